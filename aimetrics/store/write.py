@@ -33,8 +33,8 @@ class Replace:
 def conform(table: sa.Table, frame: pl.DataFrame) -> pl.DataFrame:
     """The frame's columns in table order, typed as the table declares.
 
-    Columns the table has and the frame lacks are filled with nulls (they must
-    be nullable); a column the table does not know is a programming error.
+    Columns the table has and the frame lacks take the column's default (or
+    null); a column the table does not know is a programming error.
     """
     unknown = set(frame.columns) - set(table.columns.keys())
     if unknown:
@@ -50,7 +50,9 @@ def conform(table: sa.Table, frame: pl.DataFrame) -> pl.DataFrame:
                     expr = expr.dt.replace_time_zone("UTC")
             exprs.append(expr.cast(dtype).alias(col.name))
         else:
-            exprs.append(pl.lit(None, dtype=dtype).alias(col.name))
+            # A column the frame lacks takes the schema's scalar default, else null.
+            default = col.default.arg if col.default is not None and col.default.is_scalar else None
+            exprs.append(pl.lit(default, dtype=dtype).alias(col.name))
     return frame.select(exprs)
 
 

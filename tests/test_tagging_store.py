@@ -1,0 +1,157 @@
+"""Tagging over a real store (SQLite and PostgreSQL), and PR/commit classification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import sqlalchemy as sa
+from polars.testing import assert_frame_equal
+
+from aimetrics.store import read_table, write_frames
+from aimetrics.store import schema as s
+from aimetrics.tagging import build_ruleset, pr_flags, tag_store
+
+T0 = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
+
+
+def _seed(engine: sa.Engine) -> None:
+    repos = pl.DataFrame({"id": [1], "full_name": ["acme/api"], "source": ["demo"]})
+    prs = pl.DataFrame(
+        {
+            "repo_id": [1, 1, 1, 1, 1],
+            "number": [1, 2, 3, 4, 5],
+            "state": ["MERGED"] * 5,
+            "author_login": ["alice", "Copilot", "bob", "dependabot[bot]", "carol"],
+            "author_type": ["User", "Bot", "User", "Bot", "User"],
+            "head_ref": ["feat/a", "copilot/fix-x", "feat/b", "dependabot/npm/x", "feat/c"],
+            "body": ["", "", "", "Bumps x", ""],
+            "merged_at": [T0] * 5,
+            "source": ["demo"] * 5,
+        }
+    )
+    commits = pl.DataFrame(
+        {
+            "repo_id": [1] * 5,
+            "sha": ["a1", "a2", "b1", "c1", "d1"],
+            "message": [f"feat: a\n\n{CLAUDE}", "test: a", "fix: x", "fix: b", "chore: bump"],
+            "author_email": ["alice@acme.example"] * 2
+            + ["198982749+Copilot@users.noreply.github.com", "bob@acme.example", "x@y"],
+            "author_login": ["alice", "alice", "Copilot", "bob", "dependabot[bot]"],
+            "authored_at": [T0] * 5,
+        }
+    )
+    links = pl.DataFrame(
+        {"repo_id": [1] * 5, "pr_number": [1, 1, 2, 3, 4], "sha": ["a1", "a2", "b1", "c1", "d1"]}
+    )
+    labels = pl.DataFrame({"repo_id": [1], "pr_number": [5], "label": ["ai-assisted"]})
+    reviews = pl.DataFrame(
+        {
+            "repo_id": [1, 1],
+            "review_id": [10, 11],
+            "pr_number": [3, 3],
+            "reviewer_login": ["copilot-pull-request-reviewer[bot]", "alice"],
+            "state": ["COMMENTED", "APPROVED"],
+            "submitted_at": [T0, T0],
+        }
+    )
+    write_frames(
+        engine,
+        [
+            (s.repositories, repos),
+            (s.pull_requests, prs),
+            (s.pull_request_labels, labels),
+            (s.commits, commits),
+            (s.pull_request_commits, links),
+            (s.reviews, reviews),
+        ],
+    )
+
+
+def test_tag_store_then_classify(engine: sa.Engine) -> None:
+    _seed(engine)
+    rules = build_ruleset()
+    assert tag_store(engine, rules) == {"commit": 3, "pull_request": 2, "review": 1}
+    tags = read_table(engine, s.ai_tags).sort("entity", "entity_key", "rule_id")
+    assert tags.select("entity", "entity_key", "rule_id").rows() == [
+        ("commit", "a1", "claude-code.co-author"),
+        ("commit", "b1", "github-copilot.agent-author-email"),
+        ("commit", "b1", "github-copilot.agent-author-login"),
+        ("pull_request", "2", "github-copilot.branch"),
+        ("pull_request", "2", "github-copilot.pr-author"),
+        ("review", "10", "github-copilot.reviewer"),
+    ]
+    # Re-tagging is idempotent: same tags, no duplicates.
+    tag_store(engine, rules)
+    again = read_table(engine, s.ai_tags).sort("entity", "entity_key", "rule_id")
+    assert_frame_equal(again.drop("tagged_at"), tags.drop("tagged_at"))
+
+    flags = (
+        pr_flags(
+            read_table(engine, s.pull_requests).lazy(),
+            read_table(engine, s.pull_request_commits).lazy(),
+            tags.lazy(),
+            reviews=read_table(engine, s.reviews).lazy(),
+            bot_logins=rules.non_ai_bots.logins,
+        )
+        .collect()
+        .sort("number")
+    )
+    expected = pl.DataFrame(
+        {
+            "repo_id": [1] * 5,
+            "number": [1, 2, 3, 4, 5],
+            "is_ai": [True, True, False, False, False],
+            "is_agent": [False, True, False, False, False],
+            "is_ai_reviewed": [False, False, True, False, False],
+            "ai_tool": ["claude-code", "github-copilot", None, None, None],
+            "is_bot_non_ai": [False, False, False, True, False],
+        },
+        schema_overrides={"repo_id": pl.Int64, "number": pl.Int64},
+    )
+    assert_frame_equal(flags, expected)
+
+
+def test_rule_change_retags_without_refetch(engine: sa.Engine) -> None:
+    _seed(engine)
+    tag_store(engine, build_ruleset())
+    team_rule = {
+        "id": "team.ai-assisted-label",
+        "tool": "unspecified",
+        "kind": "assisted",
+        "field": "pr.label",
+        "pattern": "^ai-assisted$",
+        "confidence": "high",
+    }
+    counts = tag_store(
+        engine, build_ruleset(extra_rules=[team_rule], disable=["claude-code.co-author"])
+    )
+    assert counts == {"commit": 2, "pull_request": 3, "review": 1}
+    keys = read_table(engine, s.ai_tags)["rule_id"].to_list()
+    assert "team.ai-assisted-label" in keys
+    assert "claude-code.co-author" not in keys
+
+
+def test_min_confidence_high_drops_branch_only_pr() -> None:
+    prs = pl.LazyFrame(
+        {"repo_id": [1], "number": [9], "author_login": ["erin"], "author_type": ["User"]}
+    )
+    links = pl.LazyFrame(schema={"repo_id": pl.Int64, "pr_number": pl.Int64, "sha": pl.String})
+    tags = pl.LazyFrame(
+        {
+            "entity": ["pull_request"],
+            "repo_id": [1],
+            "entity_key": ["9"],
+            "rule_id": ["github-copilot.branch"],
+            "tool_id": ["github-copilot"],
+            "kind": ["authored"],
+            "field": ["pr.head_ref"],
+            "confidence": ["medium"],
+            "matched": ["copilot/"],
+        }
+    )
+    medium = pr_flags(prs, links, tags, "medium").collect()
+    high = pr_flags(prs, links, tags, "high").collect()
+    assert medium["is_ai"].to_list() == [True]
+    assert high["is_ai"].to_list() == [False]
