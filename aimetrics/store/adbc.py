@@ -15,12 +15,17 @@ def connect(store: StoreUrl) -> Any:
     if store.is_sqlite:
         import adbc_driver_sqlite.dbapi as sqlite_driver
 
-        conn = sqlite_driver.connect(store.adbc_uri)
+        # Pragmas first, in autocommit mode: foreign_keys is a no-op inside a transaction.
+        conn = sqlite_driver.connect(store.adbc_uri, autocommit=True)
         cur = conn.cursor()
         # The same waits and checks the SQLAlchemy engine sets (see engine.py).
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
+        conn.adbc_connection.set_autocommit(False)
+        # Keep the DB-API wrapper's commit()/rollback() in step with the switch
+        # (it only records the mode chosen at connect time).
+        conn._autocommit, conn._commit_supported = False, True
         return conn
     import adbc_driver_postgresql.dbapi as pg_driver
 

@@ -119,7 +119,7 @@ def create_store_engine(url_text: str, *, must_exist: bool = False) -> sa.Engine
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:  # unreachable server, bad credentials, not a database
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StoreError(f"cannot open the store {store_url}: {reason}") from None
     return engine

@@ -1,0 +1,29 @@
+# aimetrics: the dashboard by default; the same image runs the collectors.
+#   docker build -t aimetrics .
+#   docker run -p 8501:8501 -v aimetrics-data:/data -e GITHUB_TOKEN aimetrics
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    AIMETRICS_DB=sqlite:////data/aimetrics.db
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin aimetrics \
+    && mkdir /data && chown aimetrics:aimetrics /data
+
+WORKDIR /app
+# Pinned versions for a reproducible image (see constraints.txt, regenerated on upgrades).
+COPY constraints.txt pyproject.toml README.md ./
+COPY aimetrics ./aimetrics
+COPY collectors ./collectors
+COPY dashboard ./dashboard
+COPY config ./config
+RUN pip install --no-cache-dir -c constraints.txt . && rm -rf /root/.cache
+
+USER 10001
+VOLUME ["/data"]
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"]
+CMD ["aimetrics", "dashboard", "--port", "8501"]

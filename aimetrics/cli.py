@@ -1,0 +1,254 @@
+"""The `aimetrics` command: wires the stages together and holds no logic of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aimetrics.errors import AimetricsError
+
+app = typer.Typer(
+    name="aimetrics",
+    help=(
+        "Team AI-adoption metrics for engineering managers: how much of your delivery is "
+        "AI-assisted, and whether it is worth what you pay.\n\n"
+        "Start with `aimetrics demo` to see the dashboard on a realistic demo organization."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Store URL (sqlite:///FILE or postgresql://...). Default: $AIMETRICS_DB, "
+        "the config's store.url, else sqlite:///aimetrics.db.",
+        show_default=False,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Configuration file (YAML). Default: $AIMETRICS_CONFIG, else ./aimetrics.yaml if "
+        "present, else built-in defaults.",
+        show_default=False,
+    ),
+]
+PortOption = Annotated[int, typer.Option("--port", help="Port for the dashboard.", min=1)]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+class _Context:
+    """Settings and store for one command, opened lazily and closed on exit."""
+
+    def __init__(self, db: str | None, config: Path | None) -> None:
+        from aimetrics.settings import load_settings
+        from aimetrics.store import resolve_db_url
+
+        self.settings = load_settings(config)
+        self.config_path = config
+        self.db_url = resolve_db_url(db, self.settings.store.url)
+
+    def engine(self, *, migrate: bool) -> sa.Engine:
+        from aimetrics.store import create_store_engine, upgrade
+
+        engine = create_store_engine(self.db_url)
+        if migrate:
+            upgrade(engine)
+        return engine
+
+    def ruleset(self):  # type: ignore[no-untyped-def]
+        from aimetrics.tagging import build_ruleset
+
+        tagging = self.settings.tagging
+        origin = f"{self.settings.source_file or 'configuration'}: tagging.extra_rules"
+        return build_ruleset(
+            Path(tagging.rules_file) if tagging.rules_file else None,
+            extra_rules=tagging.extra_rules,
+            disable=tagging.disable,
+            extra_origin=origin,
+        )
+
+
+def _run(fn):  # type: ignore[no-untyped-def]
+    """Turn user-facing errors into one clear line and a non-zero exit."""
+    try:
+        return fn()
+    except AimetricsError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted", 130) from None
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def _serve(ctx: _Context, port: int) -> None:
+    if not _port_free(port):
+        raise _fail(f"port {port} is in use: stop what uses it or pass --port N")
+    import dashboard
+
+    entry = Path(dashboard.__file__).parent / "app.py"
+    env = dict(os.environ, AIMETRICS_DB=ctx.db_url)
+    if ctx.config_path is not None:
+        env["AIMETRICS_CONFIG"] = str(ctx.config_path.resolve())
+    console.print(f"Dashboard: [bold]http://localhost:{port}[/]  (Ctrl+C to stop)")
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(entry),
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    try:
+        raise typer.Exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed: same seed and end date, same org.")] = 42,
+    end_date: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day of the 12 months. Default: today."),
+    ] = None,
+    scale: Annotated[
+        float, typer.Option(min=0.05, max=200.0, help="Size multiplier (100 ≈ 1M PRs).")
+    ] = 1.0,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load only; do not serve.")] = False,
+    port: PortOption = 8501,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Build the demo organization into the store (idempotent), tag it, and serve the dashboard."""
+
+    def work() -> _Context:
+        from aimetrics import demo as demo_org
+        from aimetrics.tagging import tag_store
+
+        ctx = _Context(db, config)
+        if not no_serve and not _port_free(port):
+            raise _fail(f"port {port} is in use: stop what uses it or pass --port N")
+        engine = ctx.engine(migrate=True)
+        started = time.perf_counter()
+        with console.status("Generating the demo organization..."):
+            counts = demo_org.load(
+                engine, seed=seed, end_date=end_date.date() if end_date else None, scale=scale
+            )
+        with console.status("Tagging AI-assisted changes..."):
+            tags = tag_store(engine, ctx.ruleset())
+        engine.dispose()
+        _print_counts(f"Demo organization in {ctx.db_url}", counts)
+        console.print(
+            f"Tagged {sum(tags.values()):,} AI markers "
+            f"({', '.join(f'{k}: {v:,}' for k, v in tags.items())}) "
+            f"in {time.perf_counter() - started:.1f} s."
+        )
+        return ctx
+
+    ctx = _run(work)
+    if not no_serve:
+        _serve(ctx, port)
+
+
+@app.command()
+def dashboard(port: PortOption = 8501, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Serve the dashboard on whatever the store holds (never migrates)."""
+
+    def work() -> _Context:
+        from aimetrics.store import check_current, create_store_engine
+        from aimetrics.store.engine import StoreUrl
+
+        ctx = _Context(db, config)
+        store = StoreUrl.parse(ctx.db_url)
+        if store.is_sqlite and not store.sqlite_path.exists():
+            # Not an error: the dashboard itself explains how to load data.
+            console.print(
+                f"No store at {store.sqlite_path} yet: the dashboard shows how to fill it."
+            )
+            return ctx
+        engine = create_store_engine(ctx.db_url)
+        check_current(engine)
+        engine.dispose()
+        return ctx
+
+    _serve(_run(work), port)
+
+
+@app.command()
+def migrate(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Bring the store's schema up to date (safe to run at any time)."""
+
+    def work() -> None:
+        from aimetrics.store import create_store_engine, upgrade
+
+        ctx = _Context(db, config)
+        engine = create_store_engine(ctx.db_url)
+        before, after = upgrade(engine)
+        engine.dispose()
+        if before == after:
+            console.print(f"The store {ctx.db_url} is up to date (schema {after}).")
+        else:
+            console.print(f"Migrated {ctx.db_url}: schema {before or 'empty'} → {after}.")
+
+    _run(work)
+
+
+@app.command()
+def tag(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Re-apply the AI-marker rules to everything stored (idempotent; nothing is fetched)."""
+
+    def work() -> None:
+        from aimetrics.tagging import tag_store
+
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=True)
+        started = time.perf_counter()
+        counts = tag_store(engine, ctx.ruleset())
+        engine.dispose()
+        _print_counts(f"AI tags ({time.perf_counter() - started:.1f} s)", counts)
+
+    _run(work)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
