@@ -155,7 +155,7 @@ def test_replace_scoped_by_condition(engine: sa.Engine) -> None:
 
 
 def test_unwritable_and_bad_urls_are_clear(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(StoreError, match="folder .* does not exist"):
+    with pytest.raises(StoreError, match=r"folder .* does not exist"):
         create_store_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
     with pytest.raises(StoreError, match="unsupported database 'mysql'"):
         create_store_engine("mysql://root@localhost/x")
