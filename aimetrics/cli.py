@@ -69,11 +69,13 @@ class _Context:
         self.db_url = resolve_db_url(db, self.settings.store.url)
 
     def engine(self, *, migrate: bool) -> sa.Engine:
-        from aimetrics.store import create_store_engine, upgrade
+        from aimetrics.store import check_current, create_store_engine, upgrade
 
-        engine = create_store_engine(self.db_url)
+        engine = create_store_engine(self.db_url, must_exist=not migrate)
         if migrate:
             upgrade(engine)
+        else:
+            check_current(engine)
         return engine
 
     def ruleset(self):  # type: ignore[no-untyped-def]
@@ -242,6 +244,87 @@ def tag(db: DbOption = None, config: ConfigOption = None) -> None:
         counts = tag_store(engine, ctx.ruleset())
         engine.dispose()
         _print_counts(f"AI tags ({time.perf_counter() - started:.1f} s)", counts)
+
+    _run(work)
+
+
+@app.command()
+def explain(
+    ref: Annotated[str, typer.Argument(help="OWNER/REPO#NUMBER for a pull request, or a sha.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Why a pull request or commit counts as AI: every rule that fired, with the
+    matched text, the near misses, and the verdict at the configured confidence."""
+
+    def work() -> None:
+        from aimetrics.tagging.explain import explain_commit, explain_pr, parse_ref
+
+        try:
+            kind = parse_ref(ref)
+        except ValueError as exc:
+            raise _fail(str(exc)) from None
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=False)
+        rules, floor = ctx.ruleset(), ctx.settings.tagging.min_confidence
+        result = (
+            explain_pr(engine, rules, ref, floor)
+            if kind == "pr"
+            else explain_commit(engine, rules, ref, floor)
+        )
+        engine.dispose()
+        _print_explanation(result)
+        if not result.found:
+            raise typer.Exit(1)
+
+    _run(work)
+
+
+def _print_explanation(result) -> None:  # type: ignore[no-untyped-def]
+    out = Console()
+    out.print(f"[bold]{result.subject}[/]: {result.verdict}", highlight=False)
+    if result.hits:
+        out.print("Rules that fired:")
+        for h in result.hits:
+            out.print(
+                f"  {h.entity} {h.key[:12]}: {h.rule.id} ({h.rule.tool}, {h.rule.kind}, "
+                f"{h.rule.confidence}) matched {h.matched!r}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    elif result.found:
+        out.print("No rule fired.")
+    if result.near_misses:
+        out.print("Near misses (the marker's text appears, the whole pattern does not match):")
+        for miss in result.near_misses:
+            out.print(
+                f"  {miss.entity} {miss.key[:12]}: rule {miss.rule.id} ({miss.rule.field}) "
+                f"looks for /{miss.rule.pattern}/; found {miss.found!r}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+export_app = typer.Typer(help="Export tables as CSV.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("tags")
+def export_tags(
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Every AI tag in the store, one row per tag: the audit trail behind every figure."""
+
+    def work() -> None:
+        from aimetrics.exports.tags import export_tags as write
+
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=False)
+        n = write(engine, out, show_individuals=ctx.settings.privacy.show_individuals)
+        engine.dispose()
+        console.print(f"Wrote {n:,} tags to {out}.")
 
     _run(work)
 

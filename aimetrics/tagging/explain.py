@@ -1,0 +1,209 @@
+"""Why a commit or pull request counts as AI (or not): every rule that fired, and near misses.
+
+A near miss is a rule on a field the entity has, whose distinctive literal text
+(e.g. ``noreply@anthropic.com``) appears in that field although the whole
+pattern did not match: the usual answer to "why isn't this PR counted?".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+import sqlalchemy as sa
+
+from aimetrics.store import read_table
+from aimetrics.store import schema as s
+from aimetrics.tagging.classify import pr_flags
+from aimetrics.tagging.rules import CONFIDENCE_RANK, Rule, RuleSet
+from aimetrics.tagging.tagger import TAG_SCHEMA, tag_frame
+
+_REF = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)#(?P<number>\d+)$")
+_SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity: str  # commit | pull_request | review
+    key: str  # sha, PR number or review id
+    rule: Rule
+    matched: str
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    entity: str
+    key: str
+    rule: Rule
+    found: str  # the literal that appeared
+
+
+@dataclass
+class Explanation:
+    subject: str
+    found: bool = True
+    hits: list[Hit] = field(default_factory=list)
+    near_misses: list[NearMiss] = field(default_factory=list)
+    verdict: str = ""
+
+
+def _literals(pattern: str) -> list[str]:
+    """Distinctive literal runs of a regex (≥ 6 characters), unescaped, lower-cased."""
+    text = re.sub(r"\\([.\[\]()+?*{}|^$\\/-])", r"\1", pattern)
+    text = re.sub(r"\\[A-Za-z]", " ", text)
+    runs = re.split(r"[\[\]()|?*+{}^$<>]", text)
+    return [r.strip().lower() for r in runs if len(r.strip()) >= 6]
+
+
+def _scan(frame: pl.DataFrame, ruleset: RuleSet, entity: str) -> tuple[list[Hit], list[NearMiss]]:
+    tags = tag_frame(frame, ruleset, entity)
+    fired = set(zip(tags["entity_key"], tags["rule_id"], strict=True))
+    hits = [
+        Hit(entity, key, ruleset.by_id(rule_id), matched)
+        for key, rule_id, matched in tags.select("entity_key", "rule_id", "matched").iter_rows()
+    ]
+    misses: list[NearMiss] = []
+    for row in frame.iter_rows(named=True):
+        for rule in ruleset.for_entity(entity):
+            value = row.get(rule.column)
+            if not value or (row["entity_key"], rule.id) in fired:
+                continue
+            low = str(value).lower()
+            found = next((lit for lit in _literals(rule.pattern) if lit in low), None)
+            if found:
+                misses.append(NearMiss(entity, row["entity_key"], rule, found))
+    return hits, misses
+
+
+def _repo_id(engine: sa.Engine, full_name: str) -> int | None:
+    repos = read_table(engine, s.repositories, where=s.repositories.c.full_name == full_name)
+    return int(repos["id"][0]) if repos.height else None
+
+
+def explain_commit(
+    engine: sa.Engine, ruleset: RuleSet, sha: str, min_confidence: str = "medium"
+) -> Explanation:
+    commits = read_table(engine, s.commits, where=s.commits.c.sha.startswith(sha.lower()))
+    out = Explanation(subject=f"commit {sha}")
+    if commits.is_empty():
+        out.found, out.verdict = False, f"no commit starting with {sha} in the store"
+        return out
+    frame = commits.rename({"sha": "entity_key"})
+    out.hits, out.near_misses = _scan(frame, ruleset, "commit")
+    out.verdict = _verdict(out.hits, min_confidence)
+    return out
+
+
+def explain_pr(
+    engine: sa.Engine, ruleset: RuleSet, ref: str, min_confidence: str = "medium"
+) -> Explanation:
+    m = _REF.match(ref)
+    assert m, "callers check the reference with parse_ref"
+    out = Explanation(subject=ref)
+    repo_id = _repo_id(engine, m["repo"])
+    number = int(m["number"])
+    if repo_id is None:
+        out.found, out.verdict = False, f"no repository {m['repo']} in the store"
+        return out
+    pr_where = (s.pull_requests.c.repo_id == repo_id) & (s.pull_requests.c.number == number)
+    prs = read_table(engine, s.pull_requests, where=pr_where)
+    if prs.is_empty():
+        out.found, out.verdict = False, f"no pull request {ref} in the store"
+        return out
+    links = read_table(
+        engine,
+        s.pull_request_commits,
+        where=(s.pull_request_commits.c.repo_id == repo_id)
+        & (s.pull_request_commits.c.pr_number == number),
+    )
+    shas = links["sha"].to_list()
+    commits = read_table(
+        engine, s.commits, where=(s.commits.c.repo_id == repo_id) & s.commits.c.sha.in_(shas)
+    )
+    labels = read_table(
+        engine,
+        s.pull_request_labels,
+        where=(s.pull_request_labels.c.repo_id == repo_id)
+        & (s.pull_request_labels.c.pr_number == number),
+    )
+    reviews = read_table(
+        engine,
+        s.reviews,
+        where=(s.reviews.c.repo_id == repo_id) & (s.reviews.c.pr_number == number),
+    )
+    key = pl.lit(str(number)).alias("entity_key")
+    parts = [
+        _scan(prs.with_columns(key), ruleset, "pull_request"),
+        _scan(labels.with_columns(key), ruleset, "pull_request"),
+        _scan(commits.rename({"sha": "entity_key"}), ruleset, "commit"),
+        _scan(
+            reviews.with_columns(pl.col("review_id").cast(pl.String).alias("entity_key")),
+            ruleset,
+            "review",
+        ),
+    ]
+    for hits, misses in parts:
+        out.hits += hits
+        out.near_misses += misses
+    tags = pl.DataFrame(
+        [
+            {
+                "entity": h.entity,
+                "repo_id": repo_id,
+                "entity_key": h.key,
+                "rule_id": h.rule.id,
+                "tool_id": h.rule.tool,
+                "kind": h.rule.kind,
+                "field": h.rule.field,
+                "confidence": h.rule.confidence,
+                "matched": h.matched,
+            }
+            for h in out.hits
+        ],
+        schema=TAG_SCHEMA,
+    )
+    flags = pr_flags(
+        prs.lazy(),
+        links.lazy(),
+        tags.lazy(),
+        min_confidence,
+        reviews=reviews.lazy(),
+        bot_logins=ruleset.non_ai_bots.logins,
+    ).collect()
+    row = flags.row(0, named=True)
+    if row["is_bot_non_ai"]:
+        out.verdict = "a non-AI bot's pull request: kept out of people and AI counts"
+    elif row["is_agent"]:
+        out.verdict = f"AI: agent-authored ({row['ai_tool']}) at confidence ≥ {min_confidence}"
+    elif row["is_ai"]:
+        out.verdict = f"AI-assisted ({row['ai_tool']}) at confidence ≥ {min_confidence}"
+    else:
+        out.verdict = _verdict(out.hits, min_confidence)
+    if row["is_ai_reviewed"]:
+        out.verdict += "; reviewed by an AI bot"
+    return out
+
+
+def _verdict(hits: list[Hit], min_confidence: str) -> str:
+    floor = CONFIDENCE_RANK[min_confidence]
+    strong = [h for h in hits if CONFIDENCE_RANK[h.rule.confidence] >= floor]
+    kinds = {h.rule.kind for h in strong}
+    tools = sorted({h.rule.tool for h in strong})
+    if "authored" in kinds:
+        return f"AI: authored by an agent ({', '.join(tools)}) at confidence ≥ {min_confidence}"
+    if "assisted" in kinds:
+        return f"AI-assisted ({', '.join(tools)}) at confidence ≥ {min_confidence}"
+    weak = len(hits) - len(strong)
+    return f"no marker at confidence ≥ {min_confidence}" + (
+        f" ({weak} weaker tag(s) below the threshold)" if weak else ""
+    )
+
+
+def parse_ref(ref: str) -> str:
+    """'pr' for OWNER/REPO#N, 'commit' for a (short) sha; ValueError otherwise."""
+    if _REF.match(ref):
+        return "pr"
+    if _SHA.match(ref):
+        return "commit"
+    raise ValueError(f"{ref!r} is neither OWNER/REPO#NUMBER nor a commit sha")

@@ -1,0 +1,67 @@
+"""A small hand-made store: five PRs with real markers, a bot, a label and an AI review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import sqlalchemy as sa
+
+from aimetrics.store import schema as s
+from aimetrics.store import write_frames
+
+T0 = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
+
+
+def seed_small_store(engine: sa.Engine) -> None:
+    repos = pl.DataFrame({"id": [1], "full_name": ["acme/api"], "source": ["demo"]})
+    prs = pl.DataFrame(
+        {
+            "repo_id": [1, 1, 1, 1, 1],
+            "number": [1, 2, 3, 4, 5],
+            "state": ["MERGED"] * 5,
+            "author_login": ["alice", "Copilot", "bob", "dependabot[bot]", "carol"],
+            "author_type": ["User", "Bot", "User", "Bot", "User"],
+            "head_ref": ["feat/a", "copilot/fix-x", "feat/b", "dependabot/npm/x", "feat/c"],
+            "body": ["", "", "", "Bumps x", ""],
+            "merged_at": [T0] * 5,
+            "source": ["demo"] * 5,
+        }
+    )
+    commits = pl.DataFrame(
+        {
+            "repo_id": [1] * 5,
+            "sha": ["a1", "a2", "b1", "c1", "d1"],
+            "message": [f"feat: a\n\n{CLAUDE}", "test: a", "fix: x", "fix: b", "chore: bump"],
+            "author_email": ["alice@acme.example"] * 2
+            + ["198982749+Copilot@users.noreply.github.com", "bob@acme.example", "x@y"],
+            "author_login": ["alice", "alice", "Copilot", "bob", "dependabot[bot]"],
+            "authored_at": [T0] * 5,
+        }
+    )
+    links = pl.DataFrame(
+        {"repo_id": [1] * 5, "pr_number": [1, 1, 2, 3, 4], "sha": ["a1", "a2", "b1", "c1", "d1"]}
+    )
+    labels = pl.DataFrame({"repo_id": [1], "pr_number": [5], "label": ["ai-assisted"]})
+    reviews = pl.DataFrame(
+        {
+            "repo_id": [1, 1],
+            "review_id": [10, 11],
+            "pr_number": [3, 3],
+            "reviewer_login": ["copilot-pull-request-reviewer[bot]", "alice"],
+            "state": ["COMMENTED", "APPROVED"],
+            "submitted_at": [T0, T0],
+        }
+    )
+    write_frames(
+        engine,
+        [
+            (s.repositories, repos),
+            (s.pull_requests, prs),
+            (s.pull_request_labels, labels),
+            (s.commits, commits),
+            (s.pull_request_commits, links),
+            (s.reviews, reviews),
+        ],
+    )
