@@ -14,6 +14,7 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aimetrics.errors import AimetricsError
@@ -53,7 +54,8 @@ PortOption = Annotated[int, typer.Option("--port", help="Port for the dashboard.
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Messages quote YAML and logins ("[acme, beta]", "renovate[bot]"): never markup.
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -84,7 +86,7 @@ class _Context:
         tagging = self.settings.tagging
         origin = f"{self.settings.source_file or 'configuration'}: tagging.extra_rules"
         return build_ruleset(
-            Path(tagging.rules_file) if tagging.rules_file else None,
+            self.settings.resolve_path(tagging.rules_file) if tagging.rules_file else None,
             extra_rules=tagging.extra_rules,
             disable=tagging.disable,
             extra_origin=origin,
@@ -303,6 +305,67 @@ def _print_explanation(result) -> None:  # type: ignore[no-untyped-def]
                 highlight=False,
                 soft_wrap=True,
             )
+
+
+collect_app = typer.Typer(help="Collect data into the store.", no_args_is_help=True)
+app.add_typer(collect_app, name="collect")
+
+
+@collect_app.command("git")
+def collect_git(
+    paths: Annotated[list[Path], typer.Argument(help="Local clones to read.")],
+    branch: Annotated[
+        str | None, typer.Option(help="Branch to read (default: the checked-out branch).")
+    ] = None,
+    all_refs: Annotated[bool, typer.Option("--all", help="Read every branch and tag.")] = False,
+    repo_name: Annotated[
+        str | None,
+        typer.Option("--repo-name", help="OWNER/NAME to store it under (one path only)."),
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Re-read the whole history.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Read local git clones (no token needed): commits, trailers, numstat, and pull
+    requests recovered from merge and squash messages. Incremental."""
+
+    def work() -> None:
+        from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        from aimetrics.tagging import tag_store
+        from collectors.git_local import collect_repo, count_commits, inspect_repo
+
+        if repo_name and len(paths) > 1:
+            raise _fail("--repo-name names one repository: pass one path with it")
+        if branch and all_refs:
+            raise _fail("--branch and --all exclude each other")
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=True)
+        rules = ctx.ruleset()
+        columns = (
+            *Progress.get_default_columns()[:-1],
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=False) as progress:
+            for path in paths:
+                repo = inspect_repo(path, repo_name, branch)
+                task = progress.add_task(
+                    repo.full_name, total=count_commits(repo, all_refs=all_refs)
+                )
+                counts = collect_repo(
+                    engine, repo, all_refs=all_refs, full=full,
+                    on_progress=lambda n, task=task: progress.advance(task, n),
+                )  # fmt: skip
+                tag_store(engine, rules, repo_ids=[counts["repo_id"]])
+                progress.update(task, completed=progress.tasks[task].total)
+                console.print(
+                    f"{repo.full_name}: {counts['commits']:,} new commits, "
+                    f"{counts['pull_requests']:,} pull requests recovered from messages"
+                )
+        engine.dispose()
+
+    _run(work)
 
 
 export_app = typer.Typer(help="Export tables as CSV.", no_args_is_help=True)

@@ -65,14 +65,14 @@ def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _upsert_sql(table: sa.Table, staging: str, dialect: sa.Dialect) -> str:
+def _upsert_sql(table: sa.Table, staging: str, dialect: sa.Dialect, *, update: bool) -> str:
     cols = [c.name for c in table.columns]
     stage = sa.table(staging, *(sa.column(c) for c in cols))
     pk = [c.name for c in table.primary_key.columns]
     insert_fn = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     # "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint.
     stmt = insert_fn(table).from_select(cols, sa.select(stage).where(sa.true()))
-    updates = {c: stmt.excluded[c] for c in cols if c not in pk}
+    updates = {c: stmt.excluded[c] for c in cols if c not in pk} if update else {}
     stmt = (
         stmt.on_conflict_do_update(index_elements=pk, set_=updates)
         if updates
@@ -94,11 +94,14 @@ def write_frames(
     frames: Sequence[tuple[sa.Table, pl.DataFrame]],
     *,
     replace: Sequence[Replace] = (),
+    keep_existing: Sequence[sa.Table] = (),
 ) -> dict[str, int]:
     """Upsert every frame into its table in one transaction; return rows per table.
 
     ``replace`` deletes rows first (e.g. a repository's previous PR links, or
-    all tags before a re-tagging), inside the same transaction.
+    all tags before a re-tagging), inside the same transaction. Rows of tables in
+    ``keep_existing`` are only inserted where absent (a poorer source must not
+    overwrite a richer one's rows).
     """
     store = StoreUrl(engine.url)
     dialect = engine.dialect
@@ -117,7 +120,7 @@ def write_frames(
                 data = _for_sqlite(data)
             staging = f"_stage_{table.name}"
             cur.adbc_ingest(staging, data.to_arrow(), mode="replace", temporary=True)
-            cur.execute(_upsert_sql(table, staging, dialect))
+            cur.execute(_upsert_sql(table, staging, dialect, update=table not in keep_existing))
             cur.execute(f"DROP TABLE {staging}")
         cur.close()
         conn.commit()
