@@ -164,6 +164,7 @@ def demo(
     def work() -> _Context:
         from aimetrics import demo as demo_org
         from aimetrics.tagging import tag_store
+        from aimetrics.tagging.identities import resolve_identities
 
         ctx = _Context(db, config)
         if not no_serve and not _port_free(port):
@@ -174,8 +175,10 @@ def demo(
             counts = demo_org.load(
                 engine, seed=seed, end_date=end_date.date() if end_date else None, scale=scale
             )
-        with console.status("Tagging AI-assisted changes..."):
-            tags = tag_store(engine, ctx.ruleset())
+        with console.status("Resolving identities and tagging AI-assisted changes..."):
+            rules = ctx.ruleset()
+            resolve_identities(engine, rules, ctx.settings)
+            tags = tag_store(engine, rules)
         engine.dispose()
         _print_counts(f"Demo organization in {ctx.db_url}", counts)
         console.print(
@@ -239,13 +242,21 @@ def tag(db: DbOption = None, config: ConfigOption = None) -> None:
 
     def work() -> None:
         from aimetrics.tagging import tag_store
+        from aimetrics.tagging.identities import resolve_identities
 
         ctx = _Context(db, config)
         engine = ctx.engine(migrate=True)
         started = time.perf_counter()
-        counts = tag_store(engine, ctx.ruleset())
+        rules = ctx.ruleset()
+        who = resolve_identities(engine, rules, ctx.settings)
+        counts = tag_store(engine, rules)
         engine.dispose()
         _print_counts(f"AI tags ({time.perf_counter() - started:.1f} s)", counts)
+        console.print(
+            f"{who['people']:,} people, {who['identities']:,} identities; "
+            f"{who['unresolved']:,} emails resolve to no known person (add them to `people:` "
+            "in the configuration to merge them)."
+        )
 
     _run(work)
 
