@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.settings import Person
+from aimetrics.settings import Person, Settings
 from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset
@@ -36,7 +36,7 @@ def _resolve(commits: pl.DataFrame, prs=None, config=(), exclude=()):  # type: i
                 "person_id": pl.Int64,
                 "source": pl.String,
             }
-        ),  # fmt: skip
+        ),
         config_people=config,
         exclude=exclude,
         ruleset=RULES,
@@ -121,13 +121,8 @@ def test_resolution_in_the_store_is_repeatable(engine: sa.Engine) -> None:
         ],
     )
 
-    class Cfg:
-        people = [Person(login="fay", emails=["fay@home.example"])]
-
-        class exclude:
-            people: list[str] = []
-
-    first = resolve_identities(engine, RULES, Cfg)
-    second = resolve_identities(engine, RULES, Cfg)
+    cfg = Settings.model_validate({"people": [{"login": "fay", "emails": ["fay@home.example"]}]})
+    first = resolve_identities(engine, RULES, cfg)
+    second = resolve_identities(engine, RULES, cfg)
     assert first == second == {"people": 1, "identities": 3, "unresolved": 0}
     assert read_table(engine, s.identities).height == 3
