@@ -163,7 +163,12 @@ def collect_repo(
         else _git(repo.path, "rev-parse", *refs).split()
     )
     default_tip = _git(repo.path, "rev-parse", repo.default_branch).strip()
-    on_default = set(_git(repo.path, "rev-list", repo.default_branch, *exclude).split())
+    # Reading the default branch alone, every commit read is on it: no second walk.
+    on_default = (
+        pl.col("sha").is_in(_git(repo.path, "rev-list", repo.default_branch, *exclude).split())
+        if all_refs
+        else pl.lit(True)
+    )
 
     commits = commits.with_columns(
         pl.coalesce(
@@ -171,7 +176,7 @@ def collect_repo(
             pl.col("message").str.extract(_SQUASH_PR, 1),
         ).cast(pl.Int64).alias("pr_number"),
         pl.col("message").str.extract(_MERGE_PR, 2).alias("merge_from"),
-        pl.col("sha").is_in(list(on_default)).alias("on_default_branch"),
+        on_default.alias("on_default_branch"),
         pl.col("authored").str.to_datetime("%Y-%m-%dT%H:%M:%S%:z", time_zone="UTC")
         .alias("authored_at"),
         pl.col("committed").str.to_datetime("%Y-%m-%dT%H:%M:%S%:z", time_zone="UTC")
