@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -81,16 +82,9 @@ class _Context:
         return engine
 
     def ruleset(self):  # type: ignore[no-untyped-def]
-        from aimetrics.tagging import build_ruleset
+        from aimetrics.tagging import ruleset_from_settings
 
-        tagging = self.settings.tagging
-        origin = f"{self.settings.source_file or 'configuration'}: tagging.extra_rules"
-        return build_ruleset(
-            self.settings.resolve_path(tagging.rules_file) if tagging.rules_file else None,
-            extra_rules=tagging.extra_rules,
-            disable=tagging.disable,
-            extra_origin=origin,
-        )
+        return ruleset_from_settings(self.settings)
 
 
 def _run(fn):  # type: ignore[no-untyped-def]
@@ -318,7 +312,9 @@ def _print_explanation(result) -> None:  # type: ignore[no-untyped-def]
             )
 
 
-collect_app = typer.Typer(help="Collect data into the store.", no_args_is_help=True)
+collect_app = typer.Typer(
+    help="Collect data from outside sources into the store.", no_args_is_help=True
+)
 app.add_typer(collect_app, name="collect")
 
 
@@ -401,6 +397,71 @@ def export_tags(
         console.print(f"Wrote {n:,} tags to {out}.")
 
     _run(work)
+
+
+_REPO_ARG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+@collect_app.command("github")
+def collect_github(
+    config: ConfigOption = None,
+    db: DbOption = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Only pull requests updated on or after this day; Copilot usage back to it.",
+        ),
+    ] = None,
+    repo: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--repo",
+            help="OWNER/NAME to collect (repeat for several). Default: github.orgs and "
+            "github.repos from the configuration.",
+            show_default=False,
+        ),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-fetch everything, ignoring the last run's cursor.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Only warnings and one closing line (for cron).")
+    ] = False,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="text, or json: one JSON object per line (CI).")
+    ] = "text",
+) -> None:
+    """Pull requests, commits and reviews, and Copilot seats and usage, from GitHub.
+
+    Incremental (only what changed since the last run) and safe to interrupt: re-run to resume.
+    The token comes from the environment variable named by github.token_env (GITHUB_TOKEN).
+    """
+    if log_format not in ("text", "json"):
+        raise _fail(f"--log-format must be text or json, got {log_format!r}")
+    bad = [r for r in repo or [] if not _REPO_ARG.fullmatch(r)]
+    if bad:
+        raise _fail(f"--repo {bad[0]!r} is not OWNER/NAME, e.g. --repo my-org/payments-api")
+
+    def work() -> int:
+        from collectors.github import CollectOptions, make_reporter
+        from collectors.github import collect_github as collect
+
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=True)
+        reporter = make_reporter(console, quiet=quiet, log_format=log_format)
+        options = CollectOptions(
+            repos=list(repo or []), full=full, since=since.date() if since else None
+        )
+        try:
+            summary = collect(ctx.settings, engine, ctx.ruleset(), options, reporter)
+        finally:
+            engine.dispose()
+        return 1 if summary.incomplete else 0
+
+    code = _run(work)
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -112,7 +112,13 @@ def create_store_engine(url_text: str, *, must_exist: bool = False) -> sa.Engine
             raise StoreError(f"cannot create the store {path}: folder {parent} does not exist")
         if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
             raise StoreError(f"cannot write the store {path}: permission denied")
-        engine = sa.create_engine(store_url.url)
+        # Two SQLite libraries live in this process: Python's (under SQLAlchemy, used
+        # for migrations and checks) and the one bundled with ADBC (bulk reads and
+        # writes). POSIX locks are per process, so one library closing the file
+        # releases the other's locks. NullPool closes SQLAlchemy's connection as soon
+        # as it is returned, so the two never hold the file open at the same time;
+        # everything that runs concurrently (the dashboard) reads through ADBC only.
+        engine = sa.create_engine(store_url.url, poolclass=sa.pool.NullPool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = sa.create_engine(store_url.url, pool_pre_ping=True)

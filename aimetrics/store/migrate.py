@@ -12,10 +12,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from aimetrics.errors import SchemaOutdated
+from aimetrics.errors import SchemaOutdated, StoreError
+from aimetrics.store.adbc import fetch_frame
 
 _SCRIPT_LOCATION = str(Path(__file__).parent / "migrations")
 
@@ -35,8 +35,24 @@ def head_revision() -> str:
 
 
 def current_revision(engine: sa.Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    """The store's schema revision, or None for a store without the schema.
+
+    Read through ADBC, like every read that may run beside other readers (see
+    engine.py on the two SQLite libraries in one process)."""
+    version = sa.table("alembic_version", sa.column("version_num"))
+    try:
+        frame = fetch_frame(engine, sa.select(version.c.version_num))
+    except Exception as exc:  # no such table: an empty or foreign database
+        if _is_missing_table(exc):
+            return None
+        where = engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"cannot read the store {where}: {exc}") from None
+    return frame["version_num"][0] if frame.height else None
+
+
+def _is_missing_table(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or "does not exist" in text
 
 
 def upgrade(engine: sa.Engine) -> tuple[str | None, str]:

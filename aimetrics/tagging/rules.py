@@ -203,3 +203,15 @@ def build_ruleset(
         catalogue.non_ai_bots,
         origin=f"{path}" + (f" + {extra_origin}" if extra else ""),
     )
+
+
+def ruleset_from_settings(settings) -> RuleSet:  # type: ignore[no-untyped-def]
+    """The rules in force for a configuration (``tagging.*``): the one way to build them."""
+    tagging = settings.tagging
+    origin = f"{settings.source_file or 'configuration'}: tagging.extra_rules"
+    return build_ruleset(
+        settings.resolve_path(tagging.rules_file) if tagging.rules_file else None,
+        extra_rules=tagging.extra_rules,
+        disable=tagging.disable,
+        extra_origin=origin,
+    )

@@ -1,0 +1,103 @@
+"""The edge where the metrics meet the store: read once, derive the shared frames once.
+
+Everything else in :mod:`aimetrics.metrics` is a pure function of the frames
+:func:`load_inputs` returns, so the dashboard, the exports and the tests all
+compute the same figures from the same inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+import sqlalchemy as sa
+
+from aimetrics.metrics.people import person_directory
+from aimetrics.metrics.work import engineer_activity, merged_work
+from aimetrics.store import read_table
+from aimetrics.store import schema as s
+from aimetrics.tagging import commit_flags, pr_flags
+
+COMMIT_COLUMNS = (
+    "repo_id",
+    "sha",
+    "author_login",
+    "author_email",
+    "authored_at",
+    "committed_at",
+    "on_default_branch",
+)
+
+
+@dataclass(frozen=True)
+class MetricInputs:
+    """The frames every Overview metric starts from (see :mod:`aimetrics.metrics.work`)."""
+
+    merged: pl.DataFrame  # merged_work: merged PRs with AI flags and author
+    activity: pl.DataFrame  # engineer_activity: person_key, at
+    seat_plans: pl.DataFrame  # the store table
+    cost_records: pl.DataFrame  # the store table
+    sync_state: pl.DataFrame  # the store table
+
+    @property
+    def latest_merged_at(self):  # type: ignore[no-untyped-def]
+        """The latest merge time in the store (None when nothing was merged)."""
+        return self.merged["merged_at"].max()
+
+
+def load_inputs(
+    engine: sa.Engine,
+    *,
+    min_confidence: str = "medium",
+    exclude: Iterable[str] = (),
+    bots: Iterable[str] = (),
+) -> MetricInputs:
+    """Read the store and derive :class:`MetricInputs`.
+
+    ``min_confidence``: ``tagging.min_confidence``; ``exclude``:
+    ``exclude.people``; ``bots``: the rule catalogue's non-AI bot logins and
+    e-mails (``RuleSet.non_ai_bots``).
+    """
+    exclude, bots = tuple(exclude), tuple(bots)
+    prs = read_table(
+        engine,
+        s.pull_requests,
+        columns=["repo_id", "number", "merged_at", "author_login", "author_type"],
+        where=s.pull_requests.c.merged_at.is_not(None),
+    ).lazy()
+    commits = read_table(
+        engine,
+        s.commits,
+        columns=list(COMMIT_COLUMNS),
+        where=s.commits.c.on_default_branch.is_(True),
+    ).lazy()
+    tags = read_table(engine, s.ai_tags).lazy()
+    flags = pr_flags(
+        prs,
+        read_table(engine, s.pull_request_commits).lazy(),
+        tags,
+        min_confidence,
+        reviews=read_table(engine, s.reviews, columns=["repo_id", "review_id", "pr_number"]).lazy(),
+        bot_logins=[b for b in bots if "@" not in b],
+    )
+    directory = person_directory(
+        read_table(engine, s.people).lazy(), read_table(engine, s.identities).lazy(), exclude
+    )
+    # Collected here on purpose: both frames are shared by every metric and period.
+    merged = merged_work(prs, flags, directory, exclude, bots).collect()
+    activity = engineer_activity(
+        merged.lazy(),
+        commits,
+        directory,
+        exclude,
+        commit_flags(commits, tags, min_confidence),
+        bots,
+    ).collect()
+    return MetricInputs(
+        merged=merged,
+        activity=activity,
+        seat_plans=read_table(engine, s.seat_plans),
+        cost_records=read_table(engine, s.cost_records),
+        sync_state=read_table(engine, s.sync_state),
+    )

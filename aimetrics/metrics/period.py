@@ -1,0 +1,99 @@
+"""Reporting periods: calendar days in the reporting time zone, compared as UTC instants.
+
+A period is the half-open range of calendar days ``[start, end)`` read in the
+reporting time zone (``reporting.timezone``). Timestamps in the store are UTC,
+so a period compares them with the UTC instants of local midnight at ``start``
+and ``end``; day-valued data (seat plans, cost records) compares with the dates
+themselves. See ``docs/metrics.md`` ("Periods and weeks").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_PERIOD_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days ``[start, end)`` in time zone ``tz``."""
+
+    start: date
+    end: date  # exclusive
+    tz: str = "UTC"
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"a period must end after it starts: {self.start} .. {self.end}")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def weeks(self) -> float:
+        return self.days / 7
+
+    @property
+    def start_utc(self) -> datetime:
+        return _local_midnight_utc(self.start, self.tz)
+
+    @property
+    def end_utc(self) -> datetime:
+        return _local_midnight_utc(self.end, self.tz)
+
+    @property
+    def last_day(self) -> date:
+        """The last day inside the period (``end`` is exclusive)."""
+        return self.end - timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period of equal length that ends where this one starts."""
+        return Period(self.start - timedelta(days=self.days), self.start, self.tz)
+
+    def contains(self, column: str | pl.Expr) -> pl.Expr:
+        """UTC timestamps inside the period: ``start_utc <= t < end_utc``."""
+        col = pl.col(column) if isinstance(column, str) else column
+        return (col >= pl.lit(self.start_utc)) & (col < pl.lit(self.end_utc))
+
+    def contains_day(self, column: str | pl.Expr) -> pl.Expr:
+        """Dates inside the period: ``start <= d < end``."""
+        col = pl.col(column) if isinstance(column, str) else column
+        return (col >= pl.lit(self.start)) & (col < pl.lit(self.end))
+
+    @classmethod
+    def ending_at(cls, latest: datetime | None, tz: str, days: int = DEFAULT_PERIOD_DAYS) -> Period:
+        """The ``days`` days up to and including the local day of ``latest`` (today if None)."""
+        moment = latest if latest is not None else datetime.now(UTC)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        end = moment.astimezone(ZoneInfo(tz)).date() + timedelta(days=1)
+        return cls(end - timedelta(days=days), end, tz)
+
+
+def _local_midnight_utc(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def local_date(column: str | pl.Expr, tz: str) -> pl.Expr:
+    """The calendar day, in ``tz``, of a UTC timestamp column."""
+    col = pl.col(column) if isinstance(column, str) else column
+    return col.dt.convert_time_zone(tz).dt.date()
+
+
+def week_start(day: pl.Expr, week_start_day: str = "monday") -> pl.Expr:
+    """The first day of the week containing ``day`` (a Date expression)."""
+    first = WEEKDAYS.index(week_start_day.lower()) + 1  # ISO weekday: Monday = 1
+    back = (day.dt.weekday() - first) % 7
+    return day - pl.duration(days=back)
+
+
+def week_of(day: date, week_start_day: str = "monday") -> date:
+    """Python twin of :func:`week_start` for a single date."""
+    first = WEEKDAYS.index(week_start_day.lower())
+    return day - timedelta(days=(day.weekday() - first) % 7)

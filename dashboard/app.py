@@ -1,0 +1,40 @@
+"""The aimetrics dashboard: page setup, the shared filters, navigation.
+
+Served by ``aimetrics dashboard`` / ``aimetrics demo`` as
+``python -m streamlit run dashboard/app.py`` with ``AIMETRICS_DB`` (and
+optionally ``AIMETRICS_CONFIG``) in the environment. It only reads the store.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from aimetrics.errors import AimetricsError
+from aimetrics.metrics.period import Period
+from dashboard import components, data
+
+st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layout="wide")
+
+try:
+    ctx = data.app_context()
+except AimetricsError as exc:  # a configuration mistake: one clear message, no traceback
+    st.error(f"The configuration cannot be used: {exc}", icon=":material/error:")
+    st.stop()
+
+status = data.store_status(ctx.db_url)
+if status.ready:
+    components.sidebar_filters(
+        Period.ending_at(status.latest_merged_at, ctx.settings.reporting.timezone)
+    )
+    pages = [
+        st.Page(
+            "app_pages/overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            default=True,
+        )
+    ]
+else:
+    pages = [st.Page("app_pages/empty.py", title="Getting started", icon=":material/rocket:")]
+
+st.navigation(pages).run()

@@ -1,0 +1,203 @@
+"""The dashboard through Streamlit's AppTest: no store, empty store, old schema, the demo.
+
+The populated store is the demo organization (``aimetrics.demo.load``) tagged
+by the real rules. The figures on the page must equal the metric functions'
+results on the same store for the same period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from aimetrics.demo import load
+from aimetrics.metrics.inputs import MetricInputs, load_inputs
+from aimetrics.metrics.overview import overview_kpis
+from aimetrics.metrics.period import Period
+from aimetrics.settings import load_settings
+from aimetrics.store import create_store_engine, upgrade
+from aimetrics.tagging import build_ruleset, tag_store
+from dashboard import components
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+TIMEOUT = 120  # seconds for one script run (the first one reads the store and classifies)
+KPI_LABELS = [
+    "AI-assisted PR share",
+    "PRs per engineer-week",
+    "AI spend in period",
+    "AI cost per merged PR",
+]
+
+
+# --- stores -----------------------------------------------------------------------------
+
+DEMO_END = dt.date(2025, 6, 30)  # fixed, so every run shows the same organization
+
+
+def populate(engine: sa.Engine, scale: float = 0.25) -> None:
+    """Fill a migrated store with the demo organization and tag it with the real rules."""
+    load(engine, seed=42, end_date=DEMO_END, scale=scale)
+    engine.dispose()  # no pooled connection may outlive the ADBC writes (see the report)
+    tag_store(engine, build_ruleset())
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def populated_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('populated') / 'store.db'}"
+    engine = create_store_engine(url)
+    upgrade(engine)
+    populate(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Point the app at a store; no configuration file (defaults)."""
+    monkeypatch.delenv("AIMETRICS_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./aimetrics.yaml to pick up
+
+    def use(url: str) -> AppTest:
+        monkeypatch.setenv("AIMETRICS_DB", url)
+        return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+    return use
+
+
+def store_inputs(url: str) -> MetricInputs:
+    """The metrics' inputs read straight from the store, with the app's default settings."""
+    settings = load_settings(None)
+    ruleset = build_ruleset()
+    engine = create_store_engine(url)
+    try:
+        return load_inputs(
+            engine,
+            min_confidence=settings.tagging.min_confidence,
+            exclude=settings.exclude.people,
+            bots=[*ruleset.non_ai_bots.logins, *ruleset.non_ai_bots.emails],
+        )
+    finally:
+        engine.dispose()
+
+
+def expected_kpis(
+    inputs: MetricInputs, period: Period
+) -> tuple[list[components.Kpi], pl.DataFrame]:
+    """The four KPIs as the page must show them, computed with the metric functions."""
+    currency = load_settings(None).reporting.currency
+    kpis = overview_kpis(
+        inputs.merged.lazy(),
+        inputs.activity.lazy(),
+        inputs.seat_plans.lazy(),
+        inputs.cost_records.lazy(),
+        period,
+        currency,
+    ).collect()
+    return components.overview_kpis(kpis, currency), kpis
+
+
+def texts(elements) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(str(e.value) for e in elements)
+
+
+# --- tests ------------------------------------------------------------------------------
+
+
+def test_missing_store_shows_how_to_get_data(app_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'nothing-here.db'}"
+    at = app_env(url).run()
+    assert not at.exception
+    assert "aimetrics demo" in texts(at.code)
+    assert not (tmp_path / "nothing-here.db").exists()  # reading never creates a store
+
+
+def test_empty_store_is_a_friendly_page(app_env, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    engine = create_store_engine(sqlite_url)
+    upgrade(engine)
+    engine.dispose()
+    at = app_env(sqlite_url).run()
+    assert not at.exception
+    assert not at.error
+    assert "no merged pull requests yet" in texts(at.info)
+    code = texts(at.code)
+    assert "aimetrics demo" in code
+    assert "aimetrics collect github --config" in code
+    assert "aimetrics collect git PATH" in code
+    assert not at.metric  # no KPIs on an empty store
+
+
+def test_store_without_schema_says_migrate(app_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "old.db"
+    sqlite3.connect(path).close()  # a database without any aimetrics table
+    at = app_env(f"sqlite:///{path}").run()
+    assert not at.exception
+    assert "aimetrics migrate" in texts(at.warning) + texts(at.code)
+    # The dashboard never migrates: the file still has no tables.
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None:  # type: ignore[no-untyped-def]
+    at = app_env(populated_url).run()
+    assert not at.exception, at.exception
+    assert not at.error
+
+    # Default period: the last 90 days up to the latest merged PR.
+    inputs = store_inputs(populated_url)
+    period = Period.ending_at(inputs.latest_merged_at, load_settings(None).reporting.timezone)
+    assert at.sidebar.date_input[0].value == (period.start, period.last_day)
+
+    expected, kpis = expected_kpis(inputs, period)
+    assert kpis["merged_prs"][0] > 0 and kpis["ai_prs"][0] > 0
+    assert [m.label for m in at.metric] == KPI_LABELS
+    assert [m.value for m in at.metric] == [k.value for k in expected]
+    assert [m.proto.delta for m in at.metric] == [k.delta or "" for k in expected]
+    for k in expected:  # the sample size beside each figure
+        assert f"n: {k.n}" in texts(at.caption)
+
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert "AI-assisted" in spec["layout"]["title"]["text"]
+    assert {t["name"] for t in spec["data"]} == {"AI-assisted", "Throughput"}
+    assert spec["data"][0]["line"]["color"] == components.AI_COLOR
+    assert "Data last collected: " in texts(at.caption)
+    assert "never" not in texts(at.caption)
+
+
+def test_period_from_the_url(app_env, populated_url: str) -> None:  # type: ignore[no-untyped-def]
+    inputs = store_inputs(populated_url)
+    latest = inputs.latest_merged_at.date()
+    first, last = latest - dt.timedelta(days=59), latest - dt.timedelta(days=30)
+    at = app_env(populated_url)
+    at.query_params[components.PERIOD_KEY] = [first.isoformat(), last.isoformat()]
+    at.run()
+    assert not at.exception, at.exception
+    period = Period(first, last + dt.timedelta(days=1))
+    expected, _ = expected_kpis(inputs, period)
+    assert [m.value for m in at.metric] == [k.value for k in expected]
+
+    # Changing the filter changes the figures the same way.
+    later = Period(latest - dt.timedelta(days=13), latest + dt.timedelta(days=1))
+    at.sidebar.date_input[0].set_value((later.start, later.last_day)).run()
+    assert not at.exception, at.exception
+    expected, _ = expected_kpis(inputs, later)
+    assert [m.value for m in at.metric] == [k.value for k in expected]
+
+
+def test_period_without_merged_prs_is_not_an_error(app_env, populated_url: str) -> None:  # type: ignore[no-untyped-def]
+    at = app_env(populated_url)
+    at.query_params[components.PERIOD_KEY] = ["2001-01-01", "2001-01-31"]
+    at.run()
+    assert not at.exception, at.exception
+    assert "No merged pull requests in this period" in texts(at.info)
+    assert not at.get("plotly_chart")
+    assert at.metric[0].value == components.MISSING

@@ -1,0 +1,151 @@
+"""What a person sees: the dashboard served by Streamlit, opened in headless Chromium.
+
+Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``;
+never ``playwright install``). Without it the test skips, except in CI where
+that is a failure. Screenshots go to ``test-artifacts/`` (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_dashboard_apptest import KPI_LABELS, populate
+
+from aimetrics.store import create_store_engine, upgrade
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "dashboard" / "app.py"
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+README_SCREENSHOT = ROOT / "docs" / "screenshots" / "overview.png"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT = 90  # seconds for the server to answer /_stcore/health
+RENDER_TIMEOUT_MS = 90_000  # first render reads and classifies the store
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: apt-get install -y chromium (Debian's package)"
+    if os.environ.get("CI"):
+        pytest.fail(f"in CI the browser test must run: {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(
+        f"streamlit did not answer {url} within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}"
+    )
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on a populated store, served as `aimetrics dashboard` serves it."""
+    _require_chromium()
+    workdir = tmp_path_factory.mktemp("served")
+    url = f"sqlite:///{workdir / 'store.db'}"
+    engine = create_store_engine(url)
+    upgrade(engine)
+    populate(engine, scale=1.0)  # the full demo: this screenshot goes in the README
+    engine.dispose()
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "AIMETRICS_CONFIG"}
+    env["AIMETRICS_DB"] = url
+    log = workdir / "streamlit.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(proc, port, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_overview_renders_in_chromium(served: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1300})
+            page.goto(served, wait_until="domcontentloaded")
+            metrics = page.locator('[data-testid="stMetric"]')
+            expect(metrics).to_have_count(4, timeout=RENDER_TIMEOUT_MS)
+            labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+            assert [label.strip() for label in labels] == KPI_LABELS
+            values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            assert all(v.strip() and v.strip() != "—" for v in values), values
+
+            chart = page.locator('[data-testid="stPlotlyChart"] .main-svg').first
+            expect(chart).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+            expect(page.get_by_text("Data last collected:")).to_be_visible()
+            # Wait for the script run to finish before judging the page.
+            expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(
+                0, timeout=RENDER_TIMEOUT_MS
+            )
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+            shot = ARTIFACTS / "overview.png"
+            page.screenshot(path=str(shot), full_page=True)
+            README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot, README_SCREENSHOT)
+
+            # The period is in the URL: the same link reproduces the view.
+            first, last = "2025-01-01", "2025-01-31"
+            page.goto(f"{served}/?period={first}&period={last}", wait_until="domcontentloaded")
+            expect(page.get_by_text(f"{first} – {last}")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+            expect(chart).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.screenshot(path=str(ARTIFACTS / "overview-january.png"), full_page=True)
+        finally:
+            browser.close()
