@@ -122,6 +122,7 @@ def _serve(ctx: _Context, port: int) -> None:
         "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     try:
         raise typer.Exit(subprocess.call(cmd, env=env))
