@@ -1,0 +1,294 @@
+"""AI tools, seat plans, seat assignments, usage costs and Copilot usage reports.
+
+Seats follow the rollout (``org._rollout``): a seat per person and tool from
+their first week with it, revoked when they leave. Idle seats are left on
+purpose: managers' Copilot seats (never or hardly used) and the Copilot seats
+of the team that switched to Cursor. Seat plans list the seat count after each
+change, priced per seat and month. Usage costs come as monthly per-user
+records, the way billing exports deliver them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import polars as pl
+
+from aimetrics.demo import markers as mk
+from aimetrics.demo.org import NEVER, ROLE_MANAGER, Org
+from aimetrics.demo.timeline import US_PER_DAY, US_PER_HOUR, date_to_us, holiday_factor
+
+TOOLS = {
+    mk.COPILOT: "GitHub Copilot",
+    mk.CLAUDE_CODE: "Claude Code",
+    mk.CURSOR: "Cursor",
+}
+# (plan, USD per seat and month, seats bought in packs of)
+PLANS = {
+    mk.COPILOT: ("business", 19.0, 1),
+    mk.CLAUDE_CODE: ("team-premium", 150.0, 5),
+    mk.CURSOR: ("business", 40.0, 5),
+}
+SEAT_WEEK_COLUMN = {
+    mk.COPILOT: "copilot_week",
+    mk.CLAUDE_CODE: "claude_code_week",
+    mk.CURSOR: "cursor_week",
+}
+COPILOT_INCLUDED_PREMIUM_REQUESTS = 300
+COPILOT_PREMIUM_REQUEST_PRICE = 0.04
+
+
+def ai_tools() -> pl.DataFrame:
+    return pl.DataFrame({"id": list(TOOLS), "name": list(TOOLS.values())})
+
+
+def seat_assignments(rng: np.random.Generator, org: Org) -> pl.DataFrame:
+    tl, people = org.timeline, org.people
+    rows = []
+    for tool, column in SEAT_WEEK_COLUMN.items():
+        seated = people.filter(pl.col(column) < NEVER)
+        n = seated.height
+        assigned_us = tl.start_us + seated[column].to_numpy() * 7 * US_PER_DAY
+        leave = seated["leave_week"].to_numpy()
+        revoked_us = np.where(leave < tl.n_weeks, tl.start_us + leave * 7 * US_PER_DAY, -1)
+        active_last = tl.end_us - rng.integers(1, 96, n) * US_PER_HOUR
+        last = np.where(
+            revoked_us >= 0, revoked_us - rng.integers(1, 5, n) * US_PER_DAY, active_last
+        )
+        if tool == mk.COPILOT:
+            # Switched to Cursor: the Copilot seat went quiet a few days later.
+            cursor = seated["cursor_week"].to_numpy()
+            switched = tl.start_us + cursor * 7 * US_PER_DAY + rng.integers(1, 10, n) * US_PER_DAY
+            last = np.where(cursor < NEVER, np.minimum(last, switched), last)
+            # Managers: never used it, or tried it once.
+            manager = seated["role"].to_numpy() == ROLE_MANAGER
+            tried = assigned_us + rng.integers(1, 20, n) * US_PER_DAY
+            last = np.where(manager, np.where(rng.random(n) < 0.5, -1, tried), last)
+        last = np.where((last >= 0) & (last < assigned_us), assigned_us + US_PER_HOUR, last)
+        rows.append(
+            pl.DataFrame(
+                {
+                    "tool_id": np.full(n, tool),
+                    "login": seated["login"],
+                    "assigned_us": assigned_us,
+                    "revoked_us": revoked_us,
+                    "plan": np.full(n, PLANS[tool][0]),
+                    "last_us": np.minimum(last, tl.end_us - US_PER_HOUR),
+                    "person": seated["person"],
+                }
+            )
+        )
+    frame = pl.concat(rows)
+    return frame.select(
+        "tool_id",
+        "login",
+        _day("assigned_us").alias("assigned_on"),
+        pl.when(pl.col("revoked_us") >= 0).then(_day("revoked_us")).alias("revoked_on"),
+        "plan",
+        pl.when(pl.col("last_us") >= 0).then(_instant("last_us")).alias("last_activity_at"),
+        pl.lit("demo").alias("source"),
+        "person",
+    ).sort("tool_id", "login")
+
+
+def seat_plans(seats: pl.DataFrame) -> pl.DataFrame:
+    """One plan row per seat-count change: the seats bought then (packs rounded up)."""
+    rows = []
+    for tool, (plan, price, pack) in PLANS.items():
+        s = seats.filter(pl.col("tool_id") == tool)
+        if s.is_empty():
+            continue
+        changes = sorted(
+            set(s["assigned_on"].to_list()) | set(s["revoked_on"].drop_nulls().to_list())
+        )
+        assigned = s["assigned_on"].to_numpy()
+        revoked = s["revoked_on"].to_numpy()
+        counts = []
+        for day in changes:
+            d = np.datetime64(day)
+            held = (assigned <= d) & (np.isnat(revoked) | (revoked > d))
+            counts.append(int(-(-held.sum() // pack) * pack))
+        kept = [
+            (d, c)
+            for i, (d, c) in enumerate(zip(changes, counts, strict=True))
+            if i == 0 or c != counts[i - 1]
+        ]
+        for i, (day, count) in enumerate(kept):
+            rows.append(
+                {
+                    "tool_id": tool,
+                    "plan": plan,
+                    "valid_from": day,
+                    "valid_to": kept[i + 1][0] if i + 1 < len(kept) else None,
+                    "seats": count,
+                    "price_per_seat_month": price,
+                    "currency": "USD",
+                    "source": "demo",
+                }
+            )
+    return pl.DataFrame(rows, schema_overrides={"valid_to": pl.Date})
+
+
+def cost_records(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.DataFrame:
+    """Monthly per-user usage costs: Copilot premium-request overage (GitHub billing),
+    Claude Code API usage (Anthropic invoice), Cursor usage-based spend (an estimate)."""
+    tl = org.timeline
+    months = _months(tl.start, tl.end_date)
+    month_start = np.array([date_to_us(m) for m in months])
+    month_end = np.array([date_to_us(_next_month(m)) for m in months])
+    spans = np.minimum(month_end, tl.end_us) - np.maximum(month_start, tl.start_us)
+    slugs = org.teams["slug"].to_numpy()
+    parts = []
+    for tool in TOOLS:
+        s = seats.filter(pl.col("tool_id") == tool)
+        if s.is_empty():
+            continue
+        assigned = _to_us(s["assigned_on"])
+        revoked = np.where(
+            s["revoked_on"].is_null().to_numpy(),
+            tl.end_us,
+            _to_us(s["revoked_on"].fill_null(tl.end_date)),
+        )
+        last = s["last_activity_at"].dt.epoch("us").fill_null(-1).to_numpy()
+        # Share of each month the seat was held and in use.
+        lo = np.maximum(assigned[:, None], np.maximum(month_start, tl.start_us)[None, :])
+        hi = np.minimum(
+            np.minimum(revoked, np.maximum(last, 0))[:, None],
+            np.minimum(month_end, tl.end_us)[None, :],
+        )
+        used = np.clip(hi - lo, 0, None) / spans[None, :]
+        n, m = used.shape
+        if tool == mk.COPILOT:
+            quantity = np.round(np.exp(rng.normal(np.log(150), 0.9, (n, m))) * used)
+            gross = quantity * COPILOT_PREMIUM_REQUEST_PRICE
+            amount = (
+                np.maximum(quantity - COPILOT_INCLUDED_PREMIUM_REQUESTS, 0)
+                * COPILOT_PREMIUM_REQUEST_PRICE
+            )
+            source, unit, billed = "github-billing", "premium-requests", True
+        elif tool == mk.CLAUDE_CODE:
+            amount = np.round(np.exp(rng.normal(np.log(45), 0.8, (n, m))) * used, 2)
+            gross, quantity = amount, np.round(amount / 6.0 * 1e6)
+            source, unit, billed = "anthropic", "tokens", True
+        else:
+            amount = np.round(
+                np.exp(rng.normal(np.log(12), 1.0, (n, m))) * used * (rng.random((n, m)) < 0.7), 2
+            )
+            gross, quantity = amount, np.round(amount / 0.04)
+            source, unit, billed = "cursor", "requests", False
+        person = s["person"].to_numpy()
+        week = np.clip(
+            (np.maximum(month_start, tl.start_us) - tl.start_us) // (7 * US_PER_DAY),
+            0,
+            tl.n_weeks - 1,
+        )
+        team = org.team_at(np.repeat(person, m), np.tile(week, n))
+        keep = (used > 0).ravel()
+        login = np.repeat(s["login"].to_numpy(), m)[keep]
+        month_ix = np.tile(np.arange(m), n)[keep]
+        month_text = np.array([d.strftime("%Y-%m") for d in months])[month_ix]
+        parts.append(
+            pl.DataFrame(
+                {
+                    "record_key": [
+                        f"demo:{source}:{tool}:{mt}:{lg}"
+                        for mt, lg in zip(month_text, login, strict=True)
+                    ],
+                    "source": np.full(keep.sum(), source),
+                    "tool_id": np.full(keep.sum(), tool),
+                    "day": pl.Series([max(months[i], tl.start) for i in month_ix], dtype=pl.Date),
+                    "billed": np.full(keep.sum(), billed),
+                    "amount": np.round(amount.ravel()[keep], 2),
+                    "gross_amount": np.round(gross.ravel()[keep], 2),
+                    "currency": np.full(keep.sum(), "USD"),
+                    "quantity": quantity.ravel()[keep].astype(float),
+                    "unit": np.full(keep.sum(), unit),
+                    "user_login": login,
+                    "team_slug": slugs[team[keep]],
+                }
+            )
+        )
+    return pl.concat(parts).sort("record_key")
+
+
+def copilot_usage(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.DataFrame:
+    """The organization's daily Copilot usage report rows (aggregate, user_login '')."""
+    tl = org.timeline
+    s = seats.filter(pl.col("tool_id") == mk.COPILOT)
+    days = [tl.start + dt.timedelta(days=i) for i in range((tl.end_date - tl.start).days + 1)]
+    day_us = np.array([date_to_us(d) for d in days])
+    assigned = _to_us(s["assigned_on"])
+    revoked = np.where(
+        s["revoked_on"].is_null().to_numpy(),
+        tl.end_us,
+        _to_us(s["revoked_on"].fill_null(tl.end_date)),
+    )
+    last = s["last_activity_at"].dt.epoch("us").fill_null(-1).to_numpy()
+    # In use until the last activity; seats active in the final week count as in use throughout.
+    recent = last >= tl.end_us - 7 * US_PER_DAY
+    in_use = (
+        (assigned[:, None] <= day_us)
+        & (day_us < revoked[:, None])
+        & ((day_us <= last[:, None]) | recent[:, None])
+    )
+    weekday = np.array([d.weekday() for d in days])
+    activity = np.array([holiday_factor(d) for d in days]) * np.where(weekday >= 5, 0.1, 0.85)
+    active = rng.binomial(in_use.sum(axis=0), np.clip(activity, 0, 1))
+    engaged = rng.binomial(active, 0.8)
+    interactions = np.round(active * np.exp(rng.normal(np.log(25), 0.2, len(days)))).astype(int)
+    acceptances = np.round(active * np.exp(rng.normal(np.log(12), 0.2, len(days)))).astype(int)
+    loc_added = np.round(acceptances * np.exp(rng.normal(np.log(7), 0.2, len(days)))).astype(int)
+    records = [
+        json.dumps(
+            {
+                "day": d.isoformat(),
+                "total_active_users": int(a),
+                "total_engaged_users": int(e),
+                "user_initiated_interaction_count": int(i),
+                "code_acceptance_activity_count": int(c),
+                "loc_added_sum": int(loc),
+            }
+        )
+        for d, a, e, i, c, loc in zip(
+            days, active, engaged, interactions, acceptances, loc_added, strict=True
+        )
+    ]
+    return pl.DataFrame(
+        {
+            "scope": np.full(len(days), "organization"),
+            "owner": np.full(len(days), org.name),
+            "day": pl.Series(days, dtype=pl.Date),
+            "user_login": np.full(len(days), ""),
+            "active_users": active,
+            "interactions": interactions,
+            "code_acceptances": acceptances,
+            "loc_added": loc_added,
+            "record": records,
+        }
+    ).filter(pl.col("day") >= s["assigned_on"].min() if s.height else pl.lit(False))
+
+
+def _instant(column: str) -> pl.Expr:
+    return pl.from_epoch(pl.col(column), time_unit="us").dt.replace_time_zone("UTC")
+
+
+def _day(column: str) -> pl.Expr:
+    return _instant(column).dt.date()
+
+
+def _to_us(dates: pl.Series) -> np.ndarray:
+    return dates.cast(pl.Int64).to_numpy() * US_PER_DAY
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, m = [], start.replace(day=1)
+    while m <= end:
+        months.append(m)
+        m = _next_month(m)
+    return months
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
