@@ -158,10 +158,16 @@ def demo(
 
     def work() -> _Context:
         from aimetrics import demo as demo_org
+        from aimetrics.settings import CONFIG_ENV, DEFAULT_CONFIG_NAME
         from aimetrics.tagging import tag_store
         from aimetrics.tagging.identities import resolve_identities
+        from aimetrics.tagging.rules import shipped_config
 
-        ctx = _Context(db, config)
+        # Without a configuration of the user's, the demo organization brings its own
+        # (its payments team's "ai-assisted" label rule), as a real team would.
+        users = os.environ.get(CONFIG_ENV) or Path(DEFAULT_CONFIG_NAME).exists()
+        own = config or (None if users else shipped_config("demo.yaml"))
+        ctx = _Context(db, own)
         if not no_serve and not _port_free(port):
             raise _fail(f"port {port} is in use: stop what uses it or pass --port N")
         engine = ctx.engine(migrate=True)

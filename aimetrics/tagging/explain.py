@@ -56,6 +56,20 @@ def _literals(pattern: str) -> list[str]:
     return [r.strip().lower() for r in runs if len(r.strip()) >= 6]
 
 
+def _distinctive(ruleset: RuleSet) -> dict[str, list[str]]:
+    """Per rule, its literals that no rule of another tool shares: text that points at
+    this tool (``noreply@anthropic.com``), not boilerplate (``co-authored-by:``)."""
+    by_rule = {r.id: _literals(r.pattern) for r in ruleset.rules}
+    tools_of: dict[str, set[str]] = {}
+    for rule in ruleset.rules:
+        for lit in by_rule[rule.id]:
+            tools_of.setdefault(lit, set()).add(rule.tool)
+    return {
+        rid: [lit for lit in lits if len(tools_of[lit]) == 1 and len(lit) >= 8]
+        for rid, lits in by_rule.items()
+    }
+
+
 def _scan(frame: pl.DataFrame, ruleset: RuleSet, entity: str) -> tuple[list[Hit], list[NearMiss]]:
     tags = tag_frame(frame, ruleset, entity)
     fired = set(zip(tags["entity_key"], tags["rule_id"], strict=True))
@@ -63,16 +77,20 @@ def _scan(frame: pl.DataFrame, ruleset: RuleSet, entity: str) -> tuple[list[Hit]
         Hit(entity, key, ruleset.by_id(rule_id), matched)
         for key, rule_id, matched in tags.select("entity_key", "rule_id", "matched").iter_rows()
     ]
+    # A tool already recognised on an entity needs no near miss of its other rules.
+    tools_hit = {(h.key, h.rule.tool) for h in hits}
+    literals = _distinctive(ruleset)
     misses: list[NearMiss] = []
     for row in frame.iter_rows(named=True):
         for rule in ruleset.for_entity(entity):
             value = row.get(rule.column)
-            if not value or (row["entity_key"], rule.id) in fired:
+            key = row["entity_key"]
+            if not value or (key, rule.id) in fired or (key, rule.tool) in tools_hit:
                 continue
             low = str(value).lower()
-            found = next((lit for lit in _literals(rule.pattern) if lit in low), None)
+            found = next((lit for lit in literals[rule.id] if lit in low), None)
             if found:
-                misses.append(NearMiss(entity, row["entity_key"], rule, found))
+                misses.append(NearMiss(entity, key, rule, found))
     return hits, misses
 
 

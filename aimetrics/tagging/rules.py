@@ -40,13 +40,18 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
-def default_catalogue_path() -> Path:
-    """The shipped catalogue: inside the wheel, or ``config/`` in a source checkout."""
+def shipped_config(name: str) -> Path:
+    """A file of ``config/`` as installed: inside the wheel, or in a source checkout."""
     here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_config" / "ai_rules.yaml", here.parent / "config" / "ai_rules.yaml"):
+    for candidate in (here / "_config" / name, here.parent / "config" / name):
         if candidate.is_file():
             return candidate
-    raise RulesError("the default rule catalogue ai_rules.yaml is missing from the installation")
+    raise RulesError(f"{name} is missing from the installation (expected under config/)")
+
+
+def default_catalogue_path() -> Path:
+    """The shipped AI-marker catalogue."""
+    return shipped_config("ai_rules.yaml")
 
 
 class Rule(BaseModel):
