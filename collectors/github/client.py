@@ -1,0 +1,258 @@
+"""The PyGithub client, its retry policy, authentication and request counting.
+
+Two requesters share one authentication: REST calls retry 429 and every 5xx
+through PyGithub's ``GithubRetry`` (which also waits out 403 rate limits and
+honours ``Retry-After``); GraphQL calls retry 429/500/503 the same way but
+leave 502, 504 and read timeouts to the caller, because on GitHub those mean
+"this page is too heavy" and the cure is a smaller page (see ``pulls.PageSizer``),
+not the same request again. Truncated bodies, resets and malformed JSON (which
+urllib3 cannot see) are retried here a few times with backoff.
+
+Nothing here ever logs or formats the token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException, GithubIntegration, GithubRetry
+from requests.adapters import HTTPAdapter
+from urllib3 import Retry
+
+from aimetrics.errors import AimetricsError
+from aimetrics.settings import GitHubSettings
+
+T = TypeVar("T")
+
+USER_AGENT = "aimetrics-collector"
+THROTTLE_ENV = "AIMETRICS_GITHUB_SECONDS_BETWEEN_WRITES"
+BACKOFF_ENV = "AIMETRICS_GITHUB_RETRY_BACKOFF"
+
+
+class GitHubAuthError(AimetricsError):
+    """GitHub refused the credentials (401): nothing can be collected."""
+
+
+class GitHubUnavailable(Exception):
+    """5xx, resets or malformed answers persisted through the retries."""
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How politely and how persistently to talk to GitHub.
+
+    ``seconds_between_writes``: PyGithub spaces POSTs (every GraphQL query is a
+    POST) by this much per client. 0.25 s caps one worker at 4 queries a second;
+    a bulk page costs about 4 points, so even 4 parallel workers stay far below
+    GitHub's 2,000 points/minute secondary limit and its 5,000 points/hour budget
+    is what bounds a large first sync, not the spacing.
+    """
+
+    base_url: str = "https://api.github.com"
+    timeout: int = 60
+    retries: int = 5
+    backoff: float = 1.0
+    seconds_between_writes: float = 0.25
+    seconds_between_requests: float = 0.0
+    max_rate_limit_wait: float = 900.0
+    transport_retries: int = 3
+
+    @classmethod
+    def from_env(cls, base_url: str) -> ClientOptions:
+        """Defaults, with the spacing and backoff overridable for CI and tests."""
+        options = cls(base_url=base_url)
+        if os.environ.get(THROTTLE_ENV):
+            options = replace(options, seconds_between_writes=float(os.environ[THROTTLE_ENV]))
+        if os.environ.get(BACKOFF_ENV):
+            options = replace(options, backoff=float(os.environ[BACKOFF_ENV]))
+        return options
+
+
+class RequestCounter:
+    """HTTP exchanges started by the collector (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self, n: int = 1) -> None:
+        with self._lock:
+            self.value += n
+
+
+def make_auth(github: GitHubSettings, resolve: Callable[[str | Path], Path]) -> Auth.Auth:
+    """A GitHub App installation when ``github.app`` is set, else the token from the env."""
+    if github.app is not None:
+        app = github.app
+        key_path = resolve(app.private_key_file)
+        try:
+            key = key_path.read_text()
+        except OSError as exc:
+            raise AimetricsError(
+                f"github.app.private_key_file: cannot read {key_path} ({exc.strerror}); "
+                "download the app's private key (.pem) and point the setting at it"
+            ) from None
+        app_auth = Auth.AppAuth(app.app_id, key)
+        installation = app.installation_id or _installation_for(app_auth, github)
+        return app_auth.get_installation_auth(installation)
+    token = github.token()
+    if token is None:
+        raise AimetricsError(
+            f"no GitHub token: the environment variable {github.token_env} is not set. "
+            f"Create a token (scopes: repo, read:org; manage_billing:copilot for Copilot) and "
+            f"export {github.token_env}=..., or configure github.app"
+        )
+    return Auth.Token(token)
+
+
+def _installation_for(app_auth: Auth.AppAuth, github: GitHubSettings) -> int:
+    if not github.orgs:
+        raise AimetricsError(
+            "github.app: set installation_id, or list an org in github.orgs to find the "
+            "app's installation, e.g. app: {app_id: 123, private_key_file: app.pem, "
+            "installation_id: 456}"
+        )
+    integration = GithubIntegration(auth=app_auth, base_url=github.base_url)
+    try:
+        return integration.get_org_installation(github.orgs[0]).id
+    except GithubException as exc:
+        raise AimetricsError(
+            f"github.app: the app is not installed on {github.orgs[0]} ({exc.status}); "
+            "install it there or set installation_id"
+        ) from None
+
+
+class GitHubClient:
+    """PyGithub for REST (lazy: no request until data is needed), a second requester for
+    GraphQL, and a plain session for downloads."""
+
+    def __init__(
+        self,
+        auth: Auth.Auth,
+        options: ClientOptions,
+        *,
+        counter: RequestCounter | None = None,
+        credential: str = "$GITHUB_TOKEN",
+    ) -> None:
+        self.options = options
+        self.counter = counter or RequestCounter()
+        self.credential = credential
+        common: dict[str, Any] = {
+            "base_url": options.base_url.rstrip("/"),
+            "auth": auth,
+            "timeout": options.timeout,
+            "per_page": 100,
+            "user_agent": USER_AGENT,
+            "seconds_between_requests": options.seconds_between_requests or None,
+            "seconds_between_writes": options.seconds_between_writes or None,
+        }
+        self.rest = Github(retry=self._retry((429, 500, 502, 503, 504)), lazy=True, **common)
+        self._graphql_github = Github(retry=self._retry((429, 500, 503), read=False), **common)
+        self._graphql = self._graphql_github.requester
+        self._downloads = requests.Session()
+        # Signed report URLs: a plain session (no GitHub auth), the same retry policy.
+        for scheme in ("http://", "https://"):
+            self._downloads.mount(scheme, HTTPAdapter(max_retries=self._plain_retry()))
+
+    def _retry(self, statuses: tuple[int, ...], **extra: Any) -> GithubRetry:
+        return GithubRetry(
+            total=self.options.retries,
+            backoff_factor=self.options.backoff,
+            status_forcelist=list(statuses),
+            raise_on_status=False,
+            max_rate_limit_wait=self.options.max_rate_limit_wait,
+            **extra,
+        )
+
+    def _plain_retry(self) -> Retry:
+        return Retry(
+            total=self.options.retries,
+            backoff_factor=self.options.backoff,
+            status_forcelist=(429, 500, 502, 503, 504),
+            allowed_methods={"GET"},
+            raise_on_status=False,
+        )
+
+    # --- calls ------------------------------------------------------------------------------------
+
+    def call(self, fn: Callable[[], T], what: str) -> T:
+        """Run one request with the transport retries; translate 401 into `GitHubAuthError`."""
+        attempts = self.options.transport_retries + 1
+        for attempt in range(attempts):
+            self.counter.add()
+            try:
+                return fn()
+            except GithubException as exc:
+                if exc.status == 401:
+                    raise GitHubAuthError(
+                        f"GitHub rejected the token in {self.credential} (401 Bad credentials)"
+                    ) from None
+                raise
+            except requests.Timeout:
+                raise
+            except (
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                json.JSONDecodeError,
+            ) as exc:
+                if attempt + 1 == attempts:
+                    raise GitHubUnavailable(f"{what}: {_describe(exc)}") from None
+                time.sleep(self.options.backoff * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def graphql(self, query: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
+        """The JSON body of a GraphQL query (``data`` and ``rateLimit`` inside)."""
+        _, body = self.call(lambda: self._graphql.graphql_query(query, variables), what)
+        return body
+
+    def rest_json(self, path: str, params: dict[str, Any] | None, what: str) -> Any:
+        """GET a REST path; the parsed JSON (None for 204)."""
+        _, data = self.call(
+            lambda: self.rest.requester.requestJsonAndCheck("GET", path, parameters=params), what
+        )
+        return data
+
+    def download(self, url: str, what: str) -> bytes | None:
+        """A signed report file, fetched without the Authorization header; None when gone."""
+
+        def get() -> bytes | None:
+            response = self._downloads.get(url, timeout=self.options.timeout)
+            if response.status_code == 404:
+                return None
+            if response.status_code >= 400:
+                raise GitHubUnavailable(f"{what}: HTTP {response.status_code}")
+            return response.content
+
+        return self.call(get, what)
+
+    @property
+    def rate_remaining(self) -> int | None:
+        remaining, _limit = self._graphql.rate_limiting
+        return remaining if remaining >= 0 else None
+
+    def close(self) -> None:
+        self.rest.close()
+        self._graphql_github.close()
+        self._downloads.close()
+
+
+def graphql_error_types(exc: GithubException) -> set[str]:
+    """The ``type`` of each GraphQL error in a failed answer (FORBIDDEN, RATE_LIMITED, ...)."""
+    data = exc.data if isinstance(exc.data, dict) else {}
+    return {str(e.get("type")) for e in data.get("errors") or [] if isinstance(e, dict)}
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return "malformed JSON in the answer"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the answer was cut short"
+    return "connection failed (reset or refused)"

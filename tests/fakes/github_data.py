@@ -1,0 +1,291 @@
+"""Fixture data for the fake GitHub: organizations, repositories and GraphQL-shaped PRs.
+
+Nodes follow the shapes GitHub's GraphQL API returns (``author`` is an ``Actor``
+with ``__typename``; a deleted account is ``None``; GraphQL spells a bot's login
+without ``[bot]``). The recorded PRs come from real REST bodies, converted once
+(``tests/fixtures/github/graphql/recorded-pulls.json``); the builders make the
+cases recordings rarely hold (bots, > 100 commits, thousands of PRs).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sha(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def user(login: str) -> dict:
+    return {"__typename": "User", "login": login}
+
+
+def bot(login: str) -> dict:
+    """A bot as GraphQL returns it: ``dependabot``, not ``dependabot[bot]``."""
+    return {"__typename": "Bot", "login": login}
+
+
+def git_actor(name: str, email: str, date: str, login: str | None = None) -> dict:
+    return {"name": name, "email": email, "date": date, "user": {"login": login} if login else None}
+
+
+def commit(
+    oid: str,
+    message: str,
+    author: dict,
+    committer: dict | None = None,
+    *,
+    additions: int = 10,
+    deletions: int = 2,
+    parents: int = 1,
+) -> dict:
+    """A ``PullRequestCommit`` node (``{"commit": Commit}``)."""
+    committer = committer or author
+    return {
+        "commit": {
+            "oid": oid,
+            "message": message,
+            "additions": additions,
+            "deletions": deletions,
+            "authoredDate": author["date"],
+            "committedDate": committer["date"],
+            "parents": [{"oid": sha(f"{oid}-parent-{i}")} for i in range(parents)],
+            "author": author,
+            "committer": committer,
+        }
+    }
+
+
+def review(database_id: int, author: dict | None, state: str, submitted: str) -> dict:
+    return {"databaseId": database_id, "author": author, "state": state, "submittedAt": submitted}
+
+
+def pull(
+    number: int,
+    *,
+    author: dict | None,
+    created: datetime,
+    updated: datetime | None = None,
+    state: str = "MERGED",
+    title: str | None = None,
+    body: str = "",
+    commits: list[dict] | None = None,
+    reviews: list[dict] | None = None,
+    labels: list[str] = (),  # type: ignore[assignment]
+    head: str | None = None,
+    base: str = "main",
+    draft: bool = False,
+    ready: datetime | None = None,
+    database_id: int | None = None,
+) -> dict:
+    """A ``PullRequest`` node; ``ready``: when it left draft (a ReadyForReviewEvent)."""
+    updated = updated or created + timedelta(hours=5)
+    merged = created + timedelta(hours=4) if state == "MERGED" else None
+    closed = created + timedelta(hours=4) if state in ("MERGED", "CLOSED") else None
+    commits = commits or []
+    return {
+        "__typename": "PullRequest",
+        "id": f"PR_kwDO{number:08d}",
+        "databaseId": database_id or 900_000_000 + number,
+        "number": number,
+        "title": title or f"Change {number}",
+        "body": body,
+        "state": state,
+        "isDraft": draft,
+        "createdAt": iso(created),
+        "updatedAt": iso(updated),
+        "mergedAt": iso(merged) if merged else None,
+        "closedAt": iso(closed) if closed else None,
+        "additions": sum(c["commit"]["additions"] for c in commits),
+        "deletions": sum(c["commit"]["deletions"] for c in commits),
+        "changedFiles": len(commits),
+        "headRefName": head or f"feature/{number}",
+        "baseRefName": base,
+        "mergeCommit": {"oid": sha(f"merge-{number}")} if merged else None,
+        "author": author,
+        "labels": [{"name": name} for name in labels],
+        "commits": commits,
+        "reviews": reviews or [],
+        "timelineItems": (
+            [{"__typename": "ReadyForReviewEvent", "createdAt": iso(ready)}] if ready else []
+        ),
+    }
+
+
+def recorded_pulls() -> list[dict]:
+    """Two real PRs (perceval's recordings) in GraphQL shape; one review by a deleted user."""
+    data = json.loads((FIXTURES / "graphql" / "recorded-pulls.json").read_text())
+    return copy.deepcopy(data["pullRequests"])
+
+
+PEOPLE = [
+    ("alice", "Alice Example", "alice@corp.example"),
+    ("bob", "Bob Example", "bob@corp.example"),
+    ("carol", "Carol Example", "carol@corp.example"),
+    ("dave", "Dave Example", "dave@corp.example"),
+]
+
+
+def synthetic_pulls(
+    count: int,
+    *,
+    seed: int = 1,
+    start: datetime = datetime(2026, 1, 5, 9, tzinfo=UTC),
+    first_number: int = 1,
+    commits_per_pr: tuple[int, int] = (1, 6),
+    reviews_per_pr: tuple[int, int] = (0, 3),
+) -> list[dict]:
+    """``count`` deterministic PRs with commits and reviews, one every few hours."""
+    rng = random.Random(seed)
+    pulls = []
+    for i in range(count):
+        number = first_number + i
+        created = start + timedelta(hours=3 * i)
+        login, name, email = PEOPLE[rng.randrange(len(PEOPLE))]
+        commits = [
+            commit(
+                sha(f"{seed}-{number}-{k}"),
+                f"Step {k} of change {number}\n\nDetails of step {k}.",
+                git_actor(name, email, iso(created + timedelta(minutes=k)), login),
+                additions=rng.randrange(1, 200),
+                deletions=rng.randrange(0, 50),
+            )
+            for k in range(rng.randint(*commits_per_pr))
+        ]
+        reviewers = [p for p in PEOPLE if p[0] != login]
+        reviews = [
+            review(
+                700_000_000 + number * 10 + k,
+                user(reviewers[k % len(reviewers)][0]),
+                "APPROVED" if k == 0 else "COMMENTED",
+                iso(created + timedelta(hours=1, minutes=k)),
+            )
+            for k in range(rng.randint(*reviews_per_pr))
+        ]
+        state = rng.choices(["MERGED", "CLOSED", "OPEN"], weights=[8, 1, 1])[0]
+        pulls.append(
+            pull(
+                number,
+                author=user(login),
+                created=created,
+                state=state,
+                commits=commits,
+                reviews=reviews,
+                labels=["backend"] if number % 5 == 0 else [],
+            )
+        )
+    return pulls
+
+
+@dataclass
+class FakeRepo:
+    owner: str
+    name: str
+    database_id: int
+    pulls: list[dict] = field(default_factory=list)
+    created_at: str = "2024-01-15T09:00:00Z"
+    default_branch: str = "main"
+    fork: bool = False
+    archived: bool = False
+    private: bool = True
+    forbidden: bool = False
+    """GraphQL answers FORBIDDEN (SAML enforcement, a token without access)."""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    def pull(self, number: int) -> dict:
+        return next(p for p in self.pulls if p["number"] == number)
+
+    def graphql(self) -> dict:
+        """The ``Repository`` node."""
+        return {
+            "__typename": "Repository",
+            "id": f"R_kgDO{self.database_id}",
+            "databaseId": self.database_id,
+            "name": self.name,
+            "nameWithOwner": self.full_name,
+            "url": f"https://github.com/{self.full_name}",
+            "isFork": self.fork,
+            "isArchived": self.archived,
+            "isPrivate": self.private,
+            "createdAt": self.created_at,
+            "defaultBranchRef": {"name": self.default_branch},
+            "owner": {"__typename": "Organization", "login": self.owner},
+            "pullRequests": self.pulls,
+            "pullRequest": lambda _info, number, **_: next(
+                (p for p in self.pulls if p["number"] == number), None
+            ),
+        }
+
+    def rest(self) -> dict:
+        """The REST ``repository`` object (the official example, renamed)."""
+        text = (FIXTURES / "rest" / "repository.json").read_text()
+        data = json.loads(text.replace("octocat/Hello-World", self.full_name))
+        data.update(
+            id=self.database_id,
+            node_id=f"R_kgDO{self.database_id}",
+            name=self.name,
+            full_name=self.full_name,
+            private=self.private,
+            fork=self.fork,
+            archived=self.archived,
+            default_branch=self.default_branch,
+            created_at=self.created_at,
+        )
+        data["owner"].update(login=self.owner, type="Organization")
+        return data
+
+
+@dataclass
+class FakeOrg:
+    login: str
+    database_id: int
+    repos: list[FakeRepo] = field(default_factory=list)
+    seats: list[dict] = field(default_factory=list)
+    copilot_status: int | None = None
+    """A status every Copilot endpoint answers with (e.g. 403), else None."""
+    reports: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """(report, day) -> list of NDJSON records, or a status (204, 404) for a missing day."""
+    latest: dict[str, Any] = field(default_factory=dict)
+    """report -> (start_day, end_day, records) for ``<report>-28-day/latest``, or a status."""
+
+    def repo(self, name: str) -> FakeRepo | None:
+        return next((r for r in self.repos if r.name.lower() == name.lower()), None)
+
+
+def seat(
+    login: str, created: str, *, plan: str = "business", last_activity: str | None = None
+) -> dict:
+    """A Copilot seat in the REST shape (the official example, reassigned to ``login``)."""
+    example = json.loads((FIXTURES / "rest" / "copilot-seats-list.json").read_text())["seats"][0]
+    example = copy.deepcopy(example)
+    example.update(
+        created_at=created,
+        updated_at=created,
+        plan_type=plan,
+        last_activity_at=last_activity,
+        pending_cancellation_date=None,
+    )
+    example["assignee"].update(login=login, id=int(sha(login)[:6], 16))
+    return example
+
+
+def ndjson_records(name: str) -> list[dict]:
+    """The records of a sample Copilot report file."""
+    text = (FIXTURES / "copilot" / name).read_text()
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
