@@ -26,6 +26,8 @@ from aimetrics.store import check_current, create_store_engine, resolve_db_url
 from aimetrics.store import schema as s
 from aimetrics.store.adbc import fetch_frame
 from aimetrics.store.engine import StoreUrl, safe_url
+from aimetrics.store.read import restore_types
+from aimetrics.store.types import UTC_DATETIME
 from aimetrics.tagging import ruleset_from_settings
 
 DATA_TTL_SECONDS = 300  # frames and figures: new collections show within five minutes
@@ -108,8 +110,11 @@ def store_status(db_url: str) -> StoreStatus:
         engine = store_engine(db_url)
         check_current(engine)
         # Through ADBC, like every dashboard read (see aimetrics/store/engine.py).
-        latest = fetch_frame(
-            engine, sa.select(sa.func.max(s.pull_requests.c.merged_at).label("latest"))
+        latest = restore_types(
+            fetch_frame(
+                engine, sa.select(sa.func.max(s.pull_requests.c.merged_at).label("latest"))
+            ),
+            {"latest": UTC_DATETIME},
         )["latest"][0]
     except SchemaOutdated as exc:
         return StoreStatus("outdated", str(exc))
@@ -119,11 +124,7 @@ def store_status(db_url: str) -> StoreStatus:
         return StoreStatus("error", f"cannot read the store {safe_url(db_url)}: {exc.orig or exc}")
     if latest is None:
         return StoreStatus("empty", "The store has no merged pull requests yet.")
-    if isinstance(latest, str):  # SQLite without type information on an aggregate
-        latest = dt.datetime.fromisoformat(latest)
-    if latest.tzinfo is None:
-        latest = latest.replace(tzinfo=dt.UTC)
-    return StoreStatus("ready", latest_merged_at=latest.astimezone(dt.UTC))
+    return StoreStatus("ready", latest_merged_at=latest)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner="Reading the store…")

@@ -1,6 +1,6 @@
 """Typed reads from the store into polars: the one place types are restored.
 
-SQLite returns timestamps as text and booleans as integers; PostgreSQL returns
+SQLite returns timestamps and booleans as integers; PostgreSQL returns
 them typed. Either way the caller gets the dtypes the schema declares, so the
 metrics never see a backend difference. Reads go through ADBC (Arrow end to
 end), which loads a million rows in well under two seconds.
@@ -14,8 +14,6 @@ import sqlalchemy as sa
 from aimetrics.store.adbc import fetch_frame
 from aimetrics.store.types import table_schema
 
-_SQLITE_ISO = "%Y-%m-%dT%H:%M:%S%.f"
-
 
 def restore_types(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Cast each column of ``frame`` to the dtype ``schema`` names for it."""
@@ -24,8 +22,9 @@ def restore_types(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.Dat
         col, src = pl.col(name), frame.schema[name]
         if src == dtype:
             exprs.append(col)
-        elif isinstance(dtype, pl.Datetime) and src == pl.String:
-            exprs.append(col.str.to_datetime(_SQLITE_ISO, time_zone="UTC", time_unit="us"))
+        elif isinstance(dtype, pl.Datetime) and src.is_integer():
+            # SQLite: epoch microseconds (see types.SqliteUtcMicros).
+            exprs.append(col.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
         elif isinstance(dtype, pl.Datetime) and isinstance(src, pl.Datetime):
             exprs.append(col.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
         elif dtype == pl.Date and src == pl.String:

@@ -5,8 +5,9 @@ Every table of the store is defined here and nowhere else. Migrations under
 migrated database with this metadata so the two cannot drift apart.
 
 Conventions (the domain vocabulary, see ``aimetrics.vocabulary``):
-- timestamps are UTC; on SQLite they are stored as ISO-8601 text, on
-  PostgreSQL as ``timestamptz``; ``aimetrics.store.read`` restores the type;
+- timestamps are UTC; on SQLite they are stored as integer microseconds since
+  the epoch, on PostgreSQL as ``timestamptz``; ``aimetrics.store.read`` restores
+  the type;
 - natural keys are primary keys, so every write is an idempotent upsert;
 - nothing derived (first review time, cycle time, AI share, ...) is stored:
   the metrics compute it, with one definition.
@@ -15,17 +16,8 @@ Conventions (the domain vocabulary, see ``aimetrics.vocabulary``):
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
 
-# SQLite has no datetime type. Store the same ISO form that ADBC's bulk ingest
-# writes, so rows written by either path read back identically.
-_SQLITE_ISO = sqlite.DATETIME(
-    storage_format=(
-        "%(year)04d-%(month)02d-%(day)02dT%(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
-    ),
-    regexp=r"(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)(?:\.(\d+))?",
-)
-UtcDateTime = sa.DateTime(timezone=True).with_variant(_SQLITE_ISO, "sqlite")
+from aimetrics.store.types import UtcDateTime
 
 metadata = sa.MetaData(
     naming_convention={

@@ -57,9 +57,9 @@ def conform(table: sa.Table, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
-    """SQLite has no datetime: write the ISO text form the schema declares."""
+    """SQLite has no datetime: write epoch microseconds, as the schema declares."""
     return frame.with_columns(
-        pl.col(name).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%6f")
+        pl.col(name).dt.epoch("us")
         for name, dtype in frame.schema.items()
         if isinstance(dtype, pl.Datetime)
     )

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from aimetrics.store import adbc, read_table
 from aimetrics.store import schema as s
 from aimetrics.store.engine import StoreUrl
-from aimetrics.store.types import table_schema
+from aimetrics.store.types import UtcDateTime, table_schema
 
 STATE_SOURCE = "github"
 RAW_SOURCE = "github-graphql"
@@ -62,15 +62,9 @@ def _execute(engine: sa.Engine, statements: list[sa.Executable]) -> None:
 
 
 def _literal(engine: sa.Engine, value: Any) -> Any:
-    """A value as a SQL literal the store's column accepts (timestamps as text)."""
+    """A value as a SQL literal the store's column accepts (the schema's timestamp type)."""
     if isinstance(value, datetime):
-        moment = value.astimezone(UTC)
-        text = (
-            moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
-            if engine.dialect.name == "sqlite"
-            else moment.isoformat()
-        )
-        return sa.literal(text, sa.String)
+        return sa.literal(value.astimezone(UTC), UtcDateTime)
     if isinstance(value, bool):
         return sa.literal(value, sa.Boolean)
     return value

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from aimetrics.store.types import UtcDateTime
+
 # revision identifiers, used by Alembic.
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
@@ -32,7 +34,7 @@ def upgrade() -> None:
         sa.Column("field", sa.String(length=40), nullable=False),
         sa.Column("confidence", sa.String(length=6), nullable=False),
         sa.Column("matched", sa.Text(), nullable=False),
-        sa.Column("tagged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tagged_at", UtcDateTime, nullable=False),
         sa.PrimaryKeyConstraint(
             "entity", "repo_id", "entity_key", "rule_id", name=op.f("pk_ai_tags")
         ),
@@ -95,7 +97,7 @@ def upgrade() -> None:
         sa.Column("request", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fetched_at", UtcDateTime, nullable=False),
         sa.Column("normalized", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_raw_payloads")),
         sa.UniqueConstraint("digest", name=op.f("uq_raw_payloads_digest")),
@@ -109,7 +111,7 @@ def upgrade() -> None:
         sa.Column("default_branch", sa.String(length=255), nullable=True),
         sa.Column("is_fork", sa.Boolean(), nullable=False),
         sa.Column("is_archived", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", UtcDateTime, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repositories")),
         sa.UniqueConstraint("full_name", name=op.f("uq_repositories_full_name")),
     )
@@ -120,8 +122,8 @@ def upgrade() -> None:
         sa.Column("cursor", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("started_at", UtcDateTime, nullable=True),
+        sa.Column("finished_at", UtcDateTime, nullable=True),
         sa.PrimaryKeyConstraint("source", "scope", name=op.f("pk_sync_state")),
     )
     op.create_table(
@@ -141,8 +143,8 @@ def upgrade() -> None:
         sa.Column("committer_name", sa.String(length=255), nullable=True),
         sa.Column("committer_email", sa.String(length=320), nullable=True),
         sa.Column("committer_login", sa.String(length=255), nullable=True),
-        sa.Column("authored_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("committed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("authored_at", UtcDateTime, nullable=True),
+        sa.Column("committed_at", UtcDateTime, nullable=True),
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("additions", sa.Integer(), nullable=True),
         sa.Column("deletions", sa.Integer(), nullable=True),
@@ -178,11 +180,11 @@ def upgrade() -> None:
         sa.Column("is_draft", sa.Boolean(), nullable=False),
         sa.Column("author_login", sa.String(length=255), nullable=True),
         sa.Column("author_type", sa.String(length=20), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("merged_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", UtcDateTime, nullable=True),
+        sa.Column("ready_at", UtcDateTime, nullable=True),
+        sa.Column("merged_at", UtcDateTime, nullable=True),
+        sa.Column("closed_at", UtcDateTime, nullable=True),
+        sa.Column("updated_at", UtcDateTime, nullable=True),
         sa.Column("additions", sa.Integer(), nullable=True),
         sa.Column("deletions", sa.Integer(), nullable=True),
         sa.Column("changed_files", sa.Integer(), nullable=True),
@@ -206,7 +208,7 @@ def upgrade() -> None:
         sa.Column("assigned_on", sa.Date(), nullable=False),
         sa.Column("revoked_on", sa.Date(), nullable=True),
         sa.Column("plan", sa.String(length=100), nullable=True),
-        sa.Column("last_activity_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_activity_at", UtcDateTime, nullable=True),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(
             ["tool_id"], ["ai_tools.id"], name=op.f("fk_seat_assignments_tool_id_ai_tools")
@@ -282,7 +284,7 @@ def upgrade() -> None:
         sa.Column("reviewer_login", sa.String(length=255), nullable=True),
         sa.Column("reviewer_type", sa.String(length=20), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
-        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", UtcDateTime, nullable=True),
         sa.ForeignKeyConstraint(
             ["repo_id", "pr_number"],
             ["pull_requests.repo_id", "pull_requests.number"],
