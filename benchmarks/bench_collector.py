@@ -20,6 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from aimetrics.settings import parse_settings  # noqa: E402
+from aimetrics.store import create_store_engine, upgrade  # noqa: E402
+from aimetrics.tagging import build_ruleset  # noqa: E402
+from collectors.github import ClientOptions, CollectOptions, collect_github  # noqa: E402
+from collectors.github.progress import QuietReporter  # noqa: E402
+
 from fakes.github_data import (  # noqa: E402
     FakeOrg,
     FakeRepo,
@@ -29,12 +35,6 @@ from fakes.github_data import (  # noqa: E402
     synthetic_pulls,
 )
 from fakes.github_server import DEFAULT_TOKEN, FakeGitHub  # noqa: E402
-
-from aimetrics.settings import parse_settings  # noqa: E402
-from aimetrics.store import create_store_engine, upgrade  # noqa: E402
-from aimetrics.tagging import build_ruleset  # noqa: E402
-from collectors.github import ClientOptions, CollectOptions, collect_github  # noqa: E402
-from collectors.github.progress import QuietReporter  # noqa: E402
 
 PRS = 1000
 BIG_PRS = 3

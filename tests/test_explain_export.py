@@ -6,7 +6,6 @@ import datetime as dt
 
 import polars as pl
 import sqlalchemy as sa
-from samples import seed_small_store
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
@@ -15,6 +14,8 @@ from aimetrics.store import create_store_engine, upgrade, write_frames
 from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset, tag_store
 from aimetrics.tagging.explain import explain_commit, explain_pr
+
+from samples import seed_small_store
 
 RULES = build_ruleset()
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
-from samples import seed_small_store
 
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset, pr_flags, tag_store
+
+from samples import seed_small_store
 
 
 def test_tag_store_then_classify(engine: sa.Engine) -> None:

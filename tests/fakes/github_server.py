@@ -28,9 +28,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from graphql import GraphQLError, parse
+
 from fakes.github_data import FIXTURES, FakeOrg, FakeRepo
 from fakes.github_graphql import QueryShape, not_found, query_shape, run_query, validation_errors
-from graphql import GraphQLError, parse
 
 DEFAULT_TOKEN = "ghp_FAKEtoken0123456789abcdefghijklmnopqr"
 PUBLIC_API = "https://api.github.com"

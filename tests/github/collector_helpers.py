@@ -8,13 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 import yaml
-from fakes.github_data import FakeOrg, FakeRepo, recorded_pulls, synthetic_pulls
-from fakes.github_server import FakeGitHub
 
 from aimetrics.settings import Settings, parse_settings
 from aimetrics.tagging import RuleSet
 from collectors.github import ClientOptions, CollectOptions, Summary, collect_github
 from collectors.github.progress import RepoResult
+
+from fakes.github_data import FakeOrg, FakeRepo, recorded_pulls, synthetic_pulls
+from fakes.github_server import FakeGitHub
 
 
 def fast_options(base_url: str, **changes: Any) -> ClientOptions:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from collector_helpers import Collector
-from fakes.github_server import DEFAULT_TOKEN, FakeGitHub
 
 from aimetrics.store import create_store_engine, upgrade
 from aimetrics.tagging import RuleSet, build_ruleset
+
+from collector_helpers import Collector
+from fakes.github_server import DEFAULT_TOKEN, FakeGitHub
 
 
 @pytest.fixture

@@ -12,6 +12,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rich.console import Console
+from typer.testing import CliRunner
+
+from aimetrics.cli import app
+from aimetrics.store import create_store_engine, read_table, upgrade
+from aimetrics.store import schema as s
+from collectors.github import CollectOptions, collect_github
+from collectors.github.client import BACKOFF_ENV, THROTTLE_ENV
+from collectors.github.progress import RichReporter
+
 from collector_helpers import (
     Collector,
     acme,
@@ -23,15 +33,6 @@ from collector_helpers import (
 )
 from fakes.github_data import synthetic_pulls
 from fakes.github_server import FakeGitHub
-from rich.console import Console
-from typer.testing import CliRunner
-
-from aimetrics.cli import app
-from aimetrics.store import create_store_engine, read_table, upgrade
-from aimetrics.store import schema as s
-from collectors.github import CollectOptions, collect_github
-from collectors.github.client import BACKOFF_ENV, THROTTLE_ENV
-from collectors.github.progress import RichReporter
 
 
 def _config(tmp_path: Path, fake: FakeGitHub, **github) -> Path:

@@ -6,12 +6,12 @@ import copy
 import json
 from datetime import date
 
+from aimetrics.store import read_table
+from aimetrics.store import schema as s
+
 from collector_helpers import Collector, acme, settings_for
 from fakes.github_data import FakeOrg, ndjson_records, seat
 from fakes.github_server import FakeGitHub
-
-from aimetrics.store import read_table
-from aimetrics.store import schema as s
 
 
 def _redate(records: list[dict], day: str) -> list[dict]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from collector_helpers import Collector, acme, add_repo, domain_rows
-from fakes.github_server import FakeGitHub
 
 from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
 from collectors.github import GitHubAuthError
+
+from collector_helpers import Collector, acme, add_repo, domain_rows
+from fakes.github_server import FakeGitHub
 
 
 def _sizes(fake: FakeGitHub) -> list[tuple[int, int | None]]:

@@ -6,12 +6,13 @@ import json
 
 import pytest
 import requests
-from collector_helpers import acme
-from fakes.github_graphql import github_schema, query_shape, validation_errors
-from fakes.github_server import DEFAULT_TOKEN, FakeGitHub
 from graphql import parse
 
 from collectors.github.queries import ALL_QUERIES, NESTED_PAGE, PULL_REQUESTS
+
+from collector_helpers import acme
+from fakes.github_graphql import github_schema, query_shape, validation_errors
+from fakes.github_server import DEFAULT_TOKEN, FakeGitHub
 
 
 @pytest.mark.parametrize("name", sorted(ALL_QUERIES))

@@ -6,6 +6,12 @@ import json
 from datetime import date, timedelta
 
 import polars as pl
+
+from aimetrics.store import read_table
+from aimetrics.store import schema as s
+from collectors.github.client import GitHubClient, make_auth
+from collectors.github.run import list_org_repos
+
 from collector_helpers import (
     Collector,
     acme,
@@ -17,11 +23,6 @@ from collector_helpers import (
 )
 from fakes.github_data import FakeOrg, FakeRepo, iso, review, synthetic_pulls, user
 from fakes.github_server import FakeGitHub
-
-from aimetrics.store import read_table
-from aimetrics.store import schema as s
-from collectors.github.client import GitHubClient, make_auth
-from collectors.github.run import list_org_repos
 
 REPO_ID = 4242
 
