@@ -237,6 +237,33 @@ def migrate(db: DbOption = None, config: ConfigOption = None) -> None:
     _run(work)
 
 
+@app.command("migrate-store")
+def migrate_store(
+    source: Annotated[str, typer.Option("--from", help="Store URL to copy from.")],
+    target: Annotated[str, typer.Option("--to", help="Store URL to copy into (migrated first).")],
+) -> None:
+    """Copy a whole store to another backend (SQLite ⇄ PostgreSQL) without loss.
+
+    Safe to re-run after an interruption: every row is an idempotent upsert."""
+
+    def work() -> None:
+        from aimetrics.store import check_current, create_store_engine, upgrade
+        from aimetrics.store.copy import copy_store
+
+        src = create_store_engine(source, must_exist=True)
+        check_current(src)
+        dst = create_store_engine(target)
+        upgrade(dst)
+        started = time.perf_counter()
+        with console.status("Copying...") as status:
+            counts = copy_store(
+                src, dst, on_table=lambda name, n: status.update(f"Copied {name}: {n:,} rows")
+            )
+        _print_counts(f"Copied in {time.perf_counter() - started:.1f} s", counts)
+
+    _run(work)
+
+
 @app.command()
 def tag(db: DbOption = None, config: ConfigOption = None) -> None:
     """Re-apply the AI-marker rules to everything stored (idempotent; nothing is fetched)."""
@@ -469,6 +496,58 @@ def collect_github(
     code = _run(work)
     if code:
         raise typer.Exit(code)
+
+
+import_app = typer.Typer(help="Import files into the store.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("costs")
+def import_costs(
+    files: Annotated[list[Path], typer.Argument(help="Cost exports (CSV or JSON) to import.")],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="The format: github-billing, anthropic, openai, cursor or generic "
+            "(see docs/costs.md).",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """AI-tool spend from billing and cost exports. Idempotent: importing a file again
+    leaves the same rows. A file with a bad row is not imported at all (the error names
+    the row); the other files still are."""
+    from collectors.costs import SOURCES
+
+    if source not in SOURCES:
+        raise _fail(f"--source {source!r} is not one of: {', '.join(SOURCES)}")
+
+    def work() -> int:
+        from collectors.costs.load import import_file
+
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=True)
+        failed = 0
+        try:
+            for path in files:
+                try:
+                    summary = import_file(engine, path, source, ctx.settings.reporting)
+                except AimetricsError as exc:
+                    failed += 1
+                    console.print(
+                        f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+                    )
+                    continue
+                console.print(escape(summary.line()), highlight=False, soft_wrap=True)
+        finally:
+            engine.dispose()
+        return failed
+
+    if _run(work):
+        raise typer.Exit(2)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -115,3 +115,17 @@ def test_dashboard_refuses_old_schema_and_busy_port(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         res = run("dashboard", "--db", f"sqlite:///{db}", "--port", str(port), cwd=tmp_path)
     assert res.returncode == 2 and f"port {port} is in use" in res.stderr
+
+
+def test_migrate_store_between_files(tmp_path: Path) -> None:
+    src, dst = tmp_path / "a.db", tmp_path / "b.db"
+    demo = run("demo", "--no-serve", "--scale", "0.1", "--db", f"sqlite:///{src}", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    res = run(
+        "migrate-store", "--from", f"sqlite:///{src}", "--to", f"sqlite:///{dst}", cwd=tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    assert counts(dst) == counts(src)
+    missing = run("migrate-store", "--from", f"sqlite:///{tmp_path}/none.db", "--to",
+                  f"sqlite:///{dst}", cwd=tmp_path)  # fmt: skip
+    assert missing.returncode == 2 and "no store at" in missing.stderr
