@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from aimetrics.store import create_store_engine, upgrade
 
+from samples import reset_pg
+
 PG_ENV = "AIMETRICS_TEST_PG_URL"
 
 
@@ -47,21 +49,13 @@ def pg_database_url() -> Iterator[str]:
     admin_engine.dispose()
 
 
-def _reset_pg(url: str) -> None:
-    engine = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
     """An empty store URL, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     url = request.getfixturevalue("pg_database_url")
-    _reset_pg(url)
+    reset_pg(url)
     return url
 
 

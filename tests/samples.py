@@ -65,3 +65,12 @@ def seed_small_store(engine: sa.Engine) -> None:
             (s.reviews, reviews),
         ],
     )
+
+
+def reset_pg(url: str) -> None:
+    """Empty a PostgreSQL test database (drop and recreate the public schema)."""
+    engine = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()

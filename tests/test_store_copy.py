@@ -13,17 +13,17 @@ from aimetrics.store import schema as s
 from aimetrics.store.copy import copy_store, table_digest
 from aimetrics.tagging import build_ruleset, tag_store
 
+from samples import reset_pg
+
 
 @pytest.mark.postgres
 def test_copy_round_trip_is_lossless(tmp_path, pg_database_url: str) -> None:  # type: ignore[no-untyped-def]
-    from conftest import _reset_pg
-
     first = create_store_engine(f"sqlite:///{tmp_path / 'first.db'}")
     upgrade(first)
     demo.load(first, seed=5, end_date=dt.date(2026, 6, 30), scale=0.15)
     tag_store(first, build_ruleset())
 
-    _reset_pg(pg_database_url)
+    reset_pg(pg_database_url)
     pg = create_store_engine(pg_database_url)
     upgrade(pg)
     counts = copy_store(first, pg)
