@@ -265,6 +265,68 @@ def migrate_store(
 
 
 @app.command()
+def forget(
+    person: Annotated[str, typer.Argument(help="A login or an email of the person.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Remove a person's identities and personal fields from the store (their work stays
+    in the aggregates under a pseudonym). Cannot be undone."""
+
+    def work() -> None:
+        from aimetrics.store.forget import forget_person
+
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=True)
+        if not yes and not typer.confirm(f"Forget {person} in {ctx.db_url}? This cannot be undone"):
+            raise typer.Exit(1)
+        done = forget_person(engine, person)
+        engine.dispose()
+        changed = sum(done.rows.values())
+        console.print(
+            f"Forgot {len(done.values)} identities; {changed:,} fields now read "
+            f"{done.pseudonym}. Remove the person from your configuration's people: and "
+            "teams: too, or the next run will know them again."
+        )
+
+    _run(work)
+
+
+@app.command()
+def prune(
+    raw_older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--raw-older-than",
+            min=1,
+            help="Days; default: the config's retention.raw_payload_days.",
+        ),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Prune raw API payloads past the retention period (normalized rows stay)."""
+
+    def work() -> None:
+        from aimetrics.store.retention import prune_raw_payloads
+
+        ctx = _Context(db, config)
+        days = raw_older_than or ctx.settings.retention.raw_payload_days
+        if days is None:
+            raise _fail(
+                "no retention period: pass --raw-older-than DAYS or set "
+                "retention.raw_payload_days in the configuration"
+            )
+        engine = ctx.engine(migrate=True)
+        n = prune_raw_payloads(engine, days)
+        engine.dispose()
+        console.print(f"Pruned {n:,} raw payloads fetched more than {days} days ago.")
+
+    _run(work)
+
+
+@app.command()
 def tag(db: DbOption = None, config: ConfigOption = None) -> None:
     """Re-apply the AI-marker rules to everything stored (idempotent; nothing is fetched)."""
 

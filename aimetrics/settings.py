@@ -53,6 +53,7 @@ __all__ = [
     "Person",
     "PrivacySettings",
     "ReportingSettings",
+    "RetentionSettings",
     "RoiSettings",
     "SeatChange",
     "SeatPlan",
@@ -702,6 +703,14 @@ class PrivacySettings(_Model):
     show_individuals: bool = False
 
 
+class RetentionSettings(_Model):
+    example: ClassVar[str] = "retention: {raw_payload_days: 90}"
+
+    raw_payload_days: Annotated[int | None, Field(ge=1, examples=[90])] = None
+    """Prune raw API payloads older than this many days (None: keep them all). Normalized
+    rows are kept; only re-normalizing that old data without a re-fetch is given up."""
+
+
 class TaggingSettings(_Model):
     example: ClassVar[str] = "tagging: {min_confidence: medium, disable: [cursor-branch-prefix]}"
 
@@ -748,6 +757,7 @@ class Settings(_Model):
     privacy: Annotated[PrivacySettings, BeforeValidator(_section)] = PrivacySettings()
     tagging: Annotated[TaggingSettings, BeforeValidator(_section)] = TaggingSettings()
     statistics: Annotated[StatisticsSettings, BeforeValidator(_section)] = StatisticsSettings()
+    retention: Annotated[RetentionSettings, BeforeValidator(_section)] = RetentionSettings()
 
     _source_file: Path | None = PrivateAttr(None)
 
