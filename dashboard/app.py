@@ -24,7 +24,8 @@ except AimetricsError as exc:  # a configuration mistake: one clear message, no 
 status = data.store_status(ctx.db_url)
 if status.ready:
     components.sidebar_filters(
-        Period.ending_at(status.latest_merged_at, ctx.settings.reporting.timezone)
+        Period.ending_at(status.latest_merged_at, ctx.settings.reporting.timezone),
+        data.filter_options(ctx.db_url),
     )
     pages = [
         st.Page(
@@ -32,7 +33,11 @@ if status.ready:
             title="Overview",
             icon=":material/dashboard:",
             default=True,
-        )
+        ),
+        st.Page("app_pages/adoption.py", title="Adoption", icon=":material/group_add:"),
+        st.Page("app_pages/delivery.py", title="Delivery", icon=":material/local_shipping:"),
+        st.Page("app_pages/quality.py", title="Quality", icon=":material/verified:"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
     ]
 else:
     pages = [st.Page("app_pages/empty.py", title="Getting started", icon=":material/rocket:")]

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-README_SCREENSHOT = ROOT / "docs" / "screenshots" / "overview.png"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+README_SCREENSHOT = SCREENSHOTS / "overview.png"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -147,5 +148,70 @@ def test_overview_renders_in_chromium(served: str) -> None:
             expect(chart).to_be_visible(timeout=RENDER_TIMEOUT_MS)
             assert page.locator('[data-testid="stException"]').count() == 0
             page.screenshot(path=str(ARTIFACTS / "overview-january.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+# Every page but the Overview: its address, its title, and a viewport as tall as the page on
+# the demo (Streamlit scrolls an inner container, so a full-page screenshot needs the height).
+PAGES = {
+    "adoption": ("Adoption", 4300),
+    "delivery": ("Delivery", 4300),
+    "quality": ("Quality", 4300),
+    "data": ("Data", 2300),
+}
+
+
+def _settled(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script run has finished and the charts are drawn."""
+    from playwright.sync_api import expect
+
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(
+        0, timeout=RENDER_TIMEOUT_MS
+    )
+    charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+    if charts.count():
+        expect(charts.first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+
+
+def test_every_page_renders_and_downloads_a_csv(served: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1300}, accept_downloads=True)
+            for path, (title, height) in PAGES.items():
+                page.set_viewport_size({"width": 1440, "height": height})
+                page.goto(f"{served}/{path}", wait_until="domcontentloaded")
+                expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(
+                    timeout=RENDER_TIMEOUT_MS
+                )
+                expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(
+                    timeout=RENDER_TIMEOUT_MS
+                )
+                _settled(page)
+                assert page.locator('[data-testid="stException"]').count() == 0, path
+                assert page.locator('[data-testid="stAlertContentError"]').count() == 0, path
+                shot = ARTIFACTS / f"{path}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                shutil.copyfile(shot, SCREENSHOTS / f"{path}.png")
+
+            # One CSV, as a manager downloads it: the merged PRs with their GitHub links.
+            page.goto(f"{served}/delivery", wait_until="domcontentloaded")
+            button = page.get_by_role("button", name="Download CSV").last
+            expect(button).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+            _settled(page)
+            with page.expect_download(timeout=RENDER_TIMEOUT_MS) as info:
+                button.click()
+            download = info.value
+            assert download.suggested_filename == "merged-prs.csv"
+            target = ARTIFACTS / "merged-prs.csv"
+            download.save_as(target)
+            lines = target.read_text().splitlines()
+            assert lines[0].startswith("Merged (UTC),Repository,PR,Title,")
+            assert len(lines) > 100
+            assert "https://github.com/acme-demo/" in lines[1]
         finally:
             browser.close()

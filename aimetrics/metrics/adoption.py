@@ -1,10 +1,51 @@
-"""Adoption metrics: how much of the merged work carries an AI marker."""
+"""Adoption metrics: who uses AI, on what, and how much of the work carries an AI marker.
+
+The frames the Adoption, Delivery and Quality pages start from (pure, built once
+per store load; see docs/metrics.md "Adoption"):
+
+- :func:`pr_facts`: every PR with its AI flags, author, repository, link and the
+  author's team(s) of the time;
+- :func:`commit_facts`: default-branch commits with AI flags, author, teams, lines;
+- :func:`contributor_activity`: what makes an engineer active, with AI flags.
+
+:func:`select` applies a :class:`Selection` (teams, repositories, tools) and
+:func:`with_group` adds the ``group`` a metric is broken down by (org, team,
+repository, tool, week, month). Every metric below aggregates per ``group``.
+"""
 
 from __future__ import annotations
 
-import polars as pl
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from aimetrics.metrics.period import Period
+import polars as pl
+import polars.selectors as cs
+
+from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors
+from aimetrics.metrics.period import Period, local_date, week_of, week_start
+
+AI_GROUP = "AI-assisted"  # an authored/assisted AI marker at or above the confidence floor
+NO_MARKER = "no marker"  # every other change: unknown, never "human"
+OTHER_TOOLS = "other tools"  # AI-assisted with a tool outside the tool filter
+NO_TEAM = "(no team)"
+ORG = "All"
+GROUPINGS = ("org", "team", "repository", "tool", "week", "month")
+TIME_GROUPINGS = ("week", "month")
+# The breakdown columns every metric aggregates by: ``group`` and any other
+# ``group_*`` column (e.g. ``group_week`` for a team's weekly trend).
+GROUP = cs.starts_with("group")
+
+# Adoption cohorts: the share of a person's merged PRs in the period that are AI-assisted.
+HEAVY_SHARE = 0.5  # heavy: >= 50 %; light: > 0 and < 50 %; none: 0
+COHORTS = ("none", "light", "heavy")
+SEAT_ACTIVE_DAYS = 30  # cost.IDLE_WINDOW_DAYS: a seat is active with use in the last 30 days
+
+_FLAGS = ("is_ai", "is_agent", "is_ai_reviewed", "is_bot_non_ai")
+PR_COLUMNS = (
+    "repo_id", "number", "title", "state", "is_draft", "author_login", "author_type",
+    "created_at", "ready_at", "merged_at", "closed_at", "additions", "deletions",
+    "changed_files", "merge_commit_sha", "source",
+)  # fmt: skip
 
 
 def share(part: pl.Expr, whole: pl.Expr) -> pl.Expr:
@@ -30,3 +71,566 @@ def ai_share_of_merged_prs(merged: pl.LazyFrame, period: Period) -> pl.LazyFrame
         )
         .with_columns(share(pl.col("ai_prs"), pl.col("merged_prs")).alias("ai_share"))
     )
+
+
+# --- the selection and the grouping ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The dashboard's filters besides the period; empty means "all".
+
+    ``tools`` narrows what counts as AI-assisted: a change AI-assisted with
+    another tool is neither AI-assisted nor "no marker" (it is left out of
+    comparisons, and counts in the denominators of shares).
+    """
+
+    teams: tuple[str, ...] = ()
+    repositories: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+
+
+def select(frame: pl.LazyFrame, selection: Selection) -> pl.LazyFrame:
+    """Rows of ``frame`` (PR/commit facts, activity) in ``selection``, plus ``ai``, ``comparison``.
+
+    A row is in the selected teams when any of its ``teams`` is selected, in the
+    selected repositories by ``repository``. ``ai``: AI-assisted with a selected
+    tool (any tool without a tool filter); ``comparison``: ``AI-assisted``,
+    ``no marker``, or null for AI-assisted with another tool.
+    """
+    keep = pl.lit(True)
+    if selection.repositories:
+        keep &= pl.col("repository").is_in(list(selection.repositories))
+    if selection.teams:
+        keep &= pl.col("teams").list.set_intersection(list(selection.teams)).list.len() > 0
+    ai = pl.col("is_ai")
+    if selection.tools:
+        ai &= pl.col("ai_tool").is_in(list(selection.tools)).fill_null(False)
+    return (
+        frame.filter(keep)
+        .with_columns(ai.alias("ai"))
+        .with_columns(
+            pl.when(pl.col("ai"))
+            .then(pl.lit(AI_GROUP))
+            .when(~pl.col("is_ai"))
+            .then(pl.lit(NO_MARKER))
+            .alias("comparison")
+        )
+    )
+
+
+def group_names(frame: pl.LazyFrame) -> list[str]:
+    """The names of ``frame``'s breakdown columns (:data:`GROUP`)."""
+    return [c for c in frame.collect_schema().names() if c.startswith("group")]
+
+
+def with_group(
+    frame: pl.LazyFrame,
+    by: str,
+    at: str,
+    tz: str = "UTC",
+    week_start_day: str = "monday",
+    teams: Sequence[str] = (),
+    name: str = "group",
+) -> pl.LazyFrame:
+    """``frame`` plus ``name`` (String): the breakdown ``by`` one of :data:`GROUPINGS`.
+
+    ``team``: one row per team the author belonged to at the time (``(no team)``
+    when none; only ``teams`` when given); ``tool``: the AI tool, ``no marker``
+    or ``other tools``; ``week``/``month``: the first day (ISO date) of the
+    local week or month of ``at``.
+    """
+    if by == "org":
+        return frame.with_columns(pl.lit(ORG).alias(name))
+    if by == "team":
+        out = (
+            frame.with_columns(pl.col("teams").alias(name))
+            .explode(name, empty_as_null=True)
+            .with_columns(pl.col(name).fill_null(NO_TEAM))
+        )
+        return out.filter(pl.col(name).is_in(list(teams))) if teams else out
+    if by == "repository":
+        return frame.with_columns(pl.col("repository").alias(name))
+    if by == "tool":
+        return frame.with_columns(
+            pl.when(pl.col("ai"))
+            .then(pl.col("ai_tool"))
+            .when(~pl.col("is_ai"))
+            .then(pl.lit(NO_MARKER))
+            .otherwise(pl.lit(OTHER_TOOLS))
+            .alias(name)
+        )
+    day = local_date(at, tz)
+    if by == "week":
+        return frame.with_columns(week_start(day, week_start_day).cast(pl.String).alias(name))
+    if by == "month":
+        return frame.with_columns(day.dt.truncate("1mo").cast(pl.String).alias(name))
+    raise ValueError(f"unknown grouping {by!r}: use one of {', '.join(GROUPINGS)}")
+
+
+# --- the facts ------------------------------------------------------------------------
+
+
+def memberships_by_person(team_memberships: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
+    """Team memberships keyed like :func:`aimetrics.metrics.people.person_directory`.
+
+    Columns: ``person_key`` (the person's login lower-cased, else ``person:<id>``),
+    ``team``, ``valid_from`` (inclusive), ``valid_to`` (exclusive, null = open).
+    """
+    keys = people.select(
+        pl.col("id").alias("person_id"),
+        pl.coalesce(pl.col("login").str.to_lowercase(), pl.format("person:{}", pl.col("id"))).alias(
+            "person_key"
+        ),
+    )
+    return team_memberships.join(keys, on="person_id").select(
+        "person_key", pl.col("team_slug").alias("team"), "valid_from", "valid_to"
+    )
+
+
+def teams_at(
+    frame: pl.LazyFrame, memberships: pl.LazyFrame, person: str, day: pl.Expr
+) -> pl.LazyFrame:
+    """``frame`` plus ``teams`` (sorted list): the ``person``'s teams on ``day`` (a Date).
+
+    Membership of the time: ``valid_from <= day < valid_to`` (open when null);
+    ``[]`` when the person was in no team that day.
+    """
+    rows = frame.with_columns(day.alias("_day"))
+    teams = (
+        rows.select(pl.col(person).alias("person_key"), "_day")
+        .unique()
+        .join(memberships, on="person_key")
+        .filter(
+            (pl.col("valid_from") <= pl.col("_day"))
+            & (pl.col("valid_to").is_null() | (pl.col("_day") < pl.col("valid_to")))
+        )
+        .group_by("person_key", "_day")
+        .agg(pl.col("team").unique().sort().alias("teams"))
+    )
+    return (
+        rows.join(
+            teams,
+            left_on=[person, "_day"],
+            right_on=["person_key", "_day"],
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(pl.col("teams").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .drop("_day")
+    )
+
+
+def _repo_names(repositories: pl.LazyFrame) -> pl.LazyFrame:
+    return repositories.select(
+        pl.col("id").alias("repo_id"),
+        pl.col("full_name").alias("repository"),
+        pl.col("web_url").str.strip_chars_end("/").alias("web_url"),
+    )
+
+
+def _lines(additions: str = "additions", deletions: str = "deletions") -> pl.Expr:
+    """Changed lines: additions + deletions (null when both are unknown)."""
+    return (
+        pl.when(pl.col(additions).is_null() & pl.col(deletions).is_null())
+        .then(None)
+        .otherwise(pl.col(additions).fill_null(0) + pl.col(deletions).fill_null(0))
+        .cast(pl.Int64)
+    )
+
+
+def pr_facts(
+    pull_requests: pl.LazyFrame,
+    flags: pl.LazyFrame,
+    directory: pl.LazyFrame,
+    repositories: pl.LazyFrame,
+    memberships: pl.LazyFrame,
+    tz: str = "UTC",
+    exclude: Iterable[str] = (),
+    bots: Iterable[str] = (),
+) -> pl.LazyFrame:
+    """Every PR (any state) with AI flags, author, repository, link and teams.
+
+    ``flags``: :func:`aimetrics.tagging.classify.pr_flags` over all PRs;
+    ``memberships``: :func:`memberships_by_person`. ``counted`` and
+    ``by_engineer`` follow :func:`aimetrics.metrics.work.merged_work`;
+    ``engineer_key`` is the author's key when ``by_engineer`` (else null),
+    ``human_key`` when the author is a person (also for a person's PR an agent
+    wrote: privacy counts people, not engineers);
+    ``url`` is ``web_url/pull/N``; ``teams`` are the author's teams on the day
+    the PR was merged (else closed, else opened); ``lines`` = additions + deletions.
+    """
+    base = resolve_pr_authors(
+        pull_requests.select(PR_COLUMNS), directory, tuple(exclude), tuple(bots)
+    )
+    facts = (
+        base.join(
+            flags.select("repo_id", "number", *_FLAGS, "ai_tool"),
+            on=["repo_id", "number"],
+            how="left",
+        )
+        .with_columns(pl.col(c).fill_null(False) for c in _FLAGS)
+        .with_columns((~pl.col("is_bot_non_ai") & ~pl.col("author_excluded")).alias("counted"))
+        .with_columns(
+            (
+                pl.col("counted")
+                & pl.col("author_key").is_not_null()
+                & ~pl.col("author_is_bot")
+                & ~pl.col("is_agent")
+            ).alias("by_engineer")
+        )
+        .with_columns(
+            pl.when(pl.col("by_engineer")).then(pl.col("author_key")).alias("engineer_key"),
+            pl.when(~pl.col("author_is_bot")).then(pl.col("author_key")).alias("human_key"),
+            _lines().alias("lines"),
+        )
+        .join(_repo_names(repositories), on="repo_id", how="left")
+        .with_columns(pl.format("{}/pull/{}", pl.col("web_url"), pl.col("number")).alias("url"))
+        .drop("web_url")
+    )
+    when = pl.coalesce("merged_at", "closed_at", "created_at")
+    return teams_at(facts, memberships, "author_key", local_date(when, tz))
+
+
+def commit_facts(
+    commits: pl.LazyFrame,
+    flags: pl.LazyFrame,
+    directory: pl.LazyFrame,
+    repositories: pl.LazyFrame,
+    memberships: pl.LazyFrame,
+    tz: str = "UTC",
+    exclude: Iterable[str] = (),
+    bots: Iterable[str] = (),
+) -> pl.LazyFrame:
+    """Default-branch commits with AI flags, author, repository, teams and lines.
+
+    ``flags``: :func:`aimetrics.tagging.classify.commit_flags`. ``at``: when the
+    commit was made on the branch (``committed_at``, else ``authored_at``).
+    ``counted``: not by a non-AI bot and not by an excluded person (AI agents'
+    commits count: they are AI-assisted); ``is_engineer``: a human, not excluded,
+    not an agent's commit (as :func:`aimetrics.metrics.work.engineer_activity`).
+    """
+    branch = commits.filter(pl.col("on_default_branch").fill_null(False)).select(
+        "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at",
+        "additions", "deletions",
+    )  # fmt: skip
+    facts = (
+        resolve_commit_authors(branch, directory, tuple(exclude), tuple(bots))
+        .join(
+            flags.select("repo_id", "sha", "is_ai", "is_agent", "ai_tool"),
+            on=["repo_id", "sha"],
+            how="left",
+        )
+        .with_columns(pl.col("is_ai", "is_agent").fill_null(False))
+        .with_columns(
+            pl.coalesce("committed_at", "authored_at").alias("at"),
+            _lines().alias("lines"),
+            (~(pl.col("author_is_bot") & ~pl.col("is_agent")) & ~pl.col("author_excluded")).alias(
+                "counted"
+            ),
+            (
+                pl.col("author_key").is_not_null()
+                & ~pl.col("author_is_bot")
+                & ~pl.col("author_excluded")
+                & ~pl.col("is_agent")
+            ).alias("is_engineer"),
+        )
+        .join(_repo_names(repositories).drop("web_url"), on="repo_id", how="left")
+    )
+    return teams_at(facts, memberships, "author_key", local_date("at", tz))
+
+
+ACTIVITY_COLUMNS = ("person_key", "at", "kind", "repository", "teams", "is_ai", "ai_tool")
+
+
+def contributor_activity(prs: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
+    """What makes an engineer active, with AI flags (as ``engineer_activity``, plus context).
+
+    One row per counted merged PR an engineer authored (at ``merged_at``, kind
+    ``pr``) and per default-branch commit an engineer authored (at ``at``, kind
+    ``commit``). ``prs``/``commits``: :func:`pr_facts` / :func:`commit_facts`.
+    """
+    from_prs = prs.filter(pl.col("by_engineer") & pl.col("merged_at").is_not_null()).select(
+        pl.col("author_key").alias("person_key"),
+        pl.col("merged_at").alias("at"),
+        pl.lit("pr").alias("kind"),
+        *ACTIVITY_COLUMNS[3:],
+    )
+    from_commits = commits.filter(pl.col("is_engineer") & pl.col("at").is_not_null()).select(
+        pl.col("author_key").alias("person_key"),
+        "at",
+        pl.lit("commit").alias("kind"),
+        *ACTIVITY_COLUMNS[3:],
+    )
+    return pl.concat([from_prs, from_commits])
+
+
+# --- adoption metrics (inputs: selected, grouped frames) ------------------------------
+
+
+def contributor_adoption(activity: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per ``group``: ``active_contributors``, ``ai_active_contributors``, ``adoption_rate``.
+
+    Active: >= 1 activity row in the period; AI-active: >= 1 of them AI-assisted
+    (``ai``). Adoption rate = AI-active / active. Sorted by group.
+    """
+    return (
+        activity.filter(period.contains("at"))
+        .group_by(GROUP)
+        .agg(
+            pl.col("person_key").n_unique().cast(pl.Int64).alias("active_contributors"),
+            pl.col("person_key")
+            .filter("ai")
+            .n_unique()
+            .cast(pl.Int64)
+            .alias("ai_active_contributors"),
+        )
+        .with_columns(
+            share(pl.col("ai_active_contributors"), pl.col("active_contributors")).alias(
+                "adoption_rate"
+            )
+        )
+        .sort(GROUP)
+    )
+
+
+PR_SHARE_COLUMNS = (
+    "merged_prs", "ai_prs", "no_marker_prs", "ai_share", "lines", "ai_lines", "ai_line_share",
+    "ai_reviewed_prs", "ai_reviewed_share", "agent_prs",
+)  # fmt: skip
+
+
+def pr_shares(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per ``group``, counted PRs merged in the period: PR and changed-line AI shares.
+
+    Columns: :data:`PR_SHARE_COLUMNS`: ``ai_prs`` AI-assisted (with a selected
+    tool), ``no_marker_prs`` without any marker (the rest: other tools), lines =
+    additions + deletions, ``ai_reviewed_prs`` with an AI review, ``agent_prs``
+    AI-assisted PRs an agent authored.
+    """
+    lines = pl.col("lines").fill_null(0)
+    return (
+        prs.filter(pl.col("counted") & period.contains("merged_at"))
+        .group_by(GROUP)
+        .agg(
+            pl.len().cast(pl.Int64).alias("merged_prs"),
+            pl.col("ai").sum().cast(pl.Int64).alias("ai_prs"),
+            (~pl.col("is_ai")).sum().cast(pl.Int64).alias("no_marker_prs"),
+            lines.sum().cast(pl.Int64).alias("lines"),
+            lines.filter("ai").sum().cast(pl.Int64).alias("ai_lines"),
+            pl.col("is_ai_reviewed").sum().cast(pl.Int64).alias("ai_reviewed_prs"),
+            (pl.col("is_agent") & pl.col("ai")).sum().cast(pl.Int64).alias("agent_prs"),
+        )
+        .with_columns(
+            share(pl.col("ai_prs"), pl.col("merged_prs")).alias("ai_share"),
+            share(pl.col("ai_lines"), pl.col("lines")).alias("ai_line_share"),
+            share(pl.col("ai_reviewed_prs"), pl.col("merged_prs")).alias("ai_reviewed_share"),
+        )
+        .select(GROUP, *PR_SHARE_COLUMNS)
+        .sort(GROUP)
+    )
+
+
+def commit_shares(commits: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per ``group``, counted default-branch commits made in the period.
+
+    Columns: ``commits``, ``ai_commits``, ``ai_commit_share``.
+    """
+    return (
+        commits.filter(pl.col("counted") & period.contains("at"))
+        .group_by(GROUP)
+        .agg(
+            pl.len().cast(pl.Int64).alias("commits"),
+            pl.col("ai").sum().cast(pl.Int64).alias("ai_commits"),
+        )
+        .with_columns(share(pl.col("ai_commits"), pl.col("commits")).alias("ai_commit_share"))
+        .sort(GROUP)
+    )
+
+
+def share_by_tool(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per ``group`` and AI ``tool`` (a PR's primary tool): AI-assisted PRs and their share.
+
+    The share's denominator is every counted PR merged in the group (all tools
+    and no marker). Columns: ``group``, ``tool``, ``prs``, ``merged_prs``, ``share``.
+    """
+    merged = prs.filter(pl.col("counted") & period.contains("merged_at"))
+    totals = merged.group_by(GROUP).agg(pl.len().cast(pl.Int64).alias("merged_prs"))
+    return (
+        merged.filter("ai")
+        .group_by(GROUP, pl.col("ai_tool").alias("tool"))
+        .agg(pl.len().cast(pl.Int64).alias("prs"))
+        .join(totals, on=group_names(merged))
+        .with_columns(share(pl.col("prs"), pl.col("merged_prs")).alias("share"))
+        .sort(GROUP, "tool")
+    )
+
+
+def agent_outcomes(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per ``group`` and ``author``: PRs opened, merged, closed unmerged; merge rate.
+
+    ``author``: ``agent`` (AI-agent-authored, an AI-assisted PR), ``AI-assisted``
+    (the other AI-assisted PRs), ``no marker``. Opened: ``created_at`` in the
+    period; merged: ``merged_at`` in it; closed unmerged: state ``CLOSED`` and
+    ``closed_at`` in it (a reopened PR is open again: its old ``closed_at`` does
+    not count). Merge rate = merged / (merged + closed unmerged).
+    """
+    author = (
+        pl.when(pl.col("ai") & pl.col("is_agent"))
+        .then(pl.lit("agent"))
+        .when(pl.col("ai"))
+        .then(pl.lit(AI_GROUP))
+        .when(~pl.col("is_ai"))
+        .then(pl.lit(NO_MARKER))
+    )
+    closed_unmerged = (pl.col("state") == "CLOSED") & period.contains("closed_at")
+    return (
+        prs.filter(pl.col("counted"))
+        .with_columns(author.alias("author"))
+        .filter(pl.col("author").is_not_null())
+        .group_by(GROUP, "author")
+        .agg(
+            period.contains("created_at").fill_null(False).sum().cast(pl.Int64).alias("opened"),
+            period.contains("merged_at").fill_null(False).sum().cast(pl.Int64).alias("merged"),
+            closed_unmerged.fill_null(False).sum().cast(pl.Int64).alias("closed_unmerged"),
+        )
+        .filter((pl.col("opened") + pl.col("merged") + pl.col("closed_unmerged")) > 0)
+        .with_columns(
+            share(pl.col("merged"), pl.col("merged") + pl.col("closed_unmerged")).alias(
+                "merge_rate"
+            )
+        )
+        .sort(GROUP, "author")
+    )
+
+
+def adoption_cohorts(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per ``group`` and ``cohort``: engineers, their merged PRs and AI-assisted PRs.
+
+    An engineer with >= 1 counted merged PR in the period (in the group) is in
+    cohort ``none`` (no AI-assisted PR), ``light`` (some, under
+    :data:`HEAVY_SHARE`) or ``heavy`` (at least :data:`HEAVY_SHARE` of them).
+    """
+    person = (
+        prs.filter(pl.col("by_engineer") & period.contains("merged_at"))
+        .group_by(GROUP, "engineer_key")
+        .agg(
+            pl.len().cast(pl.Int64).alias("prs"),
+            pl.col("ai").sum().cast(pl.Int64).alias("ai_prs"),
+        )
+        .with_columns(
+            pl.when(pl.col("ai_prs") == 0)
+            .then(pl.lit("none"))
+            .when(pl.col("ai_prs") / pl.col("prs") < HEAVY_SHARE)
+            .then(pl.lit("light"))
+            .otherwise(pl.lit("heavy"))
+            .alias("cohort")
+        )
+    )
+    return (
+        person.group_by(GROUP, "cohort")
+        .agg(
+            pl.len().cast(pl.Int64).alias("engineers"),
+            pl.col("prs").sum().cast(pl.Int64),
+            pl.col("ai_prs").sum().cast(pl.Int64),
+        )
+        .with_columns(
+            pl.col("cohort").replace_strict({c: i for i, c in enumerate(COHORTS)}).alias("_o")
+        )
+        .sort(GROUP, "_o")
+        .drop("_o")
+    )
+
+
+# --- seats ----------------------------------------------------------------------------
+
+
+def seat_facts(seat_assignments: pl.LazyFrame, directory: pl.LazyFrame) -> pl.LazyFrame:
+    """Seat assignments with the holder's ``person_key`` (their login when unknown)."""
+    logins = directory.filter(pl.col("kind") == "login").select(
+        pl.col("value").alias("_login"), "person_key"
+    )
+    return (
+        seat_assignments.with_columns(pl.col("login").str.to_lowercase().alias("_login"))
+        .join(logins, on="_login", how="left")
+        .with_columns(pl.coalesce("person_key", "_login").alias("person_key"))
+        .drop("_login")
+    )
+
+
+def select_seats(
+    seats: pl.LazyFrame, memberships: pl.LazyFrame, selection: Selection, period: Period
+) -> pl.LazyFrame:
+    """Seats of the selected tools whose holder is in a selected team on the period's last day."""
+    if selection.tools:
+        seats = seats.filter(pl.col("tool_id").is_in(list(selection.tools)))
+    if not selection.teams:
+        return seats
+    return (
+        teams_at(seats, memberships, "person_key", pl.lit(period.last_day))
+        .filter(pl.col("teams").list.set_intersection(list(selection.teams)).list.len() > 0)
+        .drop("teams")
+    )
+
+
+def seats_over_time(
+    seats: pl.LazyFrame, period: Period, week_start_day: str = "monday"
+) -> pl.LazyFrame:
+    """Seats assigned per tool on the first day of each week of the period (clipped).
+
+    A seat is assigned on ``day`` when ``assigned_on <= day < revoked_on``
+    (open when null). Columns: ``day``, ``tool_id``, ``seats``; sorted.
+    """
+    first = week_of(period.start, week_start_day)
+    days = (
+        pl.LazyFrame()
+        .select(pl.date_range(first, period.last_day, interval="1w").alias("day"))
+        .with_columns(pl.max_horizontal("day", pl.lit(period.start)).alias("day"))
+    )
+    tools = seats.select("tool_id").unique()
+    assigned = (
+        days.join(seats.select("tool_id", "assigned_on", "revoked_on"), how="cross")
+        .filter(
+            (pl.col("assigned_on") <= pl.col("day"))
+            & (pl.col("revoked_on").is_null() | (pl.col("day") < pl.col("revoked_on")))
+        )
+        .group_by("day", "tool_id")
+        .agg(pl.len().cast(pl.Int64).alias("seats"))
+    )
+    return (
+        days.join(tools, how="cross")
+        .join(assigned, on=["day", "tool_id"], how="left")
+        .with_columns(pl.col("seats").fill_null(0))
+        .sort("day", "tool_id")
+    )
+
+
+def seat_utilization(idle: pl.LazyFrame, idle_cost: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """Per tool: seats ``assigned``, ``active``, ``idle`` and ``utilization`` = active / assigned.
+
+    ``idle``: :func:`aimetrics.metrics.cost.idle_seats` (one row per seat held on
+    a day, ``idle`` when unused for 30 days: the one definition of an idle seat);
+    ``idle_cost``: :func:`aimetrics.metrics.cost.idle_seat_cost`, summed per tool
+    as ``idle_monthly_cost`` in its ``currency`` (what could be reclaimed a month).
+    """
+    counts = (
+        idle.group_by("tool_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("assigned"),
+            (~pl.col("idle")).sum().cast(pl.Int64).alias("active"),
+            pl.col("idle").sum().cast(pl.Int64).alias("idle"),
+        )
+        .with_columns(share(pl.col("active"), pl.col("assigned")).alias("utilization"))
+    )
+    if idle_cost is not None:
+        cost = idle_cost.group_by("tool_id").agg(
+            pl.col("monthly_cost").sum().alias("idle_monthly_cost"),
+            pl.col("currency").drop_nulls().unique().sort().str.join(", ").alias("currency"),
+        )
+        counts = counts.join(cost, on="tool_id", how="left").with_columns(
+            pl.when(pl.col("idle") == 0)
+            .then(pl.lit(0.0))
+            .otherwise(pl.col("idle_monthly_cost"))
+            .alias("idle_monthly_cost")
+        )
+    return counts.sort("tool_id")

@@ -1,0 +1,309 @@
+"""ROI of the AI tools, two ways side by side, each with its assumptions in plain words.
+
+1. **Measured uplift** (:func:`measured_roi`): the throughput uplift of
+   :func:`aimetrics.metrics.uplift.throughput_uplift` turned into the engineering
+   hours the extra PRs would have taken at the engineers' pre-adoption pace, and
+   into money. Its interval comes from the same engineer bootstrap replicates.
+2. **Assumed time saved** (:func:`assumed_roi`): a configured number of hours
+   saved per AI-active user per week, as DX and GitHub present it. No interval:
+   it is an assumption, not a measurement.
+
+ROI = (value − spend) / spend; payback = the days of value that pay for the
+period's spend. Formulas: docs/metrics.md ("Uplift and ROI").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from aimetrics.metrics.adoption import counted_merged_in
+from aimetrics.metrics.cost import ai_spend, spend_total
+from aimetrics.metrics.period import Period, local_date
+from aimetrics.metrics.stats import Estimate, percentile_interval
+from aimetrics.metrics.uplift import Uplift
+from aimetrics.settings import RoiSettings
+
+MEASURED = "measured uplift"
+ASSUMED = "assumed time saved"
+
+MEASURED_ASSUMPTIONS = (
+    "The change in merged PRs per week of engineers after they adopted AI, beyond the change "
+    "their not-yet-adopted colleagues show over the same weeks, is caused by AI.",
+    "An extra merged PR is worth the engineering time a PR took before adoption: hours per "
+    "week divided by the adopters' merged PRs per week before adoption.",
+    "PRs after adoption are as large and as useful as before (the quality pages check this).",
+    "Every engineering hour is worth the loaded hourly cost.",
+    "The spend is all AI spend in the period, whoever used it.",
+)
+ASSUMED_ASSUMPTIONS = (
+    "Each AI-active user saves the configured hours every week of the period "
+    "(an assumption, as DX and GitHub present it; nothing here measures it).",
+    "AI-active users: engineers with an AI-assisted merged PR in the period, and seat holders "
+    "whose seat shows activity in it.",
+    "Every saved hour is worth the loaded hourly cost and is spent on useful work.",
+    "The spend is all AI spend in the period.",
+)
+
+
+@dataclass(frozen=True)
+class RoiFigures:
+    """One method's figures for a period, in ``currency``."""
+
+    method: str
+    assumptions: tuple[str, ...]
+    hours: Estimate  # engineering hours gained in the period
+    value: Estimate  # hours x loaded hourly cost
+    roi: Estimate  # (value - spend) / spend; 0.5 = +50 %
+    payback_days: Estimate  # spend / value per day; inf = never
+    spend: float
+    currency: str
+    other_currencies: tuple[str, ...] = ()
+    inputs: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Roi:
+    measured: RoiFigures
+    assumed: RoiFigures
+
+
+def rates_into(
+    currency: str, reporting_currency: str, rates: Mapping[str, float] | None
+) -> dict[str, float]:
+    """``reporting.exchange_rates`` (per unit of the reporting currency) re-based on ``currency``.
+
+    Empty of useful rates when ``currency`` is neither the reporting currency
+    nor has a rate itself (then amounts in other currencies are left out and named).
+    """
+    rates = dict(rates or {})
+    if currency == reporting_currency:
+        return rates
+    if currency not in rates:
+        return {}
+    unit = rates[currency]  # reporting units per unit of ``currency``
+    rebased = {c: r / unit for c, r in rates.items() if c != currency}
+    rebased[reporting_currency] = 1.0 / unit
+    return rebased
+
+
+def period_spend(
+    seat_plans: pl.LazyFrame,
+    cost_records: pl.LazyFrame,
+    period: Period,
+    currency: str,
+    rates: Mapping[str, float] | None = None,
+    seat_assignments: pl.LazyFrame | None = None,
+) -> tuple[float, tuple[str, ...]]:
+    """AI spend in ``period`` in ``currency`` (:func:`aimetrics.metrics.cost.ai_spend`),
+    and the currencies left out for want of a rate."""
+    row = (
+        spend_total(ai_spend(seat_plans, cost_records, period, seat_assignments), currency, rates)
+        .collect()
+        .row(0, named=True)
+    )
+    return float(row["spend"] or 0.0), tuple(row["other_currencies"] or ())
+
+
+def post_adoption_prs(merged: pl.LazyFrame, adoption: pl.LazyFrame, period: Period) -> int:
+    """Counted PRs merged in ``period`` by engineers on or after their adoption day.
+
+    ``adoption``: :func:`aimetrics.metrics.uplift.adoption_dates`.
+    """
+    return int(
+        counted_merged_in(merged, period)
+        .join(adoption, left_on="author_key", right_on="person_key", how="inner")
+        .filter(local_date("merged_at", period.tz) >= pl.col("adopted_on"))
+        .select(pl.len())
+        .collect()
+        .item()
+    )
+
+
+def ai_active_users(
+    merged: pl.LazyFrame,
+    period: Period,
+    seat_assignments: pl.LazyFrame | None = None,
+    directory: pl.LazyFrame | None = None,
+) -> int:
+    """Distinct people with an AI-assisted merged PR they authored (as engineers) in
+    ``period``, or a seat whose ``last_activity_at`` falls in it."""
+    authors = (
+        counted_merged_in(merged, period)
+        .filter(pl.col("is_ai") & pl.col("by_engineer"))
+        .select(pl.col("author_key").alias("person_key"))
+    )
+    parts = [authors]
+    if seat_assignments is not None:
+        seats = seat_assignments.filter(period.contains("last_activity_at")).select(
+            pl.col("login").str.to_lowercase().alias("_login")
+        )
+        if directory is not None:
+            logins = directory.filter(pl.col("kind") == "login").select(
+                pl.col("value").alias("_login"), "person_key"
+            )
+            seats = seats.join(logins, on="_login", how="left").select(
+                pl.coalesce("person_key", "_login").alias("person_key")
+            )
+        else:
+            seats = seats.select(pl.col("_login").alias("person_key"))
+        parts.append(seats)
+    return int(pl.concat(parts).select(pl.col("person_key").n_unique()).collect().item())
+
+
+def _money_figures(
+    method: str,
+    assumptions: tuple[str, ...],
+    hours: Estimate,
+    hourly_cost: float,
+    spend: float,
+    days: int,
+    currency: str,
+    other: tuple[str, ...],
+    inputs: dict[str, float],
+) -> RoiFigures:
+    """Value, ROI and payback from an hours estimate (all increasing or decreasing in it)."""
+    value = hours.map(lambda h: h * hourly_cost)
+    if spend > 0:
+        roi = value.map(lambda v: (v - spend) / spend)
+    else:
+        roi = Estimate.not_enough(hours.engineers, hours.prs, hours.level, "no AI spend")
+
+    def payback(v: float) -> float:
+        return spend * days / v if v > 0 else math.inf
+
+    if value.ok:
+        # Decreasing in value: the interval's ends swap.
+        pb = Estimate(
+            payback(value.value or 0.0),
+            None if value.high is None else payback(value.high),
+            None if value.low is None else payback(value.low),
+            value.level,
+            value.engineers,
+            value.prs,
+            note=value.note,
+        )
+    else:
+        pb = value
+    return RoiFigures(method, assumptions, hours, value, roi, pb, spend, currency, other, inputs)
+
+
+def measured_roi(
+    uplift: Uplift,
+    post_prs: int,
+    spend: float,
+    period: Period,
+    roi: RoiSettings,
+    other_currencies: tuple[str, ...] = (),
+) -> RoiFigures:
+    """Method 1: the measured uplift in hours and money.
+
+    ``post_prs``: :func:`post_adoption_prs` of the period. With uplift ratio ``r``
+    and the adopters' baseline ``b`` merged PRs per engineer-week:
+
+        extra PRs = post_prs x (1 − 1/r);  hours = extra PRs x roi.hours_per_week / b
+
+    computed in every bootstrap replicate of ``(r, b)``, so the interval carries
+    both uncertainties. "Not enough data" when the uplift is.
+    """
+    inputs = {"post_adoption_prs": float(post_prs), "hours_per_week": roi.hours_per_week}
+    est = uplift.estimate
+    if not est.ok or est.value is None or uplift.baseline_rate is None:
+        hours = Estimate.not_enough(est.engineers, est.prs, est.level, est.note)
+    else:
+
+        def hours_of(ratio: np.ndarray | float, base: np.ndarray | float) -> np.ndarray:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return post_prs * (1.0 - 1.0 / np.asarray(ratio)) * roi.hours_per_week / base
+
+        point = float(hours_of(est.value, uplift.baseline_rate))
+        interval = percentile_interval(
+            hours_of(uplift.replicates, uplift.baseline_replicates), est.level
+        )
+        if interval is None:
+            hours = Estimate.not_enough(est.engineers, est.prs, est.level, "unstable")
+        else:
+            hours = Estimate(point, *interval, est.level, est.engineers, est.prs)
+        inputs |= {"uplift_ratio": est.value, "baseline_prs_per_week": uplift.baseline_rate}
+        if hours.ok:
+            inputs["extra_prs"] = post_prs * (1.0 - 1.0 / est.value)
+    return _money_figures(
+        MEASURED,
+        MEASURED_ASSUMPTIONS,
+        hours,
+        roi.loaded_hourly_cost,
+        spend,
+        period.days,
+        roi.currency,
+        other_currencies,
+        inputs,
+    )
+
+
+def assumed_roi(
+    users: int,
+    spend: float,
+    period: Period,
+    roi: RoiSettings,
+    other_currencies: tuple[str, ...] = (),
+) -> RoiFigures:
+    """Method 2: ``roi.hours_saved_per_ai_user_per_week`` x AI-active users x weeks.
+
+    ``users``: :func:`ai_active_users` of the period. No interval (an assumption).
+    """
+    hours_value = users * roi.hours_saved_per_ai_user_per_week * period.weeks
+    hours = Estimate(hours_value, None, None, 0.0, users, 0, note="assumed: no interval")
+    inputs = {
+        "ai_active_users": float(users),
+        "weeks": period.weeks,
+        "hours_saved_per_ai_user_per_week": roi.hours_saved_per_ai_user_per_week,
+    }
+    return _money_figures(
+        ASSUMED,
+        ASSUMED_ASSUMPTIONS,
+        hours,
+        roi.loaded_hourly_cost,
+        spend,
+        period.days,
+        roi.currency,
+        other_currencies,
+        inputs,
+    )
+
+
+def roi_side_by_side(
+    uplift: Uplift,
+    merged: pl.LazyFrame,
+    adoption: pl.LazyFrame,
+    seat_plans: pl.LazyFrame,
+    cost_records: pl.LazyFrame,
+    period: Period,
+    roi: RoiSettings,
+    *,
+    seat_assignments: pl.LazyFrame | None = None,
+    directory: pl.LazyFrame | None = None,
+    reporting_currency: str = "USD",
+    rates: Mapping[str, float] | None = None,
+) -> Roi:
+    """Both methods for ``period``, with the spend in ``roi.currency``.
+
+    ``rates``: ``reporting.exchange_rates`` (relative to ``reporting_currency``).
+    """
+    spend, other = period_spend(
+        seat_plans,
+        cost_records,
+        period,
+        roi.currency,
+        rates_into(roi.currency, reporting_currency, rates),
+        seat_assignments,
+    )
+    post = post_adoption_prs(merged, adoption, period)
+    users = ai_active_users(merged, period, seat_assignments, directory)
+    return Roi(
+        measured=measured_roi(uplift, post, spend, period, roi, other),
+        assumed=assumed_roi(users, spend, period, roi, other),
+    )

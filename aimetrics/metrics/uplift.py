@@ -1,0 +1,427 @@
+"""Measured uplift: how much more engineers merge after adopting AI, against their own baseline.
+
+Throughput (:func:`throughput_uplift`) is a stacked difference-in-differences on
+a ratio scale: for each adoption cohort, the cohort's merged PRs after adoption
+are compared with what its own pre-adoption count predicts, moved by the change
+that not-yet-adopted colleagues show over the same calendar weeks. Cycle time
+(:func:`cycle_time_uplift`) compares medians of AI-assisted and no-marker PRs of
+the same engineers. Both carry a 90% engineer (cluster) bootstrap interval from
+:mod:`aimetrics.metrics.stats`. Formulas and assumptions: docs/metrics.md
+("Uplift and ROI").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from aimetrics.metrics.delivery import first_commits
+from aimetrics.metrics.period import local_date, week_start
+from aimetrics.metrics.stats import (
+    OK,
+    Comparison,
+    Estimate,
+    bootstrap_weights,
+    compare_medians,
+    estimate,
+    resampled_sums,
+)
+from aimetrics.settings import StatisticsSettings
+
+SEAT = "seat"
+FIRST_AI_CHANGE = "first AI change"
+PRE_WEEKS = 12  # baseline window before each cohort's adoption
+POST_WEEKS = 12  # effect window from each cohort's adoption on
+NEVER = 1 << 40  # week index of engineers who never adopted
+EDGE_WEEKS = 4  # seen this close to the data's first (last) week: there from start (to end)
+
+ADOPTION_SCHEMA = {"person_key": pl.String(), "adopted_on": pl.Date(), "basis": pl.String()}
+
+
+def adoption_dates(
+    merged: pl.LazyFrame,
+    seat_assignments: pl.LazyFrame | None = None,
+    directory: pl.LazyFrame | None = None,
+    tz: str = "UTC",
+) -> pl.LazyFrame:
+    """Each engineer's AI adoption date and what it is based on.
+
+    Columns ``person_key``, ``adopted_on`` (a day), ``basis``:
+
+    - ``seat``: the person's first ``seat_assignments.assigned_on`` of any tool
+      (decided by whoever hands out seats, so independent of the person's output);
+    - else ``first AI change``: the local day of their first merged AI-assisted
+      PR with a tool whose seats are *not* in ``seat_assignments``. A tool with
+      seat data and no seat for the person is not theirs: a Copilot suggestion
+      applied from a review, or a ``copilot/`` branch name, is no adoption.
+
+    Seat logins resolve to people through ``directory``
+    (:func:`aimetrics.metrics.people.person_directory`) when given.
+    """
+    seats = (
+        seat_assignments
+        if seat_assignments is not None
+        else pl.LazyFrame(schema={"tool_id": pl.String, "login": pl.String, "assigned_on": pl.Date})
+    )
+    seat_tools = seats.select("tool_id").unique().collect()["tool_id"].implode()
+    first_ai = (
+        merged.filter(
+            pl.col("counted")
+            & pl.col("is_ai")
+            & ~pl.col("ai_tool").is_in(seat_tools).fill_null(False)
+        )
+        .group_by(pl.col("author_key").alias("person_key"))
+        .agg(local_date(pl.col("merged_at").min(), tz).alias("adopted_on"))
+        .with_columns(pl.lit(FIRST_AI_CHANGE).alias("basis"))
+    )
+    seats = seats.select(pl.col("login").str.to_lowercase().alias("_login"), "assigned_on")
+    if directory is not None:
+        logins = directory.filter(pl.col("kind") == "login").select(
+            pl.col("value").alias("_login"), pl.col("person_key").alias("_key")
+        )
+        seats = seats.join(logins, on="_login", how="left").with_columns(
+            pl.coalesce("_key", "_login").alias("_login")
+        )
+    by_seat = (
+        seats.group_by(pl.col("_login").alias("person_key"))
+        .agg(pl.col("assigned_on").min().alias("adopted_on"))
+        .with_columns(pl.lit(SEAT).alias("basis"))
+    )
+    return pl.concat(
+        [
+            by_seat.select(pl.col(c).cast(t) for c, t in ADOPTION_SCHEMA.items()),
+            first_ai.join(by_seat, on="person_key", how="anti").select(
+                pl.col(c).cast(t) for c, t in ADOPTION_SCHEMA.items()
+            ),
+        ]
+    ).sort("person_key")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Merged PRs per engineer and week, with each engineer's presence and adoption."""
+
+    keys: list[str]
+    first_week: dt.date | None  # the date of week index 0
+    counts: np.ndarray  # (engineers, weeks) merged PRs they authored
+    first: np.ndarray  # first week with any activity
+    last: np.ndarray  # last week with any activity
+    pre_end: np.ndarray  # first week touched by adoption (NEVER: not adopted)
+    post_start: np.ndarray  # first full week after adoption
+    basis: np.ndarray  # SEAT | FIRST_AI_CHANGE | None
+
+
+def weekly_panel(
+    merged: pl.LazyFrame,
+    activity: pl.LazyFrame,
+    adoption: pl.LazyFrame,
+    tz: str = "UTC",
+    week_start_day: str = "monday",
+) -> Panel:
+    """Collect the engineer x week panel :func:`throughput_uplift` works on.
+
+    Engineers are the people in ``activity``; a counted merged PR counts for its
+    author, when the author is one of them, in the week (``week_start_day``, time
+    zone ``tz``) it merged. That includes PRs an engineer opened with work an AI
+    agent wrote (Claude Code on the web: ``is_agent``), which ``by_engineer``
+    leaves out: that work is precisely what adoption may add. The weeks run from
+    the first to the last week with such a PR; an engineer's ``first``/``last``
+    week is that of their own first/last merged PR (commits are no evidence of
+    presence: a merge commit's author is whoever pressed the button).
+    The week containing the adoption day is the last one the adoption can touch;
+    the first week starting on or after that day is the first post-adoption week
+    (they are the same week when adoption falls on a week's first day).
+    """
+
+    def week(ts: str) -> pl.Expr:
+        return week_start(local_date(ts, tz), week_start_day)
+
+    engineers = activity.select("person_key").unique()
+    # Collected here on purpose: one row per engineer-week, reused for every cohort.
+    cells = (
+        merged.filter(pl.col("counted"))
+        .group_by(pl.col("author_key").alias("person_key"), week("merged_at").alias("week"))
+        .agg(pl.len().alias("prs"))
+        .join(engineers, on="person_key", how="semi")
+        .collect()
+    )
+    if cells.is_empty():
+        empty = np.zeros(0, dtype=np.int64)
+        return Panel([], None, np.zeros((0, 0)), empty, empty, empty, empty, np.array([]))
+    w0 = cells["week"].min()
+    assert isinstance(w0, dt.date)
+    n_weeks = (cells["week"].max() - w0).days // 7 + 1  # type: ignore[operator]
+
+    def index(day: pl.Expr) -> pl.Expr:
+        return (day - pl.lit(w0)).dt.total_days() // 7
+
+    cells = cells.with_columns(index(pl.col("week")).alias("w"))
+    seen = (
+        cells.group_by("person_key")
+        .agg(pl.col("w").min().alias("first"), pl.col("w").max().alias("last"))
+        .join(adoption.collect(), on="person_key", how="left")
+        .sort("person_key")
+        .with_row_index("_row")
+    )
+    adopted = pl.col("adopted_on")
+    marks = seen.select(
+        index(week_start(adopted, week_start_day)).fill_null(NEVER).alias("pre_end"),
+        index(week_start(adopted + pl.duration(days=6), week_start_day))
+        .fill_null(NEVER)
+        .alias("post_start"),
+    )
+    cells = cells.join(seen.select("person_key", "_row"), on="person_key")
+    counts = np.zeros((seen.height, n_weeks), dtype=np.float64)
+    counts[cells["_row"].to_numpy(), cells["w"].to_numpy()] = cells["prs"].to_numpy()
+    return Panel(
+        keys=seen["person_key"].to_list(),
+        first_week=w0,
+        counts=counts,
+        first=seen["first"].to_numpy(),
+        last=seen["last"].to_numpy(),
+        pre_end=marks["pre_end"].to_numpy(),
+        post_start=marks["post_start"].to_numpy(),
+        basis=seen["basis"].to_numpy(),
+    )
+
+
+@dataclass(frozen=True)
+class Uplift:
+    """Measured throughput uplift: the ratio (1.2 = +20%) with its CI and what it rests on."""
+
+    estimate: Estimate  # ratio of observed to expected merged PRs after adoption
+    treated_engineers: int
+    comparison_engineers: int
+    cohorts: int
+    basis: dict[str, int]  # adopters by basis of their adoption date
+    observed_prs: float  # treated engineers' PRs in their post-adoption windows
+    expected_prs: float  # what those would have been without adoption
+    baseline_rate: float | None  # treated engineers' merged PRs per engineer-week before
+    replicates: np.ndarray = field(repr=False)  # bootstrap replicates of the ratio
+    baseline_replicates: np.ndarray = field(repr=False)  # ... and of the baseline rate
+    pre_weeks: int = PRE_WEEKS
+    post_weeks: int = POST_WEEKS
+
+    @property
+    def percent(self) -> Estimate:
+        """The uplift as a multiplicative change in percent (+20 for a ratio of 1.2)."""
+        return self.estimate.percent_change()
+
+
+def _present(panel: Panel, a: int, b: int, n_weeks: int) -> np.ndarray:
+    """Engineers on the team through weeks ``[a, b)``, read from their PRs outside them.
+
+    A merged PR before ``a`` (or within the data's first ``EDGE_WEEKS`` weeks:
+    there from the start) and one from ``b`` on (or within the last
+    ``EDGE_WEEKS`` weeks: still there). Never from the windows' own counts,
+    which would select engineer-weeks by their outcome.
+    """
+    since_start = (panel.first < a) | (panel.first < EDGE_WEEKS)
+    until_end = (panel.last >= b) | (panel.last >= n_weeks - EDGE_WEEKS)
+    return since_start & until_end
+
+
+def _design(panel: Panel, pre_weeks: int, post_weeks: int) -> tuple[np.ndarray, ...]:
+    """Per engineer and cohort: window sums of treated and comparison engineers.
+
+    Returns (aggregates (engineers x 5·cohorts), treated mask, comparison mask,
+    used PR count per engineer, cohort label per engineer). Columns per cohort:
+    treated post, treated pre, comparison post, comparison pre, treated pre weeks.
+    """
+    n, n_weeks = panel.counts.shape
+    cum = np.concatenate([np.zeros((n, 1)), np.cumsum(panel.counts, axis=1)], axis=1)
+    adopters = panel.pre_end < NEVER
+    pairs = np.unique(np.stack([panel.pre_end[adopters], panel.post_start[adopters]]), axis=1)
+    columns: list[np.ndarray] = []
+    treated_any = np.zeros(n, dtype=bool)
+    control_any = np.zeros(n, dtype=bool)
+    used = np.zeros((n, n_weeks), dtype=bool)
+    for pre_end, post_start in pairs.T:
+        a, b = max(int(pre_end) - pre_weeks, 0), min(int(post_start) + post_weeks, n_weeks)
+        if a >= pre_end or post_start >= b:
+            continue
+        present = _present(panel, a, b, n_weeks)
+        treated = present & (panel.pre_end == pre_end) & (panel.post_start == post_start)
+        control = present & (panel.pre_end >= b)
+        if not treated.any() or not control.any():
+            continue
+        pre = cum[:, pre_end] - cum[:, a]
+        post = cum[:, b] - cum[:, post_start]
+        columns += [
+            treated * post,
+            treated * pre,
+            control * post,
+            control * pre,
+            treated * float(pre_end - a),
+        ]
+        treated_any |= treated
+        control_any |= control
+        rows = treated | control
+        used[rows, a:pre_end] = True
+        used[rows, post_start:b] = True
+    aggregates = np.stack(columns, axis=1) if columns else np.zeros((n, 0))
+    used_prs = (panel.counts * used).sum(axis=1)
+    return aggregates, treated_any, control_any, used_prs
+
+
+def _ratio(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Observed/expected ratio, observed, expected and baseline rate from summed columns.
+
+    ``sums``: (replicates, 5·cohorts). A cohort without a baseline (no treated or
+    no comparison PRs before adoption, in this resample) is left out.
+    """
+    s = sums.reshape(sums.shape[0], -1, 5)
+    t1, t0, c1, c0, weeks = (s[..., i] for i in range(5))
+    valid = (t0 > 0) & (c0 > 0)
+    expected = np.where(valid, t0 * c1 / np.where(valid, c0, 1.0), 0.0).sum(axis=1)
+    observed = np.where(valid, t1, 0.0).sum(axis=1)
+    base_prs = np.where(valid, t0, 0.0).sum(axis=1)
+    base_weeks = np.where(valid, weeks, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(expected > 0, observed / expected, np.nan)
+        baseline = np.where(base_weeks > 0, base_prs / base_weeks, np.nan)
+    return ratio, observed, expected, baseline
+
+
+def throughput_uplift(
+    merged: pl.LazyFrame,
+    activity: pl.LazyFrame,
+    adoption: pl.LazyFrame,
+    *,
+    settings: StatisticsSettings | None = None,
+    tz: str = "UTC",
+    week_start_day: str = "monday",
+    pre_weeks: int = PRE_WEEKS,
+    post_weeks: int = POST_WEEKS,
+) -> Uplift:
+    """Throughput uplift of AI adoption: a stacked ratio-of-rates difference-in-differences.
+
+    ``merged``/``activity``: :mod:`aimetrics.metrics.work`'s frames;
+    ``adoption``: :func:`adoption_dates`. For each cohort (engineers adopting in
+    the same week) the baseline is up to ``pre_weeks`` weeks before adoption and
+    the effect window up to ``post_weeks`` weeks from it; the comparison group is
+    every engineer not adopted by the end of that window (not yet, or never),
+    over the same weeks. An engineer enters a cohort's stack only when active
+    before its baseline starts and again after its window ends (so joiners and
+    leavers do not read as a change in rate). The estimate is
+
+        sum over cohorts of treated PRs after
+        / sum over cohorts of treated PRs before x (comparison after / comparison before)
+
+    with a percentile CI from ``statistics.bootstrap_samples`` engineer resamples
+    (stratified by adoption cohort). "Not enough data" below
+    ``statistics.min_engineers`` treated or comparison engineers.
+    """
+    cfg = settings or StatisticsSettings()
+    panel = weekly_panel(merged, activity, adoption, tz, week_start_day)
+    aggregates, treated, control, used_prs = _design(panel, pre_weeks, post_weeks)
+    rows = np.flatnonzero(treated | control)
+    x = aggregates[rows]
+    n_treated, n_control = int(treated.sum()), int(control.sum())
+    prs = int(used_prs[rows].sum())
+    basis_values = panel.basis[treated] if panel.basis.size else np.array([])
+    basis = {b: int((basis_values == b).sum()) for b in (SEAT, FIRST_AI_CHANGE)}
+    point, observed, expected, baseline = _ratio(x.sum(axis=0, keepdims=True))
+    level = cfg.confidence_level
+    if min(n_treated, n_control) < cfg.min_engineers or x.shape[1] == 0:
+        result: Estimate = Estimate.not_enough(
+            len(rows),
+            prs,
+            level,
+            f"needs at least {cfg.min_engineers} adopting and {cfg.min_engineers} "
+            f"comparison engineers (has {n_treated} and {n_control})",
+        )
+        boot, base_boot = np.zeros(0), np.zeros(0)
+    else:
+        weights = bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed)
+        boot, _, _, base_boot = _ratio(resampled_sums(weights, x))
+        result = estimate(float(point[0]), boot, engineers=len(rows), prs=prs, level=level)
+    ok = result.status == OK
+    return Uplift(
+        estimate=result,
+        treated_engineers=n_treated,
+        comparison_engineers=n_control,
+        cohorts=x.shape[1] // 5,
+        basis=basis,
+        observed_prs=float(observed[0]),
+        expected_prs=float(expected[0]),
+        baseline_rate=float(baseline[0]) if ok and np.isfinite(baseline[0]) else None,
+        replicates=boot,
+        baseline_replicates=base_boot,
+        pre_weeks=pre_weeks,
+        post_weeks=post_weeks,
+    )
+
+
+def first_commit_cycle_hours(
+    merged: pl.LazyFrame, pull_request_commits: pl.LazyFrame, commits: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Engineers' merged PRs with their cycle time: first commit (authored) → merge, in hours.
+
+    Columns ``person_key``, ``is_ai``, ``cycle_hours`` (negative spans, from
+    commits authored after the merge, are clamped to 0); PRs without a known
+    commit are left out.
+    """
+    return (
+        merged.filter(pl.col("by_engineer"))
+        .join(first_commits(pull_request_commits, commits), on=["repo_id", "number"], how="inner")
+        .select(
+            pl.col("author_key").alias("person_key"),
+            "is_ai",
+            ((pl.col("merged_at") - pl.col("first_commit_at")).dt.total_seconds() / 3600.0)
+            .clip(lower_bound=0.0)
+            .alias("cycle_hours"),
+        )
+        .drop_nulls()
+    )
+
+
+def cycle_time_uplift(
+    cycle: pl.LazyFrame, settings: StatisticsSettings | None = None, min_prs_each: int = 1
+) -> Comparison:
+    """Cycle time of AI-assisted vs no-marker PRs of the same engineers: ratio of medians.
+
+    ``cycle``: one row per PR with ``person_key``, ``is_ai``, ``cycle_hours``
+    (:func:`first_commit_cycle_hours`). Only engineers with both kinds of PRs
+    (at least ``min_prs_each`` of each) count, and each PR's cycle time is
+    divided by its engineer's median no-marker cycle time, so a fast engineer
+    using AI more than a slow one does not read as an AI effect. The ratio of
+    the two groups' medians (0.8 = 20% faster) gets an engineer bootstrap CI;
+    the group medians reported are the raw hours of those engineers.
+    """
+    counts = cycle.group_by("person_key").agg(
+        pl.col("is_ai").sum().alias("_ai"), (~pl.col("is_ai")).sum().alias("_no")
+    )
+    both = counts.filter((pl.col("_ai") >= min_prs_each) & (pl.col("_no") >= min_prs_each))
+    scale = (
+        cycle.filter(~pl.col("is_ai"))
+        .group_by("person_key")
+        .agg(pl.col("cycle_hours").median().alias("_scale"))
+    )
+    rows = (
+        cycle.join(both.select("person_key"), on="person_key", how="semi")
+        .join(scale, on="person_key")
+        .filter(pl.col("_scale") > 0)
+        .with_columns((pl.col("cycle_hours") / pl.col("_scale")).alias("relative_cycle"))
+        .collect()
+    )
+    relative = compare_medians(
+        rows, value="relative_cycle", settings=settings, metric="cycle time (same engineers)"
+    )
+    raw = rows.group_by("is_ai").agg(pl.col("cycle_hours").median()).sort("is_ai")
+    medians = dict(zip(raw["is_ai"].to_list(), raw["cycle_hours"].to_list(), strict=True))
+    if not relative.ratio.ok:
+        return relative
+    return Comparison(
+        relative.metric,
+        medians.get(True),
+        medians.get(False),
+        relative.ratio,
+        relative.ai_prs,
+        relative.no_marker_prs,
+        relative.ai_engineers,
+        relative.no_marker_engineers,
+    )

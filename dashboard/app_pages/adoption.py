@@ -1,0 +1,77 @@
+"""Adoption: who uses AI, on how much of the work and with which tools; cohorts, agents, seats."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
+from dashboard import components, data
+
+ctx = data.app_context()
+filters = components.current_filters()
+view = data.view(ctx, filters)
+
+st.title("Adoption")
+components.view_caption(filters, ctx.settings.tagging.min_confidence)
+by = components.breakdown_choice()
+
+# filters -> cached loader -> empty state -> KPIs -> charts -> tables
+figures = data.adoption(view, by)
+if not components.enough_people(figures.people, view.min_group_size):
+    st.stop()
+if figures.headline.is_empty() or not figures.headline["merged_prs"].fill_null(0)[0]:
+    components.empty_state(
+        "No merged pull requests match this period and these filters: widen the period or "
+        "clear some teams, repositories or tools in the sidebar."
+    )
+    st.stop()
+
+kpis = components.adoption_kpis(figures.headline, figures.agents)
+components.kpi_row(kpis[:3])
+components.kpi_row(kpis[3:])
+
+st.subheader("By tool")
+if figures.tools_weekly.is_empty():
+    components.empty_state("No AI-assisted merged PRs in this period.")
+else:
+    components.chart(components.tool_share_chart(figures.tools_weekly, view.week_start))
+components.table(figures.tools, "adoption-by-tool")
+
+label = components.BREAKDOWNS[by].lower()
+st.subheader(f"By {label}")
+components.chart(components.group_adoption_chart(figures.by_group, label))
+components.chart(components.group_trend_chart(figures.trend, label, "Month"))
+components.table(figures.by_group, f"adoption-by-{by}", label.title())
+
+st.subheader("Adoption cohorts")
+st.caption(
+    "Engineers with a merged PR in the period, by the share of their merged PRs that are "
+    "AI-assisted: none (0 %), light (under 50 %), heavy (50 % or more)."
+)
+if figures.cohorts.is_empty():
+    components.empty_state("No engineer merged a PR in this period.")
+else:
+    components.chart(components.cohort_chart(figures.cohorts))
+    components.table(figures.cohorts, "adoption-cohorts")
+
+st.subheader("Agent-authored pull requests")
+st.caption(
+    "Opened, merged and closed without merging in the period, by who wrote the PR: an AI "
+    "agent, a person with AI assistance, or no marker."
+)
+components.table(figures.agents, "agent-outcomes")
+
+st.subheader("Seats")
+st.caption(
+    "Seats assigned per tool, and on the period's last day: seats used in the last "
+    f"{SEAT_ACTIVE_DAYS} days (the tool's last-activity date, or an AI-assisted PR of that "
+    "tool merged by the seat holder), idle seats, utilization, and what the idle seats cost "
+    "a month (what could be reclaimed)."
+)
+if figures.seats_weekly.is_empty():
+    components.empty_state("No seat assignments are recorded for the selected tools.")
+else:
+    components.chart(components.seats_chart(figures.seats_weekly))
+    components.table(figures.seats, "seat-utilization")
+
+components.privacy_note(figures.privacy)

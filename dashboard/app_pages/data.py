@@ -1,0 +1,65 @@
+"""Data: how fresh the data is, how much of it carries a marker, why each change counts as AI."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import components, data
+
+ctx = data.app_context()
+filters = components.current_filters()
+view = data.view(ctx, filters)
+
+st.title("Data")
+components.view_caption(filters, ctx.settings.tagging.min_confidence)
+
+# filters -> cached loader -> empty state -> tables
+figures = data.data_page(view)
+
+st.subheader("Freshness")
+st.caption("When each source was last collected (times in UTC).")
+if figures.freshness.is_empty():
+    components.empty_state("No collection run is recorded yet.")
+else:
+    components.table(figures.freshness, "freshness")
+    with st.expander("Every collected scope"):
+        components.table(figures.sync, "sync-state")
+
+st.subheader("Coverage")
+st.caption(
+    "Merged PRs and default-branch commits in the period with and without an AI marker, per "
+    "repository and per tool. Markers can be switched off, so 'no marker' is unknown, "
+    "not proven human."
+)
+if figures.coverage.is_empty():
+    components.empty_state("Nothing merged or committed in this period and selection.")
+else:
+    components.table(figures.coverage, "coverage-by-repository", "Repository")
+    components.table(figures.tools, "coverage-by-tool")
+
+st.subheader("Tagged changes")
+st.caption(
+    "Every AI marker in the period: the rule that fired and the text it matched (the "
+    "`aimetrics explain` view). 'counts' is false for markers below the configured "
+    "confidence. People's e-mail addresses and names are masked unless "
+    "privacy.show_individuals is set."
+)
+if figures.tags.is_empty():
+    components.empty_state("No AI marker in this period and selection.")
+else:
+    components.table(figures.tags, "tagged-changes", height=420)
+
+st.subheader("Unresolved identities")
+if not figures.individuals_shown:
+    st.markdown(
+        f"**{figures.unresolved_count:,}** commit e-mail address(es) belong to no known person. "
+        "Names and addresses are shown only with `privacy.show_individuals: true`; add them "
+        "to a person's `emails` in the configuration to merge them."
+    )
+elif figures.unresolved.is_empty():
+    st.markdown("Every commit author is resolved to a person.")
+else:
+    st.caption("Add these addresses to a person's `emails` in the configuration.")
+    components.table(figures.unresolved, "unresolved-identities")
+
+components.privacy_note(figures.privacy)

@@ -1,0 +1,62 @@
+"""Delivery: throughput, and cycle time split into coding, pickup, review and merge."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import components, data
+
+ctx = data.app_context()
+filters = components.current_filters()
+view = data.view(ctx, filters)
+
+st.title("Delivery")
+components.view_caption(filters, ctx.settings.tagging.min_confidence)
+by = components.breakdown_choice()
+
+# filters -> cached loader -> empty state -> KPIs -> charts -> tables
+figures = data.delivery(view, by)
+if not components.enough_people(figures.people, view.min_group_size):
+    st.stop()
+if figures.throughput.is_empty() or not figures.throughput["merged_prs"][0]:
+    components.empty_state(
+        "No merged pull requests match this period and these filters: widen the period or "
+        "clear some teams, repositories or tools in the sidebar."
+    )
+    st.stop()
+
+components.kpi_row(components.delivery_kpis(figures.throughput, figures.stages, figures.cycle))
+coverage = figures.coverage.row(0, named=True)
+if coverage["git_only"]:
+    st.info(
+        f"Cycle time is not available for git-only repositories: {coverage['git_only']:,} of "
+        f"{coverage['merged_prs']:,} merged PRs were recovered from git (no opening, ready or "
+        "review times) and are left out of the cycle-time figures, not guessed.",
+        icon=":material/info:",
+    )
+
+st.subheader("Throughput")
+components.chart(components.merged_by_week_chart(figures.weekly, view.week_start))
+label = components.BREAKDOWNS[by].lower()
+components.table(figures.by_group, f"throughput-by-{by}", label.title())
+
+st.subheader("Cycle time")
+st.caption(
+    "First commit → ready for review (coding) → first review by a human other than the author "
+    "(pickup) → last approval (review) → merged (merge). Milestones earlier than the one "
+    "before them count as reached at that one, so every span is ≥ 0 and the four add up to "
+    "the cycle time. AI review bots do not count as a first review."
+)
+if figures.stages.is_empty():
+    components.empty_state("No merged PR with a known timeline in this selection.")
+else:
+    components.chart(components.stage_chart(figures.stages))
+    components.table(figures.stages, "cycle-time-stages")
+    components.chart(components.box_chart(figures.stages_by_group, "cycle", label))
+    components.table(figures.stages_by_group, f"cycle-time-by-{by}", label.title())
+
+st.subheader("Merged pull requests")
+st.caption("Hours per stage; each PR links to its page on GitHub.")
+components.table(figures.prs, "merged-prs", height=420)
+
+components.privacy_note(figures.privacy)

@@ -1,0 +1,86 @@
+"""Quality guardrails: reverts, PR size, merges without a human review, review rounds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import components, data
+
+ctx = data.app_context()
+filters = components.current_filters()
+view = data.view(ctx, filters)
+
+st.title("Quality")
+components.view_caption(filters, ctx.settings.tagging.min_confidence)
+by = components.breakdown_choice()
+
+# filters -> cached loader -> empty state -> KPIs -> charts -> tables
+figures = data.quality(view, by)
+if not components.enough_people(figures.people, view.min_group_size):
+    st.stop()
+if figures.summary.is_empty():
+    components.empty_state(
+        "No merged pull requests match this period and these filters: widen the period or "
+        "clear some teams, repositories or tools in the sidebar."
+    )
+    st.stop()
+
+components.kpi_row(
+    components.quality_kpis(figures.summary, figures.revert_diff, figures.unreviewed_diff)
+)
+components.table(figures.summary, "quality-summary")
+
+label = components.BREAKDOWNS[by].lower()
+st.subheader(f"By {label}")
+components.chart(
+    components.rate_chart(
+        figures.by_group,
+        "unreviewed_share",
+        f"Which {label}s merge without a human review, AI-assisted vs no marker?",
+        "% of merged PRs without a human review",
+    )
+)
+components.chart(
+    components.rate_chart(
+        figures.by_group,
+        "revert_rate",
+        f"Which {label}s revert more of their merged work?",
+        "% of merged PRs reverted later",
+    )
+)
+components.table(figures.by_group, f"quality-by-{by}", label.title())
+
+st.subheader("PR size and review rounds")
+components.chart(
+    components.distribution_chart(
+        figures.sizes,
+        "Are AI-assisted PRs bigger?",
+        "PR size: XS < 10, S < 50, M < 250, L < 1000, XL ≥ 1000 changed lines",
+    )
+)
+components.table(figures.sizes, "pr-size-distribution", bucket="Size")
+components.chart(
+    components.distribution_chart(
+        figures.rounds,
+        "How often do reviewers request changes?",
+        "CHANGES_REQUESTED reviews by humans per reviewed PR",
+    )
+)
+components.table(figures.rounds, "review-rounds", bucket="Changes requested")
+
+st.subheader("Reverted pull requests")
+st.caption(
+    "Merged PRs that a later revert references (`Reverts owner/repo#N`, "
+    '`Revert "<title>"`, `This reverts commit <sha>`). Recent PRs have had less time to be '
+    "reverted."
+)
+if figures.reverted.is_empty():
+    components.empty_state("No merged PR of this selection was reverted.")
+else:
+    components.table(figures.reverted, "reverted-prs")
+
+st.caption(
+    "Follow-up fixes (a fix PR touching the same files within 7 days) are not shown: the "
+    "store does not keep the files each PR changed (see docs/metrics.md)."
+)
+components.privacy_note(figures.privacy)
