@@ -11,7 +11,8 @@ from __future__ import annotations
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.store.adbc import fetch_frame
+from aimetrics.store import adbc
+from aimetrics.store.engine import StoreUrl
 from aimetrics.store.types import table_schema
 
 
@@ -34,6 +35,60 @@ def restore_types(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.Dat
     return frame.select(exprs)
 
 
+class Snapshot:
+    """Reads that all see the same committed state of the store.
+
+    The dashboard and the exports read several tables for one figure; a collector
+    may commit a repository's sync between two of those reads. Inside a snapshot
+    they cannot: one connection, one read transaction (SQLite: WAL snapshot; on
+    PostgreSQL: REPEATABLE READ), so a reader sees a whole sync or none of it.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._conn = adbc.connect(StoreUrl(engine.url))
+        self._cur = self._conn.cursor()
+        if engine.dialect.name == "postgresql":
+            self._cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+    def fetch(self, stmt: sa.Executable) -> pl.DataFrame:
+        """A SELECT's raw result (types not restored)."""
+        self._cur.execute(adbc.compile_sql(self.engine, stmt))
+        frame = pl.from_arrow(self._cur.fetch_arrow_table())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def read(
+        self,
+        table: sa.Table,
+        *,
+        where: sa.ColumnElement[bool] | None = None,
+        columns: list[str] | None = None,
+    ) -> pl.DataFrame:
+        """Rows of ``table`` (optionally filtered) with the dtypes the schema declares."""
+        schema = table_schema(table, columns)
+        stmt = sa.select(*(table.c[c] for c in schema))
+        if where is not None:
+            stmt = stmt.where(where)
+        frame = self.fetch(stmt)
+        if frame.width == 0:
+            return pl.DataFrame(schema=schema)
+        return restore_types(frame, schema)
+
+    def close(self) -> None:
+        try:
+            self._cur.close()
+            self._conn.rollback()  # read-only: nothing to keep
+        finally:
+            self._conn.close()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def read_table(
     engine: sa.Engine,
     table: sa.Table,
@@ -42,11 +97,5 @@ def read_table(
     columns: list[str] | None = None,
 ) -> pl.DataFrame:
     """Rows of ``table`` (optionally filtered) as a polars frame with schema dtypes."""
-    schema = table_schema(table, columns)
-    stmt = sa.select(*(table.c[c] for c in schema))
-    if where is not None:
-        stmt = stmt.where(where)
-    frame = fetch_frame(engine, stmt)
-    if frame.width == 0:
-        return pl.DataFrame(schema=schema)
-    return restore_types(frame, schema)
+    with Snapshot(engine) as snap:
+        return snap.read(table, where=where, columns=columns)
