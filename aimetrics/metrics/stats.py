@@ -22,7 +22,7 @@ from aimetrics.settings import StatisticsSettings
 
 OK = "ok"
 NOT_ENOUGH_DATA = "not enough data"
-MEDIAN_BINS = 512  # equal-count bins of the per-engineer histograms (medians)
+MEDIAN_BINS = 128  # equal-count bins around the median in the per-engineer histograms
 
 
 @dataclass(frozen=True)
@@ -144,11 +144,19 @@ def estimate(
     return Estimate(float(value), interval[0], interval[1], level, engineers, prs)
 
 
-def _codes(values: pl.Series) -> tuple[np.ndarray, int]:
-    """Dense integer codes 0..k-1 of a column (clusters), and k."""
-    codes = values.cast(pl.String).fill_null("").to_frame("c").select(pl.col("c").rank("dense"))
-    arr = codes.to_series().to_numpy().astype(np.int64) - 1
-    return arr, int(arr.max()) + 1 if arr.size else 0
+def _codes(frame: pl.DataFrame, column: str) -> tuple[np.ndarray, int]:
+    """Dense integer codes 0..k-1 of a column (the clusters), and k."""
+    keys = frame.select(pl.col(column).unique()).with_row_index("_code")
+    codes = frame.select(column).join(keys, on=column, how="left", maintain_order="left")
+    return codes["_code"].to_numpy().astype(np.int64), keys.height
+
+
+def _median_levels(n_clusters: int) -> np.ndarray:
+    """Quantile levels of the histogram edges: ``MEDIAN_BINS`` equal-count bins around
+    the median, as wide as a resampled median can plausibly stray, plus the two tails."""
+    half = min(0.5, 8.0 / np.sqrt(max(n_clusters, 1)))
+    inner = np.linspace(0.5 - half, 0.5 + half, MEDIAN_BINS + 1)
+    return np.unique(np.concatenate([[0.0], inner, [1.0]]))
 
 
 def histogram_medians(
@@ -156,12 +164,13 @@ def histogram_medians(
 ) -> np.ndarray:
     """The median of ``values`` in every replicate of a cluster bootstrap.
 
-    Each cluster's values are binned into ``MEDIAN_BINS`` equal-count bins of
-    the pooled values; a replicate's histogram is ``weights @ histograms`` and
-    its median is interpolated linearly inside the bin that crosses half the
-    weight (bins are narrowest where the data is densest, around the median).
+    Each cluster's values are binned: ``MEDIAN_BINS`` equal-count bins of the
+    pooled values around their median (as wide as a resample's median can
+    plausibly move; all of the range for few clusters) and one bin for each
+    tail. A replicate's histogram is ``weights @ histograms`` and its median is
+    interpolated linearly inside the bin that crosses half the weight.
     """
-    edges = np.unique(np.quantile(values, np.linspace(0.0, 1.0, MEDIAN_BINS + 1)))
+    edges = np.unique(np.quantile(values, _median_levels(n_clusters)))
     if edges.size == 1:
         return np.full(weights.shape[0], edges[0])
     k = edges.size - 1
@@ -200,9 +209,9 @@ def compare_medians(
     df = frame.lazy().select(cluster, group, value).drop_nulls().collect()
     is_ai = df[group].to_numpy().astype(bool)
     ai_prs, no_prs = int(is_ai.sum()), int((~is_ai).sum())
-    ai_eng = df.filter(pl.col(group))[cluster].n_unique()
-    no_eng = df.filter(~pl.col(group))[cluster].n_unique()
-    all_eng = df[cluster].n_unique()
+    clusters, all_eng = _codes(df, cluster)
+    ai_eng = int(np.unique(clusters[is_ai]).size)
+    no_eng = int(np.unique(clusters[~is_ai]).size)
     name = metric or value
     if min(ai_prs, no_prs) < cfg.min_prs or min(ai_eng, no_eng) < 2:
         ratio = Estimate.not_enough(
@@ -213,12 +222,11 @@ def compare_medians(
         )
         return Comparison(name, None, None, ratio, ai_prs, no_prs, ai_eng, no_eng)
     values = df[value].to_numpy().astype(np.float64)
-    clusters, n = _codes(df[cluster])
-    weights = bootstrap_weights(n, cfg.bootstrap_samples, cfg.seed)
+    weights = bootstrap_weights(all_eng, cfg.bootstrap_samples, cfg.seed)
     ai_med = float(np.median(values[is_ai]))
     no_med = float(np.median(values[~is_ai]))
-    ai_b = histogram_medians(values[is_ai], clusters[is_ai], n, weights)
-    no_b = histogram_medians(values[~is_ai], clusters[~is_ai], n, weights)
+    ai_b = histogram_medians(values[is_ai], clusters[is_ai], all_eng, weights)
+    no_b = histogram_medians(values[~is_ai], clusters[~is_ai], all_eng, weights)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = ai_b / no_b
         point = ai_med / no_med if no_med > 0 else np.nan

@@ -53,8 +53,9 @@ def adoption_dates(
 
     - ``seat``: the person's first ``seat_assignments.assigned_on`` of any tool
       (decided by whoever hands out seats, so independent of the person's output);
-    - else ``first AI change``: the local day of their first merged AI-assisted
-      PR with a tool whose seats are *not* in ``seat_assignments``. A tool with
+    - else ``first AI change``: the local day of the first AI-assisted PR they
+      authored (``by_engineer``) with a tool whose seats are *not* in
+      ``seat_assignments``. A tool with
       seat data and no seat for the person is not theirs: a Copilot suggestion
       applied from a review, or a ``copilot/`` branch name, is no adoption.
 
@@ -66,10 +67,11 @@ def adoption_dates(
         if seat_assignments is not None
         else pl.LazyFrame(schema={"tool_id": pl.String, "login": pl.String, "assigned_on": pl.Date})
     )
+    # Collected on purpose: a handful of tool ids, used as a literal list in the filter.
     seat_tools = seats.select("tool_id").unique().collect()["tool_id"].implode()
     first_ai = (
         merged.filter(
-            pl.col("counted")
+            pl.col("by_engineer")
             & pl.col("is_ai")
             & ~pl.col("ai_tool").is_in(seat_tools).fill_null(False)
         )
@@ -100,7 +102,7 @@ def adoption_dates(
     ).sort("person_key")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Panel:
     """Merged PRs per engineer and week, with each engineer's presence and adoption."""
 
@@ -188,7 +190,7 @@ def weekly_panel(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Uplift:
     """Measured throughput uplift: the ratio (1.2 = +20%) with its CI and what it rests on."""
 
@@ -228,8 +230,8 @@ def _design(panel: Panel, pre_weeks: int, post_weeks: int) -> tuple[np.ndarray, 
     """Per engineer and cohort: window sums of treated and comparison engineers.
 
     Returns (aggregates (engineers x 5·cohorts), treated mask, comparison mask,
-    used PR count per engineer, cohort label per engineer). Columns per cohort:
-    treated post, treated pre, comparison post, comparison pre, treated pre weeks.
+    PRs used per engineer, each engineer-week once). Columns per cohort: treated
+    post, treated pre, comparison post, comparison pre, treated pre weeks.
     """
     n, n_weeks = panel.counts.shape
     cum = np.concatenate([np.zeros((n, 1)), np.cumsum(panel.counts, axis=1)], axis=1)
@@ -304,15 +306,15 @@ def throughput_uplift(
     the same week) the baseline is up to ``pre_weeks`` weeks before adoption and
     the effect window up to ``post_weeks`` weeks from it; the comparison group is
     every engineer not adopted by the end of that window (not yet, or never),
-    over the same weeks. An engineer enters a cohort's stack only when active
-    before its baseline starts and again after its window ends (so joiners and
-    leavers do not read as a change in rate). The estimate is
+    over the same weeks. An engineer enters a cohort's stack only with a merged
+    PR before its baseline starts and another after its window ends (so joiners
+    and leavers do not read as a change in rate). The estimate is
 
         sum over cohorts of treated PRs after
         / sum over cohorts of treated PRs before x (comparison after / comparison before)
 
-    with a percentile CI from ``statistics.bootstrap_samples`` engineer resamples
-    (stratified by adoption cohort). "Not enough data" below
+    with a percentile CI from ``statistics.bootstrap_samples`` resamples of the
+    engineers taking part (all their window sums at once). "Not enough data" below
     ``statistics.min_engineers`` treated or comparison engineers.
     """
     cfg = settings or StatisticsSettings()
@@ -392,33 +394,41 @@ def cycle_time_uplift(
     the two groups' medians (0.8 = 20% faster) gets an engineer bootstrap CI;
     the group medians reported are the raw hours of those engineers.
     """
-    counts = cycle.group_by("person_key").agg(
-        pl.col("is_ai").sum().alias("_ai"), (~pl.col("is_ai")).sum().alias("_no")
-    )
-    both = counts.filter((pl.col("_ai") >= min_prs_each) & (pl.col("_no") >= min_prs_each))
-    scale = (
-        cycle.filter(~pl.col("is_ai"))
-        .group_by("person_key")
-        .agg(pl.col("cycle_hours").median().alias("_scale"))
+    is_ai = pl.col("is_ai")
+    prs = cycle.select("person_key", "is_ai", "cycle_hours").drop_nulls()
+    engineers = (
+        prs.group_by("person_key")
+        .agg(
+            is_ai.sum().alias("_ai"),
+            (~is_ai).sum().alias("_no"),
+            pl.col("cycle_hours").filter(~is_ai).median().alias("_scale"),
+        )
+        .filter(
+            (pl.col("_ai") >= min_prs_each)
+            & (pl.col("_no") >= min_prs_each)
+            & (pl.col("_scale") > 0)
+        )
     )
     rows = (
-        cycle.join(both.select("person_key"), on="person_key", how="semi")
-        .join(scale, on="person_key")
-        .filter(pl.col("_scale") > 0)
-        .with_columns((pl.col("cycle_hours") / pl.col("_scale")).alias("relative_cycle"))
+        prs.join(engineers, on="person_key", how="inner")
+        .select(
+            "person_key",
+            "is_ai",
+            "cycle_hours",
+            (pl.col("cycle_hours") / pl.col("_scale")).alias("relative_cycle"),
+        )
         .collect()
     )
     relative = compare_medians(
         rows, value="relative_cycle", settings=settings, metric="cycle time (same engineers)"
     )
-    raw = rows.group_by("is_ai").agg(pl.col("cycle_hours").median()).sort("is_ai")
-    medians = dict(zip(raw["is_ai"].to_list(), raw["cycle_hours"].to_list(), strict=True))
     if not relative.ratio.ok:
         return relative
+    hours = rows["cycle_hours"]
     return Comparison(
         relative.metric,
-        medians.get(True),
-        medians.get(False),
+        hours.filter(rows["is_ai"]).median(),  # type: ignore[arg-type]
+        hours.filter(~rows["is_ai"]).median(),  # type: ignore[arg-type]
         relative.ratio,
         relative.ai_prs,
         relative.no_marker_prs,
