@@ -45,8 +45,11 @@ def merged_work(
     ``pr_flags`` is :func:`aimetrics.tagging.classify.pr_flags`' output (a PR
     without a row there has no marker). ``counted`` marks the PRs every merged-PR
     metric counts: not authored by a non-AI bot, not by an excluded person.
-    ``by_engineer`` marks the counted PRs whose author is an engineer (a human:
-    not a bot, not an AI agent).
+    ``by_engineer`` marks the counted PRs whose author is an engineer (a human, not
+    a bot or an agent's bot account). A PR an engineer opened counts for them even
+    when an agent wrote its commits (``is_agent``): they asked for it, reviewed
+    the result and answer for it; only PRs an agent opened under its own account
+    belong to no engineer.
     """
     flags = pr_flags.select("repo_id", "number", *FLAG_COLUMNS, "ai_tool")
     return (
@@ -66,7 +69,6 @@ def merged_work(
                 pl.col("counted")
                 & pl.col("author_key").is_not_null()
                 & ~pl.col("author_is_bot")
-                & ~pl.col("is_agent")
             ).alias("by_engineer")
         )
         .select(
