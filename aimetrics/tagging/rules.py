@@ -169,6 +169,10 @@ def load_catalogue(path: Path) -> Catalogue:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError(f"{path}: cannot read the rule file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise RulesError(
+            f"{path}: byte {exc.start} is not UTF-8 text; save the rule file as UTF-8"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
