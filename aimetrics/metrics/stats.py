@@ -146,7 +146,8 @@ def estimate(
 
 def _codes(frame: pl.DataFrame, column: str) -> tuple[np.ndarray, int]:
     """Dense integer codes 0..k-1 of a column (the clusters), and k."""
-    keys = frame.select(pl.col(column).unique()).with_row_index("_code")
+    # Sorted: the same data gives the same codes, so a seeded bootstrap repeats exactly.
+    keys = frame.select(pl.col(column).unique().sort()).with_row_index("_code")
     codes = frame.select(column).join(keys, on=column, how="left", maintain_order="left")
     return codes["_code"].to_numpy().astype(np.int64), keys.height
 
