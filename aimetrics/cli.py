@@ -495,6 +495,160 @@ def export_tags(
     _run(work)
 
 
+FromOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--from",
+        formats=["%Y-%m-%d"],
+        help="First day of the period (reporting time zone). Default: 89 days before --to.",
+        show_default=False,
+    ),
+]
+ToOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--to",
+        formats=["%Y-%m-%d"],
+        help="Last day of the period, included. Default: the day of the latest merged PR.",
+        show_default=False,
+    ),
+]
+TeamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--team", help="Team slug (repeat for several). Default: all.", show_default=False
+    ),
+]
+RepoOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--repo", help="OWNER/NAME (repeat for several). Default: all.", show_default=False
+    ),
+]
+ToolOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tool",
+        help="AI tool id, e.g. github-copilot (repeat for several): what counts as AI-assisted. "
+        "Default: all.",
+        show_default=False,
+    ),
+]
+
+
+def _period(engine: sa.Engine, ctx: _Context, start: dt.datetime | None, end: dt.datetime | None):  # type: ignore[no-untyped-def]
+    """The period of --from/--to: both days included; the default is the dashboard's (the
+    90 days up to the latest merged PR)."""
+    from aimetrics.exports.figures import latest_merged_at
+    from aimetrics.metrics.period import DEFAULT_PERIOD_DAYS, Period
+
+    tz = ctx.settings.reporting.timezone
+    last = end.date() if end else Period.ending_at(latest_merged_at(engine), tz).last_day
+    first = start.date() if start else last - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if first > last:
+        raise _fail(f"--from {first} is after --to {last}: the period would be empty")
+    return Period(first, last + dt.timedelta(days=1), tz)
+
+
+@export_app.command("csv")
+def export_csv(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files into.")],
+    start: FromOption = None,
+    end: ToOption = None,
+    team: TeamOption = None,
+    repo: RepoOption = None,
+    tool: ToolOption = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The dashboard's tables as CSV files (filters and privacy applied as on the
+    dashboard), with manifest.json: period, filters, settings and each file's rows."""
+
+    def work() -> None:
+        from aimetrics.exports.csv_export import write_csv_export
+        from aimetrics.exports.figures import load_figures
+        from aimetrics.metrics.adoption import Selection
+
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=False)
+        try:
+            period = _period(engine, ctx, start, end)
+            selection = Selection(tuple(team or ()), tuple(repo or ()), tuple(tool or ()))
+            with console.status("Computing the tables..."):
+                figures = load_figures(engine, ctx.settings, period, selection)
+        finally:
+            engine.dispose()
+        info = write_csv_export(figures, out)
+        files = info["files"]
+        assert isinstance(files, list)
+        console.print(
+            f"Wrote {len(files)} CSV files and {out / 'manifest.json'} for "
+            f"{period.start} – {period.last_day}."
+        )
+        reasons: dict[str, int] = {}
+        for entry in files:
+            if "withheld" in entry:
+                reasons[entry["withheld"]] = reasons.get(entry["withheld"], 0) + 1
+        for reason, n in reasons.items():
+            console.print(f"{n} tables are header only: {reason}.")
+
+    _run(work)
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path, typer.Option("--out", help="FILE.html (self-contained) or FILE.pdf (Chromium).")
+    ],
+    start: FromOption = None,
+    end: ToOption = None,
+    team: TeamOption = None,
+    repo: RepoOption = None,
+    tool: ToolOption = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The leadership ROI report: a one-page summary (spend, adoption, throughput and cycle
+    time, quality guardrails, ROI with both methods, idle seats) and an appendix with the
+    method notes. HTML works offline; PDF is printed by Debian's headless Chromium."""
+    kind = out.suffix.lower()
+    if kind not in (".html", ".htm", ".pdf"):
+        raise _fail(f"--out {out}: write FILE.html or FILE.pdf")
+
+    def work() -> None:
+        from aimetrics.exports.figures import load_figures
+        from aimetrics.exports.report import (
+            REPORTED,
+            chromium_path,
+            render_html,
+            render_pdf,
+            report_from_figures,
+        )
+        from aimetrics.metrics.adoption import Selection
+
+        if kind == ".pdf":
+            chromium_path()  # fail before the work when there is no browser
+        ctx = _Context(db, config)
+        engine = ctx.engine(migrate=False)
+        try:
+            period = _period(engine, ctx, start, end)
+            selection = Selection(tuple(team or ()), tuple(repo or ()), tuple(tool or ()))
+            with console.status("Computing the figures..."):
+                figures = load_figures(engine, ctx.settings, period, selection, breakdowns=REPORTED)
+        finally:
+            engine.dispose()
+        html = render_html(report_from_figures(figures))
+        if kind == ".pdf":
+            with console.status("Printing with Chromium..."):
+                render_pdf(html, out)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(html, encoding="utf-8")
+        console.print(f"Wrote the report for {period.start} – {period.last_day} to {out}.")
+
+    _run(work)
+
+
 _REPO_ARG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
@@ -528,7 +682,8 @@ def collect_github(
         str, typer.Option("--log-format", help="text, or json: one JSON object per line (CI).")
     ] = "text",
 ) -> None:
-    """Pull requests, commits and reviews, and Copilot seats and usage, from GitHub.
+    """Pull requests, commits, reviews, default-branch commits, Copilot seats and usage, and
+    (with github.teams_from_github) teams, from GitHub; then resolves identities.
 
     Incremental (only what changed since the last run) and safe to interrupt: re-run to resume.
     The token comes from the environment variable named by github.token_env (GITHUB_TOKEN).
@@ -540,6 +695,7 @@ def collect_github(
         raise _fail(f"--repo {bad[0]!r} is not OWNER/NAME, e.g. --repo my-org/payments-api")
 
     def work() -> int:
+        from aimetrics.tagging.identities import resolve_identities
         from collectors.github import CollectOptions, make_reporter
         from collectors.github import collect_github as collect
 
@@ -549,8 +705,11 @@ def collect_github(
         options = CollectOptions(
             repos=list(repo or []), full=full, since=since.date() if since else None
         )
+        rules = ctx.ruleset()
         try:
-            summary = collect(ctx.settings, engine, ctx.ruleset(), options, reporter)
+            summary = collect(ctx.settings, engine, rules, options, reporter)
+            # People and identities over everything stored, GitHub's new evidence included.
+            resolve_identities(engine, rules, ctx.settings)
         finally:
             engine.dispose()
         return 1 if summary.incomplete else 0

@@ -1,8 +1,9 @@
-"""The aimetrics dashboard: page setup, the shared filters, navigation.
+"""The aimetrics dashboard: page setup, optional sign-in, the shared filters, navigation.
 
 Served by ``aimetrics dashboard`` / ``aimetrics demo`` as
 ``python -m streamlit run dashboard/app.py`` with ``AIMETRICS_DB`` (and
 optionally ``AIMETRICS_CONFIG``) in the environment. It only reads the store.
+With ``[auth]`` in ``.streamlit/secrets.toml`` nothing shows before sign-in.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import streamlit as st
 
 from aimetrics.errors import AimetricsError
 from aimetrics.metrics.period import Period
-from dashboard import components, data
+from dashboard import auth, components, data
 
 st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layout="wide")
+auth.require_login()  # stops here until signed in, when sign-in is configured
 
 try:
     ctx = data.app_context()
@@ -37,6 +39,7 @@ if status.ready:
         st.Page("app_pages/adoption.py", title="Adoption", icon=":material/group_add:"),
         st.Page("app_pages/delivery.py", title="Delivery", icon=":material/local_shipping:"),
         st.Page("app_pages/quality.py", title="Quality", icon=":material/verified:"),
+        st.Page("app_pages/cost_roi.py", title="Cost & ROI", icon=":material/payments:"),
         st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
     ]
 else:

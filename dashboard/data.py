@@ -40,7 +40,7 @@ from aimetrics.metrics.adoption import (
     teams_at,
     with_group,
 )
-from aimetrics.metrics.cost import ai_spend, idle_seat_cost, idle_seats
+from aimetrics.metrics.cost import idle_seat_cost, idle_seats
 from aimetrics.metrics.delivery import (
     ai_review_ids,
     cycle_spans,
@@ -50,9 +50,7 @@ from aimetrics.metrics.delivery import (
     throughput_by_group,
     timeline_coverage,
 )
-from aimetrics.metrics.freshness import last_collected
-from aimetrics.metrics.inputs import MetricInputs, load_inputs
-from aimetrics.metrics.overview import overview_kpis, weekly_trend
+from aimetrics.metrics.inputs import read_seats
 from aimetrics.metrics.people import person_directory, resolve_commit_authors
 from aimetrics.metrics.period import Period, local_date
 from aimetrics.metrics.privacy import (
@@ -71,7 +69,7 @@ from aimetrics.metrics.quality import (
     size_distribution,
 )
 from aimetrics.metrics.stats import Comparison, Estimate, compare_medians
-from aimetrics.settings import Settings, StatisticsSettings, load_settings
+from aimetrics.settings import AiTool, Settings, StatisticsSettings, load_settings
 from aimetrics.store import check_current, create_store_engine, read_table, resolve_db_url
 from aimetrics.store import schema as s
 from aimetrics.store.adbc import fetch_frame
@@ -108,14 +106,22 @@ class Scope:
     min_confidence: str
     exclude: tuple[str, ...]
     bots: tuple[str, ...]
+    ai_tools: tuple[AiTool, ...] = ()  # the configuration's seat plans and holders
 
 
 def scope(ctx: AppContext) -> Scope:
     tagging = ctx.settings.tagging
     return Scope(
         ctx.db_url, tagging.min_confidence, tuple(ctx.settings.exclude.people),
-        non_ai_bots(ctx.settings),
+        non_ai_bots(ctx.settings), tuple(ctx.settings.ai_tools),
     )  # fmt: skip
+
+
+# How cached loaders hash what is not plain data (settings models: by their content).
+MODEL_HASH = {
+    StatisticsSettings: lambda c: c.model_dump_json(),
+    AiTool: lambda t: t.model_dump_json(),
+}
 
 
 @st.cache_data(
@@ -179,66 +185,26 @@ def store_status(db_url: str) -> StoreStatus:
     return StoreStatus("ready", latest_merged_at=latest)
 
 
-@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner="Reading the store…")
-def metric_inputs(scope: Scope) -> MetricInputs:
-    """The shared frames every metric starts from (store read + tagging flags)."""
-    return load_inputs(
-        store_engine(scope.db_url),
-        min_confidence=scope.min_confidence,
-        exclude=scope.exclude,
-        bots=scope.bots,
-    )
-
-
-@dataclass(frozen=True)
-class OverviewData:
-    kpis: pl.DataFrame  # overview_kpis: rows "current", "previous"
-    trend: pl.DataFrame  # weekly_trend
-    spend: pl.DataFrame  # ai_spend of the current period, by origin/source/tool/currency
-    last_collected: dt.datetime | None
-
-
-@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False)
-def overview(
-    scope: Scope,
-    period: Period,
-    currency: str,
-    rates: tuple[tuple[str, float], ...],
-    week_start_day: str,
-) -> OverviewData:
-    """The Overview's figures for ``period`` (and the equal period before it)."""
-    inputs = metric_inputs(scope)
-    merged, activity = inputs.merged.lazy(), inputs.activity.lazy()
-    seat_plans, cost_records = inputs.seat_plans.lazy(), inputs.cost_records.lazy()
-    return OverviewData(
-        kpis=overview_kpis(
-            merged, activity, seat_plans, cost_records, period, currency, dict(rates)
-        ).collect(),
-        trend=weekly_trend(merged, activity, period, week_start_day).collect(),
-        spend=ai_spend(seat_plans, cost_records, period).collect(),
-        last_collected=last_collected(inputs.sync_state.lazy()).collect().item(),
-    )
-
-
 def reporting_rates(settings: Settings) -> tuple[tuple[str, float], ...]:
     """``reporting.exchange_rates`` as a hashable cache key."""
     return tuple(sorted(settings.reporting.exchange_rates.items()))
 
 
-# --- the facts behind the Adoption, Delivery, Quality and Data pages ---------------------
+# --- the facts behind every page ---------------------------------------------------------
 # TODO(lead): `load_facts` is pure composition over store reads; it belongs beside
 # `aimetrics.metrics.inputs.load_inputs` so that `aimetrics export csv` can share it.
 
 
 @dataclass(frozen=True)
 class Facts:
-    """Every frame the Adoption, Delivery, Quality and Data pages start from."""
+    """Every frame the pages start from."""
 
     prs: pl.DataFrame  # pr_facts + first commit, review summary, reverted_at, cycle spans
     commits: pl.DataFrame  # commit_facts: default-branch commits
     activity: pl.DataFrame  # contributor_activity
-    seats: pl.DataFrame  # seat_facts
-    seat_plans: pl.DataFrame  # the store table (prices idle seats)
+    seats: pl.DataFrame  # seat_facts of the store's seats and the configured holders
+    seat_plans: pl.DataFrame  # the store's and the configuration's (inputs.read_seats)
+    cost_records: pl.DataFrame  # the store table
     directory: pl.DataFrame  # person_directory
     memberships: pl.DataFrame  # memberships_by_person
     tags: pl.DataFrame  # tagged changes: the explain view (matched text masked unless allowed)
@@ -386,8 +352,13 @@ def load_facts(
     bots: tuple[str, ...] = (),
     tz: str = "UTC",
     show_individuals: bool = False,
+    ai_tools: tuple[AiTool, ...] = (),
 ) -> Facts:
-    """Read the store once and build :class:`Facts` (uncached; see :func:`facts`)."""
+    """Read the store once and build :class:`Facts` (uncached; see :func:`facts`).
+
+    ``ai_tools``: the configuration's, whose seat plans and holders join the store's
+    (:func:`aimetrics.metrics.inputs.read_seats`).
+    """
     prs = read_table(engine, s.pull_requests, columns=list(PR_COLUMNS))
     prs = prs.join(_revert_bodies(engine), on=["repo_id", "number"], how="left")
     commits = read_table(
@@ -442,6 +413,7 @@ def load_facts(
         tagged = mask_personal(tagged).select(tagged.columns)
     rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, default=0, return_dtype=pl.Int8)
     tagged = tagged.with_columns((rank >= CONFIDENCE_RANK[min_confidence]).alias("counts"))
+    seat_plans, seat_assignments = read_seats(engine, ai_tools)
     tools = pl.concat(
         [
             read_table(engine, s.ai_tools),
@@ -452,8 +424,9 @@ def load_facts(
         prs=pr_frame,
         commits=commit_frame,
         activity=contributor_activity(pr_frame.lazy(), commit_frame.lazy()).collect(),
-        seats=seat_facts(read_table(engine, s.seat_assignments).lazy(), directory).collect(),
-        seat_plans=read_table(engine, s.seat_plans),
+        seats=seat_facts(seat_assignments.lazy(), directory).collect(),
+        seat_plans=seat_plans,
+        cost_records=read_table(engine, s.cost_records),
         directory=directory.collect(),
         memberships=members.collect(),
         tags=tagged,
@@ -465,9 +438,11 @@ def load_facts(
     )
 
 
-@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner="Reading the store…")
+# A resource, not data: every loader of every page reads these frames, and cache_data would
+# unpickle a copy of them (~0.2 s at 100k PRs) on each read. They are never modified.
+@st.cache_resource(ttl=DATA_TTL_SECONDS, show_spinner="Reading the store…", hash_funcs=MODEL_HASH)
 def facts(scope: Scope, tz: str, show_individuals: bool) -> Facts:
-    """:func:`load_facts` for the app's store and settings, cached."""
+    """:func:`load_facts` for the app's store and settings, cached (shared, read-only)."""
     return load_facts(
         store_engine(scope.db_url),
         min_confidence=scope.min_confidence,
@@ -475,6 +450,7 @@ def facts(scope: Scope, tz: str, show_individuals: bool) -> Facts:
         bots=scope.bots,
         tz=tz,
         show_individuals=show_individuals,
+        ai_tools=scope.ai_tools,
     )
 
 
@@ -523,9 +499,7 @@ def view(ctx: AppContext, filters: Filters) -> View:
     )
 
 
-_VIEW_HASH = {
-    StatisticsSettings: lambda c: c.model_dump_json(),
-}
+_VIEW_HASH = MODEL_HASH
 
 
 def view_facts(v: View) -> Facts:
@@ -569,7 +543,7 @@ class Fold:
         return self.visibility is not None and bool((self.visibility["status"] == SUPPRESSED).any())
 
 
-def _fold(f: Facts, v: View, by: str) -> Fold:
+def fold_of(f: Facts, v: View, by: str) -> Fold:
     """Groups of ``by`` to fold, decided on the people active in each over the period."""
     if by in ("org", *TIME_GROUPINGS):
         return Fold(None)
@@ -637,7 +611,7 @@ def adoption(v: View, by: str) -> AdoptionData:
     act_org = _period_rows(grouped(f.activity, v, "org", "at"), v, "at")
     prs_org = grouped(f.prs, v, "org", "merged_at")
     commits_org = grouped(f.commits, v, "org", "at")
-    fold = _fold(f, v, by)
+    fold = fold_of(f, v, by)
 
     def by_group(frame: pl.DataFrame, at: str) -> pl.DataFrame:
         return fold.apply(grouped(frame, v, by, at))
@@ -694,11 +668,11 @@ def small_cells(rows: pl.DataFrame, keys: list[str], min_group_size: int) -> pl.
     return visibility.filter(pl.col("status") != SHOWN).select(keys).sort(keys)
 
 
-def _compared(frame: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFrame, PrivacyNote]:
+def compared(frame: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFrame, PrivacyNote]:
     """Counted PRs merged in the period, grouped ``by``, small groups folded and small
     AI / no-marker cells dropped (for time groupings a cell is judged over the period)."""
     f = view_facts(v)
-    fold = _fold(f, v, by)
+    fold = fold_of(f, v, by)
     merged = grouped(frame, v, by, "merged_at").filter(
         pl.col("counted") & v.period.contains("merged_at")
     )
@@ -734,9 +708,9 @@ class DeliveryData:
 def delivery(v: View, by: str) -> DeliveryData:
     """The Delivery page's figures for the view, broken down ``by`` team or repository."""
     f, period = view_facts(v), v.period
-    org, org_note = _compared(f.prs, v, "org")
-    groups, note = _compared(f.prs, v, by)
-    fold = _fold(f, v, by)
+    org, org_note = compared(f.prs, v, "org")
+    groups, note = compared(f.prs, v, by)
+    fold = fold_of(f, v, by)
     activity = fold.apply(grouped(f.activity, v, by, "at"))
     prs_by = fold.apply(grouped(f.prs, v, by, "merged_at"))
     timed = org.filter("timeline")
@@ -797,8 +771,8 @@ class QualityData:
 def quality(v: View, by: str) -> QualityData:
     """The Quality page's figures for the view, broken down ``by`` team or repository."""
     f, period = view_facts(v), v.period
-    org, org_note = _compared(f.prs, v, "org")
-    groups, note = _compared(f.prs, v, by)
+    org, org_note = compared(f.prs, v, "org")
+    groups, note = compared(f.prs, v, by)
     lazy = org.lazy()
     return QualityData(
         summary=quality_summary(lazy, period).collect(),
@@ -843,7 +817,7 @@ class DataPageData:
 def data_page(v: View) -> DataPageData:
     """The Data page: freshness, marker coverage, the explain view, unresolved identities."""
     f, period = view_facts(v), v.period
-    fold = _fold(f, v, "repository")
+    fold = fold_of(f, v, "repository")
     prs = fold.apply(grouped(f.prs, v, "repository", "merged_at"))
     commits = fold.apply(grouped(f.commits, v, "repository", "at"))
     coverage = (

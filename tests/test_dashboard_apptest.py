@@ -12,7 +12,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import polars as pl
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
@@ -24,16 +23,22 @@ from aimetrics.metrics.period import Period
 from aimetrics.settings import load_settings
 from aimetrics.store import create_store_engine, upgrade
 from aimetrics.tagging import build_ruleset, tag_store
-from dashboard import components
+from dashboard import auth, components
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120  # seconds for one script run (the first one reads the store and classifies)
 KPI_LABELS = [
+    "AI spend in period",
+    "ROI, measured uplift",
+    "ROI, assumed time saved",
+    "AI cost per merged PR",
     "AI-assisted PR share",
     "PRs per engineer-week",
-    "AI spend in period",
-    "AI cost per merged PR",
+    "Throughput change after adoption",
+    "Cycle time, AI ÷ no marker",
 ]
+ORG_KPIS = ("AI spend in period", "AI cost per merged PR", "AI-assisted PR share",
+            "PRs per engineer-week")  # fmt: skip
 
 
 # --- stores -----------------------------------------------------------------------------
@@ -83,15 +88,15 @@ def store_inputs(url: str) -> MetricInputs:
             min_confidence=settings.tagging.min_confidence,
             exclude=settings.exclude.people,
             bots=[*ruleset.non_ai_bots.logins, *ruleset.non_ai_bots.emails],
+            ai_tools=settings.ai_tools,
         )
     finally:
         engine.dispose()
 
 
-def expected_kpis(
-    inputs: MetricInputs, period: Period
-) -> tuple[list[components.Kpi], pl.DataFrame]:
-    """The four KPIs as the page must show them, computed with the metric functions."""
+def expected_kpis(inputs: MetricInputs, period: Period) -> dict[str, str]:
+    """The Overview's organization-wide figures as the page must show them, from the
+    metric functions on :func:`aimetrics.metrics.inputs.load_inputs`' frames."""
     currency = load_settings(None).reporting.currency
     kpis = overview_kpis(
         inputs.merged.lazy(),
@@ -100,8 +105,21 @@ def expected_kpis(
         inputs.cost_records.lazy(),
         period,
         currency,
+        seat_assignments=inputs.seat_assignments.lazy(),
     ).collect()
-    return components.overview_kpis(kpis, currency), kpis
+    cur = kpis.row(0, named=True)
+    return {
+        "AI spend in period": components.format_money(cur["spend"], currency),
+        "AI cost per merged PR": components.format_money(cur["cost_per_merged_pr"], currency, 2),
+        "AI-assisted PR share": components.format_share(cur["ai_share"]),
+        "PRs per engineer-week": components.format_rate(cur["throughput"]),
+    }
+
+
+def shown(at: AppTest) -> dict[str, str]:
+    """The page's figures that :func:`expected_kpis` computes."""
+    values = {m.label: m.value for m in at.metric}
+    return {label: values.get(label, "") for label in ORG_KPIS}
 
 
 def texts(elements) -> str:  # type: ignore[no-untyped-def]
@@ -155,20 +173,21 @@ def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None
     period = Period.ending_at(inputs.latest_merged_at, load_settings(None).reporting.timezone)
     assert at.sidebar.date_input[0].value == (period.start, period.last_day)
 
-    expected, kpis = expected_kpis(inputs, period)
-    assert kpis["merged_prs"][0] > 0 and kpis["ai_prs"][0] > 0
+    # The page (built on the dashboard's facts) and load_inputs' frames agree.
     assert [m.label for m in at.metric] == KPI_LABELS
-    assert [m.value for m in at.metric] == [k.value for k in expected]
-    assert [m.proto.delta for m in at.metric] == [k.delta or "" for k in expected]
-    for k in expected:  # the sample size beside each figure
-        assert f"n: {k.n}" in texts(at.caption)
+    expected = expected_kpis(inputs, period)
+    assert shown(at) == expected
+    assert components.MISSING not in expected.values()
 
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1
-    spec = json.loads(charts[0].proto.spec)
-    assert "AI-assisted" in spec["layout"]["title"]["text"]
-    assert {t["name"] for t in spec["data"]} == {"AI-assisted", "Throughput"}
-    assert spec["data"][0]["line"]["color"] == components.AI_COLOR
+    charts = {
+        json.loads(c.proto.spec)["layout"]["title"]["text"]: c for c in at.get("plotly_chart")
+    }
+    trend = json.loads(
+        next(c for t, c in charts.items() if t.startswith("Is more of our merged work")).proto.spec
+    )
+    assert [t["name"] for t in trend["data"]] == ["AI-assisted", "Throughput"]
+    assert trend["data"][0]["line"]["color"] == components.AI_COLOR
+    assert any(t.startswith("Which teams get value for their AI spend") for t in charts)
     assert "Data last collected: " in texts(at.caption)
     assert "never" not in texts(at.caption)
 
@@ -182,15 +201,13 @@ def test_period_from_the_url(app_env, populated_url: str) -> None:  # type: igno
     at.run()
     assert not at.exception, at.exception
     period = Period(first, last + dt.timedelta(days=1))
-    expected, _ = expected_kpis(inputs, period)
-    assert [m.value for m in at.metric] == [k.value for k in expected]
+    assert shown(at) == expected_kpis(inputs, period)
 
     # Changing the filter changes the figures the same way.
     later = Period(latest - dt.timedelta(days=13), latest + dt.timedelta(days=1))
     at.sidebar.date_input[0].set_value((later.start, later.last_day)).run()
     assert not at.exception, at.exception
-    expected, _ = expected_kpis(inputs, later)
-    assert [m.value for m in at.metric] == [k.value for k in expected]
+    assert shown(at) == expected_kpis(inputs, later)
 
 
 def test_period_without_merged_prs_is_not_an_error(app_env, populated_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -198,6 +215,73 @@ def test_period_without_merged_prs_is_not_an_error(app_env, populated_url: str) 
     at.query_params[components.PERIOD_KEY] = ["2001-01-01", "2001-01-31"]
     at.run()
     assert not at.exception, at.exception
-    assert "No merged pull requests in this period" in texts(at.info)
+    assert "No merged pull requests match this period" in texts(at.info)
     assert not at.get("plotly_chart")
-    assert at.metric[0].value == components.MISSING
+    assert not at.metric
+
+
+# --- optional sign-in (OIDC through st.login), with AppTest's user override -------------------
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-secret",
+    "client_id": "aimetrics-test",
+    "client_secret": "not-a-secret",
+    "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration",
+}
+
+
+@pytest.fixture
+def with_authlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if ``streamlit[auth]`` were installed (no identity provider is ever contacted)."""
+    monkeypatch.setattr(auth, "authlib_installed", lambda: True)
+
+
+def test_without_auth_section_the_app_is_open(app_env, populated_url: str) -> None:  # type: ignore[no-untyped-def]
+    at = app_env(populated_url)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.metric  # no [auth]: nobody is asked to sign in
+    assert not [b for b in at.button if b.label == "Sign in"]
+
+
+def test_auth_requires_sign_in_before_anything(app_env, populated_url: str, with_authlib) -> None:  # type: ignore[no-untyped-def]
+    at = app_env(populated_url)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert not at.sidebar.date_input  # not even the filters
+    assert "sign in" in texts(at.markdown).lower()
+
+
+def test_signed_in_user_sees_the_dashboard_and_can_sign_out(
+    app_env, populated_url: str, with_authlib
+) -> None:  # type: ignore[no-untyped-def]
+    at = app_env(populated_url)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "name": "Ada Manager", "email": "ada@example.com"}
+    at.run()
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric] == KPI_LABELS
+    assert "Ada Manager" in texts(at.sidebar.caption)
+    logout = next(b for b in at.sidebar.button if b.label == "Sign out")
+    logout.click().run()
+    assert not at.exception, at.exception
+    assert at.user.get("is_logged_in") is False
+    assert not at.metric
+    assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_auth_without_authlib_fails_closed(app_env, populated_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(auth, "authlib_installed", lambda: False)
+    at = app_env(populated_url)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception, at.exception
+    assert "streamlit[auth]" in texts(at.error)
+    assert not at.metric and not at.button

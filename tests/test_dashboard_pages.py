@@ -1,4 +1,4 @@
-"""The Adoption, Delivery, Quality and Data pages through Streamlit's AppTest, on the demo store.
+"""Every page but the store states through Streamlit's AppTest, on the demo store.
 
 The store is built once for the module the way ``aimetrics demo`` builds it
 (load, resolve identities, tag). Each figure on a page must equal the metric
@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 from polars.testing import assert_frame_equal
 from streamlit.runtime import memory_media_file_storage as media
 from streamlit.testing.v1 import AppTest
@@ -29,28 +32,47 @@ from aimetrics.metrics.adoption import (
     contributor_adoption,
     pr_shares,
     select,
+    select_seats,
     with_group,
 )
+from aimetrics.metrics.cost import config_seat_plans, idle_seat_cost, idle_seats
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
+from aimetrics.metrics.inputs import combined_seat_plans
+from aimetrics.metrics.overview import (
+    CostInputs,
+    kpi_uncertainty,
+    overview_figures,
+    select_work,
+    selected_spend,
+    spend_by_team,
+    team_map,
+)
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import apply_visibility, group_visibility
 from aimetrics.metrics.quality import quality_summary
-from aimetrics.settings import load_settings
+from aimetrics.metrics.roi import ai_active_users, assumed_roi, measured_roi, post_adoption_prs
+from aimetrics.metrics.stats import compare_medians
+from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
+from aimetrics.settings import RoiSettings, Settings, load_settings
 from aimetrics.store import create_store_engine, upgrade
 from aimetrics.tagging import build_ruleset, tag_store
 from aimetrics.tagging.identities import resolve_identities
-from dashboard import components
+from dashboard import components, tables
 from dashboard.data import Facts, load_facts
+from dashboard.kpis import NOT_ENOUGH
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120
 DEMO_END = dt.date(2025, 6, 30)
 PAGES = {
+    "overview": "app_pages/overview.py",
     "adoption": "app_pages/adoption.py",
     "delivery": "app_pages/delivery.py",
     "quality": "app_pages/quality.py",
+    "cost_roi": "app_pages/cost_roi.py",
     "data": "app_pages/data.py",
 }
+TITLES = {"cost_roi": "Cost & ROI"}  # the others: the page's name, capitalized
 K = 5  # privacy.min_group_size by default
 
 
@@ -156,8 +178,8 @@ def test_every_page_renders_with_tables_and_their_csv(
     open_page, downloads: dict[str, bytes], page: str
 ) -> None:  # type: ignore[no-untyped-def]
     at = open_page(page)
-    assert at.title[0].value == page.title()
-    buttons = at.get("download_button")
+    assert at.title[0].value == TITLES.get(page, page.title())
+    buttons = [b for b in at.get("download_button") if b.proto.label.startswith("Download CSV")]
     assert len(buttons) == len(at.dataframe) > 0  # every table has its download
     for table, button in zip(at.dataframe, buttons, strict=True):
         name = button.proto.label
@@ -260,7 +282,7 @@ def test_quality_figures_equal_the_metrics(open_page, facts: Facts, period: Peri
         ai["unreviewed_share"]  # type: ignore[arg-type]
     )
     table = pl.from_pandas(at.dataframe[0].value)
-    expected = components.display(summary)
+    expected = tables.display(summary)
     assert_frame_equal(table, expected, check_dtypes=False)
 
 
@@ -335,6 +357,409 @@ def test_small_ai_cells_are_hidden_in_comparisons(open_page) -> None:  # type: i
     )
     people = by_team.filter(pl.col("Engineers") > 0)["Engineers"]
     assert people.min() >= K  # type: ignore[operator]
+
+
+# --- the Overview and Cost & ROI: spend against value ------------------------------------
+
+SETTINGS = Settings()  # the app runs with the defaults here (no configuration file)
+USD = SETTINGS.reporting.currency
+# The demo store here is small (a quarter of the organization): measure with fewer engineers.
+SMALL_SAMPLE = "statistics:\n  min_engineers: 3\n"
+MEASURABLE = Settings.model_validate({"statistics": {"min_engineers": 3}})
+OVERVIEW_LABELS = [
+    "AI spend in period",
+    "ROI, measured uplift",
+    "ROI, assumed time saved",
+    "AI cost per merged PR",
+    "AI-assisted PR share",
+    "PRs per engineer-week",
+    "Throughput change after adoption",
+    "Cycle time, AI ÷ no marker",
+]
+TEAM_MAP_TITLE = "Which teams get value for their AI spend"
+
+
+# --- the figures, computed with the metric functions ------------------------------------
+
+
+def costs(f: Facts) -> CostInputs:
+    return CostInputs(
+        f.seat_plans.lazy(),
+        f.cost_records.lazy(),
+        f.seats.lazy(),
+        f.memberships.lazy().rename({"team": "team_slug"}),
+        f.directory.lazy(),
+    )
+
+
+def all_merged(f: Facts) -> pl.LazyFrame:
+    return f.prs.lazy().filter(pl.col("merged_at").is_not_null())
+
+
+@dataclass
+class Expected:
+    figures: pl.DataFrame  # overview_figures
+    values: dict[str, str]  # KPI label -> value as shown
+    uncertainty: object
+    measured: object  # RoiFigures
+    assumed: object
+
+
+def roi_pct(r) -> str:  # type: ignore[no-untyped-def]
+    return f"{r.roi.value:+.0%}" if r.roi.ok else NOT_ENOUGH
+
+
+def expected(
+    f: Facts,
+    period: Period,
+    selection: Selection = Selection(),  # noqa: B008
+    roi: RoiSettings = SETTINGS.roi,
+    roi_period: Period | None = None,
+    settings: Settings = SETTINGS,
+) -> Expected:
+    merged, activity = select_work(f.prs.lazy(), f.activity.lazy(), selection)
+    figures = overview_figures(
+        merged, activity, costs(f), period, USD, {}, selection, all_merged(f)
+    ).collect()
+    cur = figures.row(0, named=True)
+    seats = f.seats.lazy()
+    if selection.tools:
+        seats = seats.filter(pl.col("tool_id").is_in(list(selection.tools)))
+    adoption = adoption_dates(merged, seats, f.directory.lazy(), "UTC").collect().lazy()
+    uplift = throughput_uplift(merged, activity, adoption, settings=settings.statistics)
+    rp = roi_period or period
+    spend = overview_figures(
+        merged, activity, costs(f), rp, USD, {}, selection, all_merged(f)
+    ).collect()["spend"][0]
+    post = post_adoption_prs(merged, adoption, rp)
+    held = select_seats(f.seats.lazy(), f.memberships.lazy(), selection, rp)
+    users = ai_active_users(merged, rp, held, f.directory.lazy())
+    no_spend = spend is None  # a repository filter: spend is not attributed to repositories
+    measured = None if no_spend else measured_roi(uplift, post, spend, rp, roi)
+    assumed = None if no_spend else assumed_roi(users, spend, rp, roi)
+    rows = (
+        select(f.prs.lazy(), selection)
+        .filter(
+            pl.col("counted")
+            & period.contains("merged_at")
+            & pl.col("comparison").is_not_null()
+            & pl.col("timeline")
+        )
+        .with_columns(
+            (pl.col("comparison") == AI_GROUP).alias("is_ai"),
+            pl.col("author_key").fill_null("(deleted account)"),
+        )
+        .collect()
+    )
+    cycle = compare_medians(rows, value="cycle", cluster="author_key", settings=settings.statistics)
+    pct = uplift.percent
+    values = {
+        "AI spend in period": components.format_money(cur["spend"], USD),
+        "ROI, measured uplift": components.MISSING if no_spend else roi_pct(measured),
+        "ROI, assumed time saved": components.MISSING if no_spend else roi_pct(assumed),
+        "AI cost per merged PR": components.format_money(cur["cost_per_merged_pr"], USD, 2),
+        "AI-assisted PR share": components.format_share(cur["ai_share"]),
+        "PRs per engineer-week": components.format_rate(cur["throughput"]),
+        "Throughput change after adoption": f"{pct.value:+.0f}%" if pct.ok else NOT_ENOUGH,
+        "Cycle time, AI ÷ no marker": f"{cycle.ratio.value:.2f}×" if cycle.ratio.ok else NOT_ENOUGH,
+    }
+    return Expected(
+        figures,
+        values,
+        kpi_uncertainty(merged, activity, period, settings.statistics),
+        measured,
+        assumed,
+    )
+
+
+def expected_team_map(
+    f: Facts, period: Period, k: int = K, settings: Settings = SETTINGS
+) -> pl.DataFrame:
+    """The team map as the metric functions give it, small teams folded by privacy."""
+    sel = Selection()
+    merged, activity = select_work(f.prs.lazy(), f.activity.lazy(), sel)
+    seats = f.seats.lazy()
+    adoption = adoption_dates(merged, seats, f.directory.lazy(), "UTC").collect().lazy()
+
+    def by_team(frame: pl.LazyFrame, at: str) -> pl.LazyFrame:
+        return with_group(frame, "team", at)
+
+    visibility = group_visibility(
+        by_team(activity, "at").filter(period.contains("at")), ["group"], k
+    )
+    spend = spend_by_team(costs(f), all_merged(f), period, USD).select(
+        pl.col("team_slug").alias("group"), "amount"
+    )
+    return team_map(
+        apply_visibility(by_team(merged, "merged_at"), visibility, ["group"]),
+        apply_visibility(by_team(activity, "at"), visibility, ["group"]),
+        apply_visibility(spend, visibility, ["group"]),
+        adoption,
+        period,
+        settings=settings.statistics,
+    )
+
+
+def chart(at, title: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if spec["layout"]["title"]["text"].startswith(title):
+            return spec
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def table_with(at, column: str) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    return next(
+        pl.from_pandas(t.value) for t in at.dataframe if column in pl.from_pandas(t.value).columns
+    )
+
+
+# --- the Overview ---------------------------------------------------------------------------
+
+
+def test_overview_figures_equal_the_metrics(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("overview", config=SMALL_SAMPLE)
+    assert [m.label for m in at.metric] == OVERVIEW_LABELS
+    want = expected(facts, period, settings=MEASURABLE)
+    assert metric_values(at) == want.values
+    assert want.values["ROI, measured uplift"] != NOT_ENOUGH  # the demo has enough data
+    assert want.figures["merged_prs"][0] > 0 and want.figures["spend"][0] > 0
+    captions = texts(at.caption)
+    # Uncertainty beside each figure: the share's interval, the ROI's, the sample sizes.
+    share = want.uncertainty.ai_share  # type: ignore[attr-defined]
+    assert f"90% CI {share.low * 100:.1f}% to {share.high * 100:.1f}%" in captions
+    roi = want.measured.roi  # type: ignore[attr-defined]
+    assert f"90% CI {roi.low * 100:+.0f}% to {roi.high * 100:+.0f}%" in captions
+    cur = want.figures.row(0, named=True)
+    assert f"n: {cur['ai_prs']:,} of {cur['merged_prs']:,} merged PRs" in captions
+    # Change vs the previous period.
+    prev = want.figures.row(1, named=True)
+    spend = next(m for m in at.metric if m.label == "AI spend in period")
+    assert spend.proto.delta == components.delta_money(cur["spend"], prev["spend"], USD)
+    # Roll-outs annotated on the trend; spend and value side by side.
+    trend = chart(at, "Is more of our merged work AI-assisted")
+    notes = [a.get("text", "") for a in trend["layout"]["annotations"]]
+    assert any("rolled out" in n for n in notes)
+    balance = chart(at, "Is what AI gives us worth")
+    assert balance["data"][0]["x"][0] == pytest.approx(cur["spend"])
+
+
+def test_overview_offers_the_report_of_its_view(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("overview", team=["Payments"])
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download report (HTML)" in labels
+    # What the button hands over when clicked: the report of the same period and filters.
+    from dashboard import data, report_button
+
+    html = report_button.report_html(data.app_context(), period, Selection(teams=("payments",)))
+    spend = expected(facts, period, Selection(teams=("payments",))).values["AI spend in period"]
+    assert html.startswith("<!DOCTYPE html>") and spend in html
+
+
+def test_team_map_points_equal_the_metrics(
+    open_page, downloads: dict[str, bytes], facts: Facts, period: Period
+) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("overview", config=SMALL_SAMPLE)
+    everything = expected_team_map(facts, period, settings=MEASURABLE)
+    want = everything.filter(pl.col("spend_per_engineer").is_not_null())
+    spec = chart(at, TEAM_MAP_TITLE)
+    teams = spec["data"][0]
+    assert teams["text"] == want["group"].to_list()
+    assert teams["x"] == pytest.approx(want["spend_per_engineer"].to_list())
+    y = want["uplift"].to_list()
+    assert [v is None for v in teams["y"]] == [v is None for v in y]  # no made-up point
+    assert [v for v in teams["y"] if v is not None] == pytest.approx([v for v in y if v])
+    assert any(v is not None for v in y), "some team's change is measurable on the demo"
+    highs = [h - v if v is not None else None for v, h in zip(y, want["uplift_high"], strict=True)]
+    assert [h for h in teams["error_y"]["array"] if h is not None] == pytest.approx(
+        [h for h in highs if h is not None]
+    )
+    # The unmeasurable ones are named, with the reason, and drawn apart.
+    for row in want.filter(pl.col("uplift").is_null()).iter_rows(named=True):
+        assert row["group"] in texts(at.caption)
+        assert row["group"] in spec["data"][1]["text"]
+    # The table behind the chart and its CSV.
+    shown = table_with(at, "Throughput change (%)")
+    csv = pl.read_csv(io.BytesIO(downloads["team-map.csv"]))
+    assert_frame_equal(csv, shown, check_dtypes=False)
+    assert shown["Team"].to_list() == everything["group"].to_list()
+
+
+def test_overview_filters_change_the_figures(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
+    everyone = metric_values(open_page("overview"))
+    at = open_page("overview", team=["Identity"])
+    identity = expected(facts, period, Selection(teams=("identity",)))
+    assert metric_values(at) == identity.values
+    # On this quarter of the demo only payments holds seats: the spend is theirs alone.
+    assert identity.values["AI spend in period"] != everyone["AI spend in period"]
+    assert identity.values["AI-assisted PR share"] != everyone["AI-assisted PR share"]
+    at = open_page("overview", team=["Payments"])
+    assert metric_values(at) == expected(facts, period, Selection(teams=("payments",))).values
+
+    # A tool filter: what counts as AI-assisted, and the spend, are that tool's.
+    tool, name = facts.tools.row(0)
+    at = open_page("overview", tool=[name])  # in the URL by the name shown
+    assert at.sidebar.multiselect[2].value == [tool]
+    assert metric_values(at) == expected(facts, period, Selection(tools=(tool,))).values
+
+    # Spend is not attributed to repositories: no made-up cost per PR or ROI.
+    repo = facts.repositories[0]
+    at = open_page("overview", repo=[repo])
+    values = metric_values(at)
+    assert values["AI spend in period"] == components.MISSING
+    assert values["ROI, measured uplift"] == components.MISSING
+    assert "not attributed to repositories" in texts(at.caption) + texts(at.info)
+    assert (
+        values["AI-assisted PR share"]
+        == expected(facts, period, Selection(repositories=(repo,))).values["AI-assisted PR share"]
+    )
+
+
+def test_overview_privacy_fold_is_visible(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("overview", config=STRICT)
+    captions = texts(at.caption)
+    assert "Privacy:" in captions and components.OTHER_GROUPS in captions
+    shown = table_with(at, "Throughput change (%)")
+    assert components.OTHER_GROUPS in shown["Team"].to_list()
+    assert "identity" not in shown["Team"].to_list()  # 6 active people < 7
+    want = expected_team_map(facts, period, k=7)
+    assert shown["Team"].to_list() == want["group"].to_list()
+    assert shown["Engineers"].to_list() == want["engineers"].to_list()
+
+
+def test_overview_small_selection_shows_nothing(open_page) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("overview", config=STRICT, team=["Identity"])
+    assert "fewer than the privacy threshold" in texts(at.warning)
+    assert not at.metric and not at.get("plotly_chart")
+
+
+# --- Cost & ROI -----------------------------------------------------------------------------
+
+
+def test_cost_figures_and_tables_equal_the_metrics(
+    open_page, downloads: dict[str, bytes], facts: Facts, period: Period
+) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("cost_roi", config=SMALL_SAMPLE)
+    want = expected(facts, period, settings=MEASURABLE)
+    cur = want.figures.row(0, named=True)
+    values = metric_values(at)
+    assert values["AI spend in period"] == components.format_money(cur["spend"], USD)
+    assert values["AI cost per merged PR"] == components.format_money(
+        cur["cost_per_merged_pr"], USD, 2
+    )
+    assert values["AI cost per AI-assisted merged PR"] == components.format_money(
+        cur["cost_per_ai_merged_pr"], USD, 2
+    )
+    assert values["ROI, measured uplift"] == want.values["ROI, measured uplift"]
+    assert values["ROI, assumed time saved"] == want.values["ROI, assumed time saved"]
+    # Spend by tool and month, with its basis, adds up to the spend; its CSV is the table.
+    by_month = table_with(at, "Basis")
+    assert by_month["Amount"].sum() == pytest.approx(cur["spend"], abs=0.01 * by_month.height)
+    assert set(by_month["Basis"]) <= {
+        "billed", "API seats × plan price", "seat plan (configured estimate)",
+        "estimate (not billed)",
+    }  # fmt: skip
+    spend = selected_spend(costs(facts), all_merged(facts), period, USD).collect()
+    assert by_month.height == spend.height
+    csv = pl.read_csv(io.BytesIO(downloads["spend-by-tool-month.csv"]))
+    assert_frame_equal(csv, by_month, check_dtypes=False)
+    # Idle seats per tool: the cost module's idle seats on the period's last day.
+    held = idle_seats(facts.seats.lazy(), all_merged(facts), period.last_day,
+                      facts.directory.lazy())  # fmt: skip
+    idle = idle_seat_cost(held, facts.seat_plans.lazy(), period.last_day).collect()
+    seats = table_with(at, "Idle seats")
+    assert seats["Idle seats"].sum() == held.collect()["idle"].sum() == idle.height
+    assert values["Idle seats: monthly cost"] == components.format_money(
+        idle["monthly_cost"].sum(), USD
+    )
+    # The ROI table and its CSV.
+    roi = table_with(at, "Method")
+    assert roi["Method"].to_list() == ["measured uplift", "assumed time saved"]
+    assert roi["ROI (%)"][0] == pytest.approx(round(want.measured.roi.value * 100, 1))  # type: ignore[attr-defined]
+    assert_frame_equal(pl.read_csv(io.BytesIO(downloads["roi.csv"])), roi, check_dtypes=False)
+    # Both methods' assumptions, in words.
+    markdown = texts(at.markdown)
+    assert "Assumptions" in markdown and "loaded hourly cost" in markdown
+
+
+CONFIGURED_PLANS = """
+ai_tools:
+  - id: cursor
+    plans:
+      - name: business
+        price_per_seat_month: 40
+        start: 2025-01-01
+        seats: [{from: 2025-01-01, count: 10}]
+  - id: github-copilot
+    plans:
+      - name: business
+        price_per_seat_month: 99
+        start: 2024-01-01
+        seats: [{from: 2024-01-01, count: 100}]
+"""
+
+
+def test_configured_seat_plans_count_in_spend(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
+    """The configuration's plans are the manager's estimate: a tool the store has no plan
+    for (Cursor) is priced by them; the store's own plans (Copilot's) take precedence."""
+    at = open_page("cost_roi", config=CONFIGURED_PLANS)
+    settings = Settings.model_validate(yaml.safe_load(CONFIGURED_PLANS))
+    plans = combined_seat_plans(facts.seat_plans, config_seat_plans(settings.ai_tools))
+    assert set(plans.filter(pl.col("source") == "config")["tool_id"]) == {"cursor"}
+    merged, activity = select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
+    with_plans = replace(costs(facts), seat_plans=plans.lazy())
+    spend = overview_figures(merged, activity, with_plans, period, USD).collect()["spend"][0]
+    cursor = 10 * 40 * 12 / 365 * period.days
+    before = expected(facts, period).figures["spend"][0]
+    assert spend == pytest.approx(before + cursor)
+    assert metric_values(at)["AI spend in period"] == components.format_money(spend, USD)
+    by_month = table_with(at, "Basis")
+    assert "cursor" in by_month["AI tool"].to_list()
+
+
+def test_roi_calculator_updates_the_figures(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("cost_roi", config=SMALL_SAMPLE)
+    before = metric_values(at)
+    at.number_input(key="roi_hourly_cost").set_value(200.0).run()
+    assert not at.exception, at.exception
+    doubled = expected(
+        facts,
+        period,
+        roi=SETTINGS.roi.model_copy(update={"loaded_hourly_cost": 200.0}),
+        settings=MEASURABLE,
+    )
+    after = metric_values(at)
+    assert after["ROI, measured uplift"] == doubled.values["ROI, measured uplift"]
+    assert after["ROI, measured uplift"] != before["ROI, measured uplift"]
+    assert after["AI spend in period"] == before["AI spend in period"]  # the KPIs above stay
+
+    at.number_input(key="roi_hours_saved").set_value(5.0).run()
+    roi = SETTINGS.roi.model_copy(
+        update={"loaded_hourly_cost": 200.0, "hours_saved_per_ai_user_per_week": 5.0}
+    )
+    assert (
+        metric_values(at)["ROI, assumed time saved"]
+        == expected(facts, period, roi=roi, settings=MEASURABLE).values["ROI, assumed time saved"]
+    )
+
+    at.selectbox(key="roi_period").set_value(30).run()
+    last30 = Period(period.end - dt.timedelta(days=30), period.end)
+    want = expected(facts, period, roi=roi, roi_period=last30, settings=MEASURABLE)
+    values = metric_values(at)
+    assert values["ROI, assumed time saved"] == roi_pct(want.assumed)
+    assert values["ROI, measured uplift"] == roi_pct(want.measured)
+    table = table_with(at, "Method")
+    assert table["AI spend (USD)"][0] == pytest.approx(round(want.measured.spend, 1))  # type: ignore[attr-defined]
+
+
+def test_cost_page_privacy_and_repository_filter(open_page, facts: Facts) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("cost_roi", config=STRICT)
+    by_team = table_with(at, "AI spend per engineer")
+    assert components.OTHER_GROUPS in by_team["Team"].to_list()
+    assert "Privacy:" in texts(at.caption)
+    at = open_page("cost_roi", repo=[facts.repositories[0]])
+    assert "not attributed to repositories" in texts(at.info)
+    assert not at.get("plotly_chart")
 
 
 @pytest.fixture(autouse=True)

@@ -126,3 +126,23 @@ def test_resolution_in_the_store_is_repeatable(engine: sa.Engine) -> None:
     second = resolve_identities(engine, RULES, cfg)
     assert first == second == {"people": 1, "identities": 3, "unresolved": 0}
     assert read_table(engine, s.identities).height == 3
+
+
+def test_github_evidence_is_kept_not_relabelled() -> None:
+    stored = pl.DataFrame(
+        {
+            "kind": ["login", "email"],
+            "value": ["gina", "gina@corp.example"],
+            "person_id": [person_id("login", "gina")] * 2,
+            "source": ["github", "github"],
+        }
+    )
+    _, idents = resolve_frames(
+        commits=_commits([("Gina", "gina@corp.example", "gina", None, None, None)]),
+        pull_requests=pl.DataFrame(schema={"author_login": pl.String, "author_type": pl.String}),
+        reviews=pl.DataFrame(schema={"reviewer_login": pl.String, "reviewer_type": pl.String}),
+        stored_identities=stored,
+        ruleset=RULES,
+    )
+    # Nothing to add: the stored GitHub rows already say who this is.
+    assert idents.filter(pl.col("value") == "gina@corp.example").is_empty()

@@ -7,17 +7,22 @@ compute the same figures from the same inputs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 import sqlalchemy as sa
 
+from aimetrics.metrics.cost import config_seat_holders, config_seat_plans
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.work import engineer_activity, merged_work
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
 from aimetrics.tagging import commit_flags, pr_flags
+
+if TYPE_CHECKING:
+    from aimetrics.settings import AiTool
 
 COMMIT_COLUMNS = (
     "repo_id",
@@ -36,9 +41,10 @@ class MetricInputs:
 
     merged: pl.DataFrame  # merged_work: merged PRs with AI flags and author
     activity: pl.DataFrame  # engineer_activity: person_key, at
-    seat_plans: pl.DataFrame  # the store table
+    seat_plans: pl.DataFrame  # the store's and the configuration's: combined_seat_plans
     cost_records: pl.DataFrame  # the store table
     sync_state: pl.DataFrame  # the store table
+    seat_assignments: pl.DataFrame  # the store's and the config's holders: combined_seats
 
     @property
     def latest_merged_at(self):  # type: ignore[no-untyped-def]
@@ -52,12 +58,14 @@ def load_inputs(
     min_confidence: str = "medium",
     exclude: Iterable[str] = (),
     bots: Iterable[str] = (),
+    ai_tools: Sequence[AiTool] = (),
 ) -> MetricInputs:
     """Read the store and derive :class:`MetricInputs`.
 
     ``min_confidence``: ``tagging.min_confidence``; ``exclude``:
     ``exclude.people``; ``bots``: the rule catalogue's non-AI bot logins and
-    e-mails (``RuleSet.non_ai_bots``).
+    e-mails (``RuleSet.non_ai_bots``); ``ai_tools``: the configuration's
+    ``ai_tools`` (their seat plans and holders join the store's: :func:`read_seats`).
     """
     exclude, bots = tuple(exclude), tuple(bots)
     prs = read_table(
@@ -94,10 +102,51 @@ def load_inputs(
         commit_flags(commits, tags, min_confidence),
         bots,
     ).collect()
+    seat_plans, seat_assignments = read_seats(engine, ai_tools)
     return MetricInputs(
         merged=merged,
         activity=activity,
-        seat_plans=read_table(engine, s.seat_plans),
+        seat_plans=seat_plans,
         cost_records=read_table(engine, s.cost_records),
         sync_state=read_table(engine, s.sync_state),
+        seat_assignments=seat_assignments,
     )
+
+
+def read_seats(engine: sa.Engine, ai_tools: Sequence[AiTool] = ()) -> tuple[pl.DataFrame, ...]:
+    """The seat plans and seat assignments every cost figure uses: the store's tables with
+    the configuration's ``ai_tools`` added (:func:`combined_seat_plans`,
+    :func:`combined_seats`). Returns ``(seat_plans, seat_assignments)``."""
+    return (
+        combined_seat_plans(read_table(engine, s.seat_plans), config_seat_plans(ai_tools)),
+        combined_seats(read_table(engine, s.seat_assignments), config_seat_holders(ai_tools)),
+    )
+
+
+def combined_seat_plans(stored: pl.DataFrame, configured: pl.DataFrame) -> pl.DataFrame:
+    """The store's seat plans and the configuration's (:func:`config_seat_plans`), each tool
+    priced by one set, so no seat is counted twice.
+
+    The configuration's plans are the manager's estimate. A tool whose plans the store
+    holds from another source (the demo, an import) keeps those; for the other tools the
+    configuration's current plans replace any stored copy of them (source ``config``).
+    Billed records and API seats still take precedence over either, month by month, in
+    :func:`aimetrics.metrics.cost.spend_lines`; the configuration's plans also price the
+    API seats (by plan name).
+    """
+    elsewhere = stored.filter(pl.col("source") != "config")
+    configured = configured.filter(~pl.col("tool_id").is_in(elsewhere["tool_id"].implode()))
+    kept = stored.filter(
+        (pl.col("source") == "config") & ~pl.col("tool_id").is_in(configured["tool_id"].implode())
+    )
+    return pl.concat([elsewhere, kept, configured.select(stored.columns)], how="vertical_relaxed")
+
+
+def combined_seats(stored: pl.DataFrame, holders: pl.DataFrame) -> pl.DataFrame:
+    """The store's seat assignments plus the configuration's ``holders``
+    (:func:`config_seat_holders`) whose tool and login have no stored seat."""
+    key = [pl.col("tool_id"), pl.col("login").str.to_lowercase().alias("_login")]
+    new = holders.with_columns(key[1]).join(
+        stored.select(key).unique(), on=["tool_id", "_login"], how="anti"
+    )
+    return pl.concat([stored, new.select(stored.columns)], how="vertical_relaxed")

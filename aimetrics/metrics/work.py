@@ -66,9 +66,7 @@ def merged_work(
         .with_columns((~pl.col("is_bot_non_ai") & ~pl.col("author_excluded")).alias("counted"))
         .with_columns(
             (
-                pl.col("counted")
-                & pl.col("author_key").is_not_null()
-                & ~pl.col("author_is_bot")
+                pl.col("counted") & pl.col("author_key").is_not_null() & ~pl.col("author_is_bot")
             ).alias("by_engineer")
         )
         .select(

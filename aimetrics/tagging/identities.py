@@ -177,6 +177,9 @@ def resolve_frames(
             "person_id",
             pl.lit("derived").alias("source"),
         )
+        # An email the configuration or the GitHub API already resolved keeps that
+        # evidence (and its source): derived rows only fill the gaps.
+        .join(known.select("kind", "value"), on=["kind", "value"], how="anti")
     )
     resolved = pl.concat([known, email_login]).unique(
         subset=["kind", "value"], keep="first", maintain_order=True

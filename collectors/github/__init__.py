@@ -1,11 +1,16 @@
-"""The GitHub collector: pull requests, commits and reviews through GraphQL, Copilot through REST.
+"""The GitHub collector: PRs, commits, reviews, default branches and teams through GraphQL,
+Copilot through REST.
 
-Modules, in the order data flows: ``client`` (PyGithub, retries, auth),
+Modules, in the order data flows: ``auth`` (a token, or a GitHub App
+installation per owner), ``client`` (PyGithub, retries, request counting),
 ``queries`` (GraphQL text), ``pulls`` (bulk pages with adaptive size and
-follow-ups), ``checkpoint`` (raw pages and sync state), ``normalize`` (pages ->
-store frames), ``sync`` (one repository, incremental and resumable),
-``copilot`` (seats and usage reports), ``progress`` (what the person sees) and
-``run`` (the command: repositories in parallel, then Copilot).
+follow-ups), ``history`` (the default branch's commits), ``checkpoint`` (raw
+pages and sync state), ``normalize`` (pages -> store frames), ``buffer``
+(frames gathered chunk by chunk), ``branch`` (which commits are on the default
+branch), ``sync`` (one repository, incremental and resumable), ``copilot``
+(seats and usage reports), ``teams`` (teams and dated memberships), ``people``
+(people and identities GitHub vouches for), ``progress`` (what the person sees)
+and ``run`` (the command: repositories in parallel, then the orgs' data).
 """
 
 from collectors.github.client import ClientOptions, GitHubAuthError

@@ -1,4 +1,4 @@
-"""The PyGithub client, its retry policy, authentication and request counting.
+"""The PyGithub client, its retry policy and request counting (authentication: ``auth``).
 
 Two requesters share one authentication: REST calls retry 429 and every 5xx
 through PyGithub's ``GithubRetry`` (which also waits out 403 rate limits and
@@ -19,16 +19,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
-from github import Auth, Github, GithubException, GithubIntegration, GithubRetry
+from github import Auth, Github, GithubException, GithubRetry
 from requests.adapters import HTTPAdapter
 from urllib3 import Retry
 
 from aimetrics.errors import AimetricsError
-from aimetrics.settings import GitHubSettings
 
 T = TypeVar("T")
 
@@ -86,48 +84,6 @@ class RequestCounter:
     def add(self, n: int = 1) -> None:
         with self._lock:
             self.value += n
-
-
-def make_auth(github: GitHubSettings, resolve: Callable[[str | Path], Path]) -> Auth.Auth:
-    """A GitHub App installation when ``github.app`` is set, else the token from the env."""
-    if github.app is not None:
-        app = github.app
-        key_path = resolve(app.private_key_file)
-        try:
-            key = key_path.read_text()
-        except OSError as exc:
-            raise AimetricsError(
-                f"github.app.private_key_file: cannot read {key_path} ({exc.strerror}); "
-                "download the app's private key (.pem) and point the setting at it"
-            ) from None
-        app_auth = Auth.AppAuth(app.app_id, key)
-        installation = app.installation_id or _installation_for(app_auth, github)
-        return app_auth.get_installation_auth(installation)
-    token = github.token()
-    if token is None:
-        raise AimetricsError(
-            f"no GitHub token: the environment variable {github.token_env} is not set. "
-            f"Create a token (scopes: repo, read:org; manage_billing:copilot for Copilot) and "
-            f"export {github.token_env}=..., or configure github.app"
-        )
-    return Auth.Token(token)
-
-
-def _installation_for(app_auth: Auth.AppAuth, github: GitHubSettings) -> int:
-    if not github.orgs:
-        raise AimetricsError(
-            "github.app: set installation_id, or list an org in github.orgs to find the "
-            "app's installation, e.g. app: {app_id: 123, private_key_file: app.pem, "
-            "installation_id: 456}"
-        )
-    integration = GithubIntegration(auth=app_auth, base_url=github.base_url)
-    try:
-        return integration.get_org_installation(github.orgs[0]).id
-    except GithubException as exc:
-        raise AimetricsError(
-            f"github.app: the app is not installed on {github.orgs[0]} ({exc.status}); "
-            "install it there or set installation_id"
-        ) from None
 
 
 class GitHubClient:

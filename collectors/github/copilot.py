@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 from collectors.github import checkpoint as cp
+from collectors.github.auth import NotInstalled
 from collectors.github.client import GitHubClient
 from collectors.github.progress import Reporter
 
@@ -267,7 +269,7 @@ def _frame(table: sa.Table, rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 def collect_copilot(
     engine: sa.Engine,
-    client: GitHubClient,
+    client_for: Callable[[str], GitHubClient],
     orgs: list[str],
     enterprise: str | None,
     *,
@@ -282,7 +284,10 @@ def collect_copilot(
     snapshot_complete = bool(orgs)
     for org in orgs:
         try:
-            seats += seat_rows(fetch_seats(client, org))
+            seats += seat_rows(fetch_seats(client_for(org), org))
+        except NotInstalled as exc:
+            snapshot_complete = False
+            _warn(reporter, result, f"Copilot seats of {org}: {exc}. Seats skipped")
         except GithubException as exc:
             snapshot_complete = False
             if exc.status == 404:
@@ -298,7 +303,9 @@ def collect_copilot(
     owners += [Owner("enterprise", enterprise)] if enterprise else []
     for owner in owners:
         try:
-            usage += fetch_usage(engine, client, owner, since, today)
+            usage += fetch_usage(engine, client_for(owner.slug), owner, since, today)
+        except NotInstalled as exc:
+            _warn(reporter, result, f"Copilot usage reports of {owner.slug}: {exc}. Usage skipped")
         except Forbidden as exc:
             _warn(
                 reporter,

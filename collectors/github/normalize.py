@@ -121,8 +121,12 @@ def _pull_row(repo_id: int, pull: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _commit_row(repo_id: int, commit: Mapping[str, Any]) -> dict[str, Any]:
+def _commit_row(
+    repo_id: int, commit: Mapping[str, Any], *, on_default_branch: bool = False
+) -> dict[str, Any]:
+    """A commit; ``on_default_branch`` only as far as this node shows (see `branch`)."""
     author = commit.get("author") or {}
+    parents = commit.get("parents")
     committer = commit.get("committer") or {}
     return {
         "repo_id": repo_id,
@@ -138,6 +142,8 @@ def _commit_row(repo_id: int, commit: Mapping[str, Any]) -> dict[str, Any]:
         "message": commit.get("message"),
         "additions": commit.get("additions"),
         "deletions": commit.get("deletions"),
+        "parent_count": parents.get("totalCount") if isinstance(parents, Mapping) else None,
+        "on_default_branch": on_default_branch,
     }
 
 
@@ -154,15 +160,36 @@ def _review_row(repo_id: int, number: int, review: Mapping[str, Any]) -> dict[st
     }
 
 
+def _merged_into(pull: Mapping[str, Any], default_branch: str | None) -> bool:
+    return (
+        pull.get("state") == "MERGED"
+        and default_branch is not None
+        and pull.get("baseRefName") == default_branch
+    )
+
+
 def pull_frames(
-    repo_id: int, pulls: Iterable[Mapping[str, Any]]
+    repo_id: int, pulls: Iterable[Mapping[str, Any]], default_branch: str | None = None
 ) -> list[tuple[sa.Table, pl.DataFrame]]:
-    """Frames for the pull requests and everything hanging off them, in foreign-key order."""
+    """Frames for the pull requests and everything hanging off them, in foreign-key order.
+
+    The merge commit of a PR merged into ``default_branch`` is a commit row too, on the
+    default branch (a squash or merge commit the PR's own commits do not include).
+    """
     pr_rows, label_rows, commit_rows, link_rows, review_rows = [], [], [], [], []
     seen_commits: set[str] = set()
     for pull in pulls:
         number = pull["number"]
         pr_rows.append(_pull_row(repo_id, pull))
+        merge = pull.get("mergeCommit")
+        if (
+            merge
+            and merge.get("message") is not None
+            and merge["oid"] not in seen_commits
+            and _merged_into(pull, default_branch)
+        ):
+            seen_commits.add(merge["oid"])
+            commit_rows.append(_commit_row(repo_id, merge, on_default_branch=True))
         labels = {n["name"] for n in pull["labels"]["nodes"] if n and n.get("name")}
         label_rows += [
             {"repo_id": repo_id, "pr_number": number, "label": label} for label in sorted(labels)
@@ -174,7 +201,7 @@ def pull_frames(
                 continue
             if commit["oid"] not in seen_commits:
                 seen_commits.add(commit["oid"])
-                commit_rows.append(_commit_row(repo_id, commit))
+                commit_rows.append(_commit_row(repo_id, commit))  # branch flags: `branch`
             if commit["oid"] not in shas:
                 shas.add(commit["oid"])
                 link_rows.append({"repo_id": repo_id, "pr_number": number, "sha": commit["oid"]})
@@ -193,3 +220,9 @@ def pull_frames(
         (s.pull_request_commits, _frame(s.pull_request_commits, link_rows)),
         (s.reviews, _frame(s.reviews, review_rows)),
     ]
+
+
+def history_frame(repo_id: int, nodes: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
+    """Commits of the default branch's history (``on_default_branch`` true)."""
+    rows = {n["oid"]: _commit_row(repo_id, n, on_default_branch=True) for n in nodes if n}
+    return _frame(s.commits, list(rows.values()))

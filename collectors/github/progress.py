@@ -43,6 +43,8 @@ class Summary:
     repos: list[RepoResult] = field(default_factory=list)
     seats: int = 0
     usage_rows: int = 0
+    teams: int = 0
+    team_members: int = 0
     requests: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -90,6 +92,8 @@ def _line(summary: Summary) -> str:
         f"{summary.seats} Copilot seats, {summary.usage_rows} usage rows",
         f"{summary.requests:,} requests in {summary.seconds:.1f} s",
     ]
+    if summary.teams:
+        parts.insert(3, f"{summary.teams} teams, {summary.team_members} memberships")
     return "; ".join(parts)
 
 
@@ -199,6 +203,8 @@ class RichReporter(QuietReporter):
             ("reviews written", t["reviews"]),
             ("Copilot seats", summary.seats),
             ("Copilot usage rows", summary.usage_rows),
+            ("teams", summary.teams),
+            ("team memberships", summary.team_members),
             ("requests", summary.requests),
         ]
         for label, value in rows:
@@ -261,6 +267,8 @@ class JsonReporter:
             not_found=[r.full_name for r in summary.repos if r.status == "not_found"],
             seats=summary.seats,
             usage_rows=summary.usage_rows,
+            teams=summary.teams,
+            team_members=summary.team_members,
             requests=summary.requests,
             seconds=round(summary.seconds, 2),
             warnings=summary.warnings,

@@ -79,17 +79,34 @@ def fetch_adaptive(
         return sent, body
 
 
-def bulk_variables(owner: str, name: str, after: str | None) -> dict[str, Any]:
-    return {"owner": owner, "name": name, "after": after, "nested": NESTED_PAGE}
+def bulk_variables(
+    owner: str,
+    name: str,
+    after: str | None,
+    *,
+    history: bool = False,
+    history_after: str | None = None,
+    since: str | None = None,
+) -> dict[str, Any]:
+    """``history``: also the default branch's history page after ``history_after``."""
+    return {
+        "owner": owner,
+        "name": name,
+        "after": after,
+        "nested": NESTED_PAGE,
+        "history": history,
+        "historyAfter": history_after,
+        "since": since,
+    }
 
 
 def fetch_page(
-    client: GitHubClient, owner: str, name: str, after: str | None, sizer: PageSizer
+    client: GitHubClient, owner: str, name: str, after: str | None, sizer: PageSizer, **history: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One bulk page of PRs (newest update first) after cursor ``after``."""
-    return fetch_adaptive(
-        client, PULL_REQUESTS, bulk_variables(owner, name, after), sizer, f"{owner}/{name}"
-    )
+    """One bulk page of PRs (newest update first) after cursor ``after``, and the history
+    page ``history`` asks for (see ``bulk_variables``)."""
+    variables = bulk_variables(owner, name, after, **history)
+    return fetch_adaptive(client, PULL_REQUESTS, variables, sizer, f"{owner}/{name}")
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,9 @@ class PullSet:
     since: datetime | None = None
     repository: dict[str, Any] | None = None
     pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """PR nodes not yet taken (see ``take``)."""
+    numbers: set[int] = field(default_factory=set)
+    """Every PR number added, taken or not."""
     total: int | None = None
     after: str | None = None
     done: bool = False
@@ -133,6 +153,8 @@ class PullSet:
     def add_page(self, body: dict[str, Any]) -> None:
         repo = body["data"]["repository"]
         self.repository = {k: v for k, v in repo.items() if k != "pullRequests"}
+        branch = repo.get("defaultBranchRef")
+        self.repository["defaultBranchRef"] = {"name": branch["name"]} if branch else None
         connection = repo["pullRequests"]
         self.total = connection["totalCount"]
         nodes = connection["nodes"]
@@ -145,6 +167,7 @@ class PullSet:
                 break
             pull = copy.deepcopy(node)
             self.pulls[pull["number"]] = pull
+            self.numbers.add(pull["number"])
             for kind in NESTED_KINDS:
                 info = pull[kind]["pageInfo"]
                 if info["hasNextPage"]:
@@ -184,6 +207,18 @@ class PullSet:
         """Follow-up pages still to fetch, in a stable order."""
         return [FollowUp(n, k, after) for (n, k), after in sorted(self._pending.items())]
 
+    def take(self) -> list[dict[str, Any]]:
+        """The complete PRs (no follow-up pending), removed from the set to free memory."""
+        busy = {number for number, _ in self._pending}
+        done = [pull for number, pull in self.pulls.items() if number not in busy]
+        self.pulls = {number: pull for number, pull in self.pulls.items() if number in busy}
+        return done
+
+    @property
+    def default_branch(self) -> str | None:
+        branch = (self.repository or {}).get("defaultBranchRef")
+        return branch["name"] if branch else None
+
     @property
     def fetched(self) -> int:
-        return len(self.pulls)
+        return len(self.numbers)

@@ -8,8 +8,11 @@ truncated. ``rateLimit`` rides along on every query to track the point budget.
 
 Cost (GitHub counts one request per connection page, nested pages multiplied):
 a bulk page of 100 PRs with 100 commits, reviews and labels each is 401
-requests, i.e. 4 points. ``Commit.parents`` is left out on purpose: a
-connection per commit would multiply that by 25 (parent_count stays unknown).
+requests, i.e. 4 points. ``Commit.parents`` is left out of PR commits on
+purpose: a connection per commit would multiply that by 25 (their parent_count
+stays unknown). History commits carry it (``parents(first: 1) { totalCount }``):
+100 more connections per page of 100 commits, one point; it tells merge commits,
+whose PRs' commits are on the default branch too, from squashes.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ fragment CommitFields on Commit {
 }
 """
 
+_HISTORY_FIELDS = """
+fragment HistoryPage on CommitHistoryConnection {
+  pageInfo { hasNextPage endCursor }
+  nodes { ...CommitFields parents(first: 1) { totalCount } }
+}
+"""
+
 _REVIEW_FIELDS = """
 fragment ReviewFields on PullRequestReview {
   databaseId
@@ -42,7 +52,8 @@ fragment ReviewFields on PullRequestReview {
 PULL_REQUESTS = (
     """
 query PullRequests($owner: String!, $name: String!, $first: Int!, $after: String,
-                   $nested: Int!) {
+                   $nested: Int!, $history: Boolean!, $historyAfter: String,
+                   $since: GitTimestamp) {
   rateLimit { cost remaining resetAt limit }
   repository(owner: $owner, name: $name) {
     databaseId
@@ -51,7 +62,14 @@ query PullRequests($owner: String!, $name: String!, $first: Int!, $after: String
     isFork
     isArchived
     createdAt
-    defaultBranchRef { name }
+    defaultBranchRef {
+      name
+      target {
+        ... on Commit @include(if: $history) {
+          history(first: $first, after: $historyAfter, since: $since) { ...HistoryPage }
+        }
+      }
+    }
     pullRequests(first: $first, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
       totalCount
       pageInfo { hasNextPage endCursor }
@@ -71,7 +89,7 @@ query PullRequests($owner: String!, $name: String!, $first: Int!, $after: String
         changedFiles
         headRefName
         baseRefName
-        mergeCommit { oid }
+        mergeCommit { ...CommitFields }
         author { __typename login }
         timelineItems(itemTypes: [READY_FOR_REVIEW_EVENT], last: 1) {
           nodes { ... on ReadyForReviewEvent { createdAt } }
@@ -93,7 +111,27 @@ query PullRequests($owner: String!, $name: String!, $first: Int!, $after: String
 }
 """
     + _COMMIT_FIELDS
+    + _HISTORY_FIELDS
     + _REVIEW_FIELDS
+)
+
+DEFAULT_BRANCH_HISTORY = (
+    """
+query DefaultBranchHistory($owner: String!, $name: String!, $first: Int!, $after: String,
+                           $since: GitTimestamp) {
+  rateLimit { cost remaining resetAt limit }
+  repository(owner: $owner, name: $name) {
+    defaultBranchRef {
+      name
+      target {
+        ... on Commit { history(first: $first, after: $after, since: $since) { ...HistoryPage } }
+      }
+    }
+  }
+}
+"""
+    + _COMMIT_FIELDS
+    + _HISTORY_FIELDS
 )
 
 PULL_REQUEST_COMMITS = (
@@ -157,6 +195,42 @@ FOLLOW_UPS: dict[str, str] = {
 }
 """The follow-up query per nested connection of a pull request."""
 
-ALL_QUERIES: dict[str, str] = {"PullRequests": PULL_REQUESTS} | {
-    f"PullRequest{kind.capitalize()}": text for kind, text in FOLLOW_UPS.items()
+ORG_TEAMS = """
+query OrgTeams($org: String!, $first: Int!, $after: String, $members: Int!) {
+  rateLimit { cost remaining resetAt limit }
+  organization(login: $org) {
+    teams(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        slug
+        name
+        members(first: $members) { pageInfo { hasNextPage endCursor } nodes { login name } }
+      }
+    }
+  }
 }
+"""
+"""An org's teams, each with its first 100 members (``membership: ALL``, GitHub's default:
+members of child teams are members of the parent too). 100 teams: 101 connections, 1 point."""
+
+TEAM_MEMBERS = """
+query TeamMembers($org: String!, $slug: String!, $first: Int!, $after: String) {
+  rateLimit { cost remaining resetAt limit }
+  organization(login: $org) {
+    team(slug: $slug) {
+      slug
+      members(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { login name }
+      }
+    }
+  }
+}
+"""
+
+ALL_QUERIES: dict[str, str] = {
+    "PullRequests": PULL_REQUESTS,
+    "DefaultBranchHistory": DEFAULT_BRANCH_HISTORY,
+    "OrgTeams": ORG_TEAMS,
+    "TeamMembers": TEAM_MEMBERS,
+} | {f"PullRequest{kind.capitalize()}": text for kind, text in FOLLOW_UPS.items()}

@@ -1,11 +1,14 @@
-"""`aimetrics collect github`: choose repositories, sync them in parallel, then Copilot.
+"""`aimetrics collect github`: choose repositories, sync them in parallel, then org data.
 
 Repositories are the ``--repo`` arguments, else ``github.repos`` plus every
 repository of ``github.orgs`` that passes the include/exclude, fork and archive
 filters (one REST request per 100 repositories). A bounded number sync at once
-(``github.max_parallel_repos``), each worker with its own client; PyGithub's
+(``github.max_parallel_repos``), each worker with its own clients (one per
+credential: a token, or each owner's GitHub App installation); PyGithub's
 write spacing is widened by the number of workers, so the whole run keeps the
-pace of one polite client. Store writes are serialized.
+pace of one polite client. Store writes are serialized. Then, unless ``--repo``
+narrows the run: Copilot seats and usage, and teams (``github.teams_from_github``);
+always: the commit emails GitHub linked to logins, as identities.
 """
 
 from __future__ import annotations
@@ -17,18 +20,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from github import Auth, GithubException
+from github import GithubException
 
 from aimetrics.errors import AimetricsError
 from aimetrics.settings import Settings
 from aimetrics.tagging import RuleSet
-from collectors.github.client import (
-    ClientOptions,
-    GitHubClient,
-    RequestCounter,
-    make_auth,
-)
+from collectors.github.auth import Credentials, NotInstalled
+from collectors.github.client import ClientOptions, GitHubClient, RequestCounter
 from collectors.github.copilot import collect_copilot
+from collectors.github.people import collect_people
 from collectors.github.progress import RepoResult, Reporter, Summary
 from collectors.github.sync import RepoSync, SyncOptions
 
@@ -41,6 +41,32 @@ class CollectOptions:
     client: ClientOptions | None = None
     copilot: bool = True
     today: date | None = None
+
+
+class Clients:
+    """GitHub clients of one thread, one per credential (see `Credentials.key`)."""
+
+    def __init__(
+        self, credentials: Credentials, options: ClientOptions, counter: RequestCounter
+    ) -> None:
+        self.credentials, self.options, self.counter = credentials, options, counter
+        self._clients: dict[str, GitHubClient] = {}
+
+    def for_owner(self, owner: str) -> GitHubClient:
+        """The client for ``owner``'s data. Raises NotInstalled (GitHub App)."""
+        key = self.credentials.key(owner)
+        if key not in self._clients:
+            self._clients[key] = GitHubClient(
+                self.credentials.for_owner(owner),
+                self.options,
+                counter=self.counter,
+                credential=self.credentials.description,
+            )
+        return self._clients[key]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
 
 
 def list_org_repos(client: GitHubClient, settings: Settings, org: str) -> list[str]:
@@ -64,7 +90,7 @@ def list_org_repos(client: GitHubClient, settings: Settings, org: str) -> list[s
 
 
 def choose_repos(
-    client: GitHubClient, settings: Settings, options: CollectOptions, reporter: Reporter
+    clients: Clients, settings: Settings, options: CollectOptions, reporter: Reporter
 ) -> list[str]:
     if options.repos:
         wanted = list(options.repos)
@@ -72,7 +98,9 @@ def choose_repos(
         wanted = list(settings.github.repos)
         for org in settings.github.orgs:
             try:
-                wanted += list_org_repos(client, settings, org)
+                wanted += list_org_repos(clients.for_owner(org), settings, org)
+            except NotInstalled as exc:
+                reporter.warn(f"organization {org}: {exc}; its repositories are skipped")
             except GithubException as exc:
                 if exc.status not in (403, 404):
                     raise
@@ -88,10 +116,49 @@ def choose_repos(
     return list(seen.values())
 
 
-def _credential(settings: Settings, auth: Auth.Auth) -> str:
-    if isinstance(auth, Auth.Token):
-        return f"${settings.github.token_env}"
-    return "the GitHub App installation"
+def sync_repos(
+    engine: sa.Engine,
+    ruleset: RuleSet,
+    credentials: Credentials,
+    client_options: ClientOptions,
+    sync_options: SyncOptions,
+    repos: list[str],
+    *,
+    workers: int,
+    reporter: Reporter,
+    store_lock: threading.Lock,
+) -> list[RepoResult]:
+    """Sync ``repos`` on ``workers`` threads, each with its own clients and `RepoSync`s."""
+    spaced = replace(
+        client_options, seconds_between_writes=client_options.seconds_between_writes * workers
+    )
+    local = threading.local()
+    pools: list[Clients] = []
+
+    def work(name: str) -> RepoResult:
+        if not hasattr(local, "clients"):
+            local.clients, local.syncs = Clients(credentials, spaced, credentials.counter), {}
+            pools.append(local.clients)
+        try:
+            client = local.clients.for_owner(name.partition("/")[0])
+        except NotInstalled as exc:
+            reporter.repo_started(name)
+            reporter.warn(f"{name}: {exc}; skipped")
+            result = RepoResult(name, "not_found", detail=str(exc))
+            reporter.repo_finished(result)
+            return result
+        if id(client) not in local.syncs:
+            local.syncs[id(client)] = RepoSync(
+                engine, client, ruleset, sync_options, reporter, store_lock
+            )
+        return local.syncs[id(client)].run(name)
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="repo") as pool:
+            return list(pool.map(work, repos))
+    finally:
+        for clients in pools:
+            clients.close()
 
 
 def collect_github(
@@ -105,57 +172,54 @@ def collect_github(
     # Only ADBC touches the store from here on: on SQLite, connections of two SQLite
     # libraries open on one file in one process break WAL locking (see checkpoint).
     engine.dispose()
-    auth = make_auth(settings.github, settings.resolve_path)
-    client_options = options.client or ClientOptions.from_env(settings.github.base_url)
     counter = RequestCounter()
-    credential = _credential(settings, auth)
-    main = GitHubClient(auth, client_options, counter=counter, credential=credential)
+    credentials = Credentials(settings.github, settings.resolve_path, counter=counter)
+    client_options = options.client or ClientOptions.from_env(settings.github.base_url)
+    main = Clients(credentials, client_options, counter)
+    store_lock = threading.Lock()
+    today = options.today or date.today()
+    github = settings.github
     summary = Summary()
     try:
         repos = choose_repos(main, settings, options, reporter)
-        workers = max(1, min(settings.github.max_parallel_repos, len(repos)))
-        spaced = replace(
-            client_options,
-            seconds_between_writes=client_options.seconds_between_writes * workers,
-        )
         since = datetime.combine(options.since, datetime.min.time(), UTC) if options.since else None
-        store_lock = threading.Lock()
-        local = threading.local()
-        clients: list[GitHubClient] = []
-
-        def work(name: str) -> RepoResult:
-            if not hasattr(local, "sync"):
-                client = GitHubClient(auth, spaced, counter=counter, credential=credential)
-                clients.append(client)
-                local.sync = RepoSync(
-                    engine, client, ruleset, SyncOptions(options.full, since), reporter, store_lock
-                )
-            return local.sync.run(name)
-
         reporter.start(len(repos))
-        try:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="repo") as pool:
-                summary.repos = list(pool.map(work, repos))
-        finally:
-            for client in clients:
-                client.close()
-        if (
-            options.copilot
-            and not options.repos
-            and (settings.github.orgs or settings.github.enterprise)
-        ):
+        summary.repos = sync_repos(
+            engine,
+            ruleset,
+            credentials,
+            client_options,
+            SyncOptions(options.full, since),
+            repos,
+            workers=max(1, min(github.max_parallel_repos, len(repos))),
+            reporter=reporter,
+            store_lock=store_lock,
+        )
+        whole_orgs = not options.repos
+        if options.copilot and whole_orgs and (github.orgs or github.enterprise):
             copilot = collect_copilot(
                 engine,
-                main,
-                list(settings.github.orgs),
-                settings.github.enterprise,
+                main.for_owner,
+                list(github.orgs),
+                github.enterprise,
                 since=options.since,
                 reporter=reporter,
                 store_lock=store_lock,
-                today=options.today,
+                today=today,
             )
             summary.seats, summary.usage_rows = copilot.seats, copilot.usage_rows
             summary.warnings += copilot.warnings
+        people = collect_people(
+            engine,
+            orgs=list(github.orgs) if whole_orgs and github.teams_from_github else [],
+            client_for=main.for_owner,
+            exclude=settings.exclude.people,
+            today=today,
+            reporter=reporter,
+            store_lock=store_lock,
+        )
+        summary.teams, summary.team_members = people.teams, people.members
+        summary.warnings += people.warnings
     finally:
         main.close()
         reporter.close()

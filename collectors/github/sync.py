@@ -1,12 +1,16 @@
-"""One repository's sync: fetch changed PRs page by page, checkpoint, write once, re-tag.
+"""One repository's sync: fetch changed PRs and new default-branch commits page by page,
+checkpoint, write once, re-tag.
 
 Incremental by default: PRs come newest update first and fetching stops at the
-first PR not updated since the previous sync (``sync_state.cursor``), so an
-unchanged repository costs one small request. ``full`` ignores the cursor.
-Pages are stored as they arrive (`checkpoint`); the repository's rows are
-written in one `write_frames` transaction with its new cursor, so a reader
-never sees a half-synced repository; an interrupted sync resumes from its
-stored pages. Then the repository's AI tags are recomputed.
+first PR not updated since the previous sync (``sync_state.cursor``); the
+default branch's history is read since the newest commit the previous sync saw
+(the ``github-history`` row's cursor); both start in the same first query, so
+an unchanged repository costs one small request. ``full`` ignores the cursors.
+Pages are stored as they arrive (`checkpoint`) and normalized into frames every
+few thousand PRs (`buffer`); the repository's rows are written in one
+`write_frames` transaction with its new cursors, so a reader never sees a
+half-synced repository; an interrupted sync resumes from its stored pages.
+Then the repository's AI tags are recomputed.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ from github import GithubException, RateLimitExceededException, UnknownObjectExc
 from aimetrics.store import Replace, write_frames
 from aimetrics.store import schema as s
 from aimetrics.tagging import RuleSet, tag_store
+from collectors.github import branch
 from collectors.github import checkpoint as cp
+from collectors.github.buffer import Gathered
 from collectors.github.client import GitHubClient, GitHubUnavailable, graphql_error_types
-from collectors.github.normalize import pull_frames, repository_frame
+from collectors.github.history import HISTORY_OPERATION, History, fetch_history_page
+from collectors.github.normalize import repository_frame
 from collectors.github.progress import RepoResult, Reporter
 from collectors.github.pulls import (
     BULK_OPERATION,
@@ -37,7 +44,11 @@ from collectors.github.pulls import (
 
 INCREMENTAL_FIRST_PAGE = 10
 """First page of an incremental sync: small, since most repositories changed little."""
+HISTORY_SOURCE = "github-history"
+"""``sync_state.source`` of the default-branch history cursor (scope: the repository)."""
 _REPLACE_CHUNK = 2000
+_REPLAY_BATCH = 50
+"""Stored pages read back at a time when resuming."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +73,11 @@ class RepoSync:
         self.reporter.repo_started(full_name)
         with self.store_lock:
             state = cp.read_state(self.engine, scope)
+            history_cursor = cp.read_state(self.engine, scope, source=HISTORY_SOURCE).cursor
         if state.status == "running" and state.detail.get("phase") == "tag":
             self._retag(scope, state)
         try:
-            result = self._sync(owner, name, scope, state)
+            result = self._sync(owner, name, scope, state, history_cursor)
         except UnknownObjectException:
             result = RepoResult(full_name, "not_found", detail="not found or not accessible")
             self.reporter.warn(
@@ -100,21 +112,32 @@ class RepoSync:
 
     # --- fetching ---------------------------------------------------------------------------------
 
-    def _new_run(self, state: cp.SyncState) -> dict[str, Any]:
+    def _new_run(self, state: cp.SyncState, history_cursor: str | None) -> dict[str, Any]:
         stop_at = None if self.options.full else state.cursor
         since = self.options.since.isoformat() if self.options.since else None
-        return {"stop_at": stop_at, "since": since, "pages": [], "started": cp.now().isoformat()}
+        history_since = since if self.options.full else _later(history_cursor, since)
+        return {
+            "stop_at": stop_at,
+            "since": since,
+            "history_since": history_since,
+            "pages": [],
+            "started": cp.now().isoformat(),
+        }
 
-    def _sync(self, owner: str, name: str, scope: str, state: cp.SyncState) -> RepoResult:
+    def _sync(
+        self, owner: str, name: str, scope: str, state: cp.SyncState, history_cursor: str | None
+    ) -> RepoResult:
         stored = state.detail.get("run") if state.status in ("running", "incomplete") else None
         # Resume an interrupted run, unless --full asks for more than it was fetching.
         resume = stored is not None and (not self.options.full or stored["stop_at"] is None)
-        run = stored if resume and stored is not None else self._new_run(state)
-        pulls = PullSet(stop_at=parse_time(run["stop_at"]), since=parse_time(run["since"]))
-        with self.store_lock:
-            pages = cp.load_pages(self.engine, run["pages"])
-        for request, body in pages:
-            pulls.add(request["operation"], request["variables"], body)
+        run = stored if resume and stored is not None else self._new_run(state, history_cursor)
+        history_since = run.get("history_since")
+        job = Gathered(
+            PullSet(stop_at=parse_time(run["stop_at"]), since=parse_time(run["since"])),
+            History(since=parse_time(history_since)),
+        )
+        self._replay(job, run["pages"])
+        pulls = job.pulls
         incremental = run["stop_at"] is not None
         # Incremental: start small, double each page; full: start at GitHub's maximum.
         sizer = PageSizer(INCREMENTAL_FIRST_PAGE, grow_after=1) if incremental else PageSizer()
@@ -123,22 +146,51 @@ class RepoSync:
             for follow in pulls.pending():
                 sent, body = fetch_follow_up(self.client, owner, name, follow, follow_sizer)
                 self._checkpoint(scope, run, state, follow.operation, sent, body)
-                pulls.add(follow.operation, sent, body)
+                job.absorb(follow.operation, sent, body)
             if pulls.done:
                 break
-            sent, body = fetch_page(self.client, owner, name, pulls.after, sizer)
-            before = pulls.fetched
-            pulls.add_page(body)
-            if pulls.fetched > before:  # pages that only show "nothing new" are not kept
-                self._checkpoint(scope, run, state, BULK_OPERATION, sent, body)
-            self.reporter.repo_progress(
-                f"{owner}/{name}",
-                fetched=pulls.fetched,
-                total=None if incremental or run["since"] else pulls.total,
-                requests=self.client.counter.value,
-                rate_remaining=self.client.rate_remaining,
+            history = job.history
+            sent, body = fetch_page(
+                self.client,
+                owner,
+                name,
+                pulls.after,
+                sizer,
+                history=history.wanted,
+                history_after=history.after,
+                since=history_since,
             )
-        return self._finish(scope, run, state, pulls)
+            before = job.marker()
+            job.absorb(BULK_OPERATION, sent, body)
+            if job.marker() != before:  # pages that only show "nothing new" are not kept
+                self._checkpoint(scope, run, state, BULK_OPERATION, sent, body)
+            self._progress(
+                owner, name, job, total=None if incremental or run["since"] else pulls.total
+            )
+        while job.history.wanted:
+            sent, body = fetch_history_page(
+                self.client, owner, name, job.history, history_since, follow_sizer
+            )
+            self._checkpoint(scope, run, state, HISTORY_OPERATION, sent, body)
+            job.absorb(HISTORY_OPERATION, sent, body)
+        return self._finish(scope, run, state, job, history_cursor)
+
+    def _replay(self, job: Gathered, digests: list[str]) -> None:
+        """Add the stored pages of an interrupted run, a batch at a time."""
+        for start in range(0, len(digests), _REPLAY_BATCH):
+            with self.store_lock:
+                pages = cp.load_pages(self.engine, digests[start : start + _REPLAY_BATCH])
+            for request, body in pages:
+                job.absorb(request["operation"], request["variables"], body)
+
+    def _progress(self, owner: str, name: str, job: Gathered, total: int | None) -> None:
+        self.reporter.repo_progress(
+            f"{owner}/{name}",
+            fetched=job.pulls.fetched,
+            total=total,
+            requests=self.client.counter.value,
+            rate_remaining=self.client.rate_remaining,
+        )
 
     def _checkpoint(
         self,
@@ -164,15 +216,24 @@ class RepoSync:
     # --- writing ----------------------------------------------------------------------------------
 
     def _finish(
-        self, scope: str, run: dict[str, Any], state: cp.SyncState, pulls: PullSet
+        self,
+        scope: str,
+        run: dict[str, Any],
+        state: cp.SyncState,
+        job: Gathered,
+        history_cursor: str | None,
     ) -> RepoResult:
+        pulls, history = job.pulls, job.history
         assert pulls.repository is not None, "a finished sync has seen its repository"
         repo_id = int(pulls.repository["databaseId"])
-        changed = list(pulls.pulls.values())
-        cursor = _later(state.cursor, pulls.high_water) if changed else state.cursor
-        frames = [(s.repositories, repository_frame(pulls.repository))]
-        frames += pull_frames(repo_id, changed)
-        counts = {t.name: f.height for t, f in frames}
+        job.normalize(final=True)
+        numbers = sorted(pulls.numbers)
+        changed = bool(numbers) or history.fetched > 0
+        cursor = _later(state.cursor, pulls.high_water) if numbers else state.cursor
+        new_history_cursor = _later(history_cursor, history.high_water)
+        buffer = job.buffer
+        prs = buffer.take_unique(s.pull_requests)
+        links = buffer.take_unique(s.pull_request_commits)
         started = datetime.fromisoformat(run["started"])
         # With changed rows, the sync completes after tagging (a kill in between re-tags).
         status = "running" if changed else "complete"
@@ -185,12 +246,39 @@ class RepoSync:
             started_at=started,
             finished_at=None if changed else cp.now(),
         )
+        history_row = cp.state_frame(
+            scope,
+            status="complete",
+            detail={},
+            cursor=new_history_cursor,
+            started_at=started,
+            finished_at=cp.now(),
+            source=HISTORY_SOURCE,
+        )
         with self.store_lock:
+            # Read under the lock: no other worker writes this repository's commits meanwhile.
+            commits = branch.settle(
+                buffer.take(s.commits),
+                branch.stored_facts(self.engine, repo_id),
+                prs,
+                links,
+                pulls.default_branch,
+            )
+            frames = [
+                (s.repositories, repository_frame(pulls.repository)),
+                (s.pull_requests, prs),
+                (s.pull_request_labels, buffer.take_unique(s.pull_request_labels)),
+                (s.commits, commits),
+                (s.pull_request_commits, links),
+                (s.reviews, buffer.take_unique(s.reviews)),
+            ]
+            counts = {t.name: f.height for t, f in frames}
             write_frames(
                 self.engine,
-                [*frames, (s.sync_state, state_row)],
-                replace=_replaced(repo_id, [p["number"] for p in changed]),
+                [*frames, (s.sync_state, state_row), (s.sync_state, history_row)],
+                replace=_replaced(repo_id, numbers),
             )
+            del frames, commits, prs, links
             cp.mark_normalized(self.engine, run["pages"])
             if changed:
                 tag_store(self.engine, self.ruleset, repo_ids=[repo_id])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
-from dashboard import components, data
+from dashboard import charts, components, data, kpis, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -26,7 +26,7 @@ if figures.headline.is_empty() or not figures.headline["merged_prs"].fill_null(0
     )
     st.stop()
 
-kpis = components.adoption_kpis(figures.headline, figures.agents)
+kpis = kpis.adoption_kpis(figures.headline, figures.agents)
 components.kpi_row(kpis[:3])
 components.kpi_row(kpis[3:])
 
@@ -34,14 +34,14 @@ st.subheader("By tool")
 if figures.tools_weekly.is_empty():
     components.empty_state("No AI-assisted merged PRs in this period.")
 else:
-    components.chart(components.tool_share_chart(figures.tools_weekly, view.week_start))
-components.table(figures.tools, "adoption-by-tool")
+    charts.chart(charts.tool_share_chart(figures.tools_weekly, view.week_start))
+tables.table(figures.tools, "adoption-by-tool")
 
 label = components.BREAKDOWNS[by].lower()
 st.subheader(f"By {label}")
-components.chart(components.group_adoption_chart(figures.by_group, label))
-components.chart(components.group_trend_chart(figures.trend, label, "Month"))
-components.table(figures.by_group, f"adoption-by-{by}", label.title())
+charts.chart(charts.group_adoption_chart(figures.by_group, label))
+charts.chart(charts.group_trend_chart(figures.trend, label, "Month"))
+tables.table(figures.by_group, f"adoption-by-{by}", label.title())
 
 st.subheader("Adoption cohorts")
 st.caption(
@@ -51,15 +51,15 @@ st.caption(
 if figures.cohorts.is_empty():
     components.empty_state("No engineer merged a PR in this period.")
 else:
-    components.chart(components.cohort_chart(figures.cohorts))
-    components.table(figures.cohorts, "adoption-cohorts")
+    charts.chart(charts.cohort_chart(figures.cohorts))
+    tables.table(figures.cohorts, "adoption-cohorts")
 
 st.subheader("Agent-authored pull requests")
 st.caption(
     "Opened, merged and closed without merging in the period, by who wrote the PR: an AI "
     "agent, a person with AI assistance, or no marker."
 )
-components.table(figures.agents, "agent-outcomes")
+tables.table(figures.agents, "agent-outcomes")
 
 st.subheader("Seats")
 st.caption(
@@ -71,7 +71,7 @@ st.caption(
 if figures.seats_weekly.is_empty():
     components.empty_state("No seat assignments are recorded for the selected tools.")
 else:
-    components.chart(components.seats_chart(figures.seats_weekly))
-    components.table(figures.seats, "seat-utilization")
+    charts.chart(charts.seats_chart(figures.seats_weekly))
+    tables.table(figures.seats, "seat-utilization")
 
 components.privacy_note(figures.privacy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import components, data, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -21,9 +21,9 @@ st.caption("When each source was last collected (times in UTC).")
 if figures.freshness.is_empty():
     components.empty_state("No collection run is recorded yet.")
 else:
-    components.table(figures.freshness, "freshness")
+    tables.table(figures.freshness, "freshness")
     with st.expander("Every collected scope"):
-        components.table(figures.sync, "sync-state")
+        tables.table(figures.sync, "sync-state")
 
 st.subheader("Coverage")
 st.caption(
@@ -34,8 +34,8 @@ st.caption(
 if figures.coverage.is_empty():
     components.empty_state("Nothing merged or committed in this period and selection.")
 else:
-    components.table(figures.coverage, "coverage-by-repository", "Repository")
-    components.table(figures.tools, "coverage-by-tool")
+    tables.table(figures.coverage, "coverage-by-repository", "Repository")
+    tables.table(figures.tools, "coverage-by-tool")
 
 st.subheader("Tagged changes")
 st.caption(
@@ -47,7 +47,7 @@ st.caption(
 if figures.tags.is_empty():
     components.empty_state("No AI marker in this period and selection.")
 else:
-    components.table(figures.tags, "tagged-changes", height=420)
+    tables.table(figures.tags, "tagged-changes", height=420)
 
 st.subheader("Unresolved identities")
 if not figures.individuals_shown:
@@ -60,6 +60,6 @@ elif figures.unresolved.is_empty():
     st.markdown("Every commit author is resolved to a person.")
 else:
     st.caption("Add these addresses to a person's `emails` in the configuration.")
-    components.table(figures.unresolved, "unresolved-identities")
+    tables.table(figures.unresolved, "unresolved-identities")
 
 components.privacy_note(figures.privacy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import charts, components, data, kpis, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -25,7 +25,7 @@ if figures.throughput.is_empty() or not figures.throughput["merged_prs"][0]:
     )
     st.stop()
 
-components.kpi_row(components.delivery_kpis(figures.throughput, figures.stages, figures.cycle))
+components.kpi_row(kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle))
 coverage = figures.coverage.row(0, named=True)
 if coverage["git_only"]:
     st.info(
@@ -36,9 +36,9 @@ if coverage["git_only"]:
     )
 
 st.subheader("Throughput")
-components.chart(components.merged_by_week_chart(figures.weekly, view.week_start))
+charts.chart(charts.merged_by_week_chart(figures.weekly, view.week_start))
 label = components.BREAKDOWNS[by].lower()
-components.table(figures.by_group, f"throughput-by-{by}", label.title())
+tables.table(figures.by_group, f"throughput-by-{by}", label.title())
 
 st.subheader("Cycle time")
 st.caption(
@@ -50,13 +50,13 @@ st.caption(
 if figures.stages.is_empty():
     components.empty_state("No merged PR with a known timeline in this selection.")
 else:
-    components.chart(components.stage_chart(figures.stages))
-    components.table(figures.stages, "cycle-time-stages")
-    components.chart(components.box_chart(figures.stages_by_group, "cycle", label))
-    components.table(figures.stages_by_group, f"cycle-time-by-{by}", label.title())
+    charts.chart(charts.stage_chart(figures.stages))
+    tables.table(figures.stages, "cycle-time-stages")
+    charts.chart(charts.box_chart(figures.stages_by_group, "cycle", label))
+    tables.table(figures.stages_by_group, f"cycle-time-by-{by}", label.title())
 
 st.subheader("Merged pull requests")
 st.caption("Hours per stage; each PR links to its page on GitHub.")
-components.table(figures.prs, "merged-prs", height=420)
+tables.table(figures.prs, "merged-prs", height=420)
 
 components.privacy_note(figures.privacy)

@@ -1,56 +1,132 @@
-"""Overview: how much merged work is AI-assisted, throughput, and what the AI tools cost."""
+"""Overview: the balance at a glance: what AI costs, what it measurably gives, for whom."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import balance, charts, components, data, kpis, report_button, tables
 
 ctx = data.app_context()
-reporting = ctx.settings.reporting
 filters = components.current_filters()
-period = filters.period
-
-# filters -> cached loader -> empty state -> KPIs -> chart -> table
-figures = data.overview(
-    data.scope(ctx),
-    period,
-    reporting.currency,
-    data.reporting_rates(ctx.settings),
-    reporting.week_start,
-)
+view = data.view(ctx, filters)
+money = balance.money(ctx.settings)
+currency = money.currency
 
 st.title("Overview")
-st.caption(
-    f"{components.format_period(period)} ({period.days} days, {period.tz}), compared with "
-    f"the {period.days} days before. AI-assisted: merged PRs with an AI marker at or above "
-    f"'{ctx.settings.tagging.min_confidence}' confidence; the rest is "
-    f"'{components.NO_MARKER_LABEL}'."
-)
+components.view_caption(filters, ctx.settings.tagging.min_confidence)
 
-components.kpi_row(components.overview_kpis(figures.kpis, reporting.currency))
-others = figures.kpis["other_currencies"][0].to_list()
+# filters -> cached loaders -> empty state -> KPIs -> charts -> tables
+figures = balance.overview(view)
+if not components.enough_people(figures.people, view.min_group_size):
+    st.stop()
+spend = balance.spend(view, money)
+current, _ = kpis.rows(spend.figures)
+others = current["other_currencies"] or []
 if others:
     st.warning(
         f"Spend recorded in {', '.join(others)} is not included: add "
-        f"`reporting.exchange_rates` for it to convert it into {reporting.currency}.",
+        f"`reporting.exchange_rates` for it to convert it into {currency}.",
         icon=":material/currency_exchange:",
     )
-
-if figures.kpis["merged_prs"][0] == 0:
-    st.info(
-        "No merged pull requests in this period: pick another period in the sidebar.",
-        icon=":material/info:",
+if not current["merged_prs"]:
+    components.empty_state(
+        "No merged pull requests match this period and these filters: widen the period or "
+        "clear some teams, repositories or tools in the sidebar."
     )
+    st.stop()
+
+measured = balance.view_measured(view)
+roi_now = balance.roi(balance.roi_parts(view, money, view.period), measured.uplift, money.roi)
+roi_before = balance.roi(
+    balance.roi_parts(view, money, view.period.previous()), measured.uplift, money.roi
+)
+
+report_button.report_downloads(ctx, view.period, view.selection)
+st.subheader("What AI costs, and what it gives")
+components.kpi_row(
+    [
+        kpis.spend_kpi(spend.figures, currency),
+        kpis.measured_roi_kpi(roi_now, roi_before, measured.uplift),
+        kpis.assumed_roi_kpi(roi_now, roi_before),
+        kpis.cost_per_pr_kpi(spend.figures, currency),
+    ]
+)
+components.kpi_row(
+    [
+        kpis.share_kpi(spend.figures, figures.uncertainty),
+        kpis.throughput_kpi(spend.figures, figures.uncertainty),
+        kpis.uplift_kpi(measured.uplift),
+        kpis.cycle_kpi(figures.cycle, figures.cycle_previous),
+    ]
+)
+if roi_now is not None:
+    charts.chart(charts.balance_chart(roi_now, money.roi.currency))
+
+st.subheader("Team map")
+team_data = balance.teams(view, money)
+team_map = team_data.map
+if view.selection.repositories:
+    components.empty_state(kpis.NO_REPO_SPEND + " to see the team map.")
+elif team_map.is_empty():
+    components.empty_state("No team had active engineers in this period and selection.")
 else:
-    st.plotly_chart(
-        components.weekly_trend_chart(figures.trend, reporting.week_start),
-        config={"displaylogo": False},
+    charts.chart(charts.team_map_chart(team_map, currency, view.statistics.confidence_level))
+    unknown = [
+        f"{row['group']} ({row['note']})"
+        for row in team_map.iter_rows(named=True)
+        if row["uplift"] is None and row["spend_per_engineer"] is not None
+    ]
+    if unknown:
+        st.caption(
+            ":material/help: Not drawn, throughput change not measurable (not enough data): "
+            + "; ".join(unknown)
+            + "."
+        )
+    if team_data.unattributed:
+        st.caption(
+            f"{components.format_money(team_data.unattributed, currency)} of spend belongs "
+            "to no team (seats of people in no team, or usage nobody visibly used) and is "
+            f"shown in '{components.OTHER_GROUPS}'."
+        )
+    st.caption(
+        "x: AI spend attributed to the team in the period / its active engineers; y: the "
+        "measured throughput change of the team's engineers after their own adoption, over "
+        "the whole history, with its interval; bubble area: active engineers."
     )
-    with st.expander("Weekly figures"):
-        components.weekly_table(figures.trend)
+with st.expander("Team map figures"):
+    tables.table(team_map, "team-map", "Team")
+components.privacy_note(team_data.privacy)
 
+st.subheader("Trends")
+names = dict(data.filter_options(ctx.db_url).tools)
+charts.chart(
+    charts.weekly_trend_chart(
+        figures.trend,
+        view.week_start,
+        figures.rollouts,
+        names,
+        (view.period.start, view.period.end),
+    )
+)
+st.caption(
+    "The year up to the period's last day, the selected period shaded; dotted lines: a tool's "
+    "first seat. Throughput per week counts the engineers active that week, so it runs above "
+    "the period's figure."
+)
+if not figures.rollouts.is_empty():
+    st.caption(
+        "Roll-outs (first seat of each tool): "
+        + ", ".join(
+            f"{names.get(t, t)} {d:%Y-%m-%d}"
+            for t, d in figures.rollouts.select("tool_id", "rolled_out_on").iter_rows()
+        )
+        + "."
+    )
+with st.expander("Weekly figures"):
+    tables.table(figures.trend, "weekly-trend")
+
+components.privacy_note(figures.privacy)
 st.caption(
     "Data last collected: "
-    + components.format_timestamp(figures.last_collected, reporting.timezone)
+    + components.format_timestamp(figures.last_collected, ctx.settings.reporting.timezone)
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import charts, components, data, kpis, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -25,48 +25,46 @@ if figures.summary.is_empty():
     )
     st.stop()
 
-components.kpi_row(
-    components.quality_kpis(figures.summary, figures.revert_diff, figures.unreviewed_diff)
-)
-components.table(figures.summary, "quality-summary")
+components.kpi_row(kpis.quality_kpis(figures.summary, figures.revert_diff, figures.unreviewed_diff))
+tables.table(figures.summary, "quality-summary")
 
 label = components.BREAKDOWNS[by].lower()
 st.subheader(f"By {label}")
-components.chart(
-    components.rate_chart(
+charts.chart(
+    charts.rate_chart(
         figures.by_group,
         "unreviewed_share",
         f"Which {label}s merge without a human review, AI-assisted vs no marker?",
         "% of merged PRs without a human review",
     )
 )
-components.chart(
-    components.rate_chart(
+charts.chart(
+    charts.rate_chart(
         figures.by_group,
         "revert_rate",
         f"Which {label}s revert more of their merged work?",
         "% of merged PRs reverted later",
     )
 )
-components.table(figures.by_group, f"quality-by-{by}", label.title())
+tables.table(figures.by_group, f"quality-by-{by}", label.title())
 
 st.subheader("PR size and review rounds")
-components.chart(
-    components.distribution_chart(
+charts.chart(
+    charts.distribution_chart(
         figures.sizes,
         "Are AI-assisted PRs bigger?",
         "PR size: XS < 10, S < 50, M < 250, L < 1000, XL ≥ 1000 changed lines",
     )
 )
-components.table(figures.sizes, "pr-size-distribution", bucket="Size")
-components.chart(
-    components.distribution_chart(
+tables.table(figures.sizes, "pr-size-distribution", bucket="Size")
+charts.chart(
+    charts.distribution_chart(
         figures.rounds,
         "How often do reviewers request changes?",
         "CHANGES_REQUESTED reviews by humans per reviewed PR",
     )
 )
-components.table(figures.rounds, "review-rounds", bucket="Changes requested")
+tables.table(figures.rounds, "review-rounds", bucket="Changes requested")
 
 st.subheader("Reverted pull requests")
 st.caption(
@@ -77,7 +75,7 @@ st.caption(
 if figures.reverted.is_empty():
     components.empty_state("No merged PR of this selection was reverted.")
 else:
-    components.table(figures.reverted, "reverted-prs")
+    tables.table(figures.reverted, "reverted-prs")
 
 st.caption(
     "Follow-up fixes (a fix PR touching the same files within 7 days) are not shown: the "

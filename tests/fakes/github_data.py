@@ -5,6 +5,11 @@ with ``__typename``; a deleted account is ``None``; GraphQL spells a bot's login
 without ``[bot]``). The recorded PRs come from real REST bodies, converted once
 (``tests/fixtures/github/graphql/recorded-pulls.json``); the builders make the
 cases recordings rarely hold (bots, > 100 commits, thousands of PRs).
+
+A merged PR's ``mergeCommit`` is a whole ``Commit`` (a squash commit by
+default); a repository's default-branch history is, unless a test sets
+``FakeRepo.branch``, the merge commits of its PRs merged into that branch.
+Organizations have teams (``team``) and may have a GitHub App installation.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from fakes.github_graphql import paginate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
 
@@ -69,6 +76,54 @@ def commit(
     }
 
 
+def history_commit(
+    oid: str,
+    message: str,
+    author: dict,
+    committer: dict | None = None,
+    *,
+    parents: int = 1,
+    additions: int = 10,
+    deletions: int = 2,
+) -> dict:
+    """A ``Commit`` node as the default branch's history lists it."""
+    node = commit(
+        oid, message, author, committer, parents=parents, additions=additions, deletions=deletions
+    )
+    return {"__typename": "Commit", **node["commit"]}
+
+
+def _git_actor_of(actor: dict | None, date: str) -> dict:
+    """The git identity GitHub writes for a login (the PEOPLE's own, else a no-reply address)."""
+    login = (actor or {}).get("login") or "ghost"
+    known = {p[0]: p for p in PEOPLE}
+    if login in known:
+        _, name, email = known[login]
+        return git_actor(name, email, date, login)
+    return git_actor(login, f"{int(sha(login)[:6], 16)}+{login}@users.noreply.github.com", date)
+
+
+def merge_commit(pull_node: dict, *, squash: bool = True) -> dict:
+    """The commit that merged a PR: a squash commit (one parent) by default, else a merge."""
+    merged = pull_node["mergedAt"]
+    number = pull_node["number"]
+    message = (
+        f"{pull_node['title']} (#{number})"
+        if squash
+        else f"Merge pull request #{number} from {pull_node['headRefName']}\n\n{pull_node['title']}"
+    )
+    oid = (pull_node.get("mergeCommit") or {}).get("oid") or sha(f"merge-{number}")
+    return history_commit(
+        oid,
+        message,
+        _git_actor_of(pull_node.get("author"), merged),
+        git_actor("GitHub", "noreply@github.com", merged, "web-flow"),
+        parents=1 if squash else 2,
+        additions=pull_node["additions"] or 0,
+        deletions=pull_node["deletions"] or 0,
+    )
+
+
 def review(database_id: int, author: dict | None, state: str, submitted: str) -> dict:
     return {"databaseId": database_id, "author": author, "state": state, "submittedAt": submitted}
 
@@ -96,7 +151,7 @@ def pull(
     merged = created + timedelta(hours=4) if state == "MERGED" else None
     closed = created + timedelta(hours=4) if state in ("MERGED", "CLOSED") else None
     commits = commits or []
-    return {
+    node = {
         "__typename": "PullRequest",
         "id": f"PR_kwDO{number:08d}",
         "databaseId": database_id or 900_000_000 + number,
@@ -114,7 +169,7 @@ def pull(
         "changedFiles": len(commits),
         "headRefName": head or f"feature/{number}",
         "baseRefName": base,
-        "mergeCommit": {"oid": sha(f"merge-{number}")} if merged else None,
+        "mergeCommit": None,
         "author": author,
         "labels": [{"name": name} for name in labels],
         "commits": commits,
@@ -123,12 +178,19 @@ def pull(
             [{"__typename": "ReadyForReviewEvent", "createdAt": iso(ready)}] if ready else []
         ),
     }
+    if merged:
+        node["mergeCommit"] = merge_commit(node)
+    return node
 
 
 def recorded_pulls() -> list[dict]:
     """Two real PRs (perceval's recordings) in GraphQL shape; one review by a deleted user."""
     data = json.loads((FIXTURES / "graphql" / "recorded-pulls.json").read_text())
-    return copy.deepcopy(data["pullRequests"])
+    pulls = copy.deepcopy(data["pullRequests"])
+    for node in pulls:  # the recording names the merge commit only: complete it
+        if node.get("mergeCommit"):
+            node["mergeCommit"] = merge_commit(node, squash=False)
+    return pulls
 
 
 PEOPLE = [
@@ -197,12 +259,16 @@ class FakeRepo:
     database_id: int
     pulls: list[dict] = field(default_factory=list)
     created_at: str = "2024-01-15T09:00:00Z"
-    default_branch: str = "main"
+    default_branch: str | None = "main"
+    """None: an empty repository (no commit, so no branch)."""
     fork: bool = False
     archived: bool = False
     private: bool = True
     forbidden: bool = False
     """GraphQL answers FORBIDDEN (SAML enforcement, a token without access)."""
+    branch: list[dict] | None = None
+    """The default branch's history, newest first (``history_commit`` nodes); None: the
+    merge commits of the PRs merged into the default branch."""
 
     @property
     def full_name(self) -> str:
@@ -211,8 +277,27 @@ class FakeRepo:
     def pull(self, number: int) -> dict:
         return next(p for p in self.pulls if p["number"] == number)
 
+    def history(self) -> list[dict]:
+        if self.branch is not None:
+            return self.branch
+        merged = [
+            p["mergeCommit"]
+            for p in self.pulls
+            if p.get("mergeCommit") and p["baseRefName"] == self.default_branch
+        ]
+        return sorted(merged, key=lambda c: c["committedDate"], reverse=True)
+
+    def _history(self, _info: Any, since: str | None = None, **args: Any) -> dict:
+        nodes = self.history()
+        if since:
+            start = datetime.fromisoformat(since)
+            nodes = [c for c in nodes if datetime.fromisoformat(c["committedDate"]) >= start]
+        return paginate(nodes, "CommitHistoryConnection", "history", args)
+
     def graphql(self) -> dict:
         """The ``Repository`` node."""
+        history = self.history()
+        tip = {"__typename": "Commit", "oid": history[0]["oid"] if history else sha(self.name)}
         return {
             "__typename": "Repository",
             "id": f"R_kgDO{self.database_id}",
@@ -224,7 +309,11 @@ class FakeRepo:
             "isArchived": self.archived,
             "isPrivate": self.private,
             "createdAt": self.created_at,
-            "defaultBranchRef": {"name": self.default_branch},
+            "defaultBranchRef": (
+                {"name": self.default_branch, "target": {**tip, "history": self._history}}
+                if self.default_branch
+                else None  # an empty repository
+            ),
             "owner": {"__typename": "Organization", "login": self.owner},
             "pullRequests": self.pulls,
             "pullRequest": lambda _info, number, **_: next(
@@ -263,6 +352,12 @@ class FakeOrg:
     """(report, day) -> list of NDJSON records, or a status (204, 404) for a missing day."""
     latest: dict[str, Any] = field(default_factory=dict)
     """report -> (start_day, end_day, records) for ``<report>-28-day/latest``, or a status."""
+    teams: list[dict] = field(default_factory=list)
+    """``Team`` nodes (see ``team``)."""
+    teams_error: str | None = None
+    """A GraphQL error type teams answer with (``INSUFFICIENT_SCOPES``), else None."""
+    installation_id: int | None = None
+    """The id of the GitHub App's installation on this org, if installed."""
 
     def repo(self, name: str) -> FakeRepo | None:
         return next((r for r in self.repos if r.name.lower() == name.lower()), None)
@@ -289,3 +384,16 @@ def ndjson_records(name: str) -> list[dict]:
     """The records of a sample Copilot report file."""
     text = (FIXTURES / "copilot" / name).read_text()
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def team(slug: str, members: list[str], *, name: str | None = None) -> dict:
+    """A ``Team`` node; each member a ``User`` with the PEOPLE's name when known."""
+    names = {p[0]: p[1] for p in PEOPLE}
+    return {
+        "__typename": "Team",
+        "slug": slug,
+        "name": name or slug.replace("-", " ").title(),
+        "members": [
+            {"__typename": "User", "login": login, "name": names.get(login)} for login in members
+        ],
+    }

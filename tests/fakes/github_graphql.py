@@ -193,11 +193,23 @@ def query_shape(document: DocumentNode, variables: Mapping[str, Any]) -> QuerySh
                 return int(value) if value is not None else None
         return None
 
+    def included(sel: Any) -> bool:
+        """``@include(if:)`` / ``@skip(if:)``: what GitHub leaves out costs nothing."""
+        for directive in sel.directives or ():
+            name = directive.name.value
+            for arg in directive.arguments or ():
+                flag = bool(value_from_ast_untyped(arg.value, dict(variables)))
+                if (name == "include" and not flag) or (name == "skip" and flag):
+                    return False
+        return True
+
     def walk(selection_set: SelectionSetNode | None, multiplier: int) -> None:
         nonlocal requests, nodes
         if selection_set is None:
             return
         for sel in selection_set.selections:
+            if not included(sel):
+                continue
             if isinstance(sel, FieldNode):
                 size = page_size(sel)
                 child = multiplier

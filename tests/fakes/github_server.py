@@ -12,6 +12,11 @@ connection reset, truncated body, malformed JSON, slow responses.
 
 With ``ghes=True`` the API lives under ``/api/v3`` and GraphQL at ``/api/graphql``,
 as on GitHub Enterprise Server.
+
+GitHub Apps: ``GET /orgs|users/{owner}/installation`` and
+``/repos/{owner}/{repo}/installation`` (authenticated with the app's JWT) find an
+org's installation (``FakeOrg.installation_id``); a token issued for it sees only
+that org, as an installation token does (other owners' data is "not found").
 """
 
 from __future__ import annotations
@@ -31,7 +36,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from graphql import GraphQLError, parse
 
 from fakes.github_data import FIXTURES, FakeOrg, FakeRepo
-from fakes.github_graphql import QueryShape, not_found, query_shape, run_query, validation_errors
+from fakes.github_graphql import (
+    QueryShape,
+    not_found,
+    paginate,
+    query_shape,
+    run_query,
+    validation_errors,
+)
 
 DEFAULT_TOKEN = "ghp_FAKEtoken0123456789abcdefghijklmnopqr"
 PUBLIC_API = "https://api.github.com"
@@ -122,6 +134,8 @@ class FakeGitHub:
         self.held = threading.Event()
         self._release = threading.Event()
         self._blobs: dict[str, bytes] = {}
+        self.token_owners: dict[str, str] = {}
+        """Installation token -> the only owner (lower-cased) it can see."""
         self._lock = threading.Lock()
         self._used = {"core": 0, "graphql": 0}
         self._server: ThreadingHTTPServer | None = None
@@ -199,6 +213,11 @@ class FakeGitHub:
                 if (kind is None or r.kind == kind) and (op is None or r.operation == op)
             )
 
+    def points(self, resource: str = "graphql") -> int:
+        """Rate-limit points (GraphQL) or requests (``core``) charged so far."""
+        with self._lock:
+            return self._used[resource]
+
     def reset_log(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -229,6 +248,12 @@ class FakeGitHub:
         scheme, _, value = header.partition(" ")
         return scheme.lower() in ("token", "bearer") and value in self.tokens
 
+    def visible(self, req: RequestRecord, owner: str) -> bool:
+        """Whether the request's token may see ``owner``'s data (installation tokens: one)."""
+        _, _, value = (req.authorization or "").partition(" ")
+        scope = self.token_owners.get(value)
+        return scope is None or scope == owner.lower()
+
     def _json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> _Response:
         text = json.dumps(data).replace(PUBLIC_API, self.base_url)
         out = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
@@ -250,7 +275,7 @@ class FakeGitHub:
         if req.kind == "blob":
             return self._blob(req)
         if req.kind == "app":
-            return self._app_token(req)
+            return self._app(req)
         if not self._authorized(req):
             return self._json(
                 401,
@@ -300,7 +325,7 @@ class FakeGitHub:
 
     def _org(self, req: RequestRecord, login: str) -> _Response:
         org = self.orgs.get(login.lower())
-        if org is None:
+        if org is None or not self.visible(req, login):
             return self._json(404, {"message": "Not Found"})
         return self._json(
             200,
@@ -334,19 +359,19 @@ class FakeGitHub:
 
     def _org_repos(self, req: RequestRecord, login: str) -> _Response:
         org = self.orgs.get(login.lower())
-        if org is None:
+        if org is None or not self.visible(req, login):
             return self._json(404, {"message": "Not Found"})
         return self._paged(req, [r.rest() for r in org.repos], lambda chunk: chunk)
 
     def _repo(self, req: RequestRecord, owner: str, name: str) -> _Response:
         repo = self.repo(f"{owner}/{name}")
-        if repo is None:
+        if repo is None or not self.visible(req, owner):
             return self._json(404, {"message": "Not Found"})
         return self._json(200, repo.rest())
 
     def _seats(self, req: RequestRecord, login: str) -> _Response:
         org = self.orgs.get(login.lower())
-        if org is None:
+        if org is None or not self.visible(req, login):
             return self._json(404, {"message": "Not Found"})
         if org.copilot_status:
             return self._copilot_refusal(org.copilot_status)
@@ -414,13 +439,46 @@ class FakeGitHub:
             return _Response(404, b"<Error><Code>BlobNotFound</Code></Error>")
         return _Response(200, self._blobs[blob_id], {"Content-Type": "application/x-ndjson"})
 
-    def _app_token(self, req: RequestRecord) -> _Response:
+    def _installations(self) -> dict[int, str]:
+        return {o.installation_id: o.login for o in self.orgs.values() if o.installation_id}
+
+    def _app(self, req: RequestRecord) -> _Response:
+        """Endpoints a GitHub App calls with its JWT: installation lookups and tokens."""
         scheme, _, jwt = (req.authorization or "").partition(" ")
         if scheme.lower() != "bearer" or jwt.count(".") != 2:
             return self._json(401, {"message": "A JSON web token could not be decoded"})
-        token = f"ghs_FAKEinstallation{len(self.requests):024d}"
-        self.tokens.add(token)
-        return self._json(201, {"token": token, "expires_at": "2099-01-01T00:00:00Z"})
+        path = req.path.removeprefix(self.prefix)
+        issued = re.fullmatch(r"/app/installations/(\d+)/access_tokens", path)
+        if issued and req.method == "POST":
+            token = f"ghs_FAKEinstallation{len(self.requests):024d}"
+            self.tokens.add(token)
+            owner = self._installations().get(int(issued.group(1)))
+            if owner is not None:
+                self.token_owners[token] = owner.lower()
+            return self._json(201, {"token": token, "expires_at": "2099-01-01T00:00:00Z"})
+        found = re.fullmatch(r"/(?:orgs|users|repos)/([^/]+)(?:/[^/]+)?/installation", path)
+        org = self.orgs.get(found.group(1).lower()) if found else None
+        if org is None or not org.installation_id:
+            return self._json(
+                404,
+                {
+                    "message": "Not Found",
+                    "documentation_url": "https://docs.github.com/rest/apps/apps",
+                },
+            )
+        return self._json(
+            200,
+            {
+                "id": org.installation_id,
+                "account": {"login": org.login, "type": "Organization"},
+                "app_id": 1234,
+                "target_type": "Organization",
+                "access_tokens_url": (
+                    f"{PUBLIC_API}/app/installations/{org.installation_id}/access_tokens"
+                ),
+                "repositories_url": f"{PUBLIC_API}/installation/repositories",
+            },
+        )
 
     # --- GraphQL ----------------------------------------------------------------------------------
 
@@ -457,12 +515,12 @@ class FakeGitHub:
                 }
             }
 
-        result = run_query(query, variables, self._graphql_root(), on_shape=rate_limit)
+        result = run_query(query, variables, self._graphql_root(req), on_shape=rate_limit)
         return self._json(200, result, headers)
 
-    def _graphql_root(self) -> dict[str, Any]:
+    def _graphql_root(self, req: RequestRecord) -> dict[str, Any]:
         def repository(_info: Any, owner: str, name: str, **_: Any) -> dict:
-            repo = self.repo(f"{owner}/{name}")
+            repo = self.repo(f"{owner}/{name}") if self.visible(req, owner) else None
             if repo is not None and repo.forbidden:
                 raise GraphQLError(
                     "Resource not accessible by personal access token",
@@ -475,16 +533,33 @@ class FakeGitHub:
             return repo.graphql()
 
         def organization(_info: Any, login: str, **_: Any) -> dict:
-            org = self.orgs.get(login.lower())
+            org = self.orgs.get(login.lower()) if self.visible(req, login) else None
             if org is None:
                 raise not_found(
                     f"Could not resolve to an Organization with the login of '{login}'."
                 )
+
+            def teams(_info: Any, **args: Any) -> dict:
+                if org.teams_error:
+                    raise GraphQLError(
+                        "Your token has not been granted the required scopes to execute this "
+                        "query. The 'teams' field requires one of the following scopes: "
+                        "['read:org'], but your token has only been granted the: ['repo'] "
+                        "scopes. Please modify your token's scopes at: "
+                        "https://github.com/settings/tokens.",
+                        extensions={"type": org.teams_error},
+                    )
+                return paginate(org.teams, "TeamConnection", "teams", args)
+
             return {
                 "__typename": "Organization",
                 "login": org.login,
                 "databaseId": org.database_id,
                 "repositories": [r.graphql() for r in org.repos],
+                "teams": teams,
+                "team": lambda _info, slug, **_: next(
+                    (team for team in org.teams if team["slug"] == slug), None
+                ),
             }
 
         return {"repository": repository, "organization": organization}
@@ -520,7 +595,9 @@ class _Handler(BaseHTTPRequestHandler):
             return "blob"
         if path == self.fake.graphql_path:
             return "graphql"
-        if re.search(r"/app/installations/\d+/access_tokens$", path):
+        if re.search(r"/app/installations/\d+/access_tokens$", path) or re.search(
+            r"/(?:orgs|users)/[^/]+/installation$|/repos/[^/]+/[^/]+/installation$", path
+        ):
             return "app"
         return "rest"
 

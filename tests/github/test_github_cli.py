@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 from rich.console import Console
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 from aimetrics.cli import app
 from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
+from aimetrics.tagging.identities import person_id, resolve_identities
 from collectors.github import CollectOptions, collect_github
 from collectors.github.client import BACKOFF_ENV, THROTTLE_ENV
 from collectors.github.progress import RichReporter
@@ -31,7 +33,7 @@ from collector_helpers import (
     settings_for,
     special_pulls,
 )
-from fakes.github_data import synthetic_pulls
+from fakes.github_data import PEOPLE, synthetic_pulls
 from fakes.github_server import FakeGitHub
 
 
@@ -96,6 +98,13 @@ def test_json_log_and_the_token_never_leaks(
     assert token not in result.output
     for path in tmp_path.glob("store.db*"):
         assert token.encode() not in path.read_bytes()
+    # Identities are resolved after collection.
+    store = create_store_engine(f"sqlite:///{db}")
+    identities = read_table(store, s.identities)
+    store.dispose()
+    emails = dict(identities.filter(pl.col("kind") == "email").select("value", "person_id").rows())
+    linked = {login: emails.get(email) for login, _, email in PEOPLE if email in emails}
+    assert linked and linked == {login: person_id("login", login) for login in linked}
 
 
 def test_quiet_prints_one_line(fake_github, tmp_path, token, monkeypatch):
@@ -159,6 +168,7 @@ def test_kill_9_then_resume_equals_uninterrupted_run(
     fake_github.reset_log()
     Collector(fake_github, reference, ruleset).run(repos=["acme/api", "acme/web"])
     full_pages = fake_github.count("graphql") - sum(r.status == 502 for r in fake_github.requests)
+    resolve_identities(reference, ruleset, settings_for(fake_github))  # as the command does
     assert resumed_pages == full_pages - checkpointed  # stored pages were not fetched again
     expected = domain_rows(reference)
     assert len(expected["pull_requests"]) == 336

@@ -9,13 +9,15 @@ import polars as pl
 
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
-from collectors.github.client import GitHubClient, make_auth
+from collectors.github.auth import Credentials
+from collectors.github.client import GitHubClient
 from collectors.github.run import list_org_repos
 
 from collector_helpers import (
     Collector,
     acme,
     add_repo,
+    domain_rows,
     fast_options,
     settings_for,
     special_pulls,
@@ -105,6 +107,9 @@ def test_raw_pages_are_kept_with_provenance_and_no_token(
         "after": None,
         "nested": 100,
         "first": 100,
+        "history": True,  # the page brings the default branch's history too
+        "historyAfter": None,
+        "since": None,
     }
     assert json.loads(row["payload"])["data"]["repository"]["pullRequests"]["totalCount"] == 5
     assert token not in row["request"] + row["payload"]
@@ -255,9 +260,8 @@ def test_org_repositories_are_listed_with_link_pagination_and_filters(
     org.repos[3].fork = True
     org.repos[4].archived = True
     settings = settings_for(fake_github, orgs=["acme"], exclude=["svc-01*"])
-    client = GitHubClient(
-        make_auth(settings.github, settings.resolve_path), fast_options(fake_github.base_url)
-    )
+    auth = Credentials(settings.github, settings.resolve_path).for_owner("acme")
+    client = GitHubClient(auth, fast_options(fake_github.base_url))
 
     names = list_org_repos(client, settings, "acme")
 
@@ -319,26 +323,32 @@ def test_sync_checkpoint_and_resume_on_both_backends(engine, fake_github, rulese
     assert set(states["status"]) == {"complete"}
 
 
-def test_github_app_installation_auth(fake_github, store, ruleset, tmp_path, monkeypatch):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+def test_chunked_normalization_gives_the_same_rows(
+    collector: Collector, fake_github: FakeGitHub, ruleset, tmp_path, monkeypatch
+):
+    """Pages become frames a few PRs at a time (memory); the rows are those of one chunk."""
+    from aimetrics.store import create_store_engine, upgrade
+    from collectors.github import buffer
 
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    (tmp_path / "app.pem").write_bytes(pem)
-    acme(fake_github, pulls=1)
-    settings = settings_for(
-        fake_github,
-        app={"app_id": 1234, "private_key_file": str(tmp_path / "app.pem"), "installation_id": 42},
-    )
-    summary = Collector(fake_github, store, ruleset).run(settings, repos=["acme/api"])
-    assert [r.status for r in summary.repos] == ["complete"]
-    kinds = [r.kind for r in fake_github.requests]
-    assert kinds[0] == "app"  # the installation token is fetched first, with the app's JWT
-    graphql = [r for r in fake_github.requests if r.kind == "graphql"]
-    assert all(r.authorization.startswith("token ghs_") for r in graphql)
+    acme(fake_github, pulls=60)
+    add_repo(fake_github, "acme/web", special_pulls(), 77)  # follow-ups across chunk borders
+    reference = create_store_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    upgrade(reference)
+    Collector(fake_github, reference, ruleset).run(repos=["acme/api", "acme/web"])
+
+    monkeypatch.setattr(buffer, "CHUNK_PRS", 4)
+    monkeypatch.setattr(buffer, "CHUNK_COMMITS", 3)
+    chunks: list[int] = []
+
+    def pull_frames(repo_id, pulls, default_branch):
+        chunks.append(len(pulls))
+        return normalize(repo_id, pulls, default_branch)
+
+    normalize = buffer.pull_frames
+    monkeypatch.setattr(buffer, "pull_frames", pull_frames)
+    fake_github.max_pull_page = 20  # pages of 12 PRs after the 502s
+    collector.run(repos=["acme/api", "acme/web"])
+
+    assert len(chunks) > 6 and sum(chunks) == 62 + 6
+    assert domain_rows(collector.engine) == domain_rows(reference)
+    reference.dispose()

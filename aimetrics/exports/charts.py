@@ -1,0 +1,171 @@
+"""The report's charts: plotly figures drawn from the report's own frames.
+
+Each chart's title states its question, its axes their units, in the dashboard's
+colours (AI-assisted violet, "no marker" grey, one colour per tool). They are sized
+for the printed page (A4 portrait, 182 mm of text width ≈ 680 CSS pixels), static
+(no mode bar, no zoom), so the PDF and the HTML show the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+
+from aimetrics.metrics.adoption import AI_GROUP, NO_MARKER
+from aimetrics.metrics.delivery import STAGES
+from aimetrics.metrics.period import Period
+from aimetrics.metrics.roi import RoiFigures
+
+AI_COLOR = "#7c3aed"
+NO_MARKER_COLOR = "#94a3b8"
+SPEND_COLOR = "#334155"
+VALUE_COLOR = "#0f766e"
+TOOL_COLORS = {
+    "github-copilot": "#2563eb",
+    "claude-code": "#ea580c",
+    "cursor": "#0891b2",
+    "openai-codex": "#16a34a",
+    "aider": "#db2777",
+    "devin": "#ca8a04",
+    "google-jules": "#4f46e5",
+    "amazon-q": "#f59e0b",
+    "openhands": "#be123c",
+    "unspecified": "#64748b",
+}
+_PALETTE = ("#0d9488", "#9333ea", "#e11d48", "#65a30d", "#0284c7", "#c2410c", "#7c2d12")
+STAGE_NAMES = {
+    "coding": "Coding",
+    "pickup": "Pickup",
+    "review": "Review",
+    "merge": "Merge",
+    "cycle": "Cycle time",
+}
+PAGE_WIDTH = 680  # CSS pixels of an A4 page's text width
+
+
+def tool_colors(tools: Sequence[str]) -> dict[str, str]:
+    """One colour per tool: the dashboard's for known tools, the palette in order else."""
+    others = iter(_PALETTE * (len(tools) // len(_PALETTE) + 1))
+    return {t: TOOL_COLORS.get(t) or next(others) for t in tools}
+
+
+def _layout(fig: go.Figure, title: str, height: int, **kwargs: object) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 13}},
+        width=PAGE_WIDTH,
+        height=height,
+        margin={"l": 56, "r": 12, "t": 36, "b": 36},
+        template="plotly_white",
+        font={"family": "Helvetica, Arial, sans-serif", "size": 10, "color": "#1e293b"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        bargap=0.25,
+        **kwargs,
+    )
+    return fig
+
+
+def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
+    """The period's AI spend against the value of each ROI method (with its interval)."""
+    currency = measured.currency
+    labels, values, minus, plus, colors, texts = [], [], [], [], [], []
+    rows = [("AI spend", measured.spend, None, None, SPEND_COLOR)]
+    for m in (measured, assumed):
+        est = m.value
+        rows.append((f"Value: {m.method}", est.value, est.low, est.high, VALUE_COLOR))
+    for label, value, low, high, color in rows:
+        labels.append(label)
+        values.append(value or 0.0)
+        minus.append(value - low if value is not None and low is not None else 0.0)
+        plus.append(high - value if value is not None and high is not None else 0.0)
+        colors.append(color)
+        texts.append("not enough data" if value is None else f"{value:,.0f}")
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            marker_color=colors,
+            error_x={"type": "data", "array": plus, "arrayminus": minus, "color": "#0f172a"},
+            text=texts,
+            textposition="auto",
+            cliponaxis=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text=currency, rangemode="tozero")
+    return _layout(
+        fig, "Does the value AI brings cover what it costs?", 170, showlegend=False
+    ).update_layout(margin={"l": 150, "r": 60})
+
+
+def weekly_chart(
+    trend: pl.DataFrame, other_label: str = NO_MARKER, period: Period | None = None
+) -> go.Figure:
+    """Merged PRs per week, AI-assisted and not (stacked); ``period`` shaded."""
+    weeks = trend["week_start"].to_list()
+    ai = trend["ai_prs"].to_list()
+    rest = (trend["merged_prs"] - trend["ai_prs"]).to_list()
+    fig = go.Figure(
+        [
+            go.Bar(x=weeks, y=ai, name=AI_GROUP, marker_color=AI_COLOR),
+            go.Bar(x=weeks, y=rest, name=other_label, marker_color=NO_MARKER_COLOR),
+        ]
+    )
+    if period is not None and weeks and period.start > weeks[0]:
+        fig.add_vrect(
+            x0=period.start - dt.timedelta(days=3.5),
+            x1=period.last_day,
+            fillcolor="#e2e8f0",
+            opacity=0.5,
+            layer="below",
+            line_width=0,
+            annotation_text="this period",
+            annotation_position="top left",
+        )
+    fig.update_xaxes(title_text="Week starting", tickformat="%b %Y")
+    fig.update_yaxes(title_text="Merged PRs")
+    return _layout(
+        fig, "How much of the merged work is AI-assisted, week by week?", 230, barmode="stack"
+    )
+
+
+def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
+    """AI spend per month and tool (stacked; every component and basis summed)."""
+    per = by_month.group_by("tool_id", "month").agg(pl.col("amount").sum()).sort("tool_id", "month")
+    colors = tool_colors(per["tool_id"].unique().sort().to_list())
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=rows["month"].to_list(),
+                y=rows["amount"].to_list(),
+                name=tool,
+                marker_color=colors[tool],
+            )
+            for (tool,), rows in per.group_by("tool_id", maintain_order=True)
+        ]
+    )
+    fig.update_xaxes(title_text="Month (cut to the period)", tickformat="%b %Y", dtick="M1")
+    fig.update_yaxes(title_text=currency)
+    return _layout(
+        fig, "What do the AI tools cost each month?", 230, barmode="stack", showlegend=True
+    )
+
+
+def stage_chart(stages: pl.DataFrame) -> go.Figure:
+    """Median hours per cycle-time stage, AI-assisted vs no marker."""
+    fig = go.Figure()
+    for group, color in ((AI_GROUP, AI_COLOR), (NO_MARKER, NO_MARKER_COLOR)):
+        rows = stages.filter(pl.col("comparison") == group)
+        medians = dict(zip(rows["stage"].to_list(), rows["median"].to_list(), strict=True))
+        fig.add_bar(
+            x=[STAGE_NAMES[s] for s in STAGES],
+            y=[medians.get(s) for s in STAGES],
+            name=group,
+            marker_color=color,
+        )
+    fig.update_yaxes(title_text="Median hours")
+    return _layout(fig, "Where does the time from first commit to merge go?", 230, barmode="group")

@@ -1,0 +1,706 @@
+"""``aimetrics report``: the leadership ROI one-pager and its appendix, as HTML or PDF.
+
+- :func:`build_report` computes a :class:`Report` (pure data: figures, plain-words
+  sentences, method notes) from the store, as :mod:`aimetrics.exports.figures` does for
+  the CSV export, so every number in it is the dashboard's for the same filters;
+  :func:`report_from_figures` does it from figures already computed.
+- :func:`render_html` lays it out as one self-contained HTML document: page 1 is the
+  one-pager (spend, adoption, throughput and cycle time, quality guardrails, ROI with
+  both methods and their intervals or "not enough data", idle seats), the appendix
+  follows on the next pages. CSS is inline and the charts are plotly figures drawn by
+  plotly.js, which is inlined too (no CDN, no request at all: it works offline).
+- :func:`render_pdf` prints that HTML with Debian's headless Chromium (Playwright's
+  ``page.pdf``) once the charts are drawn; CSS page breaks keep the one-pager on page 1.
+
+Why plotly.js inlined rather than images rendered by kaleido: the HTML then needs no
+browser to be produced (the dashboard's "Download report" button and the Docker image
+have none) and no extra dependency (plotly ships the bundle), the charts keep their
+hover details, and the PDF is the same document printed, not a second rendering. The
+cost is size (about 5 MB for plotly.js); every figure is also in the text and tables,
+so a viewer that blocks scripts still shows them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+from aimetrics.exports.figures import ExportError, Figures, load_figures
+from aimetrics.metrics.adoption import NO_MARKER, Selection
+from aimetrics.metrics.period import Period
+from aimetrics.metrics.roi import MEASURED, RoiFigures
+from aimetrics.metrics.stats import NOT_ENOUGH_DATA, OK, Comparison, Estimate
+from aimetrics.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ENV = "AIMETRICS_CHROMIUM"  # another Chromium binary for the PDF
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+CHART_TIMEOUT_MS = 60_000
+MISSING = "—"
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+INPUT_LABELS = {
+    "post_adoption_prs": "merged PRs of adopters after their adoption, in the period",
+    "hours_per_week": "working hours per engineer-week (roi.hours_per_week)",
+    "uplift_ratio": "measured uplift (ratio)",
+    "baseline_prs_per_week": "adopters' merged PRs per week before adoption",
+    "extra_prs": "extra merged PRs attributed to AI",
+    "ai_active_users": "AI-active users in the period",
+    "weeks": "weeks in the period",
+    "hours_saved_per_ai_user_per_week": "hours saved per AI user per week (assumed)",
+}
+MAX_PR_ROWS = 25  # reverted PRs listed in the appendix (all of them are in the CSV export)
+REPORTED = ("team",)  # the breakdowns the report shows (compute_figures' ``breakdowns``)
+
+
+# --- the report as data ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline figure: its value (with interval, or why there is none) and sample.
+
+    ``unit``: ``money`` (whole), ``money2`` (cents), ``share`` (0..1), ``pp``
+    (percentage points), ``percent`` (a change, +20 = +20 %), ``ratio`` (0.8×),
+    ``rate`` (two decimals), ``hours``, ``days`` or ``count``.
+    """
+
+    key: str
+    label: str
+    unit: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    level: float | None = None
+    previous: float | None = None
+    status: str = OK
+    note: str = ""  # why there is no figure ("not enough data": the reason)
+    sample: str = ""  # what it rests on, in words
+
+    @classmethod
+    def of(cls, key: str, label: str, unit: str, est: Estimate, **kw: object) -> Kpi:
+        """From an :class:`Estimate` (an interval only when it has one)."""
+        if not est.ok:
+            return cls(key, label, unit, None, status=est.status, note=est.note, **kw)  # type: ignore[arg-type]
+        return cls(key, label, unit, est.value, est.low, est.high, est.level or None, **kw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report, ready to lay out: headline figures, sentences, notes, the figures."""
+
+    figures: Figures
+    title: str
+    kpis: dict[str, Kpi]  # the one-pager's figures by key
+    summary: tuple[str, ...]  # the bottom line, in plain words
+    notes: tuple[tuple[str, str], ...]  # method notes: (term, definition)
+    samples: tuple[tuple[str, str], ...]  # sample sizes: (what, how many)
+    privacy: tuple[str, ...]  # what privacy left out
+    withheld: str  # why no figure is shown ("" when they are)
+
+    @property
+    def period(self) -> Period:
+        return self.figures.period
+
+
+def build_report(
+    engine: sa.Engine,
+    settings: Settings,
+    period: Period,
+    selection: Selection | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> Report:
+    """The report of ``period`` and ``selection`` (all when None), read from the store."""
+    figures = load_figures(engine, settings, period, selection, now=now, breakdowns=REPORTED)
+    return report_from_figures(figures)
+
+
+# --- number formats ---------------------------------------------------------------------------
+
+
+def fmt_money(value: float | None, currency: str, decimals: int = 0) -> str:
+    if value is None or math.isnan(value):
+        return MISSING
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    amount = f"{abs(value):,.{decimals}f}"
+    sign = "−" if value < 0 and float(amount.replace(",", "")) else ""
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+
+
+def fmt_share(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.1%}"
+
+
+def fmt_signed(value: float, decimals: int = 1) -> str:
+    text = f"{abs(value):,.{decimals}f}"
+    if float(text.replace(",", "")) == 0:
+        return text
+    return ("+" if value > 0 else "−") + text
+
+
+def fmt_number(value: float | None, unit: str, currency: str = "USD") -> str:
+    """``value`` in ``unit`` (see :class:`Kpi`)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if unit == "money":
+        return fmt_money(value, currency)
+    if unit == "money2":
+        return fmt_money(value, currency, 2)
+    if unit == "share":
+        return fmt_share(value)
+    if unit == "pp":
+        return f"{fmt_signed(value)} pp"
+    if unit == "percent":
+        return f"{fmt_signed(value, 0)}%"
+    if unit == "ratio":
+        return f"{value:.2f}×"
+    if unit == "rate":
+        return f"{value:.2f}"
+    if unit == "hours":
+        return f"{value:.1f} h" if abs(value) < 48 else f"{value / 24:.1f} d"
+    if unit == "days":
+        return "never" if math.isinf(value) else f"{value:,.0f} days"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def fmt_interval(k: Kpi, currency: str = "USD") -> str:
+    if k.low is None or k.high is None or not k.level:
+        return ""
+    return (
+        f"{k.level:.0%} CI {fmt_number(k.low, k.unit, currency)} to "
+        f"{fmt_number(k.high, k.unit, currency)}"
+    )
+
+
+def fmt_change(k: Kpi, currency: str = "USD") -> str:
+    """The change from the previous period, as the dashboard shows it."""
+    if k.value is None or k.previous is None:
+        return ""
+    diff = k.value - k.previous
+    if k.unit == "share":
+        return f"{fmt_signed(diff * 100)} pp"
+    relative = f" ({fmt_signed((k.value / k.previous - 1) * 100, 0)}%)" if k.previous else ""
+    if k.unit in ("money", "money2"):
+        decimals = 2 if k.unit == "money2" else 0
+        sign = "+" if diff >= 0 else "−"
+        return f"{sign}{fmt_money(abs(diff), currency, decimals)}{relative}"
+    if k.unit == "rate":
+        return f"{fmt_signed(diff, 2)}{relative}"
+    return f"{fmt_number(k.previous, k.unit, currency)} before"
+
+
+def fmt_period(p: Period) -> str:
+    return f"{p.start:%Y-%m-%d} – {p.last_day:%Y-%m-%d}"
+
+
+# --- building the report ------------------------------------------------------------------------
+
+
+def _row(frame: pl.DataFrame, **where: str) -> dict[str, object]:
+    rows = frame
+    for column, value in where.items():
+        rows = rows.filter(pl.col(column) == value)
+    return rows.row(0, named=True) if rows.height else {}
+
+
+def _num(row: dict[str, object], column: str) -> float | None:
+    value = row.get(column)
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _int(row: dict[str, object], column: str) -> int:
+    return int(row.get(column) or 0)  # type: ignore[call-overload]
+
+
+def _comparison_kpi(key: str, label: str, c: Comparison | None, previous: Comparison | None) -> Kpi:
+    if c is None:
+        return Kpi(
+            key,
+            label,
+            "ratio",
+            None,
+            status=NOT_ENOUGH_DATA,
+            note="no merged PR with a known timeline",
+        )
+    sample = (
+        f"median {fmt_number(c.ai_median, 'hours')} AI-assisted ({c.ai_prs:,} PRs, "
+        f"{c.ai_engineers} engineers) vs {fmt_number(c.no_marker_median, 'hours')} no marker "
+        f"({c.no_marker_prs:,} PRs, {c.no_marker_engineers} engineers)"
+    )
+    before = previous.ratio.value if previous is not None and previous.ratio.ok else None
+    return Kpi.of(key, label, "ratio", c.ratio, sample=sample, previous=before)
+
+
+def _roi_kpis(prefix: str, m: RoiFigures | None, previous: RoiFigures | None) -> list[Kpi]:
+    if m is None:
+        note = "spend is not attributed to repositories, and a repository filter is set"
+        return [
+            Kpi(f"{prefix}_roi", "ROI", "percent", None, status="not available", note=note),
+            Kpi(f"{prefix}_value", "Value", "money", None, status="not available", note=note),
+            Kpi(f"{prefix}_payback", "Payback", "days", None, status="not available", note=note),
+        ]
+    roi = m.roi.map(lambda r: r * 100.0)
+    before = previous.roi.value * 100.0 if previous and previous.roi.value is not None else None
+    sample = (
+        f"uplift measured on {m.hours.engineers} engineers, {m.hours.prs:,} PRs (all history)"
+        if m.method == MEASURED
+        else f"{m.hours.engineers} AI-active users"
+    )
+    return [
+        Kpi.of(f"{prefix}_roi", "ROI", "percent", roi, previous=before, sample=sample),
+        Kpi.of(f"{prefix}_value", "Value", "money", m.value),
+        Kpi.of(f"{prefix}_payback", "Payback", "days", m.payback_days),
+        Kpi.of(f"{prefix}_hours", "Hours", "count", m.hours),
+    ]
+
+
+def _kpis(f: Figures) -> dict[str, Kpi]:
+    cur, prev = _row(f.spend.figures, period="current"), _row(f.spend.figures, period="previous")
+    u, o = f.overview.uncertainty, f.overview
+    head = _row(f.adoption["team"].headline)
+    bases = ", ".join(cur.get("bases") or ()) or "none"  # type: ignore[call-overload]
+    seats = f.spend.seats
+    assigned, idle = int(seats["assigned"].sum() or 0), int(seats["idle"].sum() or 0)
+    idle_cost = float(seats["idle_monthly_cost"].fill_null(0).sum() or 0) if idle else 0.0
+    uplift = f.measured.uplift
+    q = f.quality["team"]
+    roi, before = f.roi, f.roi_previous
+    kpis = [
+        Kpi(
+            "spend",
+            "AI spend",
+            "money",
+            _num(cur, "spend"),
+            previous=_num(prev, "spend"),
+            sample=f"bases: {bases}",
+        ),
+        Kpi(
+            "cost_per_merged_pr",
+            "AI cost per merged PR",
+            "money2",
+            _num(cur, "cost_per_merged_pr"),
+            previous=_num(prev, "cost_per_merged_pr"),
+            sample=f"{_int(cur, 'merged_prs'):,} merged PRs",
+        ),
+        Kpi(
+            "idle_seats",
+            "Idle seats to reclaim",
+            "count",
+            float(idle),
+            sample=f"of {assigned:,} seats on {f.spend.as_of:%Y-%m-%d}",
+        ),
+        Kpi(
+            "idle_monthly_cost",
+            "Idle seats' monthly cost",
+            "money",
+            idle_cost,
+            sample="what reclaiming them saves a month",
+        ),
+        Kpi(
+            "ai_share",
+            "AI-assisted share of merged PRs",
+            "share",
+            _num(cur, "ai_share"),
+            u.ai_share.low,
+            u.ai_share.high,
+            u.ai_share.level if u.ai_share.ok else None,
+            previous=_num(prev, "ai_share"),
+            sample=f"{_int(cur, 'ai_prs'):,} of {_int(cur, 'merged_prs'):,} merged PRs",
+        ),
+        Kpi(
+            "adoption_rate",
+            "Engineers using AI",
+            "share",
+            _num(head, "adoption_rate"),
+            sample=f"{_int(head, 'ai_active_contributors'):,} of "
+            f"{_int(head, 'active_contributors'):,} active engineers",
+        ),
+        Kpi(
+            "throughput",
+            "Merged PRs per engineer-week",
+            "rate",
+            _num(cur, "throughput"),
+            u.throughput.low,
+            u.throughput.high,
+            u.throughput.level if u.throughput.ok else None,
+            previous=_num(prev, "throughput"),
+            sample=f"{_int(cur, 'merged_prs'):,} PRs, {_int(cur, 'active_engineers'):,} "
+            "active engineers",
+        ),
+        Kpi.of(
+            "uplift",
+            "Measured throughput change after adopting AI",
+            "percent",
+            uplift.percent,
+            sample=f"{uplift.treated_engineers} adopting vs {uplift.comparison_engineers} "
+            "not-yet-adopted engineers",
+        ),
+        _comparison_kpi(
+            "cycle_ratio", "Cycle time, AI-assisted ÷ no marker", o.cycle, o.cycle_previous
+        ),
+        Kpi.of(
+            "revert_diff",
+            "Revert rate, AI-assisted − no marker",
+            "pp",
+            q.revert_diff,
+            sample=f"{q.revert_diff.prs:,} PRs, {q.revert_diff.engineers} authors",
+        ),
+        Kpi.of(
+            "unreviewed_diff",
+            "Merged without human review, AI-assisted − no marker",
+            "pp",
+            q.unreviewed_diff,
+            sample=f"{q.unreviewed_diff.prs:,} PRs, {q.unreviewed_diff.engineers} authors",
+        ),
+        *_roi_kpis("measured", roi.measured if roi else None, before.measured if before else None),
+        *_roi_kpis("assumed", roi.assumed if roi else None, before.assumed if before else None),
+    ]
+    return {k.key: k for k in kpis}
+
+
+def _merged(f: Figures) -> int:
+    """Counted PRs merged in the period and selection."""
+    return _int(_row(f.spend.figures, period="current"), "merged_prs")
+
+
+def _verdict(est: Kpi, neutral: float, lower: str, higher: str) -> str:
+    """Whether an interval settles the direction, in words."""
+    if est.value is None or est.low is None or est.high is None:
+        return ""
+    if est.high < neutral:
+        return lower
+    if est.low > neutral:
+        return higher
+    return "no clear difference"
+
+
+def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
+    cur = f.currency
+    days = f.period.days
+    out = []
+    spend = k["spend"]
+    if spend.value is None:
+        out.append(
+            "AI spend is not shown: spend is not attributed to repositories, and this "
+            "report is filtered by repository."
+        )
+    else:
+        out.append(
+            f"AI tools cost {fmt_money(spend.value, cur)} in these {days} days "
+            f"({fmt_money(spend.previous, cur)} in the {days} days before): "
+            f"{fmt_money(k['cost_per_merged_pr'].value, cur, 2)} per merged PR."
+        )
+    if not _merged(f):
+        out.append(
+            "No merged pull requests match this period and these filters: choose another "
+            "period or fewer filters."
+        )
+        return tuple(out)
+    share, adoption = k["ai_share"], k["adoption_rate"]
+    out.append(
+        f"{fmt_share(share.value)} of merged PRs were AI-assisted "
+        f"({fmt_share(share.previous)} before); {adoption.sample} used AI "
+        f"({fmt_share(adoption.value)})."
+    )
+    thr, up = k["throughput"], k["uplift"]
+    uplift_text = (
+        f"{fmt_number(up.value, 'percent')} ({fmt_interval(up)}; "
+        f"{_verdict(up, 0.0, 'a decrease', 'an increase')})"
+        if up.value is not None
+        else f"not enough data ({up.note})"
+    )
+    out.append(
+        f"Throughput was {fmt_number(thr.value, 'rate')} merged PRs per engineer-week "
+        f"({fmt_number(thr.previous, 'rate')} before). Engineers' own throughput after they "
+        f"adopted AI, against colleagues not yet using it: {uplift_text}."
+    )
+    cyc = k["cycle_ratio"]
+    if cyc.value is not None:
+        out.append(
+            f"Cycle time (first commit to merge), AI-assisted vs no marker: "
+            f"{cyc.sample}; ratio {fmt_number(cyc.value, 'ratio')} ({fmt_interval(cyc)}; "
+            f"{_verdict(cyc, 1.0, 'AI-assisted PRs are faster', 'AI-assisted PRs are slower')})."
+        )
+    else:
+        out.append(f"Cycle time, AI-assisted vs no marker: not enough data ({cyc.note}).")
+    if f.roi is not None:
+        m, a = k["measured_roi"], k["assumed_roi"]
+        measured = (
+            f"{fmt_number(m.value, 'percent')} ({fmt_interval(m)}), value "
+            f"{fmt_money(k['measured_value'].value, f.money.roi.currency)}"
+            if m.value is not None
+            else f"not enough data ({m.note})"
+        )
+        assumed = (
+            f"{fmt_number(a.value, 'percent')}, value "
+            f"{fmt_money(k['assumed_value'].value, f.money.roi.currency)}"
+            if a.value is not None
+            else f"{a.status} ({a.note})"
+        )
+        hours = f.money.roi.hours_saved_per_ai_user_per_week
+        out.append(
+            f"ROI measured from the uplift: {measured}. ROI assuming {hours:g} hours saved per "
+            f"AI user per week: {assumed}."
+        )
+    idle = k["idle_seats"]
+    out.append(
+        f"{fmt_number(idle.value, 'count')} idle seats ({idle.sample}): "
+        f"{fmt_money(k['idle_monthly_cost'].value, cur)} a month to reclaim."
+    )
+    rev, unrev = k["revert_diff"], k["unreviewed_diff"]
+
+    def guard(x: Kpi) -> str:
+        if x.value is None:
+            return f"not enough data ({x.note})"
+        return (
+            f"{fmt_number(x.value, 'pp')} ({fmt_interval(x)}; "
+            f"{_verdict(x, 0.0, 'lower for AI-assisted', 'higher for AI-assisted')})"
+        )
+
+    out.append(
+        f"Quality guardrails, AI-assisted minus no marker: revert rate {guard(rev)}; merged "
+        f"without a human review {guard(unrev)}."
+    )
+    return tuple(out)
+
+
+def _notes(f: Figures) -> tuple[tuple[str, str], ...]:
+    s = f.settings
+    stats, roi = s.statistics, f.money.roi
+    u = f.measured.uplift
+    basis = ", ".join(f"{n} by {b}" for b, n in u.basis.items() if n) or "none"
+    return (
+        (
+            "AI-assisted",
+            f"A merged PR with an AI marker (written or assisted by an AI tool) at or "
+            f"above '{s.tagging.min_confidence}' confidence, on the PR or any of its commits. "
+            f"The comparison group is '{NO_MARKER}': every other PR. Tools let people switch "
+            "their markers off, so 'no marker' means unknown, not proven human.",
+        ),
+        (
+            "Active engineer",
+            "A person (not a bot, not an AI agent, not excluded) who merged a "
+            "PR or made a commit on a default branch in the period.",
+        ),
+        (
+            "Throughput",
+            "Merged PRs per active engineer per week: merged PRs ÷ active engineers "
+            "÷ weeks in the period. PRs opened by AI agents count; bots like Dependabot do not.",
+        ),
+        (
+            "Cycle time",
+            "From a PR's first commit to its merge, split into coding (to ready for "
+            "review), pickup (to the first human review), review (to the last approval) and "
+            "merge. Medians, because a few very long PRs would swamp an average.",
+        ),
+        (
+            "AI spend",
+            "Seat plans prorated by day, seats collected from an API priced by their "
+            "plan, and billed or estimated cost records. For each tool and month one source "
+            "counts, the best present (billed > API seats > seat plans > estimates), so nothing "
+            f"counts twice. Net of discounts, in {f.currency}.",
+        ),
+        (
+            "Idle seat",
+            "A seat held on the period's last day without use in the 30 days up to "
+            "it (no activity reported by the vendor and no AI-assisted PR with its tool by its "
+            "holder); its monthly cost is its plan's price: what reclaiming it saves.",
+        ),
+        (
+            "Measured uplift",
+            "Each engineer's merged PRs per week in up to 12 weeks after "
+            "adopting AI against their own 12 weeks before, moved like the PRs of colleagues who "
+            "had not adopted yet over the same weeks (a stacked difference-in-differences on a "
+            f"ratio scale). Adoption is the seat date where known, else the first AI-marked PR "
+            f"({basis}). It uses the selection's whole history, not only this period.",
+        ),
+        (
+            "ROI, measured",
+            f"The extra PRs after adoption valued at the time a PR took before "
+            f"adoption ({roi.hours_per_week:g} hours per week ÷ the adopters' baseline PRs per "
+            f"week) and {fmt_money(roi.loaded_hourly_cost, roi.currency)} per hour; ROI = "
+            "(value − spend) ÷ spend; payback = the days of value that pay for the period's "
+            "spend.",
+        ),
+        (
+            "ROI, assumed",
+            f"{roi.hours_saved_per_ai_user_per_week:g} hours saved per AI-active "
+            f"user per week (an assumption, as DX and GitHub present it) × "
+            f"{fmt_money(roi.loaded_hourly_cost, roi.currency)} per hour. Nothing here "
+            "measures it, so it has no interval.",
+        ),
+        (
+            "Intervals",
+            f"{stats.confidence_level:.0%} intervals from {stats.bootstrap_samples:,} "
+            f"bootstrap resamples of engineers (seed {stats.seed}): PRs of one engineer are not "
+            "independent, so whole engineers are drawn. Below "
+            f"{stats.min_engineers} adopting and {stats.min_engineers} comparison engineers "
+            f"(uplift) or {stats.min_prs} PRs and 2 engineers per group (comparisons) the report "
+            "says 'not enough data' instead of a number.",
+        ),
+        (
+            "Privacy",
+            f"Groups with fewer than {f.view.min_group_size} active people are shown "
+            "together as 'Other (small groups)' or left out; figures about single people appear "
+            "only with privacy.show_individuals.",
+        ),
+    )
+
+
+def _samples(f: Figures, k: dict[str, Kpi]) -> tuple[tuple[str, str], ...]:
+    cur, prev = _row(f.spend.figures, period="current"), _row(f.spend.figures, period="previous")
+    u = f.measured.uplift
+    o = f.overview
+    rows = [
+        (
+            "Merged PRs (this period / before)",
+            f"{_int(cur, 'merged_prs'):,} / {_int(prev, 'merged_prs'):,}",
+        ),
+        ("AI-assisted merged PRs", f"{_int(cur, 'ai_prs'):,} / {_int(prev, 'ai_prs'):,}"),
+        (
+            "Active engineers",
+            f"{_int(cur, 'active_engineers'):,} / {_int(prev, 'active_engineers'):,}",
+        ),
+        (
+            "Measured uplift: adopting / comparison engineers, cohorts",
+            f"{u.treated_engineers} / {u.comparison_engineers}, {u.cohorts}",
+        ),
+        (
+            "Measured uplift: adopters' PRs after adoption, observed / expected",
+            f"{u.observed_prs:,.0f} / {u.expected_prs:,.1f}",
+        ),
+    ]
+    if o.cycle is not None:
+        c = o.cycle
+        rows.append(
+            (
+                "Cycle time: PRs (engineers), AI-assisted / no marker",
+                f"{c.ai_prs:,} ({c.ai_engineers}) / {c.no_marker_prs:,} ({c.no_marker_engineers})",
+            )
+        )
+    if f.roi is not None:
+        a = f.roi.assumed
+        rows.append(("ROI, assumed: AI-active users", f"{a.inputs.get('ai_active_users', 0):,.0f}"))
+        m = f.roi.measured
+        rows.append(
+            ("ROI, measured: PRs after adoption", f"{m.inputs.get('post_adoption_prs', 0):,.0f}")
+        )
+    return tuple(rows)
+
+
+def describe_selection(selection: Selection) -> str:
+    parts = []
+    if selection.teams:
+        parts.append("teams " + ", ".join(selection.teams))
+    if selection.repositories:
+        parts.append("repositories " + ", ".join(selection.repositories))
+    if selection.tools:
+        parts.append("AI tools " + ", ".join(selection.tools))
+    return "; ".join(parts) if parts else "the whole organization"
+
+
+def report_from_figures(f: Figures) -> Report:
+    """The :class:`Report` of figures already computed
+    (:func:`aimetrics.exports.figures.compute_figures`)."""
+    withheld = ""
+    if f.withheld:
+        withheld = (
+            f"This selection has {f.people} active engineer(s), fewer than the privacy "
+            f"threshold (privacy.min_group_size = {f.view.min_group_size}): its figures are not "
+            "shown. Widen the teams or repositories."
+        )
+    kpis = _kpis(f)
+    notes = [
+        f.overview.privacy,
+        f.teams.privacy,
+        f.adoption["team"].privacy,
+        f.delivery["team"].privacy,
+        f.quality["team"].privacy,
+    ]
+    privacy = tuple(dict.fromkeys(n.text() for n in notes if n.any))
+    return Report(
+        figures=f,
+        title="AI adoption and ROI",
+        kpis=kpis,
+        summary=() if withheld else _summary(f, kpis),
+        notes=_notes(f),
+        samples=_samples(f, kpis),
+        privacy=privacy,
+        withheld=withheld,
+    )
+
+
+# --- HTML and PDF ----------------------------------------------------------------------
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML document (CSS and plotly.js inline)."""
+    from aimetrics.exports.report_html import render  # the layout, apart from the figures
+
+    return render(report)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (``AIMETRICS_CHROMIUM`` to use another one); ExportError if absent."""
+    candidates = [os.environ.get(CHROMIUM_ENV) or "", CHROMIUM, shutil.which("chromium") or ""]
+    for path in candidates:
+        if path and os.access(path, os.X_OK):
+            return path
+    raise ExportError(
+        f"a PDF needs Chromium, which is not installed at {CHROMIUM}: install Debian's chromium "
+        "(apt-get install chromium) or write .html instead (--out report.html)"
+    )
+
+
+def render_pdf(html_text: str, path: Path) -> None:
+    """Print ``html_text`` to ``path`` (A4) with headless Chromium, once its charts are drawn.
+
+    Every request the page would make is refused: the document must need none.
+    """
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ExportError(
+            "a PDF needs the Python package playwright (pip install playwright; it drives "
+            "Debian's chromium, no browser download needed), or write .html instead"
+        ) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
+            )
+            try:
+                page = browser.new_page()
+                page.route("**/*", lambda route: route.abort())
+                page.set_content(html_text, wait_until="load")
+                page.wait_for_function(
+                    "document.documentElement.getAttribute('data-charts') === 'ready'",
+                    timeout=CHART_TIMEOUT_MS,
+                )
+                page.emulate_media(media="print")
+                page.pdf(
+                    path=str(path), format="A4", print_background=True, prefer_css_page_size=True
+                )
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise ExportError(f"Chromium could not print the report: {exc}") from None

@@ -1,0 +1,1058 @@
+"""The facts behind every figure, and the figures the dashboard's pages and the exports show.
+
+Pure composition over the store reads and :mod:`aimetrics.metrics`' functions, with
+no Streamlit in it, so that the dashboard (which caches these), ``aimetrics export
+csv`` and ``aimetrics report`` compute the same figures with the same privacy rules:
+
+- :func:`load_facts` reads the store once into :class:`Facts` (every PR with its
+  flags, team, timeline, revert; default-branch commits; activity; seats, seat
+  plans and cost records; tags);
+- a :class:`View` is what the figures depend on besides the facts: the period,
+  the :class:`~aimetrics.metrics.adoption.Selection` (teams, repositories, tools),
+  the reporting time zone and week, and the privacy and statistics settings
+  (:func:`view_of` builds it from the settings); :class:`Money` adds the
+  currency, exchange rates and ROI settings (:func:`money_of`);
+- :func:`overview`, :func:`spend`, :func:`measured`, :func:`roi_parts` /
+  :func:`roi` and :func:`teams` give the Overview's and Cost & ROI figures;
+  :func:`adoption`, :func:`delivery`, :func:`quality` and :func:`data_page` each
+  page's tables, small groups folded and small cells hidden
+  (:mod:`aimetrics.metrics.privacy`), with a :class:`PrivacyNote` of what was left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import polars as pl
+import sqlalchemy as sa
+
+from aimetrics.metrics.adoption import (
+    AI_GROUP,
+    NO_TEAM,
+    PR_COLUMNS,
+    TIME_GROUPINGS,
+    Selection,
+    adoption_cohorts,
+    agent_outcomes,
+    commit_facts,
+    commit_shares,
+    contributor_activity,
+    contributor_adoption,
+    memberships_by_person,
+    pr_facts,
+    pr_shares,
+    seat_facts,
+    seat_utilization,
+    seats_over_time,
+    select,
+    select_seats,
+    share_by_tool,
+    teams_at,
+    with_group,
+)
+from aimetrics.metrics.cost import idle_seat_cost, idle_seats
+from aimetrics.metrics.delivery import (
+    ai_review_ids,
+    cycle_spans,
+    cycle_time_summary,
+    first_commits,
+    review_summary,
+    throughput_by_group,
+    timeline_coverage,
+)
+from aimetrics.metrics.freshness import last_collected
+from aimetrics.metrics.inputs import read_seats
+from aimetrics.metrics.overview import (
+    CostInputs,
+    KpiUncertainty,
+    kpi_uncertainty,
+    overview_figures,
+    period_figures,
+    rollouts,
+    select_work,
+    selected_spend,
+    spend_by_team,
+    team_map,
+    weekly_trend,
+)
+from aimetrics.metrics.people import person_directory, resolve_commit_authors
+from aimetrics.metrics.period import Period, local_date
+from aimetrics.metrics.privacy import (
+    OTHER,
+    SHOWN,
+    SUPPRESSED,
+    apply_visibility,
+    group_visibility,
+    individual_rows,
+)
+from aimetrics.metrics.quality import (
+    compare_rates,
+    quality_summary,
+    reverted_prs,
+    rounds_distribution,
+    size_distribution,
+)
+from aimetrics.metrics.roi import (
+    Roi,
+    ai_active_users,
+    assumed_roi,
+    measured_roi,
+    post_adoption_prs,
+    rates_into,
+)
+from aimetrics.metrics.stats import Comparison, Estimate, compare_medians
+from aimetrics.metrics.uplift import Uplift, adoption_dates, throughput_uplift
+from aimetrics.settings import AiTool, RoiSettings, Settings, StatisticsSettings
+from aimetrics.store import read_table
+from aimetrics.store import schema as s
+from aimetrics.tagging import commit_flags, pr_flags
+from aimetrics.tagging.rules import CONFIDENCE_RANK
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Every frame the Adoption, Delivery, Quality and Data pages start from."""
+
+    prs: pl.DataFrame  # pr_facts + first commit, review summary, reverted_at, cycle spans
+    commits: pl.DataFrame  # commit_facts: default-branch commits
+    activity: pl.DataFrame  # contributor_activity
+    seats: pl.DataFrame  # seat_facts of the store's seats and the configured holders
+    seat_plans: pl.DataFrame  # the store's and the configuration's (inputs.read_seats)
+    cost_records: pl.DataFrame  # the store table
+    directory: pl.DataFrame  # person_directory
+    memberships: pl.DataFrame  # memberships_by_person
+    tags: pl.DataFrame  # tagged changes: the explain view (matched text masked unless allowed)
+    unresolved: pl.DataFrame  # identities nothing resolved: email, name, commits
+    sync_state: pl.DataFrame
+    teams: pl.DataFrame  # slug, name
+    repositories: tuple[str, ...]
+    tools: pl.DataFrame  # id, name: every tool in the catalogue table or in a tag
+
+
+def _revert_bodies(engine: sa.Engine) -> pl.DataFrame:
+    """Bodies of the PRs that may be reverts (reading every body would be wasteful)."""
+    pr = s.pull_requests.c
+    return read_table(
+        engine,
+        s.pull_requests,
+        columns=["repo_id", "number", "body"],
+        where=sa.or_(pr.title.like("Revert%"), pr.body.like("%Reverts %")),
+    )
+
+
+def _revert_commits(engine: sa.Engine) -> pl.DataFrame:
+    c = s.commits.c
+    commits = read_table(
+        engine,
+        s.commits,
+        columns=["repo_id", "sha", "message", "authored_at", "committed_at"],
+        where=sa.and_(
+            c.on_default_branch.is_(True),
+            sa.or_(c.message.like("Revert%"), c.message.like("%This reverts commit%")),
+        ),
+    )
+    return commits.select(
+        "repo_id", "sha", "message", pl.coalesce("committed_at", "authored_at").alias("at")
+    )
+
+
+def _tagged_changes(
+    tags: pl.LazyFrame,
+    prs: pl.LazyFrame,
+    commits: pl.LazyFrame,
+    reviews: pl.LazyFrame,
+    repositories: pl.LazyFrame,
+    directory: pl.LazyFrame,
+    memberships: pl.LazyFrame,
+    tz: str,
+    exclude: tuple[str, ...],
+    bots: tuple[str, ...],
+) -> pl.LazyFrame:
+    """One row per AI tag with what it tagged: repository, PR, link, time, teams."""
+    repos = repositories.select(
+        pl.col("id").alias("repo_id"),
+        pl.col("full_name").alias("repository"),
+        pl.col("web_url").str.strip_chars_end("/").alias("web_url"),
+    )
+    review_prs = reviews.select(
+        "repo_id", pl.col("review_id").cast(pl.String).alias("_review"), "pr_number"
+    )
+    tagged = (
+        tags.join(repos, on="repo_id", how="left")
+        .with_columns(
+            pl.when(pl.col("entity") == "review").then(pl.col("entity_key")).alias("_review")
+        )
+        .join(review_prs, on=["repo_id", "_review"], how="left")
+        .with_columns(
+            pl.when(pl.col("entity") == "pull_request")
+            .then(pl.col("entity_key").cast(pl.Int64, strict=False))
+            .otherwise(pl.col("pr_number").cast(pl.Int64))
+            .alias("number"),
+            pl.when(pl.col("entity") == "commit").then(pl.col("entity_key")).alias("sha"),
+        )
+    )
+    pr_side = prs.select(
+        "repo_id", "number", pl.coalesce("merged_at", "created_at").alias("_pr_at"),
+        pl.col("teams").alias("_pr_teams"),
+    )  # fmt: skip
+    tagged_shas = tagged.filter(pl.col("entity") == "commit").select("repo_id", "sha").unique()
+    commit_side = teams_at(
+        resolve_commit_authors(
+            commits.join(tagged_shas, on=["repo_id", "sha"]).select(
+                "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at"
+            ),
+            directory,
+            exclude,
+            bots,
+        ).with_columns(pl.coalesce("committed_at", "authored_at").alias("_c_at")),
+        memberships,
+        "author_key",
+        local_date("_c_at", tz),
+    ).select("repo_id", "sha", "_c_at", pl.col("teams").alias("_c_teams"))
+    return (
+        tagged.join(pr_side, on=["repo_id", "number"], how="left")
+        .join(commit_side, on=["repo_id", "sha"], how="left")
+        .select(
+            pl.coalesce("_c_at", "_pr_at").alias("at"),
+            "repository",
+            "entity",
+            pl.col("entity_key").alias("key"),
+            "number",
+            pl.when(pl.col("entity") == "commit")
+            .then(pl.format("{}/commit/{}", "web_url", "sha"))
+            .otherwise(pl.format("{}/pull/{}", "web_url", "number"))
+            .alias("url"),
+            pl.col("tool_id").alias("tool"),
+            "kind",
+            pl.col("rule_id").alias("rule"),
+            "confidence",
+            "field",
+            "matched",
+            pl.coalesce(
+                pl.when(pl.col("entity") == "commit").then(pl.col("_c_teams")),
+                pl.col("_pr_teams"),
+                pl.lit([], dtype=pl.List(pl.String)),
+            ).alias("teams"),
+        )
+    )
+
+
+def _unresolved(identities: pl.DataFrame, people: pl.DataFrame, commits: pl.DataFrame):  # type: ignore[no-untyped-def]
+    emails = identities.filter(pl.col("source") == "unresolved").select(
+        pl.col("value").alias("email"), "person_id"
+    )
+    counts = (
+        commits.select(pl.col("author_email").str.to_lowercase().alias("email"))
+        .group_by("email")
+        .agg(pl.len().cast(pl.Int64).alias("commits"))
+    )
+    return (
+        emails.join(
+            people.select(pl.col("id").alias("person_id"), pl.col("display_name").alias("name")),
+            on="person_id",
+            how="left",
+        )
+        .join(counts, on="email", how="left")
+        .select("email", "name", pl.col("commits").fill_null(0))
+        .sort("commits", "email", descending=[True, False])
+    )
+
+
+def load_facts(
+    engine: sa.Engine,
+    *,
+    min_confidence: str = "medium",
+    exclude: tuple[str, ...] = (),
+    bots: tuple[str, ...] = (),
+    tz: str = "UTC",
+    show_individuals: bool = False,
+    ai_tools: Sequence[AiTool] = (),
+) -> Facts:
+    """Read the store once and build :class:`Facts` (uncached: the dashboard caches it).
+
+    ``min_confidence``: ``tagging.min_confidence``; ``exclude``: ``exclude.people``;
+    ``bots``: the rule catalogue's non-AI bot logins and e-mails; ``tz``:
+    ``reporting.timezone`` (teams of the day, weeks); ``ai_tools``: the configuration's,
+    whose seat plans and holders join the store's
+    (:func:`aimetrics.metrics.inputs.read_seats`). Tagged changes' matched text is
+    masked unless ``show_individuals``.
+    """
+    prs = read_table(engine, s.pull_requests, columns=list(PR_COLUMNS))
+    prs = prs.join(_revert_bodies(engine), on=["repo_id", "number"], how="left")
+    commits = read_table(
+        engine,
+        s.commits,
+        columns=[
+            "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at",
+            "additions", "deletions", "on_default_branch",
+        ],
+    )  # fmt: skip
+    links = read_table(engine, s.pull_request_commits).lazy()
+    reviews = read_table(engine, s.reviews).lazy()
+    tags = read_table(engine, s.ai_tags)
+    people = read_table(engine, s.people)
+    identities = read_table(engine, s.identities)
+    repositories = read_table(engine, s.repositories, columns=["id", "full_name", "web_url"])
+    directory = person_directory(people.lazy(), identities.lazy(), exclude)
+    members = memberships_by_person(read_table(engine, s.team_memberships).lazy(), people.lazy())
+    lazy_prs, lazy_commits, lazy_tags = prs.lazy(), commits.lazy(), tags.lazy()
+
+    flags = pr_flags(
+        lazy_prs, links, lazy_tags, min_confidence, reviews=reviews,
+        bot_logins=[b for b in bots if "@" not in b],
+    )  # fmt: skip
+    base = pr_facts(lazy_prs, flags, directory, repositories.lazy(), members, tz, exclude, bots)
+    timeline = cycle_spans(
+        base.join(first_commits(links, lazy_commits), on=["repo_id", "number"], how="left")
+        .join(
+            review_summary(
+                reviews, ai_review_ids(lazy_tags, min_confidence), base, directory, bots
+            ),
+            on=["repo_id", "number"],
+            how="left",
+        )
+        .join(
+            reverted_prs(lazy_prs, _revert_commits(engine).lazy(), links, repositories.lazy()),
+            on=["repo_id", "number"],
+            how="left",
+        )
+    )
+    # Collected here on purpose: every page and period filters these same frames.
+    pr_frame = timeline.collect()
+    commit_frame = commit_facts(
+        lazy_commits, commit_flags(lazy_commits, lazy_tags, min_confidence), directory,
+        repositories.lazy(), members, tz, exclude, bots,
+    ).collect()  # fmt: skip
+    tagged = _tagged_changes(
+        lazy_tags, pr_frame.lazy(), lazy_commits, reviews, repositories.lazy(), directory,
+        members, tz, exclude, bots,
+    ).collect()  # fmt: skip
+    if not show_individuals:
+        from aimetrics.exports.tags import mask_personal  # the export's masking rules
+
+        tagged = mask_personal(tagged).select(tagged.columns)
+    rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, default=0, return_dtype=pl.Int8)
+    tagged = tagged.with_columns((rank >= CONFIDENCE_RANK[min_confidence]).alias("counts"))
+    seat_plans, seat_assignments = read_seats(engine, ai_tools)
+    tools = pl.concat(
+        [
+            read_table(engine, s.ai_tools),
+            tags.select(pl.col("tool_id").alias("id"), pl.col("tool_id").alias("name")),
+        ]
+    ).unique("id", keep="first", maintain_order=True)
+    return Facts(
+        prs=pr_frame,
+        commits=commit_frame,
+        activity=contributor_activity(pr_frame.lazy(), commit_frame.lazy()).collect(),
+        seats=seat_facts(seat_assignments.lazy(), directory).collect(),
+        seat_plans=seat_plans,
+        cost_records=read_table(engine, s.cost_records),
+        directory=directory.collect(),
+        memberships=members.collect(),
+        tags=tagged,
+        unresolved=_unresolved(identities, people, commits),
+        sync_state=read_table(engine, s.sync_state),
+        teams=read_table(engine, s.teams, columns=["slug", "name"]).sort("slug"),
+        repositories=tuple(sorted(repositories["full_name"].to_list())),
+        tools=tools.filter(pl.col("id") != "unspecified").sort("id"),
+    )
+
+
+# --- what privacy left out, so a page or an export can say so --------------------------
+
+
+@dataclass(frozen=True)
+class PrivacyNote:
+    """What privacy left out of a view's figures."""
+
+    min_group_size: int
+    folded: tuple[str, ...] = ()  # groups shown together as OTHER
+    other_hidden: bool = False  # OTHER itself too small: left out
+    hidden_cells: tuple[str, ...] = ()  # "group · comparison" left out
+
+    @property
+    def any(self) -> bool:
+        return bool(self.folded or self.other_hidden or self.hidden_cells)
+
+    def text(self) -> str:
+        k = self.min_group_size
+        parts = []
+        if self.folded and not self.other_hidden:
+            parts.append(
+                f"{', '.join(self.folded)} shown together as '{OTHER}': groups with "
+                f"fewer than {k} active people (or none), with the smallest other group "
+                "when needed so that none can be worked out from a total."
+            )
+        if self.other_hidden:
+            parts.append(
+                f"{', '.join(self.folded)} hidden: fewer than {k} active people, even together."
+            )
+        if self.hidden_cells:
+            parts.append(f"Hidden, fewer than {k} people: {', '.join(self.hidden_cells)}.")
+        return " ".join(parts)
+
+
+def drop_cells(frame: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` without the rows of ``cells`` (:func:`small_cells`)."""
+    if cells.is_empty():
+        return frame
+    return frame.join(cells, on=cells.columns, how="anti")
+
+
+def describe_cells(cells: pl.DataFrame) -> tuple[str, ...]:
+    return tuple(" · ".join(str(v) for v in row) for row in cells.iter_rows())
+
+
+# --- the view: period, selection and settings -------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the figures depend on besides the facts (a cache key for the dashboard)."""
+
+    period: Period
+    selection: Selection
+    tz: str
+    week_start: str
+    min_group_size: int
+    show_individuals: bool
+    statistics: StatisticsSettings
+
+
+def view_of(settings: Settings, period: Period, selection: Selection | None = None) -> View:
+    """The :class:`View` of ``period`` and ``selection`` with the configuration's settings."""
+    return View(
+        period,
+        selection or Selection(),
+        settings.reporting.timezone,
+        settings.reporting.week_start,
+        settings.privacy.min_group_size,
+        settings.privacy.show_individuals,
+        settings.statistics,
+    )
+
+
+def grouped(frame: pl.DataFrame, v: View, by: str, at: str, name: str = "group") -> pl.DataFrame:
+    """``frame`` selected by the view and grouped ``by`` (see :func:`with_group`)."""
+    return with_group(
+        select(frame.lazy(), v.selection), by, at, v.tz, v.week_start, v.selection.teams, name
+    ).collect()
+
+
+def selection_people(f: Facts, v: View) -> int:
+    """Distinct engineers active in the view (privacy: below the threshold nothing shows)."""
+    active = select(f.activity.lazy(), v.selection).filter(v.period.contains("at"))
+    return int(active.select(pl.col("person_key").n_unique()).collect().item())
+
+
+@dataclass(frozen=True)
+class Fold:
+    """How a breakdown's groups may be shown (:mod:`aimetrics.metrics.privacy`)."""
+
+    visibility: pl.DataFrame | None  # group_visibility; None: nothing to fold (org, weeks)
+
+    def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with small groups relabelled ``Other (small groups)`` or dropped."""
+        if self.visibility is None:
+            return frame
+        return apply_visibility(frame, self.visibility, ["group"]).collect()
+
+    def folded(self, frame: pl.DataFrame) -> tuple[str, ...]:
+        """The groups of ``frame`` not shown as themselves (also those nobody was active in)."""
+        if self.visibility is None:
+            return ()
+        shown = self.visibility.filter(pl.col("status") == SHOWN)["group"].to_list()
+        return tuple(sorted(set(frame["group"].to_list()) - set(shown)))
+
+    @property
+    def hidden(self) -> bool:
+        return self.visibility is not None and bool((self.visibility["status"] == SUPPRESSED).any())
+
+
+def fold_of(f: Facts, v: View, by: str) -> Fold:
+    """Groups of ``by`` to fold, decided on the people active in each over the period."""
+    if by in ("org", *TIME_GROUPINGS):
+        return Fold(None)
+    active = grouped(f.activity, v, by, "at").filter(v.period.contains("at"))
+    return Fold(group_visibility(active, ["group"], v.min_group_size))
+
+
+def _period_rows(frame: pl.DataFrame, v: View, at: str) -> pl.DataFrame:
+    return frame.filter(v.period.contains(at))
+
+
+@dataclass(frozen=True)
+class AdoptionData:
+    headline: pl.DataFrame  # one row: contributor_adoption + pr_shares + commit_shares (org)
+    by_group: pl.DataFrame  # the same per group (``by``), small groups folded
+    trend: pl.DataFrame  # pr_shares per group and month (group_time)
+    tools_weekly: pl.DataFrame  # share_by_tool per week, small tools folded
+    tools: pl.DataFrame  # share_by_tool over the period (org)
+    cohorts: pl.DataFrame  # adoption_cohorts (org); PR counts of small cohorts hidden
+    agents: pl.DataFrame  # agent_outcomes (org)
+    seats_weekly: pl.DataFrame  # seats_over_time
+    seats: pl.DataFrame  # seat_utilization
+    idle_seats: pl.DataFrame  # idle_seat_cost: one row per idle seat; none unless individuals
+    people: int
+    privacy: PrivacyNote
+
+
+def _adoption_table(
+    activity: pl.DataFrame, prs: pl.DataFrame, commits: pl.DataFrame, period: Period
+) -> pl.DataFrame:
+    adoption = contributor_adoption(activity.lazy(), period)
+    shares = pr_shares(prs.lazy(), period)
+    commit = commit_shares(commits.lazy(), period)
+    keys = [c for c in activity.columns if c.startswith("group")]
+    return (
+        adoption.join(shares, on=keys, how="full", coalesce=True)
+        .join(commit, on=keys, how="full", coalesce=True)
+        .sort(keys)
+        .collect()
+    )
+
+
+def _fold_tools(prs: pl.DataFrame, activity: pl.DataFrame, k: int) -> tuple[pl.DataFrame, tuple]:
+    """Relabel the tools fewer than ``k`` people used (their AI activity) on PR rows."""
+    users = activity.filter("ai").with_columns(pl.col("ai_tool").alias("group"))
+    fold = Fold(group_visibility(users, ["group"], k))
+    folded = fold.folded(prs.filter("ai").with_columns(pl.col("ai_tool").alias("group")))
+    if not folded:
+        return prs, ()
+    hidden = fold.hidden
+    relabel = (
+        pl.when(pl.col("ai_tool").is_in(list(folded)))
+        .then(pl.lit(None if hidden else OTHER, dtype=pl.String))
+        .otherwise(pl.col("ai_tool"))
+    )
+    out = prs.with_columns(relabel.alias("ai_tool"))
+    if hidden:  # still counted in the denominators, never shown as a tool
+        out = out.with_columns((pl.col("ai") & pl.col("ai_tool").is_not_null()).alias("ai"))
+    return out, folded
+
+
+def adoption(f: Facts, v: View, by: str) -> AdoptionData:
+    """The Adoption page's figures for the view, broken down ``by`` team or repository."""
+    period, k = v.period, v.min_group_size
+    act_org = _period_rows(grouped(f.activity, v, "org", "at"), v, "at")
+    prs_org = grouped(f.prs, v, "org", "merged_at")
+    commits_org = grouped(f.commits, v, "org", "at")
+    fold = fold_of(f, v, by)
+
+    def by_group(frame: pl.DataFrame, at: str) -> pl.DataFrame:
+        return fold.apply(grouped(frame, v, by, at))
+
+    by_prs = by_group(f.prs, "merged_at")
+    trend_prs = with_group(by_prs.lazy(), "month", "merged_at", v.tz, name="group_time")
+    weekly = grouped(f.prs, v, "week", "merged_at")
+    weekly_tools, tool_fold = _fold_tools(weekly, act_org, k)
+    org_tools, _ = _fold_tools(prs_org, act_org, k)
+    cohorts = adoption_cohorts(prs_org.lazy(), period).collect()
+    small_cohort = pl.col("engineers") < k
+    cohorts = cohorts.with_columns(
+        pl.when(small_cohort).then(None).otherwise(pl.col(c)).alias(c) for c in ("prs", "ai_prs")
+    )
+    seats = select_seats(f.seats.lazy(), f.memberships.lazy(), v.selection, period)
+    as_of = period.last_day
+    idle = idle_seats(seats, f.prs.lazy(), as_of, f.directory.lazy())
+    idle_cost = idle_seat_cost(idle, f.seat_plans.lazy(), as_of).collect()
+    folded = fold.folded(_period_rows(grouped(f.prs, v, by, "merged_at"), v, "merged_at"))
+    note = PrivacyNote(
+        k, folded + tool_fold, fold.hidden,
+        tuple(f"{c} cohort PR counts" for c in cohorts.filter(small_cohort)["cohort"]),
+    )  # fmt: skip
+    return AdoptionData(
+        headline=_adoption_table(act_org, prs_org, commits_org, period),
+        by_group=_adoption_table(
+            _period_rows(by_group(f.activity, "at"), v, "at"),
+            by_prs,
+            by_group(f.commits, "at"),
+            period,
+        ),
+        trend=pr_shares(trend_prs, period).collect(),
+        tools_weekly=share_by_tool(weekly_tools.lazy(), period).collect(),
+        tools=share_by_tool(org_tools.lazy(), period).collect(),
+        cohorts=cohorts,
+        agents=agent_outcomes(prs_org.lazy(), period).collect(),
+        seats_weekly=seats_over_time(seats, period, v.week_start).collect(),
+        seats=seat_utilization(idle, idle_cost.lazy()).collect(),
+        idle_seats=individual_rows(idle_cost, v.show_individuals),
+        people=selection_people(f, v),
+        privacy=note,
+    )
+
+
+def small_cells(rows: pl.DataFrame, keys: list[str], min_group_size: int) -> pl.DataFrame:
+    """The cells (``keys``, e.g. team x AI-assisted / no marker) to hide from comparisons.
+
+    A cell is a group (:func:`aimetrics.metrics.privacy.group_visibility`) of the
+    people who authored its PRs (``human_key``: authors who are not bots, so a
+    person's PR an AI agent wrote counts for that person): hidden when it is not
+    shown as itself, i.e. too small or folded with a too-small one. Cells of bot
+    accounts' PRs only have no person to protect.
+    """
+    compared = rows.filter(pl.col("comparison").is_not_null())
+    visibility = group_visibility(compared, keys, min_group_size, person="human_key")
+    return visibility.filter(pl.col("status") != SHOWN).select(keys).sort(keys)
+
+
+def compared(f: Facts, frame: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFrame, PrivacyNote]:
+    """Counted PRs merged in the period, grouped ``by``, small groups folded and small
+    AI / no-marker cells dropped (for time groupings a cell is judged over the period)."""
+    fold = fold_of(f, v, by)
+    merged = grouped(frame, v, by, "merged_at").filter(
+        pl.col("counted") & v.period.contains("merged_at")
+    )
+    rows = fold.apply(merged)
+    keys = ["comparison"] if by in TIME_GROUPINGS else ["group", "comparison"]
+    cells = small_cells(rows, keys, v.min_group_size)
+    note = PrivacyNote(v.min_group_size, fold.folded(merged), fold.hidden, describe_cells(cells))
+    return drop_cells(rows, cells), note
+
+
+_NEWEST_FIRST = ("merged_at", "repository", "number")  # a stable order for PR lists
+PR_TABLE_COLUMNS = (
+    "merged_at", "repository", "number", "title", "comparison", "ai_tool", "lines",
+    "coding", "pickup", "review", "merge", "cycle", "url",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DeliveryData:
+    throughput: pl.DataFrame  # throughput_by_group (org)
+    by_group: pl.DataFrame  # throughput_by_group per group
+    weekly: pl.DataFrame  # pr_shares per week
+    stages: pl.DataFrame  # cycle_time_summary (org)
+    stages_by_group: pl.DataFrame  # cycle_time_summary per group
+    coverage: pl.DataFrame  # timeline_coverage (org)
+    cycle: Comparison | None  # median cycle time, AI-assisted / no marker, with its CI
+    prs: pl.DataFrame  # the merged PRs behind the figures (PR_TABLE_COLUMNS)
+    people: int
+    privacy: PrivacyNote
+
+
+def delivery(f: Facts, v: View, by: str) -> DeliveryData:
+    """The Delivery page's figures for the view, broken down ``by`` team or repository."""
+    period = v.period
+    org, org_note = compared(f, f.prs, v, "org")
+    groups, note = compared(f, f.prs, v, by)
+    fold = fold_of(f, v, by)
+    activity = fold.apply(grouped(f.activity, v, by, "at"))
+    prs_by = fold.apply(grouped(f.prs, v, by, "merged_at"))
+    timed = org.filter("timeline")
+    cycle = None
+    if not timed.is_empty():
+        cycle = compare_medians(
+            timed.with_columns(
+                (pl.col("comparison") == AI_GROUP).alias("is_ai"),
+                pl.col("author_key").fill_null("(deleted account)"),
+            ),
+            value="cycle",
+            cluster="author_key",
+            settings=v.statistics,
+            metric="cycle time (hours)",
+        )
+    return DeliveryData(
+        throughput=throughput_by_group(
+            grouped(f.prs, v, "org", "merged_at").lazy(),
+            grouped(f.activity, v, "org", "at").lazy(),
+            period,
+        ).collect(),
+        by_group=throughput_by_group(prs_by.lazy(), activity.lazy(), period).collect(),
+        weekly=pr_shares(grouped(f.prs, v, "week", "merged_at").lazy(), period).collect(),
+        stages=cycle_time_summary(org.lazy(), period).collect(),
+        stages_by_group=cycle_time_summary(groups.lazy(), period).collect(),
+        coverage=timeline_coverage(grouped(f.prs, v, "org", "merged_at").lazy(), period).collect(),
+        cycle=cycle,
+        prs=org.sort(*_NEWEST_FIRST, descending=[True, False, False]).select(PR_TABLE_COLUMNS),
+        people=selection_people(f, v),
+        privacy=PrivacyNote(
+            v.min_group_size,
+            note.folded,
+            note.other_hidden,
+            org_note.hidden_cells + note.hidden_cells,
+        ),
+    )
+
+
+REVERTED_COLUMNS = (
+    "merged_at", "reverted_at", "repository", "number", "title", "comparison", "ai_tool", "url",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QualityData:
+    summary: pl.DataFrame  # quality_summary (org)
+    by_group: pl.DataFrame  # quality_summary per group
+    sizes: pl.DataFrame  # size_distribution (org)
+    rounds: pl.DataFrame  # rounds_distribution (org)
+    reverted: pl.DataFrame  # the reverted PRs (REVERTED_COLUMNS)
+    revert_diff: Estimate  # revert rate, AI-assisted minus no marker (pp)
+    unreviewed_diff: Estimate  # merged without a human review, AI minus no marker (pp)
+    people: int
+    privacy: PrivacyNote
+
+
+def quality(f: Facts, v: View, by: str) -> QualityData:
+    """The Quality page's figures for the view, broken down ``by`` team or repository."""
+    period = v.period
+    org, org_note = compared(f, f.prs, v, "org")
+    groups, note = compared(f, f.prs, v, by)
+    lazy = org.lazy()
+    return QualityData(
+        summary=quality_summary(lazy, period).collect(),
+        by_group=quality_summary(groups.lazy(), period).collect(),
+        sizes=size_distribution(lazy, period).collect(),
+        rounds=rounds_distribution(lazy, period).collect(),
+        reverted=org.filter(pl.col("reverted_at").is_not_null())
+        .sort(*_NEWEST_FIRST, descending=[True, False, False])
+        .select(REVERTED_COLUMNS),
+        revert_diff=compare_rates(org, pl.col("reverted_at").is_not_null(), v.statistics),
+        unreviewed_diff=compare_rates(org, pl.col("human_reviews").fill_null(0) == 0, v.statistics),
+        people=selection_people(f, v),
+        privacy=PrivacyNote(
+            v.min_group_size,
+            note.folded,
+            note.other_hidden,
+            org_note.hidden_cells + note.hidden_cells,
+        ),
+    )
+
+
+TAG_COLUMNS = (
+    "at", "repository", "entity", "key", "tool", "kind", "rule", "confidence", "counts",
+    "field", "matched", "url",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DataPageData:
+    freshness: pl.DataFrame  # per source: scopes, incomplete, last finished
+    sync: pl.DataFrame  # sync_state rows
+    coverage: pl.DataFrame  # per repository: PRs and commits with / without a marker
+    tools: pl.DataFrame  # per tool: merged PRs and commits it marked
+    tags: pl.DataFrame  # tagged changes in the view (TAG_COLUMNS)
+    unresolved: pl.DataFrame  # email, name, commits: no rows unless individuals are shown
+    individuals_shown: bool
+    unresolved_count: int
+    privacy: PrivacyNote
+
+
+def data_page(f: Facts, v: View) -> DataPageData:
+    """The Data page: freshness, marker coverage, the explain view, unresolved identities."""
+    period = v.period
+    fold = fold_of(f, v, "repository")
+    prs = fold.apply(grouped(f.prs, v, "repository", "merged_at"))
+    commits = fold.apply(grouped(f.commits, v, "repository", "at"))
+    coverage = (
+        pr_shares(prs.lazy(), period)
+        .select("group", "merged_prs", "ai_prs", "no_marker_prs", "ai_share")
+        .join(commit_shares(commits.lazy(), period), on="group", how="full", coalesce=True)
+        .sort("group")
+        .collect()
+    )
+    by_tool_prs = share_by_tool(grouped(f.prs, v, "org", "merged_at").lazy(), period)
+    by_tool_commits = (
+        grouped(f.commits, v, "org", "at")
+        .lazy()
+        .filter(pl.col("counted") & period.contains("at"))
+        .with_columns(pl.len().over("group").alias("commits"))
+        .filter("ai")
+        .group_by(pl.col("ai_tool").alias("tool"))
+        .agg(pl.len().alias("ai_commits"), pl.col("commits").first())
+    )
+    tools = (
+        by_tool_prs.select("tool", pl.col("prs").alias("ai_prs"), "merged_prs", "share")
+        .join(by_tool_commits, on="tool", how="full", coalesce=True)
+        .sort("tool")
+        .collect()
+    )
+    tags = select(
+        f.tags.lazy().rename({"tool": "ai_tool"}).with_columns(pl.lit(True).alias("is_ai")),
+        v.selection,
+    )
+    tags = (
+        tags.filter(period.contains("at"))
+        .filter("ai")  # the tool filter
+        .rename({"ai_tool": "tool"})
+        .sort("at", "repository", "key", "rule", descending=[True, False, False, False])
+        .select(TAG_COLUMNS)
+        .collect()
+    )
+    sync = f.sync_state.sort("source", "scope")
+    freshness = (
+        sync.group_by("source")
+        .agg(
+            pl.len().alias("scopes"),
+            (pl.col("status") != "complete").sum().alias("not_complete"),
+            pl.col("finished_at").max().alias("last_finished"),
+        )
+        .sort("source")
+    )
+    return DataPageData(
+        freshness=freshness,
+        sync=sync.select("source", "scope", "status", "started_at", "finished_at", "detail"),
+        coverage=coverage,
+        tools=tools,
+        tags=tags,
+        unresolved=individual_rows(f.unresolved, v.show_individuals),
+        individuals_shown=v.show_individuals,
+        unresolved_count=f.unresolved.height,
+        privacy=PrivacyNote(
+            v.min_group_size,
+            fold.folded(
+                grouped(f.prs, v, "repository", "merged_at").filter(period.contains("merged_at"))
+            ),
+            fold.hidden,
+        ),
+    )
+
+
+# --- spend against value: the Overview's and the Cost & ROI page's figures ----------------
+
+
+@dataclass(frozen=True)
+class Money:
+    """What the money figures depend on: reporting currency, exchange rates, ROI settings."""
+
+    currency: str
+    rates: tuple[tuple[str, float], ...]  # reporting.exchange_rates, sorted
+    roi: RoiSettings
+
+    @property
+    def roi_rates(self) -> dict[str, float]:
+        """Exchange rates into the ROI currency (``roi.currency``)."""
+        return rates_into(self.roi.currency, self.currency, dict(self.rates))
+
+
+def money_of(settings: Settings) -> Money:
+    reporting = settings.reporting
+    return Money(reporting.currency, tuple(sorted(reporting.exchange_rates.items())), settings.roi)
+
+
+def cost_inputs(f: Facts) -> CostInputs:
+    """Where spend comes from: seat plans, cost records and seats (store + configuration)."""
+    return CostInputs(
+        f.seat_plans.lazy(),
+        f.cost_records.lazy(),
+        f.seats.lazy(),
+        f.memberships.lazy().rename({"team": "team_slug"}),
+        f.directory.lazy(),
+    )
+
+
+def merged_prs(f: Facts) -> pl.LazyFrame:
+    """Every merged PR (all of them: the weights of team attribution)."""
+    return f.prs.lazy().filter(pl.col("merged_at").is_not_null())
+
+
+def work(f: Facts, selection: Selection) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The selection's merged PRs and activity (:func:`aimetrics.metrics.overview.select_work`)."""
+    return select_work(f.prs.lazy(), f.activity.lazy(), selection)
+
+
+def selected_seats(f: Facts, selection: Selection, period: Period) -> pl.LazyFrame:
+    """The selection's seats: of the selected tools, held by members of the selected teams."""
+    return select_seats(f.seats.lazy(), f.memberships.lazy(), selection, period)
+
+
+@dataclass(frozen=True)
+class Measured:
+    adoption: pl.DataFrame  # adoption_dates: person_key, adopted_on, basis
+    uplift: Uplift  # throughput_uplift of the selection (its whole history)
+
+
+def measured(f: Facts, v: View) -> Measured:
+    """Adoption dates and the throughput uplift of the selection (all its history: it does
+    not depend on the period)."""
+    merged, activity = work(f, v.selection)
+    seats = f.seats.lazy()
+    if v.selection.tools:
+        seats = seats.filter(pl.col("tool_id").is_in(list(v.selection.tools)))
+    adoption = adoption_dates(merged, seats, f.directory.lazy(), v.tz).collect()
+    uplift = throughput_uplift(
+        merged,
+        activity,
+        adoption.lazy(),
+        settings=v.statistics,
+        tz=v.tz,
+        week_start_day=v.week_start,
+    )
+    return Measured(adoption, uplift)
+
+
+@dataclass(frozen=True)
+class RoiParts:
+    """What ROI needs besides the uplift and the assumptions, for one period."""
+
+    period: Period
+    spend: float | None  # AI spend of the selection in roi.currency (None: not attributable)
+    other_currencies: tuple[str, ...]
+    post_adoption_prs: int
+    ai_active_users: int
+
+
+def roi_parts(f: Facts, v: View, m: Money, period: Period, adoption: pl.DataFrame) -> RoiParts:
+    """Spend, post-adoption PRs and AI-active users of the view's selection in ``period``."""
+    merged, activity = work(f, v.selection)
+    figures = period_figures(
+        merged, activity, cost_inputs(f), period, m.roi.currency, "roi", m.roi_rates,
+        v.selection, merged_prs(f),
+    ).collect()  # fmt: skip
+    row = figures.row(0, named=True)
+    return RoiParts(
+        period=period,
+        spend=row["spend"],
+        other_currencies=tuple(row["other_currencies"] or ()),
+        post_adoption_prs=post_adoption_prs(merged, adoption.lazy(), period),
+        ai_active_users=ai_active_users(
+            merged, period, selected_seats(f, v.selection, period), f.directory.lazy()
+        ),
+    )
+
+
+def roi(parts: RoiParts, uplift: Uplift, settings: RoiSettings) -> Roi | None:
+    """Both ROI methods (:mod:`aimetrics.metrics.roi`) for ``parts``; None without a spend."""
+    if parts.spend is None:
+        return None
+    other = parts.other_currencies
+    return Roi(
+        measured=measured_roi(
+            uplift, parts.post_adoption_prs, parts.spend, parts.period, settings, other
+        ),
+        assumed=assumed_roi(parts.ai_active_users, parts.spend, parts.period, settings, other),
+    )
+
+
+@dataclass(frozen=True)
+class TeamsData:
+    map: pl.DataFrame  # overview.team_map: one row per team (small ones folded)
+    unattributed: float  # spend of no team (people in no team, unallocated), in the map's Other
+    privacy: PrivacyNote
+
+
+def teams(f: Facts, v: View, m: Money, adoption: pl.DataFrame) -> TeamsData:
+    """The team map: spend per engineer and measured throughput change per team."""
+    fold = fold_of(f, v, "team")
+    raw = grouped(merged_prs(f).collect(), v, "team", "merged_at")
+    merged = fold.apply(raw).lazy().with_columns(pl.col("ai").alias("is_ai"))
+    activity = fold.apply(grouped(f.activity, v, "team", "at")).lazy()
+    spend = None
+    unattributed = 0.0
+    if not v.selection.repositories:
+        per_team = spend_by_team(
+            cost_inputs(f), merged_prs(f), v.period, m.currency, dict(m.rates), v.selection.tools
+        ).collect()
+        if v.selection.teams:
+            per_team = per_team.filter(pl.col("team_slug").is_in(list(v.selection.teams)))
+        unattributed = float(per_team.filter(pl.col("team_slug") == NO_TEAM)["amount"].sum())
+        spend = per_team.select(pl.col("team_slug").alias("group"), "amount")
+        if fold.visibility is not None:
+            spend = apply_visibility(spend, fold.visibility, ["group"]).collect()
+    frame = team_map(
+        merged,
+        activity,
+        None if spend is None else spend.lazy(),
+        adoption.lazy(),
+        v.period,
+        settings=v.statistics,
+        tz=v.tz,
+        week_start_day=v.week_start,
+    )
+    folded = fold.folded(raw.filter(v.period.contains("merged_at")))
+    return TeamsData(frame, unattributed, PrivacyNote(v.min_group_size, folded, fold.hidden))
+
+
+@dataclass(frozen=True)
+class SpendData:
+    figures: pl.DataFrame  # overview_figures: rows current, previous
+    by_month: pl.DataFrame  # selected_spend of the period: tool, month, component, basis
+    seats: pl.DataFrame  # seat_utilization per tool, with the idle seats' monthly cost
+    idle: pl.DataFrame  # idle_seat_cost: one row per idle seat (per person: see individual_rows)
+    as_of: dt.date
+
+
+def spend(f: Facts, v: View, m: Money) -> SpendData:
+    """Spend figures of the view in the reporting currency, and the idle seats."""
+    merged, activity = work(f, v.selection)
+    costs = cost_inputs(f)
+    rates = dict(m.rates)
+    as_of = v.period.last_day
+    held = idle_seats(selected_seats(f, v.selection, v.period), merged_prs(f), as_of,
+                      f.directory.lazy())  # fmt: skip
+    idle = idle_seat_cost(held, f.seat_plans.lazy(), as_of)
+    return SpendData(
+        figures=overview_figures(
+            merged, activity, costs, v.period, m.currency, rates, v.selection, merged_prs(f)
+        ).collect(),
+        by_month=selected_spend(
+            costs, merged_prs(f), v.period, m.currency, rates, v.selection
+        ).collect(),
+        seats=seat_utilization(held, idle).collect(),
+        idle=idle.collect(),
+        as_of=as_of,
+    )
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    uncertainty: KpiUncertainty  # intervals of the AI-assisted share and throughput
+    trend: pl.DataFrame  # weekly_trend of trend_period
+    rollouts: pl.DataFrame  # rollouts: tool_id, rolled_out_on, basis
+    cycle: Comparison | None  # median cycle time AI-assisted / no marker, current period
+    cycle_previous: Comparison | None
+    people: int  # engineers active in the selection (privacy)
+    privacy: PrivacyNote  # cells hidden from the cycle-time comparison
+    last_collected: dt.datetime | None
+
+
+TREND_DAYS = 364  # the trend shows a year (52 weeks), so the tools' roll-outs show too
+
+
+def trend_period(period: Period) -> Period:
+    """The weeks the trend shows: the year up to the period's end (or the period if longer)."""
+    start = min(period.start, period.end - dt.timedelta(days=TREND_DAYS))
+    return Period(start, period.end, period.tz)
+
+
+def cycle_comparison(f: Facts, v: View) -> tuple[Comparison | None, PrivacyNote]:
+    """Median cycle time, AI-assisted vs no marker, with its CI (as the Delivery page)."""
+    rows, note = compared(f, f.prs, v, "org")
+    timed = rows.filter("timeline")
+    if timed.is_empty():
+        return None, note
+    comparison = compare_medians(
+        timed.with_columns(
+            (pl.col("comparison") == AI_GROUP).alias("is_ai"),
+            pl.col("author_key").fill_null("(deleted account)"),
+        ),
+        value="cycle",
+        cluster="author_key",
+        settings=v.statistics,
+        metric="cycle time (hours)",
+    )
+    return comparison, note
+
+
+def overview(f: Facts, v: View) -> OverviewData:
+    """The Overview's figures besides spend, ROI and the team map (see :func:`spend`, ...)."""
+    merged, activity = work(f, v.selection)
+    seats, plans = f.seats.lazy(), f.seat_plans.lazy()
+    if v.selection.tools:
+        tools = list(v.selection.tools)
+        seats = seats.filter(pl.col("tool_id").is_in(tools))
+        plans = plans.filter(pl.col("tool_id").is_in(tools))
+    cycle, note = cycle_comparison(f, v)
+    cycle_previous, _ = cycle_comparison(f, replace(v, period=v.period.previous()))
+    return OverviewData(
+        uncertainty=kpi_uncertainty(merged, activity, v.period, v.statistics),
+        trend=weekly_trend(merged, activity, trend_period(v.period), v.week_start).collect(),
+        rollouts=rollouts(seats, plans).collect(),
+        cycle=cycle,
+        cycle_previous=cycle_previous,
+        people=selection_people(f, v),
+        privacy=note,
+        last_collected=last_collected(f.sync_state.lazy()).collect().item(),
+    )

@@ -1,0 +1,133 @@
+"""Render time of each dashboard page through AppTest (issue 6: ≤ 1 s warm, ≤ 3 s cold).
+
+    aimetrics demo --scale 10 --no-serve --db sqlite:////tmp/s10.db   # ~100k merged PRs
+    python benchmarks/bench_dashboard.py --db sqlite:////tmp/s10.db
+
+For each page, in one process, as a server would see it:
+
+- ``cold``: every cache empty (the store is read, tagged flags derived, then the page);
+- ``first``: the store already read by another page (the Data page's), every other
+  figure still to compute: what the first visit of a page costs on a running server;
+- ``warm``: the same page again (the best of ``--repeat`` runs): every figure cached;
+- ``filter``: the same page with a team picked in the sidebar (the store read is
+  cached, the page's figures are computed anew).
+
+Python's imports and one-time initialisation are paid in a first pass over every page,
+not measured. Prints one row per page and the store's size. Settings: the built-in
+defaults (``AIMETRICS_CONFIG`` unset), the default period (90 days up to the latest merge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = {
+    "overview": "app_pages/overview.py",
+    "adoption": "app_pages/adoption.py",
+    "delivery": "app_pages/delivery.py",
+    "quality": "app_pages/quality.py",
+    "cost_roi": "app_pages/cost_roi.py",
+    "data": "app_pages/data.py",
+}
+TIMEOUT = 600
+
+
+def _run(page: str, **params: list[str]) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, values in params.items():
+        at.query_params[key] = values
+    at.switch_page(PAGES[page])
+    start = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - start
+    if at.exception:
+        raise SystemExit(f"{page}: {at.exception[0].message}")
+    return elapsed
+
+
+def _clear() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _team(db: str) -> str:
+    """A team name as the sidebar shows it (the URL takes names)."""
+    from aimetrics.store import create_store_engine, read_table
+    from aimetrics.store import schema as s
+
+    engine = create_store_engine(db)
+    try:
+        teams = read_table(engine, s.teams, columns=["name"]).sort("name")
+    finally:
+        engine.dispose()
+    return str(teams["name"][0])
+
+
+def _size(db: str) -> str:
+    import sqlalchemy as sa
+
+    from aimetrics.store import create_store_engine
+    from aimetrics.store import schema as s
+
+    engine = create_store_engine(db)
+    try:
+        with engine.connect() as conn:
+            prs = conn.execute(sa.select(sa.func.count()).select_from(s.pull_requests)).scalar()
+            commits = conn.execute(sa.select(sa.func.count()).select_from(s.commits)).scalar()
+    finally:
+        engine.dispose()
+    return f"{prs:,} pull requests, {commits:,} commits"
+
+
+def _quiet() -> None:
+    """Streamlit warns about the missing runtime on every cached call outside a server."""
+    import streamlit  # noqa: F401  (creates its loggers)
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="store URL (e.g. sqlite:////tmp/s10.db)")
+    parser.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES))
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs per page (best kept)")
+    args = parser.parse_args()
+
+    os.environ["AIMETRICS_DB"] = args.db
+    os.environ.pop("AIMETRICS_CONFIG", None)
+    os.chdir(tempfile.mkdtemp(prefix="bench-dashboard-"))  # no ./aimetrics.yaml picked up
+    _quiet()
+    team = _team(args.db)
+    print(f"store: {_size(args.db)}; filter: team {team!r}", flush=True)
+    for page in args.pages:  # imports and first-call costs, once per process (not measured)
+        _run(page)
+    _quiet()
+    print(f"{'page':<10} {'cold s':>8} {'first s':>8} {'warm s':>8} {'filter s':>9}")
+    for page in args.pages:
+        _clear()
+        cold = _run(page)
+        _clear()
+        _run("data")  # the store read, so that "first" is the page's own cost
+        first = _run(page)
+        warm = min(_run(page) for _ in range(args.repeat))
+        filtered = _run(page, team=[team])
+        print(f"{page:<10} {cold:8.2f} {first:8.2f} {warm:8.2f} {filtered:9.2f}", flush=True)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Cost & ROI: what the AI tools cost, per tool, month, PR and team; idle seats; the ROI
+calculator with both methods side by side."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import balance, charts, components, data, kpis, roi_panel, tables
+
+ctx = data.app_context()
+filters = components.current_filters()
+view = data.view(ctx, filters)
+money = balance.money(ctx.settings)
+currency = money.currency
+
+st.title("Cost & ROI")
+components.view_caption(filters, ctx.settings.tagging.min_confidence)
+
+# filters -> cached loaders -> empty state -> KPIs -> charts -> tables -> calculator
+if not components.enough_people(
+    data.selection_people(data.view_facts(view), view), view.min_group_size
+):
+    st.stop()
+spend = balance.spend(view, money)
+current, _ = kpis.rows(spend.figures)
+if view.selection.repositories:
+    st.info(kpis.NO_REPO_SPEND + " to see spend, cost per PR and ROI.", icon=":material/info:")
+    st.stop()
+others = current["other_currencies"] or []
+if others:
+    st.warning(
+        f"Spend recorded in {', '.join(others)} is not included: add "
+        f"`reporting.exchange_rates` for it to convert it into {currency}.",
+        icon=":material/currency_exchange:",
+    )
+
+components.kpi_row(
+    [
+        kpis.spend_kpi(spend.figures, currency),
+        kpis.cost_per_pr_kpi(spend.figures, currency),
+        kpis.cost_per_ai_pr_kpi(spend.figures, currency),
+        kpis.idle_kpi(spend.seats, currency, spend.as_of),
+    ]
+)
+
+st.subheader("Spend by tool and month")
+st.caption(
+    "Per tool, month and component one basis counts, the best present: billed records > API "
+    "seats priced by plan > seat plans (the configuration's estimate) > estimated records; "
+    "the pattern of each bar says which. Months are cut to the period's days."
+)
+if spend.by_month.is_empty():
+    components.empty_state("No AI spend is recorded for this period and selection.")
+else:
+    charts.chart(charts.spend_chart(spend.by_month, currency))
+    tables.table(
+        spend.by_month.with_columns(
+            pl.col("month").dt.strftime("%Y-%m"), pl.col("basis").replace(charts.BASIS_LABELS)
+        ),
+        "spend-by-tool-month",
+    )
+
+st.subheader("Cost per team")
+st.caption(
+    "Spend attributed to each team (seats follow their holder, usage its user, the rest is "
+    "shared by seat-days or AI-active engineers), per active engineer and per merged PR."
+)
+team_data = balance.teams(view, money)
+tables.table(
+    team_data.map.select(
+        "group", "engineers", "merged_prs", "ai_prs", "spend", "spend_per_engineer",
+        "cost_per_merged_pr", "cost_per_ai_merged_pr",
+    ),
+    "cost-by-team",
+    "Team",
+)  # fmt: skip
+components.privacy_note(team_data.privacy)
+
+st.subheader("Idle seats")
+st.caption(
+    f"Seats held on {spend.as_of:%Y-%m-%d} (the period's last day) without use in the 30 days "
+    "up to it, and what they cost a month: what could be reclaimed."
+)
+if spend.seats.is_empty():
+    components.empty_state("No seat assignments are recorded for the selected tools and teams.")
+else:
+    tables.table(spend.seats, "idle-seats-by-tool")
+    if view.show_individuals and not spend.idle.is_empty():
+        with st.expander("Each idle seat"):
+            tables.table(spend.idle, "idle-seats")
+
+st.subheader("ROI calculator")
+st.caption(
+    "Two methods side by side, each with its assumptions in plain words. Change the inputs: "
+    "the figures update at once. The measured uplift uses the whole history of the selection."
+)
+settings, period = roi_panel.calculator_inputs(money.roi, view.period)
+measured = balance.view_measured(view)
+result = balance.roi(balance.roi_parts(view, money, period), measured.uplift, settings)
+if result is not None:
+    st.caption(
+        f"{components.format_period(period)} ({period.days} days) · hours per week "
+        f"{settings.hours_per_week:g} · currency {settings.currency}"
+    )
+    roi_panel.side_by_side(result)
+    tables.table(roi_panel.roi_table(result), "roi")

@@ -1,0 +1,439 @@
+"""Headline figures of the Overview and Cost & ROI pages, as shown: value, change vs the
+previous period, sample size and uncertainty (:class:`dashboard.components.Kpi`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from aimetrics.metrics.overview import KpiUncertainty
+from aimetrics.metrics.roi import Roi, RoiFigures
+from aimetrics.metrics.stats import Comparison, Estimate
+from aimetrics.metrics.uplift import Uplift
+from dashboard.charts import BASIS_LABELS
+from dashboard.components import (
+    AI_LABEL,
+    MISSING,
+    NO_MARKER_LABEL,
+    Kpi,
+    delta_money,
+    delta_points,
+    delta_rate,
+    format_estimate,
+    format_hours,
+    format_money,
+    format_rate,
+    format_share,
+)
+
+NOT_ENOUGH = "not enough data"
+NO_REPO_SPEND = "AI spend is not attributed to repositories: clear the repository filter"
+
+
+def rows(figures: pl.DataFrame) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """The ``current`` and ``previous`` rows of ``overview_figures``."""
+    cur = figures.filter(pl.col("period") == "current").row(0, named=True)
+    prev = figures.filter(pl.col("period") == "previous").row(0, named=True)
+    return cur, prev
+
+
+def previous_label(prev: dict) -> str:  # type: ignore[type-arg]
+    last = prev["end"] - dt.timedelta(days=1)
+    return f"Previous period {prev['start']:%Y-%m-%d} – {last:%Y-%m-%d}"
+
+
+def interval(est: Estimate, fmt: str, unit: str = "") -> str:
+    """ "90% CI a to b" or "" when there is no interval."""
+    if not est.ok or est.low is None or est.high is None:
+        return ""
+    return f"{est.level:.0%} CI {est.low:{fmt}}{unit} to {est.high:{fmt}}{unit}"
+
+
+def bases(row: dict) -> str:  # type: ignore[type-arg]
+    names = [BASIS_LABELS.get(b, b) for b in row.get("bases") or []]
+    return ", ".join(names) if names else "no spend recorded"
+
+
+# --- the balance: spend, value, ROI, cost per PR ------------------------------------------
+
+
+def spend_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
+    cur, prev = rows(figures)
+    return Kpi(
+        "AI spend in period",
+        format_money(cur["spend"], currency),
+        delta_money(cur["spend"], prev["spend"], currency),
+        "off",
+        f"basis: {bases(cur)}" if cur["spend"] is not None else NO_REPO_SPEND,
+        "Seat plans prorated by day (seats × price per seat-month × 12 / 365), API seats priced "
+        "by plan, plus imported cost records; per tool and month the best basis only (billed > "
+        "API seats > seat plan > estimate), so nothing is counted twice. "
+        f"{previous_label(prev)}: {format_money(prev['spend'], currency)}.",
+    )
+
+
+def cost_per_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
+    cur, prev = rows(figures)
+    return Kpi(
+        "AI cost per merged PR",
+        format_money(cur["cost_per_merged_pr"], currency, 2),
+        delta_money(cur["cost_per_merged_pr"], prev["cost_per_merged_pr"], currency, 2),
+        "inverse",
+        f"{cur['merged_prs']:,} merged PRs",
+        "AI spend in the period / merged PRs in the period. "
+        f"{previous_label(prev)}: {format_money(prev['cost_per_merged_pr'], currency, 2)}.",
+        f"per AI-assisted merged PR: {format_money(cur['cost_per_ai_merged_pr'], currency, 2)}",
+    )
+
+
+def cost_per_ai_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
+    cur, prev = rows(figures)
+    return Kpi(
+        "AI cost per AI-assisted merged PR",
+        format_money(cur["cost_per_ai_merged_pr"], currency, 2),
+        delta_money(cur["cost_per_ai_merged_pr"], prev["cost_per_ai_merged_pr"], currency, 2),
+        "inverse",
+        f"{cur['ai_prs']:,} AI-assisted merged PRs",
+        "All AI spend / merged PRs with an AI marker: an upper bound (markers can be switched "
+        f"off). {previous_label(prev)}: "
+        f"{format_money(prev['cost_per_ai_merged_pr'], currency, 2)}.",
+    )
+
+
+def _roi_value(r: RoiFigures) -> str:
+    return f"{r.roi.value:+.0%}" if r.roi.ok and r.roi.value is not None else NOT_ENOUGH
+
+
+def _roi_delta(cur: RoiFigures | None, prev: RoiFigures | None) -> str | None:
+    if cur is None or prev is None or not (cur.roi.ok and prev.roi.ok):
+        return None
+    return delta_points(cur.roi.value, prev.roi.value)
+
+
+def payback(r: RoiFigures) -> str:
+    days = r.payback_days.value
+    if not r.payback_days.ok or days is None:
+        return MISSING
+    return "never (no value)" if days == float("inf") else f"{days:,.0f} days"
+
+
+def measured_roi_kpi(roi: Roi | None, previous: Roi | None, uplift: Uplift) -> Kpi:
+    help_ = (
+        "Measured uplift: the change in merged PRs per week of engineers after their own AI "
+        "adoption, against colleagues not yet adopted over the same weeks, turned into hours "
+        "at the pre-adoption pace and into money at the loaded hourly cost. ROI = (value − "
+        "spend) / spend, with its bootstrap interval (engineers resampled)."
+    )
+    if roi is None:
+        return Kpi("ROI, measured uplift", MISSING, None, "off", NO_REPO_SPEND, help_)
+    r = roi.measured
+    n = (
+        f"value {format_money(r.value.value, r.currency)} · {uplift.treated_engineers} adopters"
+        f" vs {uplift.comparison_engineers} not yet adopted"
+        if r.roi.ok
+        else r.roi.note or r.value.note or "needs more engineers"
+    )
+    ci = interval(r.roi.map(lambda x: x * 100), "+.0f", "%")
+    return Kpi(
+        "ROI, measured uplift",
+        _roi_value(r),
+        _roi_delta(r, previous.measured if previous else None),
+        "normal",
+        n,
+        help_,
+        f"{ci} · payback {payback(r)}" if ci else "",
+    )
+
+
+def assumed_roi_kpi(roi: Roi | None, previous: Roi | None) -> Kpi:
+    help_ = (
+        "Assumed time saved, as DX and GitHub present it: the configured hours saved per "
+        "AI-active user per week × AI-active users × weeks × loaded hourly cost. An "
+        "assumption, not a measurement: no interval."
+    )
+    if roi is None:
+        return Kpi("ROI, assumed time saved", MISSING, None, "off", NO_REPO_SPEND, help_)
+    r = roi.assumed
+    users = int(r.inputs.get("ai_active_users", 0))
+    hours = r.inputs.get("hours_saved_per_ai_user_per_week", 0.0)
+    return Kpi(
+        "ROI, assumed time saved",
+        _roi_value(r),
+        _roi_delta(r, previous.assumed if previous else None),
+        "normal",
+        f"{users:,} AI-active users × {hours:g} h/week",
+        help_,
+        f"value {format_money(r.value.value, r.currency)} · an assumption: no interval",
+    )
+
+
+# --- delivery: AI-assisted share, throughput, uplift, cycle time --------------------------
+
+
+def share_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
+    cur, prev = rows(figures)
+    level = interval(u.ai_share.map(lambda x: x * 100), ".1f", "%")
+    change = interval(u.ai_share_change.map(lambda x: x * 100), "+.1f", " pp")
+    return Kpi(
+        "AI-assisted PR share",
+        format_share(cur["ai_share"]),
+        delta_points(cur["ai_share"], prev["ai_share"]),
+        "normal",
+        f"{cur['ai_prs']:,} of {cur['merged_prs']:,} merged PRs",
+        "Merged PRs with an AI marker (authored or assisted, at or above the configured "
+        f"confidence; with a tool filter: of those tools) / all merged PRs. The rest is "
+        f"'{NO_MARKER_LABEL}', not proven human. Intervals resample PR authors. "
+        f"{previous_label(prev)}: {format_share(prev['ai_share'])}.",
+        " · ".join(x for x in (level, f"change {change}" if change else "") if x),
+    )
+
+
+def throughput_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
+    cur, prev = rows(figures)
+    level = interval(u.throughput, ".2f")
+    change = interval(u.throughput_change, "+.2f")
+    return Kpi(
+        "PRs per engineer-week",
+        format_rate(cur["throughput"]),
+        delta_rate(cur["throughput"], prev["throughput"]),
+        "normal",
+        f"{cur['merged_prs']:,} PRs · {cur['active_engineers']:,} active engineers",
+        "Merged PRs per active engineer per week: merged PRs / active engineers / weeks. "
+        "Active: at least one merged PR or default-branch commit in the period (humans only). "
+        f"Intervals resample people. {previous_label(prev)}: {format_rate(prev['throughput'])}.",
+        " · ".join(x for x in (level, f"change {change}" if change else "") if x),
+    )
+
+
+def uplift_kpi(uplift: Uplift) -> Kpi:
+    pct = uplift.percent
+    basis = ", ".join(f"{n} by {b}" for b, n in uplift.basis.items() if n)
+    return Kpi(
+        "Throughput change after adoption",
+        f"{pct.value:+.0f}%" if pct.ok and pct.value is not None else NOT_ENOUGH,
+        None,
+        "off",
+        f"{uplift.treated_engineers} adopters vs {uplift.comparison_engineers} not yet adopted"
+        if pct.ok
+        else pct.note,
+        "Difference-in-differences over the whole history: adopters' merged PRs per week "
+        "after their own adoption date vs before, against colleagues not yet adopted in the "
+        "same weeks (ratio scale). Adoption date: the seat assignment where known, else the "
+        f"first AI-marked change ({basis or 'none'}).",
+        interval(pct, "+.0f", "%"),
+    )
+
+
+def cycle_kpi(cycle: Comparison | None, previous: Comparison | None) -> Kpi:
+    help_ = (
+        "Median cycle time (first commit → merge) of AI-assisted PRs / of no-marker PRs, with "
+        "a bootstrap interval that resamples authors (below 1: AI-assisted PRs are faster)."
+    )
+    if cycle is None or not cycle.ratio.ok or cycle.ratio.value is None:
+        note = cycle.ratio.note if cycle is not None else "no merged PR with a timeline"
+        return Kpi("Cycle time, AI ÷ no marker", NOT_ENOUGH, None, "off", note, help_)
+    delta = None
+    if previous is not None and previous.ratio.ok and previous.ratio.value is not None:
+        delta = f"{cycle.ratio.value - previous.ratio.value:+.2f}×"
+    return Kpi(
+        "Cycle time, AI ÷ no marker",
+        f"{cycle.ratio.value:.2f}×",
+        delta,
+        "inverse",
+        f"AI-assisted {cycle.ai_prs:,} PRs (median {format_hours(cycle.ai_median)}) · "
+        f"{NO_MARKER_LABEL} {cycle.no_marker_prs:,} (median "
+        f"{format_hours(cycle.no_marker_median)})",
+        help_,
+        interval(cycle.ratio, ".2f", "×"),
+    )
+
+
+# --- seats ----------------------------------------------------------------------------------
+
+
+def idle_kpi(seats: pl.DataFrame, currency: str, as_of: dt.date) -> Kpi:
+    idle = int(seats["idle"].sum()) if seats.height else 0
+    assigned = int(seats["assigned"].sum()) if seats.height else 0
+    cost = seats["idle_monthly_cost"].sum() if "idle_monthly_cost" in seats.columns else None
+    currencies = sorted(
+        {c for c in (seats["currency"].to_list() if "currency" in seats.columns else []) if c}
+    )
+    shown = format_money(cost, currencies[0] if len(currencies) == 1 else currency)
+    return Kpi(
+        "Idle seats: monthly cost",
+        shown if idle else format_money(0.0, currency),
+        None,
+        "off",
+        f"{idle:,} of {assigned:,} seats idle on {as_of:%Y-%m-%d}",
+        "Seats held on the period's last day with no use in the 30 days up to it (the "
+        "vendor's last activity, or an AI-assisted PR of that tool merged by the holder), "
+        "each at its plan's monthly price: what could be reclaimed a month.",
+    )
+
+
+# --- the Adoption, Delivery and Quality pages ---------------------------------------------
+
+
+def _row(frame: pl.DataFrame) -> dict[str, object]:
+    return frame.row(0, named=True) if frame.height else {}
+
+
+def adoption_kpis(headline: pl.DataFrame, agents: pl.DataFrame) -> list[Kpi]:
+    """Adoption rate, AI-assisted shares of PRs, commits and lines, agent PR merge rate."""
+    h = _row(headline)
+
+    def get(name: str) -> int:
+        return int(h.get(name) or 0)
+
+    agent = _row(agents.filter(pl.col("author") == "agent"))
+    return [
+        Kpi(
+            "Engineers using AI",
+            format_share(h.get("adoption_rate")),  # type: ignore[arg-type]
+            None, "off",
+            f"{get('ai_active_contributors'):,} of {get('active_contributors'):,} active",
+            "Active engineers with at least one AI-assisted merged PR or default-branch commit "
+            "in the period / engineers with any merged PR or default-branch commit.",
+        ),
+        Kpi(
+            "AI-assisted PR share",
+            format_share(h.get("ai_share")),  # type: ignore[arg-type]
+            None, "off",
+            f"{get('ai_prs'):,} of {get('merged_prs'):,} merged PRs",
+            "Merged PRs with an AI marker (authored or assisted) / all merged PRs.",
+        ),
+        Kpi(
+            "AI-assisted commit share",
+            format_share(h.get("ai_commit_share")),  # type: ignore[arg-type]
+            None, "off",
+            f"{get('ai_commits'):,} of {get('commits'):,} default-branch commits",
+            "Default-branch commits with an AI marker / all default-branch commits "
+            "(non-AI bots and excluded people left out).",
+        ),
+        Kpi(
+            "AI-assisted share of changed lines",
+            format_share(h.get("ai_line_share")),  # type: ignore[arg-type]
+            None, "off",
+            f"{get('ai_lines'):,} of {get('lines'):,} lines of merged PRs",
+            "Additions + deletions of AI-assisted merged PRs / of all merged PRs.",
+        ),
+        Kpi(
+            "AI-reviewed PR share",
+            format_share(h.get("ai_reviewed_share")),  # type: ignore[arg-type]
+            None, "off",
+            f"{get('ai_reviewed_prs'):,} of {get('merged_prs'):,} merged PRs",
+            "Merged PRs with at least one review by an AI reviewer (Copilot, CodeRabbit, ...).",
+        ),
+        Kpi(
+            "Agent PR merge rate",
+            format_share(agent.get("merge_rate")),  # type: ignore[arg-type]
+            None, "off",
+            f"{int(agent.get('merged') or 0):,} merged, "
+            f"{int(agent.get('closed_unmerged') or 0):,} closed unmerged",
+            "PRs an AI agent authored: merged / (merged + closed without merging) in the period.",
+        ),
+    ]  # fmt: skip
+
+
+def _stage(stages: pl.DataFrame, comparison: str, stage: str = "cycle") -> dict[str, object]:
+    return _row(stages.filter((pl.col("comparison") == comparison) & (pl.col("stage") == stage)))
+
+
+def delivery_kpis(
+    throughput: pl.DataFrame, stages: pl.DataFrame, cycle: Comparison | None
+) -> list[Kpi]:
+    """Throughput, median cycle time AI-assisted and no marker, and their ratio with its CI."""
+    t = _row(throughput)
+    ai, no = _stage(stages, AI_LABEL), _stage(stages, NO_MARKER_LABEL)
+    ratio = (
+        "not enough data"
+        if cycle is None or not cycle.ratio.ok
+        else f"{cycle.ratio.value:.2f}× ({cycle.ratio.level:.0%} CI "
+        f"{cycle.ratio.low:.2f}–{cycle.ratio.high:.2f})"
+    )
+    return [
+        Kpi(
+            "PRs per engineer-week",
+            format_rate(t.get("throughput")),  # type: ignore[arg-type]
+            None, "off",
+            f"{int(t.get('merged_prs') or 0):,} PRs · "
+            f"{int(t.get('active_engineers') or 0):,} active engineers",
+            "Merged PRs / active engineers / weeks in the period.",
+        ),
+        Kpi(
+            f"Median cycle time, {AI_LABEL}",
+            format_hours(ai.get("median")),  # type: ignore[arg-type]
+            None, "off",
+            f"{int(ai.get('n') or 0):,} PRs · p90 {format_hours(ai.get('p90'))}",  # type: ignore[arg-type]
+            "First commit (authored) to merge, merged PRs of the period.",
+        ),
+        Kpi(
+            f"Median cycle time, {NO_MARKER_LABEL}",
+            format_hours(no.get("median")),  # type: ignore[arg-type]
+            None, "off",
+            f"{int(no.get('n') or 0):,} PRs · p90 {format_hours(no.get('p90'))}",  # type: ignore[arg-type]
+            "First commit (authored) to merge, merged PRs of the period.",
+        ),
+        Kpi(
+            "Cycle time ratio, AI ÷ no marker",
+            ratio.split(" (")[0],
+            None, "off",
+            ratio.split(" (", 1)[1].rstrip(")") if "(" in ratio else "needs more PRs/engineers",
+            "Ratio of the median cycle times with a bootstrap interval that resamples engineers "
+            "(below 1: AI-assisted PRs are faster).",
+        ),
+    ]  # fmt: skip
+
+
+def quality_kpis(summary: pl.DataFrame, revert: Estimate, unreviewed: Estimate) -> list[Kpi]:
+    """Revert rate, unreviewed merges, PR size and changes requested: AI-assisted, with the
+    no-marker figure (and the difference with its interval) beneath."""
+    ai = _row(summary.filter(pl.col("comparison") == AI_LABEL))
+    no = _row(summary.filter(pl.col("comparison") == NO_MARKER_LABEL))
+
+    def n(row: dict[str, object], column: str = "merged_prs") -> str:
+        return f"{int(row.get(column) or 0):,}"  # type: ignore[call-overload]
+
+    def share_of(row: dict[str, object], column: str) -> str:
+        return format_share(row.get(column))  # type: ignore[arg-type]
+
+    def lines(row: dict[str, object]) -> str:
+        value = row.get("median_lines")
+        return MISSING if value is None else f"{value:,.0f}"
+
+    return [
+        Kpi(
+            "Revert rate, AI-assisted",
+            share_of(ai, "revert_rate"),
+            None, "off",
+            f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'revert_rate')} of {n(no)} · "
+            f"difference {format_estimate(revert, ' pp')}",
+            "Merged PRs that a later revert references / merged PRs. The difference "
+            "(AI-assisted minus no marker) has a bootstrap interval that resamples authors.",
+        ),
+        Kpi(
+            "No human review, AI-assisted",
+            share_of(ai, "unreviewed_share"),
+            None, "off",
+            f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'unreviewed_share')} · "
+            f"difference {format_estimate(unreviewed, ' pp')}",
+            "Merged PRs without a review by a human other than the author before the merge "
+            "(bots and AI reviewers do not count).",
+        ),
+        Kpi(
+            "Median PR size, AI-assisted",
+            f"{lines(ai)} lines",
+            None, "off",
+            f"{NO_MARKER_LABEL}: {lines(no)} lines",
+            "Median additions + deletions of merged PRs.",
+        ),
+        Kpi(
+            "Changes requested, AI-assisted",
+            share_of(ai, "rounds_share"),
+            None, "off",
+            f"{n(ai, 'reviewed_prs')} reviewed PRs · {NO_MARKER_LABEL}: "
+            f"{share_of(no, 'rounds_share')} of {n(no, 'reviewed_prs')}",
+            "Human-reviewed merged PRs with at least one CHANGES_REQUESTED review by a human.",
+        ),
+    ]  # fmt: skip

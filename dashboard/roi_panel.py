@@ -1,0 +1,147 @@
+"""The ROI calculator: its inputs (defaults from ``roi`` in the configuration), both methods
+side by side with their intervals and assumptions, and the table behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from aimetrics.metrics.period import Period
+from aimetrics.metrics.roi import Roi, RoiFigures
+from aimetrics.metrics.stats import Estimate
+from aimetrics.settings import RoiSettings
+from dashboard.components import MISSING, format_money
+from dashboard.kpis import NOT_ENOUGH, interval, payback
+
+HOURLY_KEY, SAVED_KEY, PERIOD_KEY = "roi_hourly_cost", "roi_hours_saved", "roi_period"
+SELECTED = "selected"
+PERIOD_CHOICES = {
+    SELECTED: "The selected period",
+    30: "Last 30 days",
+    90: "Last 90 days",
+    180: "Last 180 days",
+    365: "Last 365 days",
+}
+TITLES = {
+    "measured uplift": "Measured uplift",
+    "assumed time saved": "Assumed time saved",
+}
+
+
+def calculator_inputs(defaults: RoiSettings, selected: Period) -> tuple[RoiSettings, Period]:
+    """The three inputs; every change reruns the page at once (the uplift stays cached)."""
+    hourly_col, saved_col, period_col = st.columns(3)
+    hourly = hourly_col.number_input(
+        f"Loaded hourly cost ({defaults.currency})",
+        min_value=0.0,
+        value=float(defaults.loaded_hourly_cost),
+        step=5.0,
+        key=HOURLY_KEY,
+        help="Salary, benefits and overhead per working hour (roi.loaded_hourly_cost).",
+    )
+    saved = saved_col.number_input(
+        "Hours saved per AI-active user per week (assumption)",
+        min_value=0.0,
+        max_value=float(defaults.hours_per_week),
+        value=float(defaults.hours_saved_per_ai_user_per_week),
+        step=0.5,
+        key=SAVED_KEY,
+        help="Used by the assumed-time-saved method only (roi.hours_saved_per_ai_user_per_week).",
+    )
+    choice = period_col.selectbox(
+        "Period",
+        list(PERIOD_CHOICES),
+        format_func=PERIOD_CHOICES.__getitem__,
+        key=PERIOD_KEY,
+        help="Counted back from the last day of the period selected in the sidebar.",
+    )
+    settings = defaults.model_copy(
+        update={"loaded_hourly_cost": hourly, "hours_saved_per_ai_user_per_week": saved}
+    )
+    return settings, calculator_period(selected, choice)
+
+
+def calculator_period(selected: Period, choice: object) -> Period:
+    if choice == SELECTED or not isinstance(choice, int):
+        return selected
+    return Period(selected.end - dt.timedelta(days=choice), selected.end, selected.tz)
+
+
+def _estimate(est: Estimate, fmt: str) -> str:
+    if not est.ok or est.value is None:
+        return NOT_ENOUGH
+    ci = interval(est, fmt)
+    return f"{est.value:{fmt}}" + (f" ({ci})" if ci else "")
+
+
+def side_by_side(roi: Roi) -> None:
+    """Both methods in two columns: ROI, value, hours, payback, and the assumptions."""
+    for column, r in zip(st.columns(2), (roi.measured, roi.assumed), strict=True):
+        with column, st.container(border=True):
+            st.markdown(f"#### {TITLES.get(r.method, r.method)}")
+            ok = r.roi.ok and r.roi.value is not None
+            st.metric(
+                f"ROI, {r.method}",
+                f"{r.roi.value:+.0%}" if ok else NOT_ENOUGH,  # type: ignore[operator]
+                help="(value − spend) / spend",
+            )
+            pct = r.roi.map(lambda x: x * 100)
+            lines = [
+                f"- ROI interval: {interval(pct, '+.0f', '%') or 'none'}",
+                f"- Value: {_money(r.value, r.currency)}",
+                f"- Engineering hours gained: {_estimate(r.hours, ',.0f')}",
+                f"- AI spend: {format_money(r.spend, r.currency)}",
+                f"- Payback: {payback(r)}",
+            ]
+            if not ok:
+                lines.append(f"- Why not: {r.roi.note or r.hours.note or 'too little data'}")
+            st.markdown("\n".join(lines))
+            st.markdown("**Assumptions**\n" + "\n".join(f"- {a}" for a in r.assumptions))
+
+
+def _money(est: Estimate, currency: str) -> str:
+    if not est.ok or est.value is None:
+        return NOT_ENOUGH
+    low, high = est.low, est.high
+    ci = (
+        f" ({est.level:.0%} CI {format_money(low, currency)} to {format_money(high, currency)})"
+        if low is not None and high is not None
+        else ""
+    )
+    return format_money(est.value, currency) + ci
+
+
+def roi_table(roi: Roi) -> pl.DataFrame:
+    """Both methods' figures, one row each (the table and its CSV)."""
+
+    def row(r: RoiFigures) -> dict[str, object]:
+        return {
+            "Method": r.method,
+            "Status": r.roi.status,
+            "ROI (%)": _pct(r.roi.value),
+            "ROI low (%)": _pct(r.roi.low),
+            "ROI high (%)": _pct(r.roi.high),
+            f"Value ({r.currency})": _round(r.value.value),
+            f"Value low ({r.currency})": _round(r.value.low),
+            f"Value high ({r.currency})": _round(r.value.high),
+            "Hours gained": _round(r.hours.value),
+            f"AI spend ({r.currency})": _round(r.spend),
+            "Payback (days)": _round(r.payback_days.value)
+            if r.payback_days.value not in (None, float("inf"))
+            else None,
+            "Confidence level": r.roi.level or None,
+            "Engineers": r.hours.engineers,
+            "Note": r.roi.note or r.hours.note or MISSING,
+        }
+
+    return pl.DataFrame([row(roi.measured), row(roi.assumed)])
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None else round(x * 100, 1)
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)

@@ -1,0 +1,132 @@
+"""Tables as the pages show them, each with a CSV download of exactly what is shown:
+labelled headers, shares in percent, hours and money rounded."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.components import STAGE_LABELS
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """The CSV of exactly ``frame`` (lists joined with '; ')."""
+    flat = frame.with_columns(
+        pl.col(c).list.join("; ") for c, t in frame.schema.items() if isinstance(t, pl.List)
+    )
+    return flat.write_csv().encode()
+
+
+# Table headers as shown (and in the CSV); shares become percentages, hours one decimal.
+LABELS = {
+    "comparison": "AI marker", "merged_prs": "Merged PRs", "ai_prs": "AI-assisted PRs",
+    "no_marker_prs": "No-marker PRs", "ai_share": "AI-assisted share (%)",
+    "lines": "Changed lines", "ai_lines": "AI-assisted lines",
+    "ai_line_share": "AI-assisted line share (%)", "ai_reviewed_prs": "AI-reviewed PRs",
+    "ai_reviewed_share": "AI-reviewed share (%)", "agent_prs": "Agent PRs",
+    "active_contributors": "Active engineers", "ai_active_contributors": "Engineers using AI",
+    "adoption_rate": "Adoption rate (%)", "commits": "Commits", "ai_commits": "AI-assisted commits",
+    "ai_commit_share": "AI-assisted commit share (%)", "tool": "AI tool", "prs": "PRs",
+    "share": "Share (%)", "cohort": "Cohort", "engineers": "Engineers", "author": "Written by",
+    "opened": "Opened", "merged": "Merged", "closed_unmerged": "Closed unmerged",
+    "merge_rate": "Merge rate (%)", "tool_id": "AI tool", "assigned": "Seats assigned",
+    "active": "Seats used (30 days)", "idle": "Idle seats", "utilization": "Utilization (%)",
+    "active_engineers": "Active engineers", "throughput": "PRs per engineer-week",
+    "stage": "Stage", "n": "PRs", "people": "Engineers", "p10": "p10 (h)", "p25": "p25 (h)",
+    "median": "Median (h)", "p75": "p75 (h)", "p90": "p90 (h)", "merged_at": "Merged (UTC)",
+    "reverted_at": "Reverted (UTC)", "repository": "Repository", "number": "PR",
+    "title": "Title", "ai_tool": "AI tool", "coding": "Coding (h)", "pickup": "Pickup (h)",
+    "review": "Review (h)", "merge": "Merge (h)", "cycle": "Cycle time (h)",
+    "reverted_prs": "Reverted PRs", "revert_rate": "Revert rate (%)",
+    "median_lines": "Median size (lines)", "unreviewed_prs": "Merged without human review",
+    "unreviewed_share": "Merged without human review (%)", "reviewed_prs": "Human-reviewed PRs",
+    "rounds_mean": "Changes requested per reviewed PR",
+    "rounds_share": "Reviewed PRs with changes requested (%)", "source": "Source",
+    "scopes": "Scopes", "not_complete": "Not complete", "last_finished": "Last finished (UTC)",
+    "scope": "Scope", "status": "Status", "started_at": "Started (UTC)",
+    "finished_at": "Finished (UTC)", "detail": "Detail", "at": "When (UTC)",
+    "entity": "Change", "key": "SHA / PR / review", "kind": "Kind", "rule": "Rule",
+    "confidence": "Confidence", "counts": "Counts", "field": "Field",
+    "matched": "Matched text", "email": "E-mail", "name": "Name", "with_timeline": "With timeline",
+    "git_only": "Git-only", "idle_monthly_cost": "Idle seats' monthly cost", "url": "Link",
+    "currency": "Currency", "spend": "AI spend", "spend_per_engineer": "AI spend per engineer",
+    "cost_per_merged_pr": "Cost per merged PR",
+    "cost_per_ai_merged_pr": "Cost per AI-assisted merged PR",
+    "uplift": "Throughput change (%)", "uplift_low": "Change CI low (%)",
+    "uplift_high": "Change CI high (%)", "adopters": "Adopters",
+    "comparison_engineers": "Not yet adopted", "note": "Note", "week_start": "Week starting",
+    "days": "Days in period", "month": "Month", "component": "Component", "basis": "Basis",
+    "amount": "Amount", "login": "Login", "person_key": "Person", "plan": "Plan",
+    "last_activity_at": "Last activity (UTC)", "monthly_cost": "Monthly cost",
+}  # fmt: skip
+PERCENT_COLUMNS = {
+    "ai_share", "ai_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
+    "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
+}  # fmt: skip
+HOUR_COLUMNS = {
+    "p10",
+    "p25",
+    "median",
+    "p75",
+    "p90",
+    "coding",
+    "pickup",
+    "review",
+    "merge",
+    "cycle",
+}
+RATIO_COLUMNS = {"throughput", "rounds_mean"}
+# Money and percent changes: two decimals.
+MONEY_COLUMNS = {
+    "spend", "spend_per_engineer", "cost_per_merged_pr", "cost_per_ai_merged_pr", "amount",
+    "idle_monthly_cost", "monthly_cost", "uplift", "uplift_low", "uplift_high",
+}  # fmt: skip
+
+
+def display(frame: pl.DataFrame, group_label: str | None = None, **labels: str) -> pl.DataFrame:
+    """``frame`` as a table shows it: labelled headers, shares in %, hours and rates rounded.
+
+    ``group_label`` names the ``group`` column (e.g. "Team"); without it the column
+    is dropped (the whole selection). ``labels`` override :data:`LABELS`.
+    """
+    if group_label is None and "group" in frame.columns:
+        frame = frame.drop("group")
+    out = frame.with_columns(
+        *((pl.col(c) * 100).round(1) for c in frame.columns if c in PERCENT_COLUMNS),
+        *(pl.col(c).round(1) for c in frame.columns if c in HOUR_COLUMNS),
+        *(pl.col(c).round(2) for c in frame.columns if c in RATIO_COLUMNS | MONEY_COLUMNS),
+        *(pl.col(c).replace(STAGE_LABELS) for c in frame.columns if c == "stage"),
+    )
+    names = {**LABELS, "group": group_label or "", **labels}
+    return out.rename({c: names[c] for c in out.columns if c in names})
+
+
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    group_label: str | None = None,
+    *,
+    height: int | str = "auto",
+    **labels: str,
+) -> pl.DataFrame:
+    """``frame`` (a metric's output) shown as :func:`display` makes it, with a CSV download of
+    exactly that table. A ``url`` column becomes "Link": each PR or commit to its page on
+    GitHub (the CSV keeps the address). Returns the table shown.
+    """
+    shown = display(frame, group_label, **labels)
+    config: dict[str, object] = {}
+    if "Link" in shown.columns:  # the PR's or commit's page on GitHub
+        config["Link"] = st.column_config.LinkColumn(
+            "Link", display_text=r"https?://.*/(?:pull|commit)/(\w{1,7}).*"
+        )
+    st.dataframe(shown, hide_index=True, column_config=config, height=height)  # type: ignore[arg-type]
+    st.download_button(
+        f"Download CSV ({shown.height:,} rows)",
+        data=csv_bytes(shown),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    return shown

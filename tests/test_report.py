@@ -1,0 +1,414 @@
+"""``aimetrics report`` on the demo store: the one-pager's figures are the metric functions'.
+
+The store is built once for the module as ``aimetrics demo`` builds it. The HTML must
+carry the figures the metric functions give for the same period and filters (each
+headline figure also as ``data-value``), say "not enough data" where a method has too
+few engineers, need nothing from the network (no external ``src``/``href`` except the
+GitHub links of PRs; in Chromium with every request refused the charts still draw),
+and the PDF printed by Debian's Chromium must have the one-pager on page 1 and the
+appendix after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polars as pl
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from aimetrics.cli import app
+from aimetrics.demo import load
+from aimetrics.exports import report as report_module
+from aimetrics.exports.figures import ExportError, Figures, compute_figures, load_facts
+from aimetrics.exports.report import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Report,
+    build_report,
+    fmt_money,
+    fmt_number,
+    fmt_share,
+    render_html,
+    render_pdf,
+    report_from_figures,
+)
+from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
+from aimetrics.metrics.facts import Facts
+from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
+from aimetrics.metrics.period import Period
+from aimetrics.metrics.roi import roi_side_by_side
+from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
+from aimetrics.settings import Settings, load_settings
+from aimetrics.store import create_store_engine, upgrade
+from aimetrics.tagging import ruleset_from_settings, tag_store
+from aimetrics.tagging.identities import resolve_identities
+from aimetrics.tagging.rules import shipped_config
+
+DEMO_END = dt.date(2025, 6, 30)
+GITHUB_PR = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/pull/\d+$")
+NOW = dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo organization, as `aimetrics demo` builds it: load, resolve identities, tag."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'store.db'}"
+    engine = create_store_engine(url)
+    upgrade(engine)
+    load(engine, seed=42, end_date=DEMO_END, scale=0.3)
+    engine.dispose()
+    demo = load_settings(shipped_config("demo.yaml"))
+    rules = ruleset_from_settings(demo)
+    resolve_identities(engine, rules, demo)
+    engine.dispose()
+    tag_store(engine, rules)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return load_settings(shipped_config("demo.yaml"))
+
+
+@pytest.fixture(scope="module")
+def facts(demo_url: str, settings: Settings) -> Facts:
+    engine = create_store_engine(demo_url)
+    try:
+        return load_facts(engine, settings)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def period(facts: Facts) -> Period:
+    return Period.ending_at(facts.prs["merged_at"].max(), "UTC")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def report(facts: Facts, settings: Settings, period: Period) -> Report:
+    return report_from_figures(compute_figures(facts, settings, period, now=NOW))
+
+
+@pytest.fixture(scope="module")
+def html(report: Report) -> str:
+    return render_html(report)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's Chromium: skip without it, except in CI where the test must run."""
+    if not os.access(CHROMIUM, os.X_OK):
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"in CI the browser tests must run: {reason}")
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+class Page(HTMLParser):
+    """What a browser would load or link: tags with src/href, stylesheets, and the
+    headline figures (``data-figure`` elements) with their attributes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str, str]] = []  # tag, attribute, value
+        self.figures: dict[str, dict[str, str]] = {}
+        self.tags: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.tags.append(tag)
+        for name in ("src", "href", "srcset", "data", "action", "poster"):
+            if name in values:
+                self.links.append((tag, name, values[name]))
+        if "data-figure" in values:
+            self.figures.setdefault(values["data-figure"], values)
+
+
+def value(page: Page, key: str) -> float:
+    return float(page.figures[key]["data-value"])
+
+
+def work(facts: Facts) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    return select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
+
+
+def costs(facts: Facts) -> CostInputs:
+    return CostInputs(
+        facts.seat_plans.lazy(),
+        facts.cost_records.lazy(),
+        facts.seats.lazy(),
+        facts.memberships.lazy().rename({"team": "team_slug"}),
+        facts.directory.lazy(),
+    )
+
+
+def measured_roi(facts: Facts, settings: Settings, period: Period):  # type: ignore[no-untyped-def]
+    """Both ROI methods straight from the metric functions."""
+    merged, activity = work(facts)
+    adoption = adoption_dates(merged, facts.seats.lazy(), facts.directory.lazy()).collect()
+    uplift = throughput_uplift(merged, activity, adoption.lazy(), settings=settings.statistics)
+    roi = roi_side_by_side(
+        uplift,
+        merged,
+        adoption.lazy(),
+        facts.seat_plans.lazy(),
+        facts.cost_records.lazy(),
+        period,
+        settings.roi,
+        seat_assignments=facts.seats.lazy(),
+        directory=facts.directory.lazy(),
+    )
+    return uplift, roi
+
+
+# --- the HTML's figures are the metric functions' ------------------------------------------------
+
+
+def test_headline_figures_equal_the_metrics(
+    html: str, facts: Facts, settings: Settings, period: Period
+) -> None:
+    page = Page(html)
+    merged, activity = work(facts)
+    all_merged = facts.prs.lazy().filter(pl.col("merged_at").is_not_null())
+    kpis = overview_figures(
+        merged, activity, costs(facts), period, "USD", {}, Selection(), all_merged
+    ).collect()
+    cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+    assert value(page, "spend") == pytest.approx(cur["spend"])
+    assert float(page.figures["spend"]["data-previous"]) == pytest.approx(prev["spend"])
+    assert value(page, "cost_per_merged_pr") == pytest.approx(cur["cost_per_merged_pr"])
+    assert value(page, "ai_share") == pytest.approx(cur["ai_share"])
+    assert float(page.figures["ai_share"]["data-previous"]) == pytest.approx(prev["ai_share"])
+    assert value(page, "throughput") == pytest.approx(cur["throughput"])
+    activity_org = with_group(select(facts.activity.lazy(), Selection()), "org", "at")
+    adoption = contributor_adoption(activity_org, period).collect()
+    assert value(page, "adoption_rate") == pytest.approx(adoption["adoption_rate"][0])
+    # ... and as text, formatted, on the one-pager
+    for text in (
+        fmt_money(cur["spend"], "USD"),
+        fmt_money(cur["cost_per_merged_pr"], "USD", 2),
+        fmt_share(cur["ai_share"]),
+        fmt_number(cur["throughput"], "rate"),
+    ):
+        assert f">{text}<" in html, text
+
+
+def test_roi_both_methods_equal_the_metrics(
+    html: str, facts: Facts, settings: Settings, period: Period
+) -> None:
+    page = Page(html)
+    uplift, roi = measured_roi(facts, settings, period)
+    # Too few comparison engineers in the small demo: the measured method says so.
+    assert not uplift.estimate.ok
+    assert page.figures["measured_roi"]["data-status"] == "not enough data"
+    assert "data-value" not in page.figures["measured_roi"]
+    assert page.figures["uplift"]["data-status"] == "not enough data"
+    assert uplift.estimate.note in html.replace("&#x27;", "'")
+    assert value(page, "assumed_roi") == pytest.approx(roi.assumed.roi.value * 100)
+    assert value(page, "assumed_value") == pytest.approx(roi.assumed.value.value)
+    assert f"ROI {fmt_number(roi.assumed.roi.value * 100, 'percent')}" in html
+
+
+def test_measured_roi_with_enough_engineers_has_its_interval(
+    facts: Facts, period: Period, tmp_path: Path
+) -> None:
+    config = tmp_path / "aimetrics.yaml"
+    config.write_text(shipped_config("demo.yaml").read_text() + "statistics: {min_engineers: 5}\n")
+    settings = load_settings(config)
+    page = Page(render_html(report_from_figures(compute_figures(facts, settings, period))))
+    uplift, roi = measured_roi(facts, settings, period)
+    assert uplift.estimate.ok and roi.measured.roi.ok
+    figure = page.figures["measured_roi"]
+    assert figure["data-status"] == "ok"
+    assert float(figure["data-value"]) == pytest.approx(roi.measured.roi.value * 100)
+    assert float(figure["data-low"]) == pytest.approx(roi.measured.roi.low * 100)
+    assert float(figure["data-high"]) == pytest.approx(roi.measured.roi.high * 100)
+    assert value(page, "measured_value") == pytest.approx(roi.measured.value.value)
+    up = page.figures["uplift"]
+    assert float(up["data-value"]) == pytest.approx(uplift.percent.value)
+    assert float(up["data-low"]) == pytest.approx(uplift.percent.low)
+
+
+def test_idle_seats_cycle_time_and_guardrails(report: Report, html: str) -> None:
+    f = report.figures
+    page = Page(html)
+    seats = f.spend.seats
+    assert value(page, "idle_seats") == seats["idle"].sum()
+    cycle = f.overview.cycle
+    assert cycle is not None and cycle.ratio.ok
+    assert value(page, "cycle_ratio") == pytest.approx(cycle.ratio.value)
+    q = f.quality["team"]
+    assert value(page, "revert_diff") == pytest.approx(q.revert_diff.value)
+    assert value(page, "unreviewed_diff") == pytest.approx(q.unreviewed_diff.value)
+    for key in ("cycle_ratio", "revert_diff", "unreviewed_diff", "throughput", "ai_share"):
+        assert "data-low" in page.figures[key] and "data-high" in page.figures[key], key
+
+
+def test_method_notes_and_sample_sizes(report: Report, html: str) -> None:
+    terms = [term for term, _ in report.notes]
+    for term in (
+        "AI-assisted",
+        "Throughput",
+        "Cycle time",
+        "AI spend",
+        "Idle seat",
+        "Measured uplift",
+        "ROI, measured",
+        "ROI, assumed",
+        "Intervals",
+        "Privacy",
+    ):
+        assert term in terms and f"<dt>{term}</dt>" in html
+    samples = dict(report.samples)
+    merged = report.figures.spend.figures["merged_prs"].to_list()
+    assert samples["Merged PRs (this period / before)"] == f"{merged[0]:,} / {merged[1]:,}"
+    assert "Assumptions: measured uplift" in html and "Assumptions: assumed time saved" in html
+    assert "Other (small groups)" in html  # the privacy note: the small identity team folded
+
+
+# --- self-contained: works offline ---------------------------------------------------------------
+
+
+def test_html_is_self_contained(html: str) -> None:
+    page = Page(html)
+    assert "link" not in page.tags and "iframe" not in page.tags and "img" not in page.tags
+    assert not [v for tag, name, v in page.links if name != "href"]  # no src= at all
+    external = [v for _, _, v in page.links if re.match(r"(?i)^(https?:)?//", v)]
+    assert external and all(GITHUB_PR.match(v) for v in external)  # PR links in tables only
+    # Outside plotly.js (whose source mentions URLs it never loads here) every address is a PR.
+    specs = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, re.S)
+    markup = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S)
+    assert "@import" not in markup and "url(" not in markup
+    addresses = re.findall(r"(?i)(?:https?:)?//[^\s\"'<>)]+", markup + "".join(specs))
+    assert addresses and all(GITHUB_PR.match(a) for a in addresses), addresses
+    assert html.count("<script>") == 2  # plotly.js and the drawing script, both inline
+
+
+@pytest.mark.browser
+def test_html_draws_its_charts_offline(html: str, chromium: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: (requests.append(route.request.url), route.abort()))
+            page.set_content(html, wait_until="load")
+            page.wait_for_function(
+                "document.documentElement.getAttribute('data-charts') === 'ready'"
+            )
+            charts = page.locator("div.chart").count()
+            drawn = page.locator("div.chart svg.main-svg").count()
+        finally:
+            browser.close()
+    assert requests == []
+    assert charts >= 4 and drawn >= charts
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_pdf_has_the_one_pager_first_then_the_appendix(
+    report: Report, html: str, chromium: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "report.pdf"
+    render_pdf(html, path)
+    pages = PdfReader(path).pages
+    assert len(pages) >= 2
+    first, second = (" ".join(p.extract_text().split()) for p in pages[:2])
+    k = report.kpis
+    assert first.startswith("AI adoption and ROI")
+    for text in (
+        fmt_money(k["spend"].value, "USD"),
+        fmt_money(k["cost_per_merged_pr"].value, "USD", 2),
+        fmt_share(k["ai_share"].value),
+        fmt_number(k["throughput"].value, "rate"),
+        f"ROI {fmt_number(k['assumed_roi'].value, 'percent')}",
+        "not enough data",
+        "Idle seats to reclaim",
+    ):
+        assert text in first, text
+    assert "Appendix" not in first
+    assert second.startswith("Appendix A. Spend and ROI")  # the one-pager did not overflow
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert "Method notes" in text and "Sample sizes" in text
+
+
+def test_pdf_without_chromium_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_url: str
+) -> None:
+    monkeypatch.setattr(report_module, "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(report_module.shutil, "which", lambda _: None)
+    monkeypatch.delenv(report_module.CHROMIUM_ENV, raising=False)
+    with pytest.raises(ExportError, match=r"install Debian's chromium .* or write \.html"):
+        render_pdf("<html></html>", tmp_path / "r.pdf")
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r.pdf"), "--db", demo_url])
+    assert result.exit_code == 2
+    assert "install Debian's chromium" in " ".join(result.output.split())
+    assert not (tmp_path / "r.pdf").exists()
+
+
+# --- the command and its API ---------------------------------------------------------------------
+
+
+def test_cli_report_html(demo_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "report.html"
+    config = shipped_config("demo.yaml")
+    args = ["report", "--from", "2025-04-01", "--to", "2025-06-30", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--db", demo_url, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "2025-04-01 – 2025-06-30 (91 days, UTC)" in text
+    assert Page(text).figures["spend"]["data-value"]
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r.docx")])
+    assert result.exit_code == 2 and "FILE.html or FILE.pdf" in result.output
+
+
+def test_build_report_api(demo_url: str, settings: Settings, period: Period) -> None:
+    engine = create_store_engine(demo_url)
+    try:
+        got = build_report(engine, settings, period, Selection(teams=("payments",)), now=NOW)
+    finally:
+        engine.dispose()
+    assert isinstance(got.figures, Figures) and got.period == period
+    assert got.figures.selection.teams == ("payments",)
+    assert got.figures.store == demo_url and got.figures.generated_at == NOW
+    text = render_html(got)
+    assert "teams payments" in text and not got.withheld
+
+
+def test_small_selection_shows_no_figures(facts: Facts, period: Period, tmp_path: Path) -> None:
+    config = tmp_path / "aimetrics.yaml"
+    config.write_text(shipped_config("demo.yaml").read_text() + "privacy: {min_group_size: 12}\n")
+    settings = load_settings(config)
+    got = report_from_figures(
+        compute_figures(facts, settings, period, Selection(teams=("identity",)))
+    )
+    assert got.withheld and "fewer than the privacy threshold" in got.withheld
+    page = Page(render_html(got))
+    assert page.figures == {}  # no figure at all
+    assert "Method notes" in render_html(got)
+
+
+def test_repository_filter_leaves_spend_and_roi_out(
+    facts: Facts, settings: Settings, period: Period
+) -> None:
+    repo = facts.repositories[0]
+    got = report_from_figures(
+        compute_figures(facts, settings, period, Selection(repositories=(repo,)))
+    )
+    page = Page(render_html(got))
+    assert "data-value" not in page.figures["spend"]
+    assert page.figures["measured_roi"]["data-status"] == "not available"
+    assert "data-value" in page.figures["ai_share"]
