@@ -241,7 +241,10 @@ def collect_repo(
         "authored_at", "committed_at", "message", "additions", "deletions", "parent_count",
         "on_default_branch",
     )  # fmt: skip
-    # Rows another source (the GitHub API) stored already are richer: keep them.
+    # Rows another source (the GitHub API) stored already are richer: keep them,
+    # adding only what git knows better (on the default branch, parent count).
+    if existing.height:
+        commit_rows = _merge_with_stored(engine, repo_id, commit_rows)
     write_frames(
         engine,
         [
@@ -251,7 +254,7 @@ def collect_repo(
             (s.pull_request_commits, links),
             (s.sync_state, sync),
         ],
-        keep_existing=[s.repositories, s.commits, s.pull_requests],
+        keep_existing=[s.repositories, s.pull_requests],
     )
     return {
         "commits": commit_rows.height,
@@ -259,6 +262,26 @@ def collect_repo(
         "pull_request_commits": links.height,
         "repo_id": repo_id,
     }
+
+
+def _merge_with_stored(engine: sa.Engine, repo_id: int, rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` where new; for commits already stored, the stored row with the default-branch
+    flag OR-ed and a missing parent count filled from git."""
+    stored = read_table(engine, s.commits, where=s.commits.c.repo_id == repo_id)
+    if stored.is_empty():
+        return rows
+    ours = rows.select("sha", pl.col("on_default_branch").alias("_git_default"),
+                       pl.col("parent_count").alias("_git_parents"))  # fmt: skip
+    kept = (
+        stored.join(ours, on="sha", how="inner")
+        .with_columns(
+            (pl.col("on_default_branch") | pl.col("_git_default")).alias("on_default_branch"),
+            pl.coalesce("parent_count", "_git_parents").alias("parent_count"),
+        )
+        .drop("_git_default", "_git_parents")
+    )
+    new = rows.join(stored.select("sha"), on="sha", how="anti")
+    return pl.concat([kept, new], how="diagonal_relaxed")
 
 
 def count_commits(repo: GitRepo, *, all_refs: bool = False) -> int:

@@ -158,3 +158,31 @@ def test_cli_collect_git(repo: Repo, tmp_path: Path) -> None:
     engine = create_store_engine(url)
     assert read_table(engine, s.ai_tags).height == 2
     assert read_table(engine, s.repositories)["full_name"].to_list() == ["acme/pay"]
+
+
+def test_git_adds_to_what_github_stored(repo: Repo, engine: sa.Engine) -> None:
+    from aimetrics.store import write_frames
+
+    info = inspect_repo(repo.path)
+    head = repo.git("rev-parse", "HEAD").strip()
+    write_frames(
+        engine,
+        [
+            (s.repositories, pl.DataFrame({"id": [77], "full_name": [info.full_name],
+                                           "source": ["github"], "web_url": [info.web_url]})),
+            (s.commits, pl.DataFrame({"repo_id": [77], "sha": [head], "author_login": ["cmoreau"],
+                                      "message": ["fix: typo"], "on_default_branch": [False]})),
+        ],
+    )  # fmt: skip
+    counts = collect_repo(engine, info)
+    assert counts["repo_id"] == 77
+    commits = read_table(engine, s.commits)
+    assert commits.height == 6
+    row = commits.filter(pl.col("sha") == head).row(0, named=True)
+    # GitHub's login stays; git adds what it knows better.
+    assert (row["author_login"], row["on_default_branch"], row["parent_count"]) == (
+        "cmoreau",
+        True,
+        1,
+    )
+    assert read_table(engine, s.repositories)["source"].to_list() == ["github"]
