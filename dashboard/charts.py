@@ -16,10 +16,11 @@ import polars as pl
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from aimetrics.colors import PALETTE as _PALETTE
+from aimetrics.colors import TOOL_COLORS
 from aimetrics.metrics.adoption import OTHER_TOOLS
 from aimetrics.metrics.roi import Roi
 from dashboard.components import (
-    _PALETTE,
     AI_COLOR,
     AI_LABEL,
     COMPARISON_COLORS,
@@ -29,7 +30,6 @@ from dashboard.components import (
     OTHER_GROUPS,
     STAGE_LABELS,
     THROUGHPUT_COLOR,
-    TOOL_COLORS,
     format_money,
 )
 

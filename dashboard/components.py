@@ -11,36 +11,21 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import polars as pl
 import streamlit as st
 
+from aimetrics.colors import AI_COLOR, NO_MARKER_COLOR
 from aimetrics.metrics.adoption import AI_GROUP, NO_MARKER, Selection
+from aimetrics.metrics.facts import PrivacyNote
 from aimetrics.metrics.period import DEFAULT_PERIOD_DAYS, Period
 from aimetrics.metrics.privacy import OTHER
 from aimetrics.metrics.stats import Estimate
 
-# --- colours: one per group, the same on every page ------------------------------------
-AI_COLOR = "#7c3aed"  # AI-assisted (an AI marker at or above the configured confidence)
-NO_MARKER_COLOR = "#94a3b8"  # "no marker": the comparison group (unknown, not proven human)
-THROUGHPUT_COLOR = "#0f766e"  # delivery figures that are not split by AI / no marker
+# --- colours: one per group, the same on every page (and in the report: aimetrics.colors)
 AI_LABEL = AI_GROUP  # "AI-assisted"
 NO_MARKER_LABEL = NO_MARKER  # "no marker"
+THROUGHPUT_COLOR = "#0f766e"  # delivery figures that are not split by AI / no marker
 COMPARISON_COLORS = {AI_LABEL: AI_COLOR, NO_MARKER_LABEL: NO_MARKER_COLOR}
 OTHER_COLOR = "#475569"  # other tools, folded groups
-# One colour per AI tool, the same on every page; unknown tools take the palette in order.
-TOOL_COLORS = {
-    "github-copilot": "#2563eb",
-    "claude-code": "#ea580c",
-    "cursor": "#0891b2",
-    "openai-codex": "#16a34a",
-    "aider": "#db2777",
-    "devin": "#ca8a04",
-    "google-jules": "#4f46e5",
-    "amazon-q": "#f59e0b",
-    "openhands": "#be123c",
-    "unspecified": "#64748b",
-}
-_PALETTE = ("#0d9488", "#9333ea", "#e11d48", "#65a30d", "#0284c7", "#c2410c", "#7c2d12")
 STAGE_LABELS = {
     "coding": "Coding (first commit → ready)",
     "pickup": "Pickup (ready → first human review)",
@@ -265,52 +250,10 @@ def format_timestamp(value: dt.datetime | None, tz: str) -> str:
 
 
 # --- privacy: small groups folded, small cells hidden -----------------------------------
-# Which groups and cells to fold or hide is aimetrics.metrics.privacy's (see dashboard/data.py);
-# this says so on the page.
+# Which groups and cells to fold or hide is aimetrics.metrics.privacy's, applied by
+# aimetrics.metrics.facts (PrivacyNote, drop_cells, describe_cells); this says so on the page.
 
 OTHER_GROUPS = OTHER  # "Other (small groups)"
-
-
-@dataclass(frozen=True)
-class PrivacyNote:
-    """What privacy left out of a view, so the page can say so."""
-
-    min_group_size: int
-    folded: tuple[str, ...] = ()  # groups shown together as OTHER_GROUPS
-    other_hidden: bool = False  # OTHER_GROUPS itself too small: left out
-    hidden_cells: tuple[str, ...] = ()  # "group · comparison" left out
-
-    @property
-    def any(self) -> bool:
-        return bool(self.folded or self.other_hidden or self.hidden_cells)
-
-    def text(self) -> str:
-        k = self.min_group_size
-        parts = []
-        if self.folded and not self.other_hidden:
-            parts.append(
-                f"{', '.join(self.folded)} shown together as '{OTHER_GROUPS}': groups with "
-                f"fewer than {k} active people (or none), with the smallest other group "
-                "when needed so that none can be worked out from a total."
-            )
-        if self.other_hidden:
-            parts.append(
-                f"{', '.join(self.folded)} hidden: fewer than {k} active people, even together."
-            )
-        if self.hidden_cells:
-            parts.append(f"Hidden, fewer than {k} people: {', '.join(self.hidden_cells)}.")
-        return " ".join(parts)
-
-
-def drop_cells(frame: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` without the rows of ``cells`` (:func:`dashboard.data.small_cells`)."""
-    if cells.is_empty():
-        return frame
-    return frame.join(cells, on=cells.columns, how="anti")
-
-
-def describe_cells(cells: pl.DataFrame) -> tuple[str, ...]:
-    return tuple(" · ".join(str(v) for v in row) for row in cells.iter_rows())
 
 
 def empty_state(message: str) -> None:

@@ -43,6 +43,7 @@ from aimetrics.metrics.delivery import (
     review_summary,
     timeline_coverage,
 )
+from aimetrics.metrics.facts import drop_cells, small_cells
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.quality import (
     compare_rates,
@@ -53,8 +54,6 @@ from aimetrics.metrics.quality import (
     size_distribution,
 )
 from aimetrics.settings import StatisticsSettings
-from dashboard.components import drop_cells
-from dashboard.data import small_cells
 
 UTC = dt.UTC
 PERIOD = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 15))
@@ -704,7 +703,7 @@ def test_seat_utilization_and_seats_over_time() -> None:
     ]  # fmt: skip
 
 
-# --- privacy in comparisons (dashboard.data.small_cells over aimetrics.metrics.privacy) -----
+# --- privacy in comparisons (facts.small_cells over aimetrics.metrics.privacy) ----------------
 
 
 def test_small_cells_are_hidden_with_their_complement() -> None:
@@ -725,3 +724,13 @@ def test_small_cells_are_hidden_with_their_complement() -> None:
         {"group": ["a", "a", "b", "c"], "comparison": [AI_GROUP, NO_MARKER, AI_GROUP, AI_GROUP]}
     )
     assert drop_cells(summary, cells).rows() == [("a", NO_MARKER), ("c", AI_GROUP)]
+
+
+def test_person_grouping_uses_the_person_key() -> None:
+    from aimetrics.metrics.adoption import with_group
+
+    prs = pl.LazyFrame({"author_key": ["ann", "bob", "ann"], "merged_at": [None, None, None]})
+    grouped_prs = with_group(prs, "person", "merged_at").collect()
+    assert grouped_prs["group"].to_list() == ["ann", "bob", "ann"]
+    activity = pl.LazyFrame({"person_key": ["cy"], "at": [None]})
+    assert with_group(activity, "person", "at").collect()["group"].to_list() == ["cy"]

@@ -14,28 +14,14 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import polars as pl
 
+from aimetrics.colors import AI_COLOR, NO_MARKER_COLOR, PALETTE, TOOL_COLORS
 from aimetrics.metrics.adoption import AI_GROUP, NO_MARKER
 from aimetrics.metrics.delivery import STAGES
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import RoiFigures
 
-AI_COLOR = "#7c3aed"
-NO_MARKER_COLOR = "#94a3b8"
 SPEND_COLOR = "#334155"
 VALUE_COLOR = "#0f766e"
-TOOL_COLORS = {
-    "github-copilot": "#2563eb",
-    "claude-code": "#ea580c",
-    "cursor": "#0891b2",
-    "openai-codex": "#16a34a",
-    "aider": "#db2777",
-    "devin": "#ca8a04",
-    "google-jules": "#4f46e5",
-    "amazon-q": "#f59e0b",
-    "openhands": "#be123c",
-    "unspecified": "#64748b",
-}
-_PALETTE = ("#0d9488", "#9333ea", "#e11d48", "#65a30d", "#0284c7", "#c2410c", "#7c2d12")
 STAGE_NAMES = {
     "coding": "Coding",
     "pickup": "Pickup",
@@ -48,7 +34,7 @@ PAGE_WIDTH = 680  # CSS pixels of an A4 page's text width
 
 def tool_colors(tools: Sequence[str]) -> dict[str, str]:
     """One colour per tool: the dashboard's for known tools, the palette in order else."""
-    others = iter(_PALETTE * (len(tools) // len(_PALETTE) + 1))
+    others = iter(PALETTE * (len(tools) // len(PALETTE) + 1))
     return {t: TOOL_COLORS.get(t) or next(others) for t in tools}
 
 

@@ -29,7 +29,7 @@ NO_MARKER = "no marker"  # every other change: unknown, never "human"
 OTHER_TOOLS = "other tools"  # AI-assisted with a tool outside the tool filter
 NO_TEAM = "(no team)"
 ORG = "All"
-GROUPINGS = ("org", "team", "repository", "tool", "week", "month")
+GROUPINGS = ("org", "team", "repository", "tool", "week", "month", "person")
 TIME_GROUPINGS = ("week", "month")
 # The breakdown columns every metric aggregates by: ``group`` and any other
 # ``group_*`` column (e.g. ``group_week`` for a team's weekly trend).
@@ -138,7 +138,8 @@ def with_group(
     ``team``: one row per team the author belonged to at the time (``(no team)``
     when none; only ``teams`` when given); ``tool``: the AI tool, ``no marker``
     or ``other tools``; ``week``/``month``: the first day (ISO date) of the
-    local week or month of ``at``.
+    local week or month of ``at``; ``person``: the author's person key (per-person
+    figures, shown only when ``privacy.show_individuals`` is true).
     """
     if by == "org":
         return frame.with_columns(pl.lit(ORG).alias(name))
@@ -151,6 +152,12 @@ def with_group(
         return out.filter(pl.col(name).is_in(list(teams))) if teams else out
     if by == "repository":
         return frame.with_columns(pl.col("repository").alias(name))
+    if by == "person":
+        # Per-person rows: callers show them only where privacy.show_individuals allows
+        # (aimetrics.metrics.privacy.individual_rows).
+        names = frame.collect_schema().names()
+        key = "person_key" if "person_key" in names else "author_key"
+        return frame.with_columns(pl.col(key).alias(name))
     if by == "tool":
         return frame.with_columns(
             pl.when(pl.col("ai"))

@@ -894,13 +894,25 @@ class RoiParts:
     ai_active_users: int
 
 
-def roi_parts(f: Facts, v: View, m: Money, period: Period, adoption: pl.DataFrame) -> RoiParts:
-    """Spend, post-adoption PRs and AI-active users of the view's selection in ``period``."""
+def roi_parts(
+    f: Facts,
+    v: View,
+    m: Money,
+    period: Period,
+    adoption: pl.DataFrame,
+    figures: pl.DataFrame | None = None,
+) -> RoiParts:
+    """Spend, post-adoption PRs and AI-active users of the view's selection in ``period``.
+
+    ``figures``: the :func:`period_figures` row of ``period`` in ``roi.currency`` when the
+    caller has it already (e.g. :func:`spend`'s, when the currencies are the same).
+    """
     merged, activity = work(f, v.selection)
-    figures = period_figures(
-        merged, activity, cost_inputs(f), period, m.roi.currency, "roi", m.roi_rates,
-        v.selection, merged_prs(f),
-    ).collect()  # fmt: skip
+    if figures is None:
+        figures = period_figures(
+            merged, activity, cost_inputs(f), period, m.roi.currency, "roi", m.roi_rates,
+            v.selection, merged_prs(f),
+        ).collect()  # fmt: skip
     row = figures.row(0, named=True)
     return RoiParts(
         period=period,
