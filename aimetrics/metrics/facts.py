@@ -105,7 +105,7 @@ from aimetrics.metrics.roi import (
 from aimetrics.metrics.stats import Comparison, Estimate, compare_medians
 from aimetrics.metrics.uplift import Uplift, adoption_dates, throughput_uplift
 from aimetrics.settings import AiTool, RoiSettings, Settings, StatisticsSettings
-from aimetrics.store import read_table
+from aimetrics.store import Snapshot
 from aimetrics.store import schema as s
 from aimetrics.tagging import commit_flags, pr_flags
 from aimetrics.tagging.rules import CONFIDENCE_RANK
@@ -131,21 +131,19 @@ class Facts:
     tools: pl.DataFrame  # id, name: every tool in the catalogue table or in a tag
 
 
-def _revert_bodies(engine: sa.Engine) -> pl.DataFrame:
+def _revert_bodies(snap: Snapshot) -> pl.DataFrame:
     """Bodies of the PRs that may be reverts (reading every body would be wasteful)."""
     pr = s.pull_requests.c
-    return read_table(
-        engine,
+    return snap.read(
         s.pull_requests,
         columns=["repo_id", "number", "body"],
         where=sa.or_(pr.title.like("Revert%"), pr.body.like("%Reverts %")),
     )
 
 
-def _revert_commits(engine: sa.Engine) -> pl.DataFrame:
+def _revert_commits(snap: Snapshot) -> pl.DataFrame:
     c = s.commits.c
-    commits = read_table(
-        engine,
+    commits = snap.read(
         s.commits,
         columns=["repo_id", "sha", "message", "authored_at", "committed_at"],
         where=sa.and_(
@@ -279,24 +277,42 @@ def load_facts(
     (:func:`aimetrics.metrics.inputs.read_seats`). Tagged changes' matched text is
     masked unless ``show_individuals``.
     """
-    prs = read_table(engine, s.pull_requests, columns=list(PR_COLUMNS))
-    prs = prs.join(_revert_bodies(engine), on=["repo_id", "number"], how="left")
-    commits = read_table(
-        engine,
+    # One read transaction for every table: a collector committing a sync meanwhile
+    # is seen whole or not at all (aimetrics.store.Snapshot).
+    with Snapshot(engine) as snap:
+        return _load_facts(
+            snap, min_confidence=min_confidence, exclude=exclude, bots=bots, tz=tz,
+            show_individuals=show_individuals, ai_tools=ai_tools,
+        )  # fmt: skip
+
+
+def _load_facts(
+    snap: Snapshot,
+    *,
+    min_confidence: str,
+    exclude: tuple[str, ...],
+    bots: tuple[str, ...],
+    tz: str,
+    show_individuals: bool,
+    ai_tools: Sequence[AiTool],
+) -> Facts:
+    prs = snap.read(s.pull_requests, columns=list(PR_COLUMNS))
+    prs = prs.join(_revert_bodies(snap), on=["repo_id", "number"], how="left")
+    commits = snap.read(
         s.commits,
         columns=[
             "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at",
             "additions", "deletions", "on_default_branch",
         ],
     )  # fmt: skip
-    links = read_table(engine, s.pull_request_commits).lazy()
-    reviews = read_table(engine, s.reviews).lazy()
-    tags = read_table(engine, s.ai_tags)
-    people = read_table(engine, s.people)
-    identities = read_table(engine, s.identities)
-    repositories = read_table(engine, s.repositories, columns=["id", "full_name", "web_url"])
+    links = snap.read(s.pull_request_commits).lazy()
+    reviews = snap.read(s.reviews).lazy()
+    tags = snap.read(s.ai_tags)
+    people = snap.read(s.people)
+    identities = snap.read(s.identities)
+    repositories = snap.read(s.repositories, columns=["id", "full_name", "web_url"])
     directory = person_directory(people.lazy(), identities.lazy(), exclude)
-    members = memberships_by_person(read_table(engine, s.team_memberships).lazy(), people.lazy())
+    members = memberships_by_person(snap.read(s.team_memberships).lazy(), people.lazy())
     lazy_prs, lazy_commits, lazy_tags = prs.lazy(), commits.lazy(), tags.lazy()
 
     flags = pr_flags(
@@ -314,7 +330,7 @@ def load_facts(
             how="left",
         )
         .join(
-            reverted_prs(lazy_prs, _revert_commits(engine).lazy(), links, repositories.lazy()),
+            reverted_prs(lazy_prs, _revert_commits(snap).lazy(), links, repositories.lazy()),
             on=["repo_id", "number"],
             how="left",
         )
@@ -335,10 +351,10 @@ def load_facts(
         tagged = mask_personal(tagged).select(tagged.columns)
     rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, default=0, return_dtype=pl.Int8)
     tagged = tagged.with_columns((rank >= CONFIDENCE_RANK[min_confidence]).alias("counts"))
-    seat_plans, seat_assignments = read_seats(engine, ai_tools)
+    seat_plans, seat_assignments = read_seats(snap, ai_tools)
     tools = pl.concat(
         [
-            read_table(engine, s.ai_tools),
+            snap.read(s.ai_tools),
             tags.select(pl.col("tool_id").alias("id"), pl.col("tool_id").alias("name")),
         ]
     ).unique("id", keep="first", maintain_order=True)
@@ -348,13 +364,13 @@ def load_facts(
         activity=contributor_activity(pr_frame.lazy(), commit_frame.lazy()).collect(),
         seats=seat_facts(seat_assignments.lazy(), directory).collect(),
         seat_plans=seat_plans,
-        cost_records=read_table(engine, s.cost_records),
+        cost_records=snap.read(s.cost_records),
         directory=directory.collect(),
         memberships=members.collect(),
         tags=tagged,
         unresolved=_unresolved(identities, people, commits),
-        sync_state=read_table(engine, s.sync_state),
-        teams=read_table(engine, s.teams, columns=["slug", "name"]).sort("slug"),
+        sync_state=snap.read(s.sync_state),
+        teams=snap.read(s.teams, columns=["slug", "name"]).sort("slug"),
         repositories=tuple(sorted(repositories["full_name"].to_list())),
         tools=tools.filter(pl.col("id") != "unspecified").sort("id"),
     )

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from aimetrics.metrics.cost import config_seat_holders, config_seat_plans
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.work import engineer_activity, merged_work
-from aimetrics.store import read_table
+from aimetrics.store import Snapshot
 from aimetrics.store import schema as s
 from aimetrics.tagging import commit_flags, pr_flags
 
@@ -68,30 +68,30 @@ def load_inputs(
     ``ai_tools`` (their seat plans and holders join the store's: :func:`read_seats`).
     """
     exclude, bots = tuple(exclude), tuple(bots)
-    prs = read_table(
-        engine,
-        s.pull_requests,
-        columns=["repo_id", "number", "merged_at", "author_login", "author_type"],
-        where=s.pull_requests.c.merged_at.is_not(None),
-    ).lazy()
-    commits = read_table(
-        engine,
-        s.commits,
-        columns=list(COMMIT_COLUMNS),
-        where=s.commits.c.on_default_branch.is_(True),
-    ).lazy()
-    tags = read_table(engine, s.ai_tags).lazy()
+    # One read transaction for every table (aimetrics.store.Snapshot): a sync committed
+    # meanwhile is seen whole or not at all.
+    with Snapshot(engine) as snap:
+        prs = snap.read(
+            s.pull_requests,
+            columns=["repo_id", "number", "merged_at", "author_login", "author_type"],
+            where=s.pull_requests.c.merged_at.is_not(None),
+        ).lazy()
+        commits = snap.read(
+            s.commits,
+            columns=list(COMMIT_COLUMNS),
+            where=s.commits.c.on_default_branch.is_(True),
+        ).lazy()
+        tags = snap.read(s.ai_tags).lazy()
+        links = snap.read(s.pull_request_commits).lazy()
+        reviews = snap.read(s.reviews, columns=["repo_id", "review_id", "pr_number"]).lazy()
+        people, identities = snap.read(s.people).lazy(), snap.read(s.identities).lazy()
+        seat_plans, seat_assignments = read_seats(snap, ai_tools)
+        cost_records, sync_state = snap.read(s.cost_records), snap.read(s.sync_state)
     flags = pr_flags(
-        prs,
-        read_table(engine, s.pull_request_commits).lazy(),
-        tags,
-        min_confidence,
-        reviews=read_table(engine, s.reviews, columns=["repo_id", "review_id", "pr_number"]).lazy(),
+        prs, links, tags, min_confidence, reviews=reviews,
         bot_logins=[b for b in bots if "@" not in b],
-    )
-    directory = person_directory(
-        read_table(engine, s.people).lazy(), read_table(engine, s.identities).lazy(), exclude
-    )
+    )  # fmt: skip
+    directory = person_directory(people, identities, exclude)
     # Collected here on purpose: both frames are shared by every metric and period.
     merged = merged_work(prs, flags, directory, exclude, bots).collect()
     activity = engineer_activity(
@@ -102,24 +102,23 @@ def load_inputs(
         commit_flags(commits, tags, min_confidence),
         bots,
     ).collect()
-    seat_plans, seat_assignments = read_seats(engine, ai_tools)
     return MetricInputs(
         merged=merged,
         activity=activity,
         seat_plans=seat_plans,
-        cost_records=read_table(engine, s.cost_records),
-        sync_state=read_table(engine, s.sync_state),
+        cost_records=cost_records,
+        sync_state=sync_state,
         seat_assignments=seat_assignments,
     )
 
 
-def read_seats(engine: sa.Engine, ai_tools: Sequence[AiTool] = ()) -> tuple[pl.DataFrame, ...]:
+def read_seats(snap: Snapshot, ai_tools: Sequence[AiTool] = ()) -> tuple[pl.DataFrame, ...]:
     """The seat plans and seat assignments every cost figure uses: the store's tables with
     the configuration's ``ai_tools`` added (:func:`combined_seat_plans`,
     :func:`combined_seats`). Returns ``(seat_plans, seat_assignments)``."""
     return (
-        combined_seat_plans(read_table(engine, s.seat_plans), config_seat_plans(ai_tools)),
-        combined_seats(read_table(engine, s.seat_assignments), config_seat_holders(ai_tools)),
+        combined_seat_plans(snap.read(s.seat_plans), config_seat_plans(ai_tools)),
+        combined_seats(snap.read(s.seat_assignments), config_seat_holders(ai_tools)),
     )
 
 
