@@ -74,3 +74,26 @@ def reset_pg(url: str) -> None:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def build_demo_store(url: str, *, scale: float, end_date, demo_config: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """The demo organization as `aimetrics demo` builds it: load, resolve identities, tag.
+
+    ``demo_config``: use the demo's own configuration (its team label rule), as
+    `aimetrics demo` does without --config; else the built-in defaults."""
+    from aimetrics.demo import load
+    from aimetrics.settings import load_settings
+    from aimetrics.store import create_store_engine, upgrade
+    from aimetrics.tagging import ruleset_from_settings, tag_store
+    from aimetrics.tagging.identities import resolve_identities
+    from aimetrics.tagging.rules import shipped_config
+
+    engine = create_store_engine(url)
+    upgrade(engine)
+    load(engine, seed=42, end_date=end_date, scale=scale)
+    settings = load_settings(shipped_config("demo.yaml") if demo_config else None)
+    rules = ruleset_from_settings(settings)
+    resolve_identities(engine, rules, settings)
+    tag_store(engine, rules)
+    engine.dispose()
+    return url

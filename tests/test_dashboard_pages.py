@@ -22,7 +22,6 @@ from polars.testing import assert_frame_equal
 from streamlit.runtime import memory_media_file_storage as media
 from streamlit.testing.v1 import AppTest
 
-from aimetrics.demo import load
 from aimetrics.metrics.adoption import (
     AI_GROUP,
     NO_MARKER,
@@ -53,13 +52,14 @@ from aimetrics.metrics.quality import quality_summary
 from aimetrics.metrics.roi import ai_active_users, assumed_roi, measured_roi, post_adoption_prs
 from aimetrics.metrics.stats import compare_medians
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
-from aimetrics.settings import RoiSettings, Settings, load_settings
-from aimetrics.store import create_store_engine, upgrade
-from aimetrics.tagging import build_ruleset, tag_store
-from aimetrics.tagging.identities import resolve_identities
+from aimetrics.settings import RoiSettings, Settings
+from aimetrics.store import create_store_engine
+from aimetrics.tagging import build_ruleset
 from dashboard import components, tables
 from dashboard.data import Facts, load_facts
 from dashboard.kpis import NOT_ENOUGH
+
+from samples import build_demo_store
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120
@@ -80,16 +80,7 @@ K = 5  # privacy.min_group_size by default
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The demo organization, as `aimetrics demo` builds it: load, resolve identities, tag."""
     url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'store.db'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    load(engine, seed=42, end_date=DEMO_END, scale=0.25)
-    engine.dispose()
-    rules = build_ruleset()
-    resolve_identities(engine, rules, load_settings(None))
-    engine.dispose()
-    tag_store(engine, rules)
-    engine.dispose()
-    return url
+    return build_demo_store(url, scale=0.25, end_date=DEMO_END, demo_config=False)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
-from aimetrics.demo import load
 from aimetrics.exports.csv_export import MANIFEST, flat, write_csv_export
 from aimetrics.exports.figures import (
     ExportError,
@@ -43,10 +42,9 @@ from aimetrics.metrics.privacy import OTHER, apply_visibility, group_visibility
 from aimetrics.metrics.roi import roi_side_by_side
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
-from aimetrics.store import create_store_engine, upgrade
-from aimetrics.tagging import ruleset_from_settings, tag_store
-from aimetrics.tagging.identities import resolve_identities
-from aimetrics.tagging.rules import shipped_config
+from aimetrics.store import create_store_engine
+
+from samples import build_demo_store
 
 DEMO_END = dt.date(2025, 6, 30)
 K = 5  # privacy.min_group_size by default
@@ -75,17 +73,7 @@ ai_tools:
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The demo organization, as `aimetrics demo` builds it: load, resolve identities, tag."""
     url = f"sqlite:///{tmp_path_factory.mktemp('export') / 'store.db'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    load(engine, seed=42, end_date=DEMO_END, scale=0.3)
-    engine.dispose()
-    demo = load_settings(shipped_config("demo.yaml"))
-    rules = ruleset_from_settings(demo)
-    resolve_identities(engine, rules, demo)
-    engine.dispose()
-    tag_store(engine, rules)
-    engine.dispose()
-    return url
+    return build_demo_store(url, scale=0.3, end_date=DEMO_END)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
-from aimetrics.demo import load
 from aimetrics.exports import report as report_module
 from aimetrics.exports.figures import ExportError, Figures, compute_figures, load_facts
 from aimetrics.exports.report import (
@@ -45,10 +44,10 @@ from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import roi_side_by_side
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
-from aimetrics.store import create_store_engine, upgrade
-from aimetrics.tagging import ruleset_from_settings, tag_store
-from aimetrics.tagging.identities import resolve_identities
+from aimetrics.store import create_store_engine
 from aimetrics.tagging.rules import shipped_config
+
+from samples import build_demo_store
 
 DEMO_END = dt.date(2025, 6, 30)
 GITHUB_PR = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/pull/\d+$")
@@ -59,17 +58,7 @@ NOW = dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The demo organization, as `aimetrics demo` builds it: load, resolve identities, tag."""
     url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'store.db'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    load(engine, seed=42, end_date=DEMO_END, scale=0.3)
-    engine.dispose()
-    demo = load_settings(shipped_config("demo.yaml"))
-    rules = ruleset_from_settings(demo)
-    resolve_identities(engine, rules, demo)
-    engine.dispose()
-    tag_store(engine, rules)
-    engine.dispose()
-    return url
+    return build_demo_store(url, scale=0.3, end_date=DEMO_END)
 
 
 @pytest.fixture(scope="module")
