@@ -28,22 +28,18 @@ from aimetrics.metrics.cost import (
 from aimetrics.metrics.delivery import active_engineers, per_engineer_week
 from aimetrics.metrics.period import Period, local_date, week_of, week_start
 from aimetrics.metrics.stats import (
-    OK,
     Estimate,
     bootstrap_weights,
-    estimate,
     percentile_interval,
     resampled_sums,
 )
 from aimetrics.metrics.uplift import (
-    FIRST_AI_CHANGE,
     POST_WEEKS,
     PRE_WEEKS,
-    SEAT,
     Panel,
     Uplift,
-    _design,  # the estimator's own design, so a group's figure is the same estimator's
-    _ratio,
+    stacked_design,  # the estimator's own design: a group's figure is the same estimator's
+    uplift_result,
     weekly_panel,
 )
 from aimetrics.settings import StatisticsSettings
@@ -563,7 +559,7 @@ def group_uplifts(
     from the same draw (for a single group that is exactly its own engineers).
     """
     cfg = settings or StatisticsSettings()
-    aggregates, _, _, used_prs = _design(panel, pre_weeks, post_weeks)
+    aggregates, _, _, used_prs = stacked_design(panel, pre_weeks, post_weeks)
     keys = np.asarray(panel.keys, dtype=object)
     designs = {
         name: _group_design(aggregates, np.isin(keys, list(m))) for name, m in groups.items()
@@ -607,39 +603,10 @@ def _group_result(
 ) -> Uplift:
     rows = np.flatnonzero(g.rows)
     x = g.blocks[rows].reshape(len(rows), g.cohorts * 5)
-    n_treated, n_control = int(g.treated.sum()), int(g.control.sum())
-    prs = int(used_prs[rows].sum())
-    basis_values = panel.basis[g.treated] if panel.basis.size else np.array([])
-    basis = {b: int((basis_values == b).sum()) for b in (SEAT, FIRST_AI_CHANGE)}
-    point, observed, expected, baseline = _ratio(x.sum(axis=0, keepdims=True))
-    level = cfg.confidence_level
-    if replicate_sums is None:
-        result = Estimate.not_enough(
-            len(rows),
-            prs,
-            level,
-            f"needs at least {cfg.min_engineers} adopting and {cfg.min_engineers} "
-            f"comparison engineers (has {n_treated} and {n_control})",
-        )
-        boot, base_boot = np.zeros(0), np.zeros(0)
-    else:
-        boot, _, _, base_boot = _ratio(replicate_sums)
-        result = estimate(float(point[0]), boot, engineers=len(rows), prs=prs, level=level)
-    ok = result.status == OK
-    return Uplift(
-        estimate=result,
-        treated_engineers=n_treated,
-        comparison_engineers=n_control,
-        cohorts=g.cohorts,
-        basis=basis,
-        observed_prs=float(observed[0]) if x.shape[1] else 0.0,
-        expected_prs=float(expected[0]) if x.shape[1] else 0.0,
-        baseline_rate=float(baseline[0]) if ok and np.isfinite(baseline[0]) else None,
-        replicates=boot,
-        baseline_replicates=base_boot,
-        pre_weeks=pre_weeks,
-        post_weeks=post_weeks,
-    )
+    return uplift_result(
+        x, g.treated, g.control, used_prs[rows].sum(), panel, replicate_sums, cfg,
+        pre_weeks, post_weeks,
+    )  # fmt: skip
 
 
 def team_map(

@@ -226,7 +226,7 @@ def _present(panel: Panel, a: int, b: int, n_weeks: int) -> np.ndarray:
     return since_start & until_end
 
 
-def _design(panel: Panel, pre_weeks: int, post_weeks: int) -> tuple[np.ndarray, ...]:
+def stacked_design(panel: Panel, pre_weeks: int, post_weeks: int) -> tuple[np.ndarray, ...]:
     """Per engineer and cohort: window sums of treated and comparison engineers.
 
     Returns (aggregates (engineers x 5·cohorts), treated mask, comparison mask,
@@ -319,18 +319,45 @@ def throughput_uplift(
     """
     cfg = settings or StatisticsSettings()
     panel = weekly_panel(merged, activity, adoption, tz, week_start_day)
-    aggregates, treated, control, used_prs = _design(panel, pre_weeks, post_weeks)
+    aggregates, treated, control, used_prs = stacked_design(panel, pre_weeks, post_weeks)
     rows = np.flatnonzero(treated | control)
     x = aggregates[rows]
+    enough = min(int(treated.sum()), int(control.sum())) >= cfg.min_engineers and x.shape[1] > 0
+    replicate_sums = (
+        resampled_sums(bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed), x)
+        if enough
+        else None
+    )
+    return uplift_result(
+        x, treated, control, used_prs[rows].sum(), panel, replicate_sums, cfg,
+        pre_weeks, post_weeks,
+    )  # fmt: skip
+
+
+def uplift_result(
+    x: np.ndarray,
+    treated: np.ndarray,
+    control: np.ndarray,
+    prs: int,
+    panel: Panel,
+    replicate_sums: np.ndarray | None,
+    cfg: StatisticsSettings,
+    pre_weeks: int,
+    post_weeks: int,
+) -> Uplift:
+    """The :class:`Uplift` of a stacked design: ``x`` holds, per engineer taking part, the
+    five window sums of each cohort (:func:`stacked_design`); ``treated``/``control`` mark
+    the panel's engineers; ``replicate_sums`` are the bootstrap replicates of ``x``'s
+    column sums, or None for "not enough data". One place turns sums into the estimate,
+    for the organization (:func:`throughput_uplift`) and for any group of it."""
     n_treated, n_control = int(treated.sum()), int(control.sum())
-    prs = int(used_prs[rows].sum())
     basis_values = panel.basis[treated] if panel.basis.size else np.array([])
     basis = {b: int((basis_values == b).sum()) for b in (SEAT, FIRST_AI_CHANGE)}
     point, observed, expected, baseline = _ratio(x.sum(axis=0, keepdims=True))
-    level = cfg.confidence_level
-    if min(n_treated, n_control) < cfg.min_engineers or x.shape[1] == 0:
+    level, engineers, prs = cfg.confidence_level, x.shape[0], int(prs)
+    if replicate_sums is None:
         result: Estimate = Estimate.not_enough(
-            len(rows),
+            engineers,
             prs,
             level,
             f"needs at least {cfg.min_engineers} adopting and {cfg.min_engineers} "
@@ -338,18 +365,18 @@ def throughput_uplift(
         )
         boot, base_boot = np.zeros(0), np.zeros(0)
     else:
-        weights = bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed)
-        boot, _, _, base_boot = _ratio(resampled_sums(weights, x))
-        result = estimate(float(point[0]), boot, engineers=len(rows), prs=prs, level=level)
+        boot, _, _, base_boot = _ratio(replicate_sums)
+        result = estimate(float(point[0]), boot, engineers=engineers, prs=prs, level=level)
     ok = result.status == OK
+    has_cohorts = x.shape[1] > 0
     return Uplift(
         estimate=result,
         treated_engineers=n_treated,
         comparison_engineers=n_control,
         cohorts=x.shape[1] // 5,
         basis=basis,
-        observed_prs=float(observed[0]),
-        expected_prs=float(expected[0]),
+        observed_prs=float(observed[0]) if has_cohorts else 0.0,
+        expected_prs=float(expected[0]) if has_cohorts else 0.0,
         baseline_rate=float(baseline[0]) if ok and np.isfinite(baseline[0]) else None,
         replicates=boot,
         baseline_replicates=base_boot,
