@@ -6,6 +6,7 @@ from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from aimetrics.store.engine import StoreUrl
 
@@ -32,10 +33,42 @@ def connect(store: StoreUrl) -> Any:
     return pg_driver.connect(store.adbc_uri)
 
 
-def compile_sql(engine: sa.Engine, stmt: sa.Executable) -> str:
-    """SQL text for ADBC. Literal binds: statements are built by our code from
-    Core constructs; values are ids, dates and names escaped by the dialect."""
-    return str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+def _adbc_dialect(engine: sa.Engine) -> sa.Dialect:
+    """The store's dialect with ADBC's placeholder style: ``?`` (SQLite), ``$1`` (PostgreSQL)."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.psycopg.dialect(paramstyle="numeric_dollar")
+    return engine.dialect  # pysqlite's qmark is ADBC SQLite's style too
+
+
+def compile_sql(engine: sa.Engine, stmt: sa.Executable) -> tuple[str, tuple[Any, ...]]:
+    """SQL text with positional placeholders, and the values bound to them.
+
+    Values never become SQL text: they are passed to the driver as bound
+    parameters, after the column types' bind processors (e.g. SQLite's epoch
+    microseconds for timestamps). ``IN`` lists are expanded to one placeholder
+    per value.
+    """
+    dialect = _adbc_dialect(engine)
+    compiled = stmt.compile(dialect=dialect)
+    state = compiled.construct_expanded_state()
+    values = []
+    for name in state.positiontup or ():
+        value = state.parameters[name]
+        # Expanded IN-list entries carry their processor in the state; others in their bind.
+        process = state.processors.get(name)
+        if process is None and name in compiled.binds:
+            process = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values.append(process(value) if process is not None else value)
+    return state.statement, tuple(values)
+
+
+def execute(cur: Any, engine: sa.Engine, stmt: sa.Executable) -> None:
+    """Execute a Core statement on an ADBC cursor with bound parameters."""
+    sql, values = compile_sql(engine, stmt)
+    if values:
+        cur.execute(sql, values)
+    else:
+        cur.execute(sql)
 
 
 def fetch_frame(engine: sa.Engine, stmt: sa.Executable) -> pl.DataFrame:
@@ -43,7 +76,7 @@ def fetch_frame(engine: sa.Engine, stmt: sa.Executable) -> pl.DataFrame:
     conn = connect(StoreUrl(engine.url))
     try:
         cur = conn.cursor()
-        cur.execute(compile_sql(engine, stmt))
+        execute(cur, engine, stmt)
         arrow = cur.fetch_arrow_table()
         cur.close()
     finally:

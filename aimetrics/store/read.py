@@ -53,7 +53,7 @@ class Snapshot:
 
     def fetch(self, stmt: sa.Executable) -> pl.DataFrame:
         """A SELECT's raw result (types not restored)."""
-        self._cur.execute(adbc.compile_sql(self.engine, stmt))
+        adbc.execute(self._cur, self.engine, stmt)
         frame = pl.from_arrow(self._cur.fetch_arrow_table())
         assert isinstance(frame, pl.DataFrame)
         return frame

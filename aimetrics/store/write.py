@@ -81,12 +81,9 @@ def _upsert_sql(table: sa.Table, staging: str, dialect: sa.Dialect, *, update: b
     return str(stmt.compile(dialect=dialect))
 
 
-def _delete_sql(replace: Replace, dialect: sa.Dialect) -> str:
+def _delete_statement(replace: Replace) -> sa.Delete:
     stmt = sa.delete(replace.table)
-    if replace.where is not None:
-        stmt = stmt.where(replace.where)
-    # Literal binds: the conditions are ours (ids, names), never user SQL.
-    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return stmt.where(replace.where) if replace.where is not None else stmt
 
 
 def write_frames(
@@ -110,7 +107,7 @@ def write_frames(
     try:
         cur = conn.cursor()
         for rep in replace:
-            cur.execute(_delete_sql(rep, dialect))
+            adbc.execute(cur, engine, _delete_statement(rep))
         for table, frame in frames:
             data = conform(table, frame)
             counts[table.name] = counts.get(table.name, 0) + data.height

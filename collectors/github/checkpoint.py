@@ -51,7 +51,7 @@ def _execute(engine: sa.Engine, statements: list[sa.Executable]) -> None:
     try:
         cur = conn.cursor()
         for stmt in statements:
-            cur.execute(adbc.compile_sql(engine, stmt))
+            adbc.execute(cur, engine, stmt)
         cur.close()
         conn.commit()
     except BaseException:
