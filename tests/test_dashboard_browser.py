@@ -11,11 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,24 +19,21 @@ from test_dashboard_apptest import KPI_LABELS, populate
 
 from aimetrics.store import create_store_engine, upgrade
 
+from served import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RENDER_TIMEOUT_MS,
+    require_chromium,
+    serve_dashboard,
+    settled,
+)
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboard" / "app.py"
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 UPDATE_SCREENSHOTS = "AIMETRICS_UPDATE_SCREENSHOTS"  # =1: refresh the README's screenshots
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-START_TIMEOUT = 90  # seconds for the server to answer /_stcore/health
-RENDER_TIMEOUT_MS = 90_000  # first render reads and classifies the store
 
 
 def _keep_screenshot(shot: Path) -> None:
@@ -51,43 +43,10 @@ def _keep_screenshot(shot: Path) -> None:
         shutil.copyfile(shot, SCREENSHOTS / shot.name)
 
 
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing: apt-get install -y chromium (Debian's package)"
-    if os.environ.get("CI"):
-        pytest.fail(f"in CI the browser test must run: {reason}")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    url = f"http://127.0.0.1:{port}/_stcore/health"
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(
-        f"streamlit did not answer {url} within {START_TIMEOUT}s:\n{log.read_text()[-3000:]}"
-    )
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on a populated store, served as `aimetrics dashboard` serves it."""
-    _require_chromium()
+    require_chromium()
     workdir = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{workdir / 'store.db'}"
     engine = create_store_engine(url)
@@ -95,28 +54,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     populate(engine, scale=1.0)  # the full demo: this screenshot goes in the README
     engine.dispose()
 
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "AIMETRICS_CONFIG"}
-    env["AIMETRICS_DB"] = url
-    log = workdir / "streamlit.log"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_healthy(proc, port, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_dashboard(url, workdir) as base:
+        yield base
 
 
 def test_overview_renders_in_chromium(served: str) -> None:
@@ -177,18 +116,6 @@ PAGES = {
 OVERVIEW_HEIGHT = 2950
 
 
-def _settled(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script run has finished and the charts are drawn."""
-    from playwright.sync_api import expect
-
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(
-        0, timeout=RENDER_TIMEOUT_MS
-    )
-    charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
-    if charts.count():
-        expect(charts.first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
-
-
 def test_every_page_renders_and_downloads_a_csv(served: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -206,7 +133,7 @@ def test_every_page_renders_and_downloads_a_csv(served: str) -> None:
                 expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(
                     timeout=RENDER_TIMEOUT_MS
                 )
-                _settled(page)
+                settled(page)
                 assert page.locator('[data-testid="stException"]').count() == 0, path
                 assert page.locator('[data-testid="stAlertContentError"]').count() == 0, path
                 page.wait_for_timeout(1000)  # the charts' entry transitions
@@ -218,7 +145,7 @@ def test_every_page_renders_and_downloads_a_csv(served: str) -> None:
             page.goto(f"{served}/delivery", wait_until="domcontentloaded")
             button = page.get_by_role("button", name="Download CSV").last
             expect(button).to_be_visible(timeout=RENDER_TIMEOUT_MS)
-            _settled(page)
+            settled(page)
             with page.expect_download(timeout=RENDER_TIMEOUT_MS) as info:
                 button.click()
             download = info.value

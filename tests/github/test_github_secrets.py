@@ -15,13 +15,22 @@ from collectors.github.client import BACKOFF_ENV, THROTTLE_ENV
 
 from collector_helpers import acme
 from fakes.github_server import FakeGitHub
+from served import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RENDER_TIMEOUT_MS,
+    require_chromium,
+    serve_dashboard,
+    settled,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_token_appears_nowhere(
-    fake_github: FakeGitHub, tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _collected(
+    fake_github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, str]:
+    """A config pointing at the fake, and the store URL it will collect into."""
     monkeypatch.setenv(THROTTLE_ENV, "0")
     monkeypatch.setenv(BACKOFF_ENV, "0.01")
     acme(fake_github, pulls=12)
@@ -29,7 +38,13 @@ def test_token_appears_nowhere(
     config = tmp_path / "aimetrics.yaml"
     config.write_text(yaml.safe_dump({"github": {"base_url": fake_github.base_url,
                                                  "orgs": ["acme"]}}))  # fmt: skip
-    db = f"sqlite:///{tmp_path / 'store.db'}"
+    return config, f"sqlite:///{tmp_path / 'store.db'}"
+
+
+def test_token_appears_nowhere(
+    fake_github: FakeGitHub, tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, db = _collected(fake_github, tmp_path, monkeypatch)
     runner = CliRunner()
     outputs = []
     for args in (
@@ -62,3 +77,50 @@ def test_token_appears_nowhere(
         at.switch_page(page).run()
         assert not at.exception
         assert token not in repr(at.main) + repr(at.sidebar)
+
+
+PAGES = ["", "adoption", "delivery", "quality", "cost_roi", "data"]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_token_is_not_in_the_served_dashboard(
+    fake_github: FakeGitHub, tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard runs with the token in its environment (as a deployment that also
+    collects does): no page's HTML and no message on Streamlit's websocket carries it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    require_chromium()
+    config, db = _collected(fake_github, tmp_path, monkeypatch)
+    result = CliRunner().invoke(app, ["collect", "github", "--config", str(config), "--db", db])
+    assert result.exit_code == 0, result.output
+    frames: list[bytes] = []
+
+    def listen(ws) -> None:  # type: ignore[no-untyped-def]
+        def keep(payload: str | bytes) -> None:
+            frames.append(payload.encode() if isinstance(payload, str) else payload)
+
+        ws.on("framereceived", keep)
+        ws.on("framesent", keep)
+
+    env = {"AIMETRICS_CONFIG": str(config), "GITHUB_TOKEN": token}
+    with serve_dashboard(db, tmp_path, env) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 2000})
+            page.on("websocket", listen)
+            html = []
+            for path in PAGES:
+                page.goto(f"{base}/{path}", wait_until="domcontentloaded")
+                expect(page.locator("h1").first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+                settled(page)
+                assert page.locator('[data-testid="stException"]').count() == 0, path
+                html.append(page.content())
+        finally:
+            browser.close()
+    # The pages' content did arrive over the websocket (tables travel as Arrow bytes).
+    assert any(b"acme/api" in f for f in frames)
+    assert token not in "\n".join(html)
+    assert not any(token.encode() in f for f in frames)
+    assert token.encode() not in (tmp_path / "streamlit.log").read_bytes()
