@@ -7,7 +7,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    AIMETRICS_DB=sqlite:////data/aimetrics.db
+    AIMETRICS_DB=sqlite:////data/aimetrics.db \
+    AIMETRICS_CHROMIUM=/usr/bin/chromium
+
+# Debian's Chromium prints the PDF report (aimetrics report --out x.pdf, the dashboard's
+# "Download report"); Playwright drives it and never downloads a browser of its own.
+# Debian's stable packages are security-patched in place, so they are not version-pinned.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin aimetrics \
     && mkdir /data && chown aimetrics:aimetrics /data
@@ -19,7 +28,7 @@ COPY aimetrics ./aimetrics
 COPY collectors ./collectors
 COPY dashboard ./dashboard
 COPY config ./config
-RUN pip install --no-cache-dir -c constraints.txt . && rm -rf /root/.cache
+RUN pip install --no-cache-dir -c constraints.txt '.[pdf]' && rm -rf /root/.cache
 
 USER 10001
 VOLUME ["/data"]
