@@ -578,8 +578,11 @@ def _check_loads_or_config_error(path: Path, text: str) -> None:
         assert "Traceback" not in str(exc)
 
 
+# Reduced for CI; benchmarks/fuzz_inputs.sh raises FUZZ_EXAMPLES for the full runs.
 _FUZZ = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 
