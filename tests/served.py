@@ -19,17 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from aimetrics.exports.report import CHROMIUM_ARGS as REPORT_CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The flags the product's PDF printing uses: no sandbox (root in CI), no background traffic.
+CHROMIUM_ARGS = list(REPORT_CHROMIUM_ARGS)
 START_TIMEOUT = 90  # seconds for the server to answer /_stcore/health
 RENDER_TIMEOUT_MS = 90_000  # first render reads and classifies the store
 
