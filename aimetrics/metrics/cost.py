@@ -89,6 +89,17 @@ _MEMBERSHIP_SCHEMA = {
 # --- the configuration's seat plans as store frames -----------------------------------
 
 
+def stable_sum(values: pl.Expr) -> pl.Expr:
+    """The sum of float ``values`` added in sorted order (0 when there are none).
+
+    Rows come out of joins and group-bys in any order (polars' streaming engine; the
+    store's backends return rows in different orders), and a float sum in another order
+    differs in the last digits: sorted first, the same amounts give the same total on
+    every run and every backend. (A running sum: polars drops a sort before ``sum()``.)
+    """
+    return values.sort().cum_sum().last().fill_null(0.0)
+
+
 def config_seat_plans(tools: Sequence[AiTool]) -> pl.DataFrame:
     """``ai_tools[].plans`` as ``seat_plans`` rows (source ``config``), one per seat count.
 
@@ -320,7 +331,7 @@ def _choose(lines: pl.LazyFrame) -> pl.LazyFrame:
     group = [*cell, "basis", "source"]
     feeds = (
         best.group_by([*group, "feed"])
-        .agg(pl.col("amount").sum().alias("_total"))
+        .agg(stable_sum(pl.col("amount")).alias("_total"))
         .group_by(group)
         .agg(pl.col("feed").sort_by(["_total", "feed"], descending=[True, False]).first())
     )
@@ -404,8 +415,8 @@ def spend_by_tool_month(lines: pl.LazyFrame) -> pl.LazyFrame:
     return (
         lines.group_by(keys)
         .agg(
-            pl.col("amount").sum(),
-            pl.col("gross_amount").sum(),
+            stable_sum(pl.col("amount")),
+            stable_sum(pl.col("gross_amount")),
             pl.col("source").unique().sort().alias("sources"),
         )
         .sort(keys)
@@ -419,7 +430,7 @@ def spend_by_day(lines: pl.LazyFrame) -> pl.LazyFrame:
     return (
         _daily(lines)
         .group_by(keys)
-        .agg(pl.col("amount").sum(), pl.col("gross_amount").sum())
+        .agg(stable_sum(pl.col("amount")), stable_sum(pl.col("gross_amount")))
         .sort(keys)
     )
 
@@ -502,7 +513,7 @@ def ai_spend(
         spend_lines(seat_plans, cost_records, period, seat_assignments)
         .with_columns(origin.alias("origin"))
         .group_by(keys)
-        .agg(pl.col("amount").sum())
+        .agg(stable_sum(pl.col("amount")))
         .sort(keys)
         .select(pl.col(c).cast(t) for c, t in SPEND_SCHEMA.items())
     )
@@ -521,7 +532,7 @@ def spend_total(
     factors = {currency: 1.0, **{c: float(r) for c, r in (rates or {}).items()}}
     factor = pl.col("currency").replace_strict(factors, default=None, return_dtype=pl.Float64)
     return spend.select(
-        (pl.col("amount") * factor).sum().cast(pl.Float64).alias("spend"),
+        stable_sum(pl.col("amount") * factor).cast(pl.Float64).alias("spend"),
         pl.lit(currency).alias("currency"),
         pl.col("currency")
         .filter(factor.is_null())
@@ -559,8 +570,8 @@ def cost_summary(
     """
     converted = in_currency(lines, currency, rates)
     spend = converted.select(
-        pl.col("amount").sum().cast(pl.Float64).alias("spend"),
-        pl.col("gross_amount").sum().cast(pl.Float64).alias("gross_amount"),
+        stable_sum(pl.col("amount")).cast(pl.Float64).alias("spend"),
+        stable_sum(pl.col("gross_amount")).cast(pl.Float64).alias("gross_amount"),
         pl.lit(currency).alias("currency"),
         pl.col("basis").unique().sort().implode().alias("bases"),
     )
@@ -696,7 +707,7 @@ def _allocation_weights(
     by_holder = (
         with_teams(holders.select("tool_id", "month", "day", "person_key"), memberships)
         .group_by("tool_id", "month", "team_slug")
-        .agg(pl.col("weight").sum().alias("_w"))
+        .agg(stable_sum(pl.col("weight")).alias("_w"))
         .with_columns(
             pl.lit("seats").alias("component"),
             pl.lit(0).alias("_prio"),
@@ -727,7 +738,7 @@ def _allocation_weights(
     )
     return (
         candidates.filter(pl.col("_prio") == pl.col("_prio").min().over(keys))
-        .with_columns((pl.col("_w") / pl.col("_w").sum().over(keys)).alias("share"))
+        .with_columns((pl.col("_w") / stable_sum(pl.col("_w")).over(keys)).alias("share"))
         .select(*keys, "team_slug", "share", "allocation")
     )
 
@@ -786,7 +797,7 @@ def team_spend(
             [f.select(*keys, "amount") for f in (named, personal, shared)], how="vertical_relaxed"
         )
         .group_by(keys)
-        .agg(pl.col("amount").sum())
+        .agg(stable_sum(pl.col("amount")))
         .sort(keys, nulls_last=True)
     )
 
@@ -801,7 +812,7 @@ def team_cost_kpis(
     """Per team (null: no team): spend, active engineers, merged and AI-assisted merged PRs
     (by the team's members at the time of the work; a person in two teams counts in
     both), and spend per active engineer, per merged PR and per AI-assisted merged PR."""
-    spend = spend_by_team.group_by("team_slug").agg(pl.col("amount").sum().alias("spend"))
+    spend = spend_by_team.group_by("team_slug").agg(stable_sum(pl.col("amount")).alias("spend"))
     engineers = (
         with_teams(
             activity.filter(period.contains("at")).select(

@@ -23,6 +23,7 @@ from aimetrics.metrics.cost import (
     per_unit,
     spend_lines,
     spend_total,
+    stable_sum,
     team_spend,
 )
 from aimetrics.metrics.delivery import active_engineers, per_engineer_week
@@ -134,7 +135,7 @@ def selected_spend(
             costs.seat_assignments,
             costs.directory,
         ).filter(pl.col("team_slug").is_in(list(selection.teams)))
-    return converted.group_by(SPEND_KEYS).agg(pl.col("amount").sum()).sort(SPEND_KEYS)
+    return converted.group_by(SPEND_KEYS).agg(stable_sum(pl.col("amount"))).sort(SPEND_KEYS)
 
 
 def left_out_currencies(
@@ -189,7 +190,7 @@ def period_figures(
     )
     known = not selection.repositories
     spend = rows.select(
-        (pl.col("amount").sum() if known else pl.lit(None)).cast(pl.Float64).alias("spend"),
+        (stable_sum(pl.col("amount")) if known else pl.lit(None)).cast(pl.Float64).alias("spend"),
         pl.lit(currency).alias("currency"),
         pl.col("basis").unique().sort().implode().alias("bases"),
     )
@@ -496,7 +497,7 @@ def spend_by_team(
             lines, costs.memberships, merged, period, costs.seat_assignments, costs.directory
         )
         .group_by(pl.col("team_slug").fill_null(no_team))
-        .agg(pl.col("amount").sum())
+        .agg(stable_sum(pl.col("amount")))
         .sort("team_slug")
     )
 
@@ -651,7 +652,7 @@ def team_map(
         )
     )
     money = (
-        spend.group_by("group").agg(pl.col("amount").sum().alias("spend"))
+        spend.group_by("group").agg(stable_sum(pl.col("amount")).alias("spend"))
         if spend is not None
         else pl.LazyFrame(schema={"group": pl.String, "spend": pl.Float64})
     )

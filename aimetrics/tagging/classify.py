@@ -107,8 +107,10 @@ def pr_flags(
         .join(_commit_ai(tags, min_confidence), on=["repo_id", "sha"], how="left")
         .group_by("repo_id", "number")
         .agg(
+            # Ties in strength go to the first tool id: the commits' order is the store's
+            # (it differs between backends and runs), the PR's tool must not.
             pl.col("ai_tool")
-            .sort_by("strength", descending=True, nulls_last=True)
+            .sort_by("strength", "ai_tool", descending=[True, False], nulls_last=True)
             .first()
             .alias("commit_tool"),
             pl.col("ai_tool").is_not_null().any().alias("any_commit_ai"),
