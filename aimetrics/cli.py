@@ -578,7 +578,7 @@ def export_csv(
                 figures = load_figures(engine, ctx.settings, period, selection)
         finally:
             engine.dispose()
-        info = write_csv_export(figures, out)
+        info = write_csv_export(figures, out, copilot=figures.copilot)
         files = info["files"]
         assert isinstance(files, list)
         console.print(

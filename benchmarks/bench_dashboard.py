@@ -1,7 +1,7 @@
 """Render time of each dashboard page through AppTest (issue 6: ≤ 1 s warm, ≤ 3 s cold).
 
     aimetrics demo --scale 10 --no-serve --db sqlite:////tmp/s10.db   # ~100k merged PRs
-    python benchmarks/bench_dashboard.py --db sqlite:////tmp/s10.db
+    python benchmarks/bench_dashboard.py --db sqlite:////tmp/s10.db --runs 3
 
 For each page, in one process, as a server would see it:
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -105,6 +106,9 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="store URL (e.g. sqlite:////tmp/s10.db)")
     parser.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES))
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per page (best kept)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="measure every page this many times; print medians"
+    )
     args = parser.parse_args()
 
     os.environ["AIMETRICS_DB"] = args.db
@@ -116,16 +120,26 @@ def main() -> None:
     for page in args.pages:  # imports and first-call costs, once per process (not measured)
         _run(page)
     _quiet()
-    print(f"{'page':<10} {'cold s':>8} {'first s':>8} {'warm s':>8} {'filter s':>9}")
-    for page in args.pages:
-        _clear()
-        cold = _run(page)
-        _clear()
-        _run("data")  # the store read, so that "first" is the page's own cost
-        first = _run(page)
-        warm = min(_run(page) for _ in range(args.repeat))
-        filtered = _run(page, team=[team])
-        print(f"{page:<10} {cold:8.2f} {first:8.2f} {warm:8.2f} {filtered:9.2f}", flush=True)
+    header = f"{'page':<10} {'cold s':>8} {'first s':>8} {'warm s':>8} {'filter s':>9}"
+    results: dict[str, list[tuple[float, ...]]] = {page: [] for page in args.pages}
+    for run in range(args.runs):
+        print(f"run {run + 1} (load average {os.getloadavg()[0]:.2f})\n{header}", flush=True)
+        for page in args.pages:
+            _clear()
+            cold = _run(page)
+            _clear()
+            _run("data")  # the store read, so that "first" is the page's own cost
+            first = _run(page)
+            warm = min(_run(page) for _ in range(args.repeat))
+            filtered = _run(page, team=[team])
+            results[page].append((cold, first, warm, filtered))
+            print(f"{page:<10} {cold:8.2f} {first:8.2f} {warm:8.2f} {filtered:9.2f}", flush=True)
+    if args.runs > 1:
+        print(f"median of {args.runs} runs (load average {os.getloadavg()[0]:.2f})\n{header}")
+        for page, rows in results.items():
+            columns = zip(*rows, strict=True)
+            cold, first, warm, filtered = (statistics.median(c) for c in columns)
+            print(f"{page:<10} {cold:8.2f} {first:8.2f} {warm:8.2f} {filtered:9.2f}")
     sys.stdout.flush()
 
 

@@ -514,6 +514,106 @@ def seats_chart(seats: pl.DataFrame) -> go.Figure:
     return layout(fig, "How many AI seats do we pay for, tool by tool?", 360)
 
 
+COPILOT_COLOR = TOOL_COLORS.get("github-copilot", AI_COLOR)
+ENGAGED_COLOR = "#7c3aed"
+ACCEPTED_COLOR = AI_COLOR
+
+
+def copilot_users_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
+    """Average daily active and engaged Copilot users per week (``weekly_usage``)."""
+    fig = go.Figure()
+    for column, name, color in (
+        ("active_users", "Active users", COPILOT_COLOR),
+        ("engaged_users", "Engaged users (prompted or accepted)", ENGAGED_COLOR),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=weekly["week_start"].to_list(),
+                y=weekly[column].to_list(),
+                name=name,
+                mode="lines+markers",
+                line={"color": color, "width": 2.5},
+                customdata=weekly["days"].to_list(),
+                hovertemplate=(
+                    f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y:.1f}} a day on average"
+                    "<br>%{customdata} reported days<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    return layout(fig, "How many people use Copilot on a typical day?", 360)
+
+
+def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
+    """Suggestions and acceptances per week (bars) with the acceptance rate (line)."""
+    fig = go.Figure()
+    for column, name, color in (
+        ("suggestions", "Suggestions", NO_MARKER_COLOR),
+        ("acceptances", "Acceptances", ACCEPTED_COLOR),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=weekly["week_start"].to_list(),
+                y=weekly[column].to_list(),
+                name=name,
+                marker_color=color,
+                hovertemplate=f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y:,}}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=weekly["week_start"].to_list(),
+            y=percent(weekly["acceptance_rate"].to_list()),
+            name="Acceptance rate",
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": COPILOT_COLOR, "width": 2.5},
+            hovertemplate="Week of %{x|%Y-%m-%d}<br>Acceptance rate: %{y:.1f}%<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text="Suggestions and acceptances per week", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    return layout(
+        fig,
+        "How many Copilot suggestions do people accept?",
+        barmode="group",
+        yaxis2={
+            "title": {"text": "Acceptance rate (%)"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+        },
+    )
+
+
+def copilot_breakdown_chart(frame: pl.DataFrame, label: str) -> go.Figure:
+    """Lines suggested and accepted per editor, feature or language (``usage_by``)."""
+    fig = go.Figure()
+    for column, name, color in (
+        ("lines_suggested", "Lines suggested", NO_MARKER_COLOR),
+        ("lines_accepted", "Lines added (accepted)", ACCEPTED_COLOR),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=frame["group"].to_list(),
+                y=frame[column].to_list(),
+                name=name,
+                marker_color=color,
+                customdata=list(
+                    zip(frame["users"], percent(frame["acceptance_rate"].to_list()), strict=True)
+                ),
+                hovertemplate=(
+                    f"%{{x}}<br>{name}: %{{y:,}}<br>%{{customdata[0]}} users · acceptance "
+                    "rate %{customdata[1]:.1f}%<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="Lines in the period", rangemode="tozero")
+    fig.update_xaxes(title_text=label.capitalize())
+    return layout(fig, f"Where does Copilot write our code, by {label}?", 360, barmode="group")
+
+
 def merged_by_week_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
     """Merged PRs per week, AI-assisted vs no marker (``pr_shares`` by week), stacked."""
     fig = go.Figure()

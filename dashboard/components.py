@@ -219,6 +219,10 @@ class Kpi:
     n: str
     help: str
     uncertainty: str = ""  # the interval of the figure or of its change, in words
+    delta_arrow: str = "auto"  # "off" when the delta is a note ("not enough data")
+
+
+PREVIOUS = "vs previous period"  # what every delta compares with (Period.previous)
 
 
 def kpi_row(kpis: Sequence[Kpi]) -> None:
@@ -232,6 +236,8 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
                 delta_color=kpi.delta_color,  # type: ignore[arg-type]
                 help=kpi.help,
                 border=True,
+                delta_arrow=kpi.delta_arrow,  # type: ignore[arg-type]
+                delta_description=PREVIOUS if kpi.delta else None,
             )
             st.caption(f"n: {kpi.n}")
             if kpi.uncertainty:

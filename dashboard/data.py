@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
@@ -21,6 +22,7 @@ from aimetrics.errors import AimetricsError, SchemaOutdated
 from aimetrics.metrics import facts as figures
 from aimetrics.metrics.facts import (
     AdoptionData,
+    CopilotUsageData,
     DataPageData,
     DeliveryData,
     Facts,
@@ -41,8 +43,9 @@ from dashboard.components import FilterOptions, Filters
 # The figures are aimetrics.metrics.facts' (as the exports' and the report's); what of it
 # the pages and the tests use by this module's name:
 __all__ = [
-    "AdoptionData", "DataPageData", "DeliveryData", "Facts", "QualityData", "View",
-    "adoption", "data_page", "delivery", "facts", "load_facts", "quality",
+    "AdoptionData", "CopilotUsageData", "DataPageData", "DeliveryData", "Facts", "QualityData",
+    "View",
+    "adoption", "copilot_usage", "data_page", "delivery", "facts", "load_facts", "quality",
     "selection_people", "view", "view_facts",
 ]  # fmt: skip
 
@@ -240,3 +243,17 @@ def quality(v: View, by: str) -> QualityData:
 def data_page(v: View) -> DataPageData:
     """The Data page (:func:`aimetrics.metrics.facts.data_page`)."""
     return figures.data_page(view_facts(v), v)
+
+
+# The Copilot usage reports stand alone (their own collector step and transaction): read
+# only by the page that shows them, not with the facts every page waits for.
+@st.cache_resource(ttl=DATA_TTL_SECONDS, show_spinner=False)
+def copilot_records(db_url: str) -> pl.DataFrame:
+    """The store's Copilot usage reports, decoded (shared, read-only)."""
+    return figures.load_copilot_usage(store_engine(db_url))
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)
+def copilot_usage(v: View) -> CopilotUsageData:
+    """The Adoption page's Copilot usage figures (:func:`aimetrics.metrics.facts.copilot_usage`)."""
+    return figures.copilot_usage(copilot_records(v.scope.db_url), view_facts(v), v)

@@ -4,9 +4,12 @@ previous period, sample size and uncertainty (:class:`dashboard.components.Kpi`)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 
 import polars as pl
 
+from aimetrics.metrics.change import NOT_ENOUGH, Change
+from aimetrics.metrics.facts import seat_totals
 from aimetrics.metrics.overview import KpiUncertainty
 from aimetrics.metrics.roi import Roi, RoiFigures
 from aimetrics.metrics.stats import Comparison, Estimate
@@ -27,7 +30,6 @@ from dashboard.components import (
     format_share,
 )
 
-NOT_ENOUGH = "not enough data"
 NO_REPO_SPEND = "AI spend is not attributed to repositories: clear the repository filter"
 
 
@@ -48,6 +50,22 @@ def interval(est: Estimate, fmt: str, unit: str = "") -> str:
     if not est.ok or est.low is None or est.high is None:
         return ""
     return f"{est.level:.0%} CI {est.low:{fmt}}{unit} to {est.high:{fmt}}{unit}"
+
+
+def changed(change: Change, fmt: Callable[[float, float], str | None]) -> tuple[str | None, str]:
+    """The delta as shown (``fmt(current, previous)``) and its arrow; "not enough data"
+    without an arrow when the change is undefined (:mod:`aimetrics.metrics.change`)."""
+    if change.ok:
+        return fmt(change.current, change.previous), "auto"  # type: ignore[arg-type]
+    return NOT_ENOUGH, "off"
+
+
+def change_help(change: Change, fmt: Callable[[float | None], str], when: str = "") -> str:
+    """The previous period's figure in words, for a KPI's help."""
+    where = f" {when}" if when else ""
+    if change.ok:
+        return f"Previous period{where}: {fmt(change.previous)}."
+    return f"Change vs the previous period{where}: {change.note}."
 
 
 def bases(row: dict) -> str:  # type: ignore[type-arg]
@@ -252,23 +270,21 @@ def cycle_kpi(cycle: Comparison | None, previous: Comparison | None) -> Kpi:
 # --- seats ----------------------------------------------------------------------------------
 
 
-def idle_kpi(seats: pl.DataFrame, currency: str, as_of: dt.date) -> Kpi:
-    idle = int(seats["idle"].sum()) if seats.height else 0
-    assigned = int(seats["assigned"].sum()) if seats.height else 0
-    cost = seats["idle_monthly_cost"].sum() if "idle_monthly_cost" in seats.columns else None
-    currencies = sorted(
-        {c for c in (seats["currency"].to_list() if "currency" in seats.columns else []) if c}
-    )
-    shown = format_money(cost, currencies[0] if len(currencies) == 1 else currency)
+def idle_kpi(seats: pl.DataFrame, currency: str, as_of: dt.date, change: Change) -> Kpi:
+    t = seat_totals(seats)
+    shown = t.currencies[0] if len(t.currencies) == 1 else currency
+    delta, arrow = changed(change, lambda c, p: delta_money(c, p, shown))
     return Kpi(
         "Idle seats: monthly cost",
-        shown if idle else format_money(0.0, currency),
-        None,
-        "off",
-        f"{idle:,} of {assigned:,} seats idle on {as_of:%Y-%m-%d}",
+        format_money(t.idle_monthly_cost, shown) if t.idle else format_money(0.0, currency),
+        delta,
+        "inverse" if arrow == "auto" else "off",
+        f"{t.idle:,} of {t.assigned:,} seats idle on {as_of:%Y-%m-%d}",
         "Seats held on the period's last day with no use in the 30 days up to it (the "
         "vendor's last activity, or an AI-assisted PR of that tool merged by the holder), "
-        "each at its plan's monthly price: what could be reclaimed a month.",
+        "each at its plan's monthly price: what could be reclaimed a month. "
+        + change_help(change, lambda v: format_money(v, shown), "on its last day"),
+        delta_arrow=arrow,
     )
 
 
@@ -279,60 +295,83 @@ def _row(frame: pl.DataFrame) -> dict[str, object]:
     return frame.row(0, named=True) if frame.height else {}
 
 
-def adoption_kpis(headline: pl.DataFrame, agents: pl.DataFrame) -> list[Kpi]:
-    """Adoption rate, AI-assisted shares of PRs, commits and lines, agent PR merge rate."""
+def _points(change: Change) -> tuple[str | None, str]:
+    return changed(change, delta_points)
+
+
+def _share_kpi(
+    label: str, value: str, change: Change, n: str, help_: str, color: str = "normal"
+) -> Kpi:
+    delta, arrow = _points(change)
+    return Kpi(
+        label, value, delta, color if arrow == "auto" else "off", n,
+        f"{help_} {change_help(change, format_share)}", delta_arrow=arrow,
+    )  # fmt: skip
+
+
+def adoption_kpis(
+    headline: pl.DataFrame,
+    agents: pl.DataFrame,
+    changes: Mapping[str, Change],
+    seats: pl.DataFrame,
+    currency: str,
+    as_of: dt.date,
+) -> list[Kpi]:
+    """Adoption rate, AI-assisted shares of PRs, commits and lines, AI-reviewed share, agent
+    PR share and merge rate, idle seats: each with its change vs the previous period."""
     h = _row(headline)
 
     def get(name: str) -> int:
-        return int(h.get(name) or 0)
+        return int(h.get(name) or 0)  # type: ignore[call-overload]
+
+    def share(name: str) -> str:
+        return format_share(h.get(name))  # type: ignore[arg-type]
 
     agent = _row(agents.filter(pl.col("author") == "agent"))
     return [
-        Kpi(
-            "Engineers using AI",
-            format_share(h.get("adoption_rate")),  # type: ignore[arg-type]
-            None, "off",
+        _share_kpi(
+            "Engineers using AI", share("adoption_rate"), changes["adoption_rate"],
             f"{get('ai_active_contributors'):,} of {get('active_contributors'):,} active",
             "Active engineers with at least one AI-assisted merged PR or default-branch commit "
             "in the period / engineers with any merged PR or default-branch commit.",
         ),
-        Kpi(
-            "AI-assisted PR share",
-            format_share(h.get("ai_share")),  # type: ignore[arg-type]
-            None, "off",
+        _share_kpi(
+            "AI-assisted PR share", share("ai_share"), changes["ai_share"],
             f"{get('ai_prs'):,} of {get('merged_prs'):,} merged PRs",
             "Merged PRs with an AI marker (authored or assisted) / all merged PRs.",
         ),
-        Kpi(
-            "AI-assisted commit share",
-            format_share(h.get("ai_commit_share")),  # type: ignore[arg-type]
-            None, "off",
+        _share_kpi(
+            "AI-assisted commit share", share("ai_commit_share"), changes["ai_commit_share"],
             f"{get('ai_commits'):,} of {get('commits'):,} default-branch commits",
             "Default-branch commits with an AI marker / all default-branch commits "
             "(non-AI bots and excluded people left out).",
         ),
-        Kpi(
-            "AI-assisted share of changed lines",
-            format_share(h.get("ai_line_share")),  # type: ignore[arg-type]
-            None, "off",
+        _share_kpi(
+            "AI-assisted share of changed lines", share("ai_line_share"),
+            changes["ai_line_share"],
             f"{get('ai_lines'):,} of {get('lines'):,} lines of merged PRs",
             "Additions + deletions of AI-assisted merged PRs / of all merged PRs.",
         ),
-        Kpi(
-            "AI-reviewed PR share",
-            format_share(h.get("ai_reviewed_share")),  # type: ignore[arg-type]
-            None, "off",
+        _share_kpi(
+            "AI-reviewed PR share", share("ai_reviewed_share"), changes["ai_reviewed_share"],
             f"{get('ai_reviewed_prs'):,} of {get('merged_prs'):,} merged PRs",
             "Merged PRs with at least one review by an AI reviewer (Copilot, CodeRabbit, ...).",
         ),
-        Kpi(
+        _share_kpi(
+            "Agent-authored PR share", share("agent_share"), changes["agent_share"],
+            f"{get('agent_prs'):,} of {get('merged_prs'):,} merged PRs",
+            "Merged PRs an AI agent authored (it opened the PR, or wrote every commit) / all "
+            "merged PRs.",
+        ),
+        _share_kpi(
             "Agent PR merge rate",
             format_share(agent.get("merge_rate")),  # type: ignore[arg-type]
-            None, "off",
-            f"{int(agent.get('merged') or 0):,} merged, "
-            f"{int(agent.get('closed_unmerged') or 0):,} closed unmerged",
+            changes["agent_merge_rate"],
+            f"{int(agent.get('merged') or 0):,} merged, "  # type: ignore[call-overload]
+            f"{int(agent.get('closed_unmerged') or 0):,} closed unmerged",  # type: ignore[call-overload]
             "PRs an AI agent authored: merged / (merged + closed without merging) in the period.",
         ),
+        idle_kpi(seats, currency, as_of, changes["idle_monthly_cost"]),
     ]  # fmt: skip
 
 
@@ -340,55 +379,69 @@ def _stage(stages: pl.DataFrame, comparison: str, stage: str = "cycle") -> dict[
     return _row(stages.filter((pl.col("comparison") == comparison) & (pl.col("stage") == stage)))
 
 
+def delta_hours(current: float, previous: float) -> str:
+    return f"{'+' if current >= previous else '-'}{format_hours(abs(current - previous))}"
+
+
+def _hours_kpi(label: str, row: dict[str, object], change: Change) -> Kpi:
+    delta, arrow = changed(change, delta_hours)
+    return Kpi(
+        label,
+        format_hours(row.get("median")),  # type: ignore[arg-type]
+        delta,
+        "inverse" if arrow == "auto" else "off",
+        f"{int(row.get('n') or 0):,} PRs · p90 {format_hours(row.get('p90'))}",  # type: ignore[arg-type,call-overload]
+        "First commit (authored) to merge, merged PRs of the period. "
+        + change_help(change, format_hours),
+        delta_arrow=arrow,
+    )
+
+
 def delivery_kpis(
-    throughput: pl.DataFrame, stages: pl.DataFrame, cycle: Comparison | None
+    throughput: pl.DataFrame,
+    stages: pl.DataFrame,
+    cycle: Comparison | None,
+    changes: Mapping[str, Change],
 ) -> list[Kpi]:
-    """Throughput, median cycle time AI-assisted and no marker, and their ratio with its CI."""
+    """Throughput, median cycle time AI-assisted and no marker, and their ratio with its CI,
+    each with its change vs the previous period."""
     t = _row(throughput)
     ai, no = _stage(stages, AI_LABEL), _stage(stages, NO_MARKER_LABEL)
-    ratio = (
-        "not enough data"
-        if cycle is None or not cycle.ratio.ok
-        else f"{cycle.ratio.value:.2f}× ({cycle.ratio.level:.0%} CI "
-        f"{cycle.ratio.low:.2f}–{cycle.ratio.high:.2f})"
-    )
+    ok = cycle is not None and cycle.ratio.ok
+    ratio_delta, ratio_arrow = changed(changes["cycle_ratio"], lambda c, p: f"{c - p:+.2f}×")
+    rate_delta, rate_arrow = changed(changes["throughput"], delta_rate)
     return [
         Kpi(
             "PRs per engineer-week",
             format_rate(t.get("throughput")),  # type: ignore[arg-type]
-            None, "off",
-            f"{int(t.get('merged_prs') or 0):,} PRs · "
-            f"{int(t.get('active_engineers') or 0):,} active engineers",
-            "Merged PRs / active engineers / weeks in the period.",
+            rate_delta, "normal" if rate_arrow == "auto" else "off",
+            f"{int(t.get('merged_prs') or 0):,} PRs · "  # type: ignore[call-overload]
+            f"{int(t.get('active_engineers') or 0):,} active engineers",  # type: ignore[call-overload]
+            "Merged PRs / active engineers / weeks in the period. "
+            + change_help(changes["throughput"], format_rate),
+            delta_arrow=rate_arrow,
         ),
-        Kpi(
-            f"Median cycle time, {AI_LABEL}",
-            format_hours(ai.get("median")),  # type: ignore[arg-type]
-            None, "off",
-            f"{int(ai.get('n') or 0):,} PRs · p90 {format_hours(ai.get('p90'))}",  # type: ignore[arg-type]
-            "First commit (authored) to merge, merged PRs of the period.",
-        ),
-        Kpi(
-            f"Median cycle time, {NO_MARKER_LABEL}",
-            format_hours(no.get("median")),  # type: ignore[arg-type]
-            None, "off",
-            f"{int(no.get('n') or 0):,} PRs · p90 {format_hours(no.get('p90'))}",  # type: ignore[arg-type]
-            "First commit (authored) to merge, merged PRs of the period.",
-        ),
+        _hours_kpi(f"Median cycle time, {AI_LABEL}", ai, changes["cycle_ai"]),
+        _hours_kpi(f"Median cycle time, {NO_MARKER_LABEL}", no, changes["cycle_no_marker"]),
         Kpi(
             "Cycle time ratio, AI ÷ no marker",
-            ratio.split(" (")[0],
-            None, "off",
-            ratio.split(" (", 1)[1].rstrip(")") if "(" in ratio else "needs more PRs/engineers",
+            f"{cycle.ratio.value:.2f}×" if ok else NOT_ENOUGH,  # type: ignore[union-attr]
+            ratio_delta, "inverse" if ratio_arrow == "auto" else "off",
+            interval(cycle.ratio, ".2f", "×") if ok else "needs more PRs/engineers",  # type: ignore[union-attr]
             "Ratio of the median cycle times with a bootstrap interval that resamples engineers "
-            "(below 1: AI-assisted PRs are faster).",
+            "(below 1: AI-assisted PRs are faster). "
+            + change_help(changes["cycle_ratio"], lambda v: MISSING if v is None else f"{v:.2f}×"),
+            delta_arrow=ratio_arrow,
         ),
     ]  # fmt: skip
 
 
-def quality_kpis(summary: pl.DataFrame, revert: Estimate, unreviewed: Estimate) -> list[Kpi]:
+def quality_kpis(
+    summary: pl.DataFrame, revert: Estimate, unreviewed: Estimate, changes: Mapping[str, Change]
+) -> list[Kpi]:
     """Revert rate, unreviewed merges, PR size and changes requested: AI-assisted, with the
-    no-marker figure (and the difference with its interval) beneath."""
+    no-marker figure (and the difference with its interval) beneath, and the change of the
+    AI-assisted figure vs the previous period."""
     ai = _row(summary.filter(pl.col("comparison") == AI_LABEL))
     no = _row(summary.filter(pl.col("comparison") == NO_MARKER_LABEL))
 
@@ -398,42 +451,93 @@ def quality_kpis(summary: pl.DataFrame, revert: Estimate, unreviewed: Estimate) 
     def share_of(row: dict[str, object], column: str) -> str:
         return format_share(row.get(column))  # type: ignore[arg-type]
 
-    def lines(row: dict[str, object]) -> str:
-        value = row.get("median_lines")
+    def lines(value: object) -> str:
         return MISSING if value is None else f"{value:,.0f}"
 
+    size = changes["median_lines"]
+    size_delta, size_arrow = changed(size, lambda c, p: f"{c - p:+,.0f} lines")
     return [
-        Kpi(
-            "Revert rate, AI-assisted",
-            share_of(ai, "revert_rate"),
-            None, "off",
+        _share_kpi(
+            "Revert rate, AI-assisted", share_of(ai, "revert_rate"), changes["revert_rate"],
             f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'revert_rate')} of {n(no)} · "
             f"difference {format_estimate(revert, ' pp')}",
             "Merged PRs that a later revert references / merged PRs. The difference "
             "(AI-assisted minus no marker) has a bootstrap interval that resamples authors.",
+            "inverse",
         ),
-        Kpi(
-            "No human review, AI-assisted",
-            share_of(ai, "unreviewed_share"),
-            None, "off",
+        _share_kpi(
+            "No human review, AI-assisted", share_of(ai, "unreviewed_share"),
+            changes["unreviewed_share"],
             f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'unreviewed_share')} · "
             f"difference {format_estimate(unreviewed, ' pp')}",
             "Merged PRs without a review by a human other than the author before the merge "
             "(bots and AI reviewers do not count).",
+            "inverse",
         ),
         Kpi(
             "Median PR size, AI-assisted",
-            f"{lines(ai)} lines",
-            None, "off",
-            f"{NO_MARKER_LABEL}: {lines(no)} lines",
-            "Median additions + deletions of merged PRs.",
+            f"{lines(ai.get('median_lines'))} lines",
+            size_delta, "off", f"{NO_MARKER_LABEL}: {lines(no.get('median_lines'))} lines",
+            "Median additions + deletions of merged PRs. "
+            + change_help(size, lambda v: f"{lines(v)} lines"),
+            delta_arrow=size_arrow,
         ),
-        Kpi(
-            "Changes requested, AI-assisted",
-            share_of(ai, "rounds_share"),
-            None, "off",
+        _share_kpi(
+            "Changes requested, AI-assisted", share_of(ai, "rounds_share"),
+            changes["rounds_share"],
             f"{n(ai, 'reviewed_prs')} reviewed PRs · {NO_MARKER_LABEL}: "
             f"{share_of(no, 'rounds_share')} of {n(no, 'reviewed_prs')}",
             "Human-reviewed merged PRs with at least one CHANGES_REQUESTED review by a human.",
+            "off",
         ),
     ]  # fmt: skip
+
+
+# --- Copilot usage (the Adoption page) ---------------------------------------------------
+
+
+def copilot_kpis(figures: pl.DataFrame, changes: Mapping[str, Change]) -> list[Kpi]:
+    """Active and engaged users, acceptance rate, lines accepted: each vs the previous period."""
+    row = _row(figures)
+
+    def count(name: str, decimals: int = 0) -> str:
+        value = row.get(name)
+        return MISSING if value is None else f"{value:,.{decimals}f}"
+
+    def kpi(label: str, name: str, decimals: int, n: str, help_: str) -> Kpi:
+        fmt = f",.{decimals}f"
+        delta, arrow = changed(changes[name], lambda c, p: f"{c - p:+{fmt}}{_relative(c, p)}")
+        return Kpi(
+            label, count(name, decimals), delta, "normal" if arrow == "auto" else "off", n,
+            f"{help_} " + change_help(
+                changes[name], lambda v: MISSING if v is None else f"{v:{fmt}}"
+            ),
+            delta_arrow=arrow,
+        )  # fmt: skip
+
+    days = f"{int(row.get('days') or 0):,} reported days"  # type: ignore[call-overload]
+    rate_delta, rate_arrow = _points(changes["acceptance_rate"])
+    return [
+        kpi("Copilot active users per day", "active_users", 1, days,
+            "Users with Copilot activity on a day (GitHub's usage report), averaged over the "
+            "period's reported days."),
+        kpi("Copilot engaged users per day", "engaged_users", 1, days,
+            "Of the active users, those who sent a prompt or accepted a suggestion that day "
+            "(from the per-user report), averaged over the reported days."),
+        Kpi(
+            "Copilot acceptance rate",
+            format_share(row.get("acceptance_rate")),  # type: ignore[arg-type]
+            rate_delta, "normal" if rate_arrow == "auto" else "off",
+            f"{count('acceptances')} of {count('suggestions')} suggestions",
+            "Accepted suggestions (apply, insert, copy) / code suggestions shown, in the "
+            "period. " + change_help(changes["acceptance_rate"], format_share),
+            delta_arrow=rate_arrow,
+        ),
+        kpi("Lines added from Copilot", "lines_accepted", 0,
+            f"of {count('lines_suggested')} lines suggested",
+            "Lines added in the editor from Copilot's suggestions and edits in the period."),
+    ]  # fmt: skip
+
+
+def _relative(current: float, previous: float) -> str:
+    return f" ({current / previous - 1:+.0%})" if previous else ""

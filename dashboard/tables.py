@@ -58,10 +58,16 @@ LABELS = {
     "days": "Days in period", "month": "Month", "component": "Component", "basis": "Basis",
     "amount": "Amount", "login": "Login", "person_key": "Person", "plan": "Plan",
     "last_activity_at": "Last activity (UTC)", "monthly_cost": "Monthly cost",
+    "agent_share": "Agent PR share (%)", "active_users": "Active users per day",
+    "engaged_users": "Engaged users per day", "suggestions": "Suggestions",
+    "acceptances": "Acceptances", "acceptance_rate": "Acceptance rate (%)",
+    "lines_suggested": "Lines suggested", "lines_accepted": "Lines added (accepted)",
+    "interactions": "Prompts", "users": "Users", "days_active": "Days active",
 }  # fmt: skip
 PERCENT_COLUMNS = {
     "ai_share", "ai_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
     "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
+    "agent_share", "acceptance_rate",
 }  # fmt: skip
 HOUR_COLUMNS = {
     "p10",
@@ -75,7 +81,7 @@ HOUR_COLUMNS = {
     "merge",
     "cycle",
 }
-RATIO_COLUMNS = {"throughput", "rounds_mean"}
+RATIO_COLUMNS = {"throughput", "rounds_mean", "active_users", "engaged_users"}
 # Money and percent changes: two decimals.
 MONEY_COLUMNS = {
     "spend", "spend_per_engineer", "cost_per_merged_pr", "cost_per_ai_merged_pr", "amount",

@@ -34,6 +34,12 @@ from aimetrics.metrics.adoption import (
     select_seats,
     with_group,
 )
+from aimetrics.metrics.copilot_usage import (
+    daily_usage,
+    usage_figures,
+    usage_records,
+    weekly_usage,
+)
 from aimetrics.metrics.cost import config_seat_plans, idle_seat_cost, idle_seats
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
 from aimetrics.metrics.inputs import combined_seat_plans
@@ -53,9 +59,10 @@ from aimetrics.metrics.roi import ai_active_users, assumed_roi, measured_roi, po
 from aimetrics.metrics.stats import compare_medians
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import RoiSettings, Settings
-from aimetrics.store import create_store_engine
+from aimetrics.store import create_store_engine, read_table
+from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset
-from dashboard import components, tables
+from dashboard import components, kpis, tables
 from dashboard.data import Facts, load_facts
 from dashboard.kpis import NOT_ENOUGH
 
@@ -194,37 +201,94 @@ def test_period_without_data_is_a_message(open_page, page: str) -> None:  # type
 # --- figures equal the metric functions -----------------------------------------------------
 
 
-def adoption_expected(facts: Facts, period: Period, selection: Selection) -> list[str]:
+ADOPTION_SHARES = (
+    "adoption_rate", "ai_share", "ai_commit_share", "ai_line_share", "ai_reviewed_share",
+    "agent_share", "agent_merge_rate",
+)  # fmt: skip
+
+
+def adoption_row(facts: Facts, period: Period, selection: Selection) -> dict[str, object]:
+    """The Adoption page's headline figures of ``period``, from the metric functions."""
     activity = rows(facts.activity, "org", "at", selection)
     prs = rows(facts.prs, "org", "merged_at", selection)
     adoption = contributor_adoption(activity, period).collect()
     shares = pr_shares(prs, period).collect()
     commits = commit_shares(rows(facts.commits, "org", "at", selection), period).collect()
-    agents = agent_outcomes(prs, period).collect()
-    fmt = components.format_share
-    return [
-        fmt(adoption["adoption_rate"][0]),
-        fmt(shares["ai_share"][0]),
-        fmt(commits["ai_commit_share"][0]),
-        fmt(shares["ai_line_share"][0]),
-        fmt(shares["ai_reviewed_share"][0]),
-        fmt(only(agents, author="agent").get("merge_rate")),  # type: ignore[arg-type]
-    ]
+    agents = only(agent_outcomes(prs, period).collect(), author="agent")
+    return {
+        **adoption.row(0, named=True),
+        **shares.row(0, named=True),
+        **commits.row(0, named=True),
+        "agent_merge_rate": agents.get("merge_rate"),
+        "agent_decided": int(agents.get("merged") or 0) + int(agents.get("closed_unmerged") or 0),  # type: ignore[call-overload]
+    }
+
+
+def adoption_expected(facts: Facts, period: Period, selection: Selection) -> list[str]:
+    row = adoption_row(facts, period, selection)
+    return [components.format_share(row[c]) for c in ADOPTION_SHARES]  # type: ignore[arg-type]
+
+
+def headline(at: AppTest) -> list[str]:
+    """The Adoption page's headline shares (the KPIs before the idle seats)."""
+    return [m.value for m in at.metric][: len(ADOPTION_SHARES)]
 
 
 def test_adoption_figures_equal_the_metrics(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
     at = open_page("adoption")
     expected = adoption_expected(facts, period, Selection())
-    assert [m.value for m in at.metric] == expected
+    assert headline(at) == expected
     assert expected[0] != components.MISSING and expected[1] != "0.0%"
 
 
+def test_adoption_changes_equal_the_metrics_on_both_periods(
+    open_page, facts: Facts, period: Period
+) -> None:  # type: ignore[no-untyped-def]
+    """Each headline figure's delta is the same metric on the previous period of equal
+    length (the Overview's), in percentage points; too small a sample says so."""
+    at = open_page("adoption")
+    now = adoption_row(facts, period, Selection())
+    before = adoption_row(facts, period.previous(), Selection())
+    minimum = {"adoption_rate": ("active_contributors", SETTINGS.statistics.min_engineers),
+               "ai_commit_share": ("commits", SETTINGS.statistics.min_prs),
+               "agent_merge_rate": ("agent_decided", SETTINGS.statistics.min_prs)}  # fmt: skip
+    shown = {m.label: m for m in at.metric}
+    labels = [m.label for m in at.metric][: len(ADOPTION_SHARES)]
+    checked = 0
+    for label, column in zip(labels, ADOPTION_SHARES, strict=True):
+        sample, least = minimum.get(column, ("merged_prs", SETTINGS.statistics.min_prs))
+        enough = min(int(now[sample] or 0), int(before[sample] or 0)) >= least  # type: ignore[call-overload]
+        delta = shown[label].proto.delta
+        if enough and now[column] is not None and before[column] is not None:
+            assert delta == components.delta_points(now[column], before[column]), label  # type: ignore[arg-type]
+            assert shown[label].proto.delta_description == components.PREVIOUS
+            checked += 1
+        else:
+            assert delta == NOT_ENOUGH, label
+    assert checked >= 5
+
+    # Idle seats' monthly cost: on the period's last day vs on the previous period's.
+    def idle_cost(p: Period) -> float:
+        held = idle_seats(facts.seats.lazy(), all_merged(facts), p.last_day, facts.directory.lazy())
+        return (
+            idle_seat_cost(held, facts.seat_plans.lazy(), p.last_day)
+            .collect()["monthly_cost"]
+            .sum()
+        )
+
+    idle = shown["Idle seats: monthly cost"]
+    assert idle.value == components.format_money(idle_cost(period), USD)
+    assert idle.proto.delta == components.delta_money(
+        idle_cost(period), idle_cost(period.previous()), USD
+    )
+
+
 def test_filters_change_the_figures(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
-    everyone = [m.value for m in open_page("adoption").metric]
+    everyone = headline(open_page("adoption"))
     at = open_page("adoption", team=["Payments"])
     assert at.sidebar.multiselect[0].value == ["payments"]
     payments = adoption_expected(facts, period, Selection(teams=("payments",)))
-    assert [m.value for m in at.metric] == payments
+    assert headline(at) == payments
     assert payments != everyone
 
     repo = facts.repositories[0]
@@ -757,3 +821,128 @@ def test_cost_page_privacy_and_repository_filter(open_page, facts: Facts) -> Non
 def _no_config_leak(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AIMETRICS_CONFIG", raising=False)
     yield
+
+
+# --- change vs the previous period: Delivery and Quality ------------------------------------
+
+# The quarter-size demo has few AI-assisted PRs a quarter: compare with smaller samples.
+SMALL_CHANGES = "statistics:\n  min_prs: 5\n  min_engineers: 3\nprivacy:\n  min_group_size: 2\n"
+
+
+def compared_rows(facts: Facts, period: Period) -> pl.LazyFrame:
+    return rows(facts.prs, "org", "merged_at", Selection()).filter(
+        pl.col("counted") & period.contains("merged_at") & pl.col("comparison").is_not_null()
+    )
+
+
+def test_delivery_and_quality_changes_equal_the_metrics(
+    open_page, facts: Facts, period: Period
+) -> None:  # type: ignore[no-untyped-def]
+    before = period.previous()
+    # Delivery: throughput and the median cycle times, this period and the one before.
+    sel = Selection()
+
+    def throughput(p: Period) -> float:
+        return throughput_by_group(
+            rows(facts.prs, "org", "merged_at", sel), rows(facts.activity, "org", "at", sel), p
+        ).collect()["throughput"][0]
+
+    values = {m.label: m.proto.delta for m in open_page("delivery", config=SMALL_CHANGES).metric}
+    assert values["PRs per engineer-week"] == components.delta_rate(
+        throughput(period), throughput(before)
+    )
+    now = cycle_time_summary(compared_rows(facts, period), period).collect()
+    then = cycle_time_summary(compared_rows(facts, before), before).collect()
+    for comparison in (AI_GROUP, NO_MARKER):
+        a = only(now, comparison=comparison, stage="cycle")
+        b = only(then, comparison=comparison, stage="cycle")
+        assert min(a["n"], b["n"]) >= 5  # type: ignore[type-var]
+        assert values[f"Median cycle time, {comparison}"] == kpis.delta_hours(
+            a["median"],  # type: ignore[arg-type]
+            b["median"],  # type: ignore[arg-type]
+        )
+    # Quality: the AI-assisted PRs' revert rate, unreviewed share, size, changes requested.
+    values = {m.label: m.proto.delta for m in open_page("quality", config=SMALL_CHANGES).metric}
+    a = only(quality_summary(compared_rows(facts, period), period).collect(), comparison=AI_GROUP)
+    b = only(quality_summary(compared_rows(facts, before), before).collect(), comparison=AI_GROUP)
+    assert values["Revert rate, AI-assisted"] == components.delta_points(
+        a["revert_rate"],  # type: ignore[arg-type]
+        b["revert_rate"],  # type: ignore[arg-type]
+    )
+    assert values["No human review, AI-assisted"] == components.delta_points(
+        a["unreviewed_share"],  # type: ignore[arg-type]
+        b["unreviewed_share"],  # type: ignore[arg-type]
+    )
+    assert values["Median PR size, AI-assisted"] == (
+        f"{a['median_lines'] - b['median_lines']:+,.0f} lines"  # type: ignore[operator]
+    )
+    # With the default minimum samples (30 PRs) the quarter-size demo has too few.
+    default = {
+        m.label: m.proto.delta
+        for m in open_page("quality", config="statistics:\n  min_prs: 30\n").metric
+    }
+    assert default["Revert rate, AI-assisted"] == NOT_ENOUGH
+
+
+# --- Copilot usage on the Adoption page -------------------------------------------------------
+
+
+def copilot_daily(facts: Facts, demo_url: str) -> pl.LazyFrame:
+    """The usage reports as stored, people who are bots or excluded left out, by day."""
+    engine = create_store_engine(demo_url)
+    try:
+        stored = read_table(engine, s.copilot_usage)
+    finally:
+        engine.dispose()
+    left_out = facts.directory.filter(
+        (pl.col("kind") == "login") & (pl.col("is_bot") | pl.col("excluded"))
+    )["value"]
+    records = usage_records(stored.lazy()).filter(~pl.col("login").is_in(left_out.implode()))
+    return daily_usage(records)
+
+
+def test_copilot_usage_figures_equal_the_metrics(
+    open_page, downloads: dict[str, bytes], facts: Facts, period: Period, demo_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("adoption")
+    daily = copilot_daily(facts, demo_url)
+    now = usage_figures(daily, period).collect().row(0, named=True)
+    before = usage_figures(daily, period.previous()).collect().row(0, named=True)
+    assert now["days"] > 60 and now["suggestions"] > 0
+    shown = {m.label: m for m in at.metric}
+    users = shown["Copilot active users per day"]
+    assert users.value == f"{now['active_users']:,.1f}"
+    change = now["active_users"] - before["active_users"]
+    assert users.proto.delta.startswith(f"{change:+,.1f}")
+    rate = shown["Copilot acceptance rate"]
+    assert rate.value == components.format_share(now["acceptance_rate"])
+    assert rate.proto.delta == components.delta_points(
+        now["acceptance_rate"], before["acceptance_rate"]
+    )
+    assert shown["Lines added from Copilot"].value == f"{now['lines_accepted']:,.0f}"
+    assert shown["Copilot engaged users per day"].value == f"{now['engaged_users']:,.1f}"
+    # The weekly table (and its CSV) is weekly_usage; the charts state their question.
+    weekly = weekly_usage(daily, period).collect()
+    csv = pl.read_csv(io.BytesIO(downloads["copilot-usage-weekly.csv"]))
+    assert csv.height == weekly.height
+    assert csv["Suggestions"].to_list() == weekly["suggestions"].to_list()
+    assert csv["Acceptance rate (%)"].to_list() == pytest.approx(
+        (weekly["acceptance_rate"] * 100).round(1).to_list()
+    )
+    chart(at, "How many people use Copilot on a typical day?")
+    chart(at, "How many Copilot suggestions do people accept?")
+    # By editor: users counted per group; groups under the threshold are folded.
+    editors = pl.read_csv(io.BytesIO(downloads["copilot-usage-by-editor.csv"]))
+    assert editors["Suggestions"].sum() == now["suggestions"]
+    shown_groups = editors.filter(pl.col("Editor") != components.OTHER_GROUPS)
+    assert (shown_groups["Users"] >= K).all()
+    # Nobody is shown per person without privacy.show_individuals.
+    assert "copilot-usage-by-user.csv" not in downloads
+
+
+def test_copilot_usage_respects_filters(open_page) -> None:  # type: ignore[no-untyped-def]
+    at = open_page("adoption", tool=["Cursor"])
+    assert "leaves out GitHub Copilot" in texts(at.info)
+    # A team filter counts its members' per-user reports: the team that never adopted has none.
+    at = open_page("adoption", team=["Identity"])
+    assert "No Copilot usage is reported for this period and selection." in texts(at.info)

@@ -397,9 +397,40 @@ def test_cli_end_to_end(demo_url: str, config_file: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     info = json.loads((out / MANIFEST).read_text())
     assert info["period"]["to"] == DEMO_END.isoformat() and info["period"]["days"] == 90
+    # The Adoption page's Copilot usage tables are in the export too, with real figures.
+    summary = pl.read_csv(out / "copilot-usage-summary.csv")
+    assert summary.height == 1 and summary["suggestions"][0] > 0
 
     result = runner.invoke(app, [*args, "--team", "platform"])
     assert result.exit_code == 2
     assert "--team 'platform' is not in the store" in result.output
     result = runner.invoke(app, [*args, "--from", "2025-06-01", "--to", "2025-05-01"])
     assert result.exit_code == 2 and "is after --to" in result.output
+
+
+# --- Copilot usage ---------------------------------------------------------------------------
+
+
+def test_copilot_usage_tables_equal_the_metrics(
+    everything: tuple[Figures, Path, dict], facts: Facts, demo_url: str, tmp_path: Path
+) -> None:
+    from aimetrics.metrics.copilot_usage import daily_usage, usage_figures, weekly_usage
+    from aimetrics.metrics.facts import copilot_records, copilot_usage, load_copilot_usage
+
+    figures, _, _ = everything
+    engine = create_store_engine(demo_url)
+    try:
+        records = load_copilot_usage(engine)
+    finally:
+        engine.dispose()
+    usage = copilot_usage(records, facts, figures.view)
+    info = write_csv_export(figures, tmp_path, copilot=usage)
+    daily = daily_usage(copilot_records(records, facts, figures.view).lazy())
+    period = figures.period
+    assert_file_equals(tmp_path, "copilot-usage-summary", usage_figures(daily, period).collect())
+    assert_file_equals(tmp_path, "copilot-usage-weekly", weekly_usage(daily, period).collect())
+    by_editor = pl.read_csv(tmp_path / "copilot-usage-by-editor.csv")
+    assert by_editor["suggestions"].sum() == usage.figures["suggestions"][0] > 0
+    assert pl.read_csv(tmp_path / "copilot-usage-by-user.csv").is_empty()  # no individuals
+    names = {entry["name"] for entry in info["files"]}  # type: ignore[index]
+    assert {"copilot-usage-summary.csv", "copilot-usage-by-language.csv"} <= names

@@ -11,7 +11,6 @@ records, the way billing exports deliver them.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import numpy as np
 import polars as pl
@@ -213,8 +212,31 @@ def cost_records(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.
     return pl.concat(parts).sort("record_key")
 
 
+# Copilot usage reports (the usage-metrics reports API: docs/demo.md). Per user: an editor,
+# two languages, how much Copilot they use and how much of it they accept.
+IDES = ("vscode", "jetbrains", "visualstudio", "neovim")
+IDE_SHARES = (0.68, 0.22, 0.07, 0.03)
+LANGUAGES = ("typescript", "python", "go", "java", "kotlin", "ruby")
+LANGUAGE_SHARES = (0.3, 0.28, 0.16, 0.14, 0.07, 0.05)
+# feature -> (share of suggestions, acceptance factor, lines per suggestion, prompts share)
+FEATURES = {
+    "code_completion": (0.62, 1.0, 2.5, 0.0),
+    "chat_panel_ask_mode": (0.18, 0.7, 6.0, 0.45),
+    "chat_panel_agent_mode": (0.12, 1.3, 9.0, 0.35),
+    "agent_edit": (0.08, 1.4, 7.0, 0.2),
+}
+USAGE_COUNTERS = (
+    "user_initiated_interaction_count", "code_generation_activity_count",
+    "code_acceptance_activity_count", "loc_suggested_to_add_sum", "loc_suggested_to_delete_sum",
+    "loc_added_sum", "loc_deleted_sum",
+)  # fmt: skip
+
+
 def copilot_usage(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.DataFrame:
-    """The organization's daily Copilot usage report rows (aggregate, user_login '')."""
+    """Copilot usage report rows as the GitHub collector stores them (``copilot_usage``):
+    one per seat holder and active day (``scope`` user, the users report's line in
+    ``record``) and one per day for the organization (``user_login`` '', the report's
+    ``day_totals`` element), the aggregate being the sum of the users' rows."""
     tl = org.timeline
     s = seats.filter(pl.col("tool_id") == mk.COPILOT)
     days = [tl.start + dt.timedelta(days=i) for i in range((tl.end_date - tl.start).days + 1)]
@@ -233,41 +255,178 @@ def copilot_usage(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl
         & (day_us < revoked[:, None])
         & ((day_us <= last[:, None]) | recent[:, None])
     )
+    n = s.height
     weekday = np.array([d.weekday() for d in days])
-    activity = np.array([holiday_factor(d) for d in days]) * np.where(weekday >= 5, 0.1, 0.85)
-    active = rng.binomial(in_use.sum(axis=0), np.clip(activity, 0, 1))
-    engaged = rng.binomial(active, 0.8)
-    interactions = np.round(active * np.exp(rng.normal(np.log(25), 0.2, len(days)))).astype(int)
-    acceptances = np.round(active * np.exp(rng.normal(np.log(12), 0.2, len(days)))).astype(int)
-    loc_added = np.round(acceptances * np.exp(rng.normal(np.log(7), 0.2, len(days)))).astype(int)
-    records = [
-        json.dumps(
+    day_factor = np.array([holiday_factor(d) for d in days]) * np.where(weekday >= 5, 0.08, 0.9)
+    # Per user: how often they use it, how much, what they accept, editor and languages.
+    propensity = rng.beta(8, 2, n)
+    volume = np.exp(rng.normal(np.log(30), 0.5, n))
+    accept = rng.beta(6, 11, n)
+    ide = rng.choice(len(IDES), n, p=IDE_SHARES)
+    first_lang = rng.choice(len(LANGUAGES), n, p=LANGUAGE_SHARES)
+    second_lang = (first_lang + rng.integers(1, len(LANGUAGES), n)) % len(LANGUAGES)
+    active = in_use & (rng.random(in_use.shape) < np.clip(propensity[:, None] * day_factor, 0, 1))
+    user, day = np.nonzero(active)
+    rows = len(user)
+    # Agent mode grows over the year: its share of suggestions doubles from start to end.
+    growth = 0.5 + day / max(len(days) - 1, 1)
+    shares = np.array([f[0] for f in FEATURES.values()])[None, :] * np.ones((rows, 1))
+    shares[:, 2] *= growth
+    shares /= shares.sum(axis=1, keepdims=True)
+    total = np.maximum(1, np.round(volume[user] * np.exp(rng.normal(0, 0.45, rows)))).astype(int)
+    items = []
+    for f, (name, (_, factor, lines, prompts)) in enumerate(FEATURES.items()):
+        suggested = rng.binomial(total, shares[:, f])
+        accepted = rng.binomial(suggested, np.clip(accept[user] * factor, 0, 0.95))
+        loc_suggested = rng.poisson(suggested * lines)
+        loc_added = rng.poisson(accepted * lines * 0.9)
+        items.append(
+            pl.DataFrame(
+                {
+                    "row": np.arange(rows),
+                    "feature": np.full(rows, name),
+                    "user_initiated_interaction_count": rng.poisson(suggested * prompts),
+                    "code_generation_activity_count": suggested,
+                    "code_acceptance_activity_count": accepted,
+                    "loc_suggested_to_add_sum": loc_suggested,
+                    "loc_suggested_to_delete_sum": np.zeros(rows, dtype=np.int64),
+                    "loc_added_sum": loc_added,
+                    "loc_deleted_sum": rng.poisson(loc_added * 0.25),
+                }
+            )
+        )
+    by_feature = pl.concat(items).filter(pl.col("code_generation_activity_count") > 0)
+    counters = [pl.col(c).sum() for c in USAGE_COUNTERS]
+    completions = by_feature.filter(pl.col("feature") == "code_completion")
+    primary = rng.random(completions.height) < 0.75
+    row_ix = completions["row"].to_numpy()
+    by_language = (  # as in GitHub's samples: languages of the completions
+        completions.with_columns(
+            pl.Series(
+                "language",
+                np.array(LANGUAGES)[
+                    np.where(primary, first_lang[user[row_ix]], second_lang[user[row_ix]])
+                ],
+            )
+        )
+        .group_by("row", "language", "feature")
+        .agg(counters[1:])  # the language lists carry no interaction count
+    )
+    per_row = by_feature.group_by("row").agg(counters)
+    frame = (
+        pl.DataFrame(
             {
-                "day": d.isoformat(),
-                "total_active_users": int(a),
-                "total_engaged_users": int(e),
-                "user_initiated_interaction_count": int(i),
-                "code_acceptance_activity_count": int(c),
-                "loc_added_sum": int(loc),
+                "row": np.arange(rows),
+                "day": pl.Series([days[d] for d in day], dtype=pl.Date),
+                "user_id": s["login"].hash().to_numpy()[user] % 100_000_000,
+                "user_login": s["login"].to_numpy()[user],
+                "ide": np.array(IDES)[ide[user]],
             }
         )
-        for d, a, e, i, c, loc in zip(
-            days, active, engaged, interactions, acceptances, loc_added, strict=True
+        .join(per_row, on="row", how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in USAGE_COUNTERS)
+        .join(_lists(by_feature, "feature", "totals_by_feature"), on="row", how="left")
+        .join(
+            _lists(by_language, ["language", "feature"], "totals_by_language_feature"),
+            on="row",
+            how="left",
         )
-    ]
-    return pl.DataFrame(
+        .with_columns(
+            pl.concat_list(pl.struct("ide", *NESTED_COUNTERS)).alias("totals_by_ide"),
+            (pl.col("user_initiated_interaction_count") > 0).alias("used_chat"),
+        )
+        .sort("day", "user_login")
+    )
+    user_rows = frame.select(
+        pl.lit("user").alias("scope"),
+        pl.lit(org.name).alias("owner"),
+        "day",
+        "user_login",
+        pl.lit(None, dtype=pl.Int64).alias("active_users"),
+        pl.col("user_initiated_interaction_count").alias("interactions"),
+        pl.col("code_acceptance_activity_count").alias("code_acceptances"),
+        pl.col("loc_added_sum").alias("loc_added"),
+        pl.struct(
+            pl.col("day").dt.to_string("%Y-%m-%d"), "user_id", "user_login", *USAGE_COUNTERS,
+            "totals_by_ide", "totals_by_feature", "totals_by_language_feature", "used_chat",
+        ).struct.json_encode().alias("record"),
+    )  # fmt: skip
+    return pl.concat([_org_rows(frame, active, days, org.name), user_rows]).sort(
+        "day", "user_login"
+    )
+
+
+NESTED_COUNTERS = (*USAGE_COUNTERS[:4], "loc_added_sum")  # the lists keep the main five
+
+
+def _lists(items: pl.DataFrame, keys: str | list[str], name: str) -> pl.DataFrame:
+    keys = [keys] if isinstance(keys, str) else keys
+    fields = [c for c in NESTED_COUNTERS if c in items.columns]
+    return (
+        items.sort("row", *keys)
+        .group_by("row", maintain_order=True)
+        .agg(pl.struct(*keys, *fields).alias(name))
+    )
+
+
+def _org_rows(frame: pl.DataFrame, active: np.ndarray, days: list, owner: str) -> pl.DataFrame:
+    """The organization's daily report: the users' rows summed, users counted per window."""
+    counts = np.cumsum(np.pad(active, ((0, 0), (1, 0))), axis=1)
+
+    def window(width: int) -> np.ndarray:
+        start = np.maximum(np.arange(active.shape[1]) + 1 - width, 0)
+        return ((counts[:, 1:] - counts[:, start]) > 0).sum(axis=0)
+
+    users = pl.DataFrame(
         {
-            "scope": np.full(len(days), "organization"),
-            "owner": np.full(len(days), org.name),
             "day": pl.Series(days, dtype=pl.Date),
-            "user_login": np.full(len(days), ""),
-            "active_users": active,
-            "interactions": interactions,
-            "code_acceptances": acceptances,
-            "loc_added": loc_added,
-            "record": records,
+            "daily_active_users": active.sum(axis=0),
+            "weekly_active_users": window(7),
+            "monthly_active_users": window(28),
         }
-    ).filter(pl.col("day") >= s["assigned_on"].min() if s.height else pl.lit(False))
+    )
+    counters = [pl.col(c).sum() for c in USAGE_COUNTERS]
+
+    def lists(column: str, keys: list[str], name: str) -> pl.DataFrame:
+        items = frame.select("day", pl.col(column)).explode(column).unnest(column)
+        fields = [c for c in NESTED_COUNTERS if c in items.columns]
+        return (
+            items.group_by("day", *keys)
+            .agg(pl.col(fields).sum())
+            .sort("day", *keys)
+            .group_by("day", maintain_order=True)
+            .agg(pl.struct(*keys, *fields).alias(name))
+        )
+
+    totals = (
+        frame.group_by("day")
+        .agg(counters)
+        .join(users, on="day")
+        .join(lists("totals_by_ide", ["ide"], "totals_by_ide"), on="day", how="left")
+        .join(lists("totals_by_feature", ["feature"], "totals_by_feature"), on="day", how="left")
+        .join(
+            lists("totals_by_language_feature", ["language", "feature"],
+                  "totals_by_language_feature"),
+            on="day",
+            how="left",
+        )
+        .sort("day")
+    )  # fmt: skip
+    return totals.select(
+        pl.lit("organization").alias("scope"),
+        pl.lit(owner).alias("owner"),
+        "day",
+        pl.lit("").alias("user_login"),
+        pl.col("daily_active_users").cast(pl.Int64).alias("active_users"),
+        pl.col("user_initiated_interaction_count").alias("interactions"),
+        pl.col("code_acceptance_activity_count").alias("code_acceptances"),
+        pl.col("loc_added_sum").alias("loc_added"),
+        pl.struct(
+            pl.col("day").dt.to_string("%Y-%m-%d"), "daily_active_users", "weekly_active_users",
+            "monthly_active_users", *USAGE_COUNTERS, "totals_by_ide", "totals_by_feature",
+            "totals_by_language_feature",
+        ).struct.json_encode().alias("record"),
+    )  # fmt: skip
 
 
 def _instant(column: str) -> pl.Expr:

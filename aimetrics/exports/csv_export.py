@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from aimetrics.exports.figures import BREAKDOWNS, Figures
-from aimetrics.metrics.facts import PrivacyNote
+from aimetrics.metrics.facts import CopilotUsageData, PrivacyNote
 from aimetrics.metrics.privacy import individual_rows
 from aimetrics.metrics.roi import RoiFigures
 from aimetrics.metrics.stats import Comparison, Estimate
@@ -199,8 +199,35 @@ _NONE = Estimate.not_enough(0, 0, 0.0, "")
 _EMPTY_ROI = (RoiFigures("", (), _NONE, _NONE, _NONE, _NONE, 0.0, ""),)
 
 
-def tables(f: Figures) -> list[Table]:
-    """Every table of the export, page by page in the dashboard's order."""
+def copilot_tables(usage: CopilotUsageData) -> list[Table]:
+    """The Adoption page's Copilot usage tables (:func:`aimetrics.metrics.facts.copilot_usage`):
+    no rows, with the reason, when the page shows none (no reports, filters, privacy)."""
+    withheld = usage.status
+    scope = (
+        "the selected teams' members (per-user reports)" if usage.users_only else "the organization"
+    )
+    items = [
+        ("copilot-usage-summary", usage.figures,
+         "Copilot usage in the period: reported days, active and engaged users per day (mean), "
+         "suggestions, acceptances, acceptance rate, lines suggested and accepted, prompts."),
+        ("copilot-usage-weekly", usage.weekly, "The same per week (weeks clipped to the period)."),
+        ("copilot-usage-by-editor", usage.by_editor,
+         "Per editor: users, suggestions, acceptances, acceptance rate and lines (groups under "
+         "privacy.min_group_size users folded)."),
+        ("copilot-usage-by-feature", usage.by_feature, "The same per Copilot feature."),
+        ("copilot-usage-by-language", usage.by_language, "The same per language."),
+        ("copilot-usage-by-user", usage.users,
+         "Per user (only with privacy.show_individuals): days active and the same figures."),
+    ]  # fmt: skip
+    return [
+        Table(name, frame.clear() if withheld else frame, text, scope, "adoption", withheld)
+        for name, frame, text in items
+    ]
+
+
+def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
+    """Every table of the export, page by page in the dashboard's order (with ``copilot``,
+    the Adoption page's Copilot usage tables: :func:`copilot_tables`)."""
     out: list[Table] = []
     repo_filter = bool(f.selection.repositories)
 
@@ -321,6 +348,8 @@ def tables(f: Figures) -> list[Table]:
         SELECTION,
         "adoption",
     )
+    if copilot is not None:
+        out += copilot_tables(copilot)
 
     d, q = f.delivery["team"], f.quality["team"]
     add(
@@ -592,11 +621,13 @@ def manifest(f: Figures, written: list[Table]) -> dict[str, object]:
     }
 
 
-def write_csv_export(f: Figures, out: Path) -> dict[str, object]:
+def write_csv_export(
+    f: Figures, out: Path, copilot: CopilotUsageData | None = None
+) -> dict[str, object]:
     """Write every table of :func:`tables` into directory ``out`` and ``manifest.json``;
     returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
-    written = tables(f)
+    written = tables(f, copilot)
     for t in written:
         flat(t.frame).write_csv(out / f"{t.name}.csv")
     info = manifest(f, written)

@@ -15,7 +15,7 @@ cost per PR and ROI are undefined. The measured uplift uses the selection's whol
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -61,6 +61,8 @@ class Figures:
     quality: dict[str, views.QualityData]
     data: views.DataPageData
     people: int  # engineers active in the selection in the period
+    # The Adoption page's Copilot usage reports (read apart: see facts.load_copilot_usage).
+    copilot: views.CopilotUsageData | None = None
 
     @property
     def period(self) -> Period:
@@ -192,6 +194,8 @@ def load_figures(
     """Read the store and compute :class:`Figures` (see :func:`compute_figures`)."""
     store = engine.url.render_as_string(hide_password=True)
     facts = load_facts(engine, settings)
-    return compute_figures(
+    figures = compute_figures(
         facts, settings, period, selection, store=store, now=now, breakdowns=breakdowns
     )
+    usage = views.copilot_usage(views.load_copilot_usage(engine), facts, figures.view)
+    return replace(figures, copilot=usage)

@@ -403,7 +403,7 @@ def contributor_adoption(activity: pl.LazyFrame, period: Period) -> pl.LazyFrame
 
 PR_SHARE_COLUMNS = (
     "merged_prs", "ai_prs", "no_marker_prs", "ai_share", "lines", "ai_lines", "ai_line_share",
-    "ai_reviewed_prs", "ai_reviewed_share", "agent_prs",
+    "ai_reviewed_prs", "ai_reviewed_share", "agent_prs", "agent_share",
 )  # fmt: skip
 
 
@@ -413,7 +413,7 @@ def pr_shares(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     Columns: :data:`PR_SHARE_COLUMNS`: ``ai_prs`` AI-assisted (with a selected
     tool), ``no_marker_prs`` without any marker (the rest: other tools), lines =
     additions + deletions, ``ai_reviewed_prs`` with an AI review, ``agent_prs``
-    AI-assisted PRs an agent authored.
+    AI-assisted PRs an agent authored (``agent_share`` of the merged PRs).
     """
     lines = pl.col("lines").fill_null(0)
     return (
@@ -432,6 +432,7 @@ def pr_shares(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
             share(pl.col("ai_prs"), pl.col("merged_prs")).alias("ai_share"),
             share(pl.col("ai_lines"), pl.col("lines")).alias("ai_line_share"),
             share(pl.col("ai_reviewed_prs"), pl.col("merged_prs")).alias("ai_reviewed_share"),
+            share(pl.col("agent_prs"), pl.col("merged_prs")).alias("agent_share"),
         )
         .select(GROUP, *PR_SHARE_COLUMNS)
         .sort(GROUP)

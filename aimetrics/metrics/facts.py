@@ -24,12 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.metrics.adoption import (
     AI_GROUP,
+    NO_MARKER,
     NO_TEAM,
     PR_COLUMNS,
     TIME_GROUPINGS,
@@ -51,6 +53,22 @@ from aimetrics.metrics.adoption import (
     share_by_tool,
     teams_at,
     with_group,
+)
+from aimetrics.metrics.change import NOT_ENOUGH, Change, change, row_change
+from aimetrics.metrics.copilot_usage import (
+    BREAKDOWN_COLUMNS,
+    BREAKDOWNS,
+    COPILOT_TOOL,
+    COUNTERS,
+    USER_SCOPE,
+    breakdown_rows,
+    daily_usage,
+    usage_by,
+    usage_by_user,
+    usage_figures,
+    usage_people,
+    usage_records,
+    weekly_usage,
 )
 from aimetrics.metrics.cost import idle_seat_cost, idle_seats
 from aimetrics.metrics.delivery import (
@@ -123,12 +141,50 @@ class Facts:
     cost_records: pl.DataFrame  # the store table
     directory: pl.DataFrame  # person_directory
     memberships: pl.DataFrame  # memberships_by_person
-    tags: pl.DataFrame  # tagged changes: the explain view (matched text masked unless allowed)
     unresolved: pl.DataFrame  # identities nothing resolved: email, name, commits
     sync_state: pl.DataFrame
     teams: pl.DataFrame  # slug, name
     repositories: tuple[str, ...]
     tools: pl.DataFrame  # id, name: every tool in the catalogue table or in a tag
+    explain: ExplainInputs  # what the Data page's explain view (``tags``) is built from
+
+    @cached_property
+    def tags(self) -> pl.DataFrame:
+        """Tagged changes: the explain view (matched text masked unless allowed).
+
+        Built on first use (only the Data page and the exports show it), from rows read
+        in :func:`load_facts`' snapshot, so it is as consistent as every other frame."""
+        return self.explain.build(self.prs, self.directory, self.memberships)
+
+
+@dataclass(frozen=True)
+class ExplainInputs:
+    """The store rows the explain view needs besides the facts (read in the same snapshot)."""
+
+    tags: pl.DataFrame  # ai_tags
+    commits: pl.DataFrame  # the tagged commits: repo_id, sha, author, authored/committed at
+    reviews: pl.DataFrame  # repo_id, review_id, pr_number
+    repositories: pl.DataFrame  # id, full_name, web_url
+    min_confidence: str
+    tz: str
+    exclude: tuple[str, ...]
+    bots: tuple[str, ...]
+    show_individuals: bool
+
+    def build(
+        self, prs: pl.DataFrame, directory: pl.DataFrame, memberships: pl.DataFrame
+    ) -> pl.DataFrame:
+        tagged = _tagged_changes(
+            self.tags.lazy(), prs.lazy(), self.commits.lazy(), self.reviews.lazy(),
+            self.repositories.lazy(), directory.lazy(), memberships.lazy(), self.tz,
+            self.exclude, self.bots,
+        ).collect()  # fmt: skip
+        if not self.show_individuals:
+            from aimetrics.exports.tags import mask_personal  # the export's masking rules
+
+            tagged = mask_personal(tagged).select(tagged.columns)
+        rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, default=0, return_dtype=pl.Int8)
+        return tagged.with_columns((rank >= CONFIDENCE_RANK[self.min_confidence]).alias("counts"))
 
 
 def _revert_bodies(snap: Snapshot) -> pl.DataFrame:
@@ -341,16 +397,20 @@ def _load_facts(
         lazy_commits, commit_flags(lazy_commits, lazy_tags, min_confidence), directory,
         repositories.lazy(), members, tz, exclude, bots,
     ).collect()  # fmt: skip
-    tagged = _tagged_changes(
-        lazy_tags, pr_frame.lazy(), lazy_commits, reviews, repositories.lazy(), directory,
-        members, tz, exclude, bots,
-    ).collect()  # fmt: skip
-    if not show_individuals:
-        from aimetrics.exports.tags import mask_personal  # the export's masking rules
-
-        tagged = mask_personal(tagged).select(tagged.columns)
-    rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, default=0, return_dtype=pl.Int8)
-    tagged = tagged.with_columns((rank >= CONFIDENCE_RANK[min_confidence]).alias("counts"))
+    # The explain view is built on first use (the Data page's); keep only what it needs.
+    tagged_shas = tags.filter(pl.col("entity") == "commit").select(
+        "repo_id", pl.col("entity_key").alias("sha")
+    )
+    explain = ExplainInputs(
+        tags=tags,
+        commits=commits.join(tagged_shas.unique(), on=["repo_id", "sha"], how="semi").select(
+            "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at"
+        ),
+        reviews=reviews.select("repo_id", "review_id", "pr_number").collect(),
+        repositories=repositories,
+        min_confidence=min_confidence, tz=tz, exclude=exclude, bots=bots,
+        show_individuals=show_individuals,
+    )  # fmt: skip
     seat_plans, seat_assignments = read_seats(snap, ai_tools)
     tools = pl.concat(
         [
@@ -367,7 +427,7 @@ def _load_facts(
         cost_records=snap.read(s.cost_records),
         directory=directory.collect(),
         memberships=members.collect(),
-        tags=tagged,
+        explain=explain,
         unresolved=_unresolved(identities, people, commits),
         sync_state=snap.read(s.sync_state),
         teams=snap.read(s.teams, columns=["slug", "name"]).sort("slug"),
@@ -463,6 +523,21 @@ def selection_people(f: Facts, v: View) -> int:
     return int(active.select(pl.col("person_key").n_unique()).collect().item())
 
 
+def previous_view(v: View) -> View:
+    """The view of the previous period (equal length, just before: ``Period.previous``),
+    the one every "vs previous period" change compares with, as on the Overview."""
+    return replace(v, period=v.period.previous())
+
+
+def previous_hidden(f: Facts, v: View) -> str:
+    """Why privacy hides the previous period's figures of the view ("" when it does not):
+    its selection had 1 … ``min_group_size − 1`` active engineers."""
+    people = selection_people(f, previous_view(v))
+    if 0 < people < v.min_group_size:
+        return f"fewer than {v.min_group_size} active engineers in the previous period"
+    return ""
+
+
 @dataclass(frozen=True)
 class Fold:
     """How a breakdown's groups may be shown (:mod:`aimetrics.metrics.privacy`)."""
@@ -513,6 +588,7 @@ class AdoptionData:
     idle_seats: pl.DataFrame  # idle_seat_cost: one row per idle seat; none unless individuals
     people: int
     privacy: PrivacyNote
+    changes: dict[str, Change]  # ADOPTION_CHANGES: each headline figure vs the previous period
 
 
 def _adoption_table(
@@ -549,10 +625,99 @@ def _fold_tools(prs: pl.DataFrame, activity: pl.DataFrame, k: int) -> tuple[pl.D
     return out, folded
 
 
+def _headline(
+    activity: pl.DataFrame, prs: pl.DataFrame, commits: pl.DataFrame, period: Period
+) -> dict[str, object]:
+    """The Adoption page's headline figures (org rows of the selection) in ``period``: one
+    row, with the agents' merge rate (``agent_merge_rate``; ``agent_decided`` = merged +
+    closed unmerged)."""
+    in_period = activity.filter(period.contains("at"))
+    row = dict(_first(_adoption_table(in_period, prs, commits, period)))
+    agents = agent_outcomes(prs.lazy(), period).filter(pl.col("author") == "agent")
+    agent = _first(agents.collect())
+    row["agent_merge_rate"] = agent.get("merge_rate")
+    row["agent_decided"] = int(agent.get("merged") or 0) + int(agent.get("closed_unmerged") or 0)  # type: ignore[call-overload]
+    return row
+
+
+def _first(frame: pl.DataFrame) -> dict[str, object]:
+    return frame.row(0, named=True) if frame.height else {}
+
+
+@dataclass(frozen=True)
+class SeatTotals:
+    """Seats of the selection on a day, all tools together (:func:`seat_utilization` summed)."""
+
+    assigned: int
+    idle: int
+    idle_monthly_cost: float | None  # None: no seat held; currencies: see ``currencies``
+    currencies: tuple[str, ...]
+
+
+def seat_totals(seats: pl.DataFrame) -> SeatTotals:
+    """The sums of a :func:`seat_utilization` frame over its tools."""
+    if seats.is_empty():
+        return SeatTotals(0, 0, None, ())
+    cost = seats["idle_monthly_cost"].sum() if "idle_monthly_cost" in seats.columns else None
+    currencies = seats["currency"].drop_nulls().to_list() if "currency" in seats.columns else []
+    names = sorted({c.strip() for text in currencies for c in text.split(",") if c.strip()})
+    return SeatTotals(
+        int(seats["assigned"].sum()), int(seats["idle"].sum()),
+        None if cost is None else float(cost), tuple(names),
+    )  # fmt: skip
+
+
+def _seats_on(f: Facts, v: View, period: Period) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """The selection's seats on ``period``'s last day: (idle_seats, idle_seat_cost)."""
+    seats = select_seats(f.seats.lazy(), f.memberships.lazy(), v.selection, period)
+    as_of = period.last_day
+    idle = idle_seats(seats, f.prs.lazy(), as_of, f.directory.lazy())
+    return idle, idle_seat_cost(idle, f.seat_plans.lazy(), as_of).collect()
+
+
+def idle_change(f: Facts, v: View, seats: pl.DataFrame, hidden: str = "") -> Change:
+    """The idle seats' monthly cost on the period's last day vs on the previous period's."""
+    before_idle, before_cost = _seats_on(f, v, v.period.previous())
+    now, before = (
+        seat_totals(seats),
+        seat_totals(seat_utilization(before_idle, before_cost.lazy()).collect()),
+    )
+    return change(
+        now.idle_monthly_cost, before.idle_monthly_cost, (now.assigned, before.assigned),
+        1, "seats held", hidden,
+    )  # fmt: skip
+
+
+# Adoption's headline figures: value column -> (sample column, minimum setting, unit).
+ADOPTION_CHANGES = {
+    "adoption_rate": ("active_contributors", "min_engineers", "active engineers"),
+    "ai_share": ("merged_prs", "min_prs", "merged PRs"),
+    "ai_commit_share": ("commits", "min_prs", "default-branch commits"),
+    "ai_line_share": ("merged_prs", "min_prs", "merged PRs"),
+    "ai_reviewed_share": ("merged_prs", "min_prs", "merged PRs"),
+    "agent_share": ("merged_prs", "min_prs", "merged PRs"),
+    "agent_merge_rate": ("agent_decided", "min_prs", "agent PRs merged or closed"),
+}
+
+
+def _changes(
+    cur: dict[str, object],
+    prev: dict[str, object],
+    spec: dict[str, tuple[str, str, str]],
+    statistics: StatisticsSettings,
+    hidden: str,
+) -> dict[str, Change]:
+    return {
+        value: row_change(cur, prev, value, sample, getattr(statistics, minimum), unit, hidden)
+        for value, (sample, minimum, unit) in spec.items()
+    }
+
+
 def adoption(f: Facts, v: View, by: str) -> AdoptionData:
     """The Adoption page's figures for the view, broken down ``by`` team or repository."""
     period, k = v.period, v.min_group_size
-    act_org = _period_rows(grouped(f.activity, v, "org", "at"), v, "at")
+    act_all = grouped(f.activity, v, "org", "at")
+    act_org = _period_rows(act_all, v, "at")
     prs_org = grouped(f.prs, v, "org", "merged_at")
     commits_org = grouped(f.commits, v, "org", "at")
     fold = fold_of(f, v, by)
@@ -570,17 +735,23 @@ def adoption(f: Facts, v: View, by: str) -> AdoptionData:
     cohorts = cohorts.with_columns(
         pl.when(small_cohort).then(None).otherwise(pl.col(c)).alias(c) for c in ("prs", "ai_prs")
     )
-    seats = select_seats(f.seats.lazy(), f.memberships.lazy(), v.selection, period)
-    as_of = period.last_day
-    idle = idle_seats(seats, f.prs.lazy(), as_of, f.directory.lazy())
-    idle_cost = idle_seat_cost(idle, f.seat_plans.lazy(), as_of).collect()
+    idle, idle_cost = _seats_on(f, v, period)
+    seats = seat_utilization(idle, idle_cost.lazy()).collect()
     folded = fold.folded(_period_rows(grouped(f.prs, v, by, "merged_at"), v, "merged_at"))
     note = PrivacyNote(
         k, folded + tool_fold, fold.hidden,
         tuple(f"{c} cohort PR counts" for c in cohorts.filter(small_cohort)["cohort"]),
     )  # fmt: skip
+    headline = _adoption_table(act_org, prs_org, commits_org, period)
+    hidden = previous_hidden(f, v)
+    changes = _changes(
+        _headline(act_all, prs_org, commits_org, period),
+        _headline(act_all, prs_org, commits_org, period.previous()),
+        ADOPTION_CHANGES, v.statistics, hidden,
+    )  # fmt: skip
+    changes["idle_monthly_cost"] = idle_change(f, v, seats, hidden)
     return AdoptionData(
-        headline=_adoption_table(act_org, prs_org, commits_org, period),
+        headline=headline,
         by_group=_adoption_table(
             _period_rows(by_group(f.activity, "at"), v, "at"),
             by_prs,
@@ -592,11 +763,16 @@ def adoption(f: Facts, v: View, by: str) -> AdoptionData:
         tools=share_by_tool(org_tools.lazy(), period).collect(),
         cohorts=cohorts,
         agents=agent_outcomes(prs_org.lazy(), period).collect(),
-        seats_weekly=seats_over_time(seats, period, v.week_start).collect(),
-        seats=seat_utilization(idle, idle_cost.lazy()).collect(),
+        seats_weekly=seats_over_time(
+            select_seats(f.seats.lazy(), f.memberships.lazy(), v.selection, period),
+            period,
+            v.week_start,
+        ).collect(),
+        seats=seats,
         idle_seats=individual_rows(idle_cost, v.show_individuals),
         people=selection_people(f, v),
         privacy=note,
+        changes=changes,
     )
 
 
@@ -647,40 +823,88 @@ class DeliveryData:
     prs: pl.DataFrame  # the merged PRs behind the figures (PR_TABLE_COLUMNS)
     people: int
     privacy: PrivacyNote
+    changes: dict[str, Change]  # throughput, cycle_ai, cycle_no_marker, cycle_ratio
+
+
+def _org_cycle(f: Facts, v: View) -> tuple[pl.DataFrame, PrivacyNote, Comparison | None]:
+    """The view's compared PRs (org), and their median cycle time AI-assisted / no marker."""
+    rows, note = compared(f, f.prs, v, "org")
+    timed = rows.filter("timeline")
+    if timed.is_empty():
+        return rows, note, None
+    comparison = compare_medians(
+        timed.with_columns(
+            (pl.col("comparison") == AI_GROUP).alias("is_ai"),
+            pl.col("author_key").fill_null("(deleted account)"),
+        ),
+        value="cycle",
+        cluster="author_key",
+        settings=v.statistics,
+        metric="cycle time (hours)",
+    )
+    return rows, note, comparison
+
+
+def ratio_change(cur: Comparison | None, prev: Comparison | None, hidden: str = "") -> Change:
+    """The change of a ratio of medians (:func:`compare_medians`) from the previous period:
+    "not enough data" when either period's ratio is (too few PRs or authors)."""
+
+    def value(c: Comparison | None) -> float | None:
+        return c.ratio.value if c is not None and c.ratio.ok else None
+
+    if hidden:
+        return change(value(cur), None, hidden=hidden)
+    for c, which in ((cur, "this"), (prev, "the previous")):
+        if value(c) is None:
+            why = "no merged PR with a timeline" if c is None else (c.ratio.note or "undefined")
+            return Change(value(cur), value(prev), f"{NOT_ENOUGH}: {why} in {which} period")
+    return Change(value(cur), value(prev))
+
+
+def _stage_row(stages: pl.DataFrame, comparison: str, stage: str = "cycle") -> dict[str, object]:
+    return _first(stages.filter((pl.col("comparison") == comparison) & (pl.col("stage") == stage)))
 
 
 def delivery(f: Facts, v: View, by: str) -> DeliveryData:
     """The Delivery page's figures for the view, broken down ``by`` team or repository."""
     period = v.period
-    org, org_note = compared(f, f.prs, v, "org")
+    org, org_note, cycle = _org_cycle(f, v)
     groups, note = compared(f, f.prs, v, by)
     fold = fold_of(f, v, by)
     activity = fold.apply(grouped(f.activity, v, by, "at"))
     prs_by = fold.apply(grouped(f.prs, v, by, "merged_at"))
-    timed = org.filter("timeline")
-    cycle = None
-    if not timed.is_empty():
-        cycle = compare_medians(
-            timed.with_columns(
-                (pl.col("comparison") == AI_GROUP).alias("is_ai"),
-                pl.col("author_key").fill_null("(deleted account)"),
-            ),
-            value="cycle",
-            cluster="author_key",
-            settings=v.statistics,
-            metric="cycle time (hours)",
-        )
+    prs_org = grouped(f.prs, v, "org", "merged_at").lazy()
+    act_org = grouped(f.activity, v, "org", "at").lazy()
+    throughput = throughput_by_group(prs_org, act_org, period).collect()
+    stages = cycle_time_summary(org.lazy(), period).collect()
+    # The previous period: the same functions on the view of the period before.
+    before = previous_view(v)
+    hidden = previous_hidden(f, v)
+    org_before, _, cycle_before = _org_cycle(f, before)
+    throughput_before = throughput_by_group(prs_org, act_org, before.period).collect()
+    stages_before = cycle_time_summary(org_before.lazy(), before.period).collect()
+    stats = v.statistics
+    changes = {
+        "throughput": row_change(
+            _first(throughput), _first(throughput_before), "throughput", "active_engineers",
+            stats.min_engineers, "active engineers", hidden,
+        ),
+        **{
+            key: row_change(
+                _stage_row(stages, group), _stage_row(stages_before, group), "median", "n",
+                stats.min_prs, "merged PRs with a timeline", hidden,
+            )
+            for key, group in (("cycle_ai", AI_GROUP), ("cycle_no_marker", NO_MARKER))
+        },
+        "cycle_ratio": ratio_change(cycle, cycle_before, hidden),
+    }  # fmt: skip
     return DeliveryData(
-        throughput=throughput_by_group(
-            grouped(f.prs, v, "org", "merged_at").lazy(),
-            grouped(f.activity, v, "org", "at").lazy(),
-            period,
-        ).collect(),
+        throughput=throughput,
         by_group=throughput_by_group(prs_by.lazy(), activity.lazy(), period).collect(),
         weekly=pr_shares(grouped(f.prs, v, "week", "merged_at").lazy(), period).collect(),
-        stages=cycle_time_summary(org.lazy(), period).collect(),
+        stages=stages,
         stages_by_group=cycle_time_summary(groups.lazy(), period).collect(),
-        coverage=timeline_coverage(grouped(f.prs, v, "org", "merged_at").lazy(), period).collect(),
+        coverage=timeline_coverage(prs_org, period).collect(),
         cycle=cycle,
         prs=org.sort(*_NEWEST_FIRST, descending=[True, False, False]).select(PR_TABLE_COLUMNS),
         people=selection_people(f, v),
@@ -690,6 +914,7 @@ def delivery(f: Facts, v: View, by: str) -> DeliveryData:
             note.other_hidden,
             org_note.hidden_cells + note.hidden_cells,
         ),
+        changes=changes,
     )
 
 
@@ -709,6 +934,16 @@ class QualityData:
     unreviewed_diff: Estimate  # merged without a human review, AI minus no marker (pp)
     people: int
     privacy: PrivacyNote
+    changes: dict[str, Change]  # QUALITY_CHANGES of the AI-assisted PRs vs the previous period
+
+
+# Quality's headline figures (AI-assisted PRs): value column -> (sample column, unit).
+QUALITY_CHANGES = {
+    "revert_rate": ("merged_prs", "merged PRs"),
+    "unreviewed_share": ("merged_prs", "merged PRs"),
+    "median_lines": ("merged_prs", "merged PRs"),
+    "rounds_share": ("reviewed_prs", "reviewed PRs"),
+}
 
 
 def quality(f: Facts, v: View, by: str) -> QualityData:
@@ -717,8 +952,23 @@ def quality(f: Facts, v: View, by: str) -> QualityData:
     org, org_note = compared(f, f.prs, v, "org")
     groups, note = compared(f, f.prs, v, by)
     lazy = org.lazy()
+    summary = quality_summary(lazy, period).collect()
+    before = previous_view(v)
+    org_before, _ = compared(f, f.prs, before, "org")
+    summary_before = quality_summary(org_before.lazy(), before.period).collect()
+    hidden = previous_hidden(f, v)
+
+    def ai(frame: pl.DataFrame) -> dict[str, object]:
+        return _first(frame.filter(pl.col("comparison") == AI_GROUP))
+
+    changes = {
+        value: row_change(
+            ai(summary), ai(summary_before), value, sample, v.statistics.min_prs, unit, hidden
+        )
+        for value, (sample, unit) in QUALITY_CHANGES.items()
+    }
     return QualityData(
-        summary=quality_summary(lazy, period).collect(),
+        summary=summary,
         by_group=quality_summary(groups.lazy(), period).collect(),
         sizes=size_distribution(lazy, period).collect(),
         rounds=rounds_distribution(lazy, period).collect(),
@@ -734,6 +984,7 @@ def quality(f: Facts, v: View, by: str) -> QualityData:
             note.other_hidden,
             org_note.hidden_cells + note.hidden_cells,
         ),
+        changes=changes,
     )
 
 
@@ -1000,6 +1251,7 @@ class SpendData:
     seats: pl.DataFrame  # seat_utilization per tool, with the idle seats' monthly cost
     idle: pl.DataFrame  # idle_seat_cost: one row per idle seat (per person: see individual_rows)
     as_of: dt.date
+    idle_change: Change  # idle seats' monthly cost vs on the previous period's last day
 
 
 def spend(f: Facts, v: View, m: Money) -> SpendData:
@@ -1011,6 +1263,7 @@ def spend(f: Facts, v: View, m: Money) -> SpendData:
     held = idle_seats(selected_seats(f, v.selection, v.period), merged_prs(f), as_of,
                       f.directory.lazy())  # fmt: skip
     idle = idle_seat_cost(held, f.seat_plans.lazy(), as_of)
+    seats = seat_utilization(held, idle).collect()
     return SpendData(
         figures=overview_figures(
             merged, activity, costs, v.period, m.currency, rates, v.selection, merged_prs(f)
@@ -1018,9 +1271,10 @@ def spend(f: Facts, v: View, m: Money) -> SpendData:
         by_month=selected_spend(
             costs, merged_prs(f), v.period, m.currency, rates, v.selection
         ).collect(),
-        seats=seat_utilization(held, idle).collect(),
+        seats=seats,
         idle=idle.collect(),
         as_of=as_of,
+        idle_change=idle_change(f, v, seats, previous_hidden(f, v)),
     )
 
 
@@ -1047,20 +1301,7 @@ def trend_period(period: Period) -> Period:
 
 def cycle_comparison(f: Facts, v: View) -> tuple[Comparison | None, PrivacyNote]:
     """Median cycle time, AI-assisted vs no marker, with its CI (as the Delivery page)."""
-    rows, note = compared(f, f.prs, v, "org")
-    timed = rows.filter("timeline")
-    if timed.is_empty():
-        return None, note
-    comparison = compare_medians(
-        timed.with_columns(
-            (pl.col("comparison") == AI_GROUP).alias("is_ai"),
-            pl.col("author_key").fill_null("(deleted account)"),
-        ),
-        value="cycle",
-        cluster="author_key",
-        settings=v.statistics,
-        metric="cycle time (hours)",
-    )
+    _, note, comparison = _org_cycle(f, v)
     return comparison, note
 
 
@@ -1084,3 +1325,163 @@ def overview(f: Facts, v: View) -> OverviewData:
         privacy=note,
         last_collected=last_collected(f.sync_state.lazy()).collect().item(),
     )
+
+
+# --- Copilot usage reports: the Adoption page's usage section -----------------------------
+
+
+def load_copilot_usage(engine: sa.Engine) -> pl.DataFrame:
+    """The store's Copilot usage reports, decoded (:func:`usage_records`).
+
+    Read apart from :func:`load_facts`, by the pages and exports that show them: the
+    table stands alone (one collector step writes it whole, in its own transaction), so
+    reading it in its own snapshot sees a whole collection as :func:`load_facts` does.
+    """
+    with Snapshot(engine) as snap:
+        usage = snap.read(s.copilot_usage)
+    return usage_records(usage.lazy()).collect()
+
+
+@dataclass(frozen=True)
+class CopilotUsageData:
+    status: str  # "" when figures are shown, else why not (no reports, filters, privacy)
+    figures: pl.DataFrame  # usage_figures of the period (one row)
+    weekly: pl.DataFrame  # weekly_usage
+    by_editor: pl.DataFrame  # usage_by (BREAKDOWN_COLUMNS), small groups folded
+    by_feature: pl.DataFrame
+    by_language: pl.DataFrame
+    users: pl.DataFrame  # usage_by_user: no rows unless individuals are shown
+    changes: dict[str, Change]  # COPILOT_CHANGES vs the previous period
+    people: int  # users the figures are about
+    users_only: bool  # True: per-user reports only (a team filter)
+    privacy: PrivacyNote
+
+
+# Copilot usage figures: value column -> (sample column, minimum, unit).
+COPILOT_CHANGES = {
+    "active_users": ("days", 1, "reported days"),
+    "engaged_users": ("days", 1, "reported days"),
+    "suggestions": ("days", 1, "reported days"),
+    "acceptances": ("days", 1, "reported days"),
+    "acceptance_rate": ("suggestions", 0, "suggestions"),
+    "lines_suggested": ("days", 1, "reported days"),
+    "lines_accepted": ("days", 1, "reported days"),
+}
+
+
+def copilot_records(records: pl.DataFrame, f: Facts, v: View) -> pl.DataFrame:
+    """The usage records the view counts: per-user rows of engineers (bots and excluded
+    people left out), of the selected teams (membership on the report's day; the
+    organization-wide rows then drop out: they cannot be split by team). ``person_key``:
+    the user's person (their login when unknown)."""
+    logins = f.directory.filter(pl.col("kind") == "login").select(
+        pl.col("value").alias("login"), "person_key", "is_bot", "excluded"
+    )
+    rows = (
+        records.lazy()
+        .join(logins.lazy(), on="login", how="left")
+        .with_columns(
+            pl.when(pl.col("scope") == USER_SCOPE)
+            .then(pl.coalesce("person_key", "login"))
+            .alias("person_key")
+        )
+        .filter(
+            (pl.col("scope") != USER_SCOPE)
+            | ~(pl.col("is_bot").fill_null(False) | pl.col("excluded").fill_null(False))
+        )
+    )
+    if v.selection.teams:
+        rows = (
+            teams_at(
+                rows.filter(pl.col("scope") == USER_SCOPE),
+                f.memberships.lazy(),
+                "person_key",
+                pl.col("day"),
+            )
+            .filter(pl.col("teams").list.set_intersection(list(v.selection.teams)).list.len() > 0)
+            .drop("teams")
+        )
+    return rows.drop("is_bot", "excluded").collect()
+
+
+def _usage_breakdown(rows: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFrame, tuple]:
+    """:func:`usage_by` of ``by``, groups with fewer than ``min_group_size`` users folded."""
+    items = breakdown_rows(rows.lazy(), by).join(
+        rows.lazy().select("login", "person_key").unique(), on="login", how="left"
+    )
+    items = items.collect()
+    active = items.filter(v.period.contains_day("day"))
+    fold = Fold(group_visibility(active, ["group"], v.min_group_size))
+    return usage_by(fold.apply(items).lazy(), v.period).collect(), fold.folded(active)
+
+
+def copilot_usage(records: pl.DataFrame, f: Facts, v: View) -> CopilotUsageData:
+    """The Copilot usage figures of the view (:mod:`aimetrics.metrics.copilot_usage`):
+    period figures with their change vs the previous period, weekly, by editor, feature
+    and language (small groups folded), per user (only with ``show_individuals``)."""
+    k = v.min_group_size
+    users_only = bool(v.selection.teams)
+    empty = usage_figures(pl.LazyFrame(schema=_DAILY_SCHEMA), v.period).collect()
+    status = ""
+    if records.is_empty():
+        status = (
+            "No Copilot usage report is stored: `aimetrics collect github` stores them "
+            "(from 2025-10-10, with a token allowed to read Copilot metrics)."
+        )
+    elif v.selection.tools and COPILOT_TOOL not in v.selection.tools:
+        status = "The AI-tool filter leaves out GitHub Copilot."
+    elif v.selection.repositories:
+        status = "Copilot usage reports are not attributed to repositories: clear the filter."
+    rows = copilot_records(records, f, v) if not status else records.clear()
+    people = usage_people(rows.lazy(), v.period, users_only) if not status else 0
+    if not status and 0 < people < k:
+        status = (
+            f"Copilot usage of this selection is about {people} user(s), fewer than the "
+            f"privacy threshold (privacy.min_group_size = {k}): not shown."
+        )
+    if not status and people == 0:
+        status = "No Copilot usage is reported for this period and selection."
+    if status:
+        none = pl.DataFrame(schema=dict.fromkeys(BREAKDOWN_COLUMNS, pl.Int64)).cast(
+            {"group": pl.String, "acceptance_rate": pl.Float64}
+        )
+        return CopilotUsageData(
+            status, empty, pl.DataFrame(), none, none, none, pl.DataFrame(), {}, people,
+            users_only, PrivacyNote(k),
+        )  # fmt: skip
+    daily = daily_usage(rows.lazy(), users_only)
+    figures = usage_figures(daily, v.period).collect()
+    before = usage_figures(daily, v.period.previous()).collect()
+    previous_people = usage_people(rows.lazy(), v.period.previous(), users_only)
+    hidden = (
+        f"fewer than {k} Copilot users in the previous period" if 0 < previous_people < k else ""
+    )
+    cur, prev = _first(figures), _first(before)
+    changes = {
+        value: row_change(cur, prev, value, sample, minimum, unit, hidden)
+        for value, (sample, minimum, unit) in COPILOT_CHANGES.items()
+    }
+    changes["acceptance_rate"] = row_change(
+        cur, prev, "acceptance_rate", "suggestions", v.statistics.min_prs, "suggestions", hidden
+    )
+    parts = {by: _usage_breakdown(rows, v, by) for by in BREAKDOWNS}
+    folded = tuple(f"{name} ({by})" for by, (_, names) in parts.items() for name in names)
+    return CopilotUsageData(
+        status="",
+        figures=figures,
+        weekly=weekly_usage(daily, v.period, v.week_start).collect(),
+        by_editor=parts["editor"][0],
+        by_feature=parts["feature"][0],
+        by_language=parts["language"][0],
+        users=individual_rows(usage_by_user(rows.lazy(), v.period).collect(), v.show_individuals),
+        changes=changes,
+        people=people,
+        users_only=users_only,
+        privacy=PrivacyNote(k, folded),
+    )
+
+
+_DAILY_SCHEMA = {
+    "day": pl.Date, "active_users": pl.Int64, "engaged_users": pl.Int64,
+    **dict.fromkeys(COUNTERS, pl.Int64),
+}  # fmt: skip

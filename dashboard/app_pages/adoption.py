@@ -26,9 +26,16 @@ if figures.headline.is_empty() or not figures.headline["merged_prs"].fill_null(0
     )
     st.stop()
 
-kpis = kpis.adoption_kpis(figures.headline, figures.agents)
-components.kpi_row(kpis[:3])
-components.kpi_row(kpis[3:])
+headline = kpis.adoption_kpis(
+    figures.headline,
+    figures.agents,
+    figures.changes,
+    figures.seats,
+    ctx.settings.reporting.currency,
+    view.period.last_day,
+)
+components.kpi_row(headline[:4])
+components.kpi_row(headline[4:])
 
 st.subheader("By tool")
 if figures.tools_weekly.is_empty():
@@ -75,3 +82,31 @@ else:
     tables.table(figures.seats, "seat-utilization")
 
 components.privacy_note(figures.privacy)
+
+st.subheader("Copilot usage")
+st.caption(
+    "From GitHub's Copilot usage reports: who uses Copilot in the editor, how many of its "
+    "suggestions they accept, and how many lines it writes. A team filter counts the per-user "
+    "reports of its members (on each day); nothing is shown per person unless "
+    "privacy.show_individuals is set."
+)
+usage = data.copilot_usage(view)
+if usage.status:
+    components.empty_state(usage.status)
+else:
+    components.kpi_row(kpis.copilot_kpis(usage.figures, usage.changes))
+    charts.chart(charts.copilot_users_chart(usage.weekly, view.week_start))
+    charts.chart(charts.copilot_acceptance_chart(usage.weekly, view.week_start))
+    tables.table(usage.weekly, "copilot-usage-weekly", days="Reported days")
+    for by, frame in (
+        ("editor", usage.by_editor),
+        ("feature", usage.by_feature),
+        ("language", usage.by_language),
+    ):
+        if not frame.is_empty():
+            charts.chart(charts.copilot_breakdown_chart(frame, by))
+            tables.table(frame, f"copilot-usage-by-{by}", by.title())
+    if view.show_individuals and not usage.users.is_empty():
+        with st.expander("Each Copilot user"):
+            tables.table(usage.users, "copilot-usage-by-user")
+    components.privacy_note(usage.privacy)

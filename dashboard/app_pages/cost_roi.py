@@ -40,7 +40,7 @@ components.kpi_row(
         kpis.spend_kpi(spend.figures, currency),
         kpis.cost_per_pr_kpi(spend.figures, currency),
         kpis.cost_per_ai_pr_kpi(spend.figures, currency),
-        kpis.idle_kpi(spend.seats, currency, spend.as_of),
+        kpis.idle_kpi(spend.seats, currency, spend.as_of, spend.idle_change),
     ]
 )
 

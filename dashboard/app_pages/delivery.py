@@ -25,7 +25,9 @@ if figures.throughput.is_empty() or not figures.throughput["merged_prs"][0]:
     )
     st.stop()
 
-components.kpi_row(kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle))
+components.kpi_row(
+    kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)
+)
 coverage = figures.coverage.row(0, named=True)
 if coverage["git_only"]:
     st.info(

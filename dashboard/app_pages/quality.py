@@ -25,7 +25,11 @@ if figures.summary.is_empty():
     )
     st.stop()
 
-components.kpi_row(kpis.quality_kpis(figures.summary, figures.revert_diff, figures.unreviewed_diff))
+components.kpi_row(
+    kpis.quality_kpis(
+        figures.summary, figures.revert_diff, figures.unreviewed_diff, figures.changes
+    )
+)
 tables.table(figures.summary, "quality-summary")
 
 label = components.BREAKDOWNS[by].lower()
