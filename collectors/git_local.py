@@ -1,7 +1,8 @@
 """Local git clones as a source: commits, trailers, numstat, and PRs recovered from messages.
 
-Reads with git itself (one ``git log`` per repository, no token). Parsing is
-vectorized in polars. Pull requests are recovered from merge and squash
+Reads with git itself (one ``git log`` per repository, no token). Its output is
+parsed (vectorized in polars) and written piece by piece while git still reads,
+all in one transaction. Pull requests are recovered from merge and squash
 messages (``Merge pull request #123 from owner/branch``, ``Title (#123)``);
 they carry their merge time only, so figures that need creation or review
 times say they are not available for git-only repositories.
@@ -14,10 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
+import os
+import queue
 import re
 import subprocess
-from collections.abc import Callable
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +33,19 @@ import sqlalchemy as sa
 
 from aimetrics.errors import AimetricsError
 from aimetrics.ids import stable_id
-from aimetrics.store import read_table, write_frames
+from aimetrics.store import read_table
 from aimetrics.store import schema as s
+from aimetrics.store.staged import StagedWrite
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: the pipe keeps its default size
+    fcntl = None  # type: ignore[assignment]
 
 RS, US = "\x1e", "\x1f"
-# One record per commit: sha, parents, author, committer, full message; numstat follows.
-_FORMAT = f"{RS}%H{US}%P{US}%an{US}%ae{US}%aI{US}%cn{US}%ce{US}%cI{US}%B{US}"
+# One record per commit: sha, parents, author, committer (dates as Unix seconds: the instant,
+# which is what the store keeps, and no text to parse), full message; numstat follows.
+_FORMAT = f"{RS}%H{US}%P{US}%an{US}%ae{US}%at{US}%cn{US}%ce{US}%ct{US}%B{US}"
 _FIELDS = [
     "sha", "parents", "author_name", "author_email", "authored", "committer_name",
     "committer_email", "committed", "message", "numstat",
@@ -47,10 +61,11 @@ class GitError(AimetricsError):
     """git failed or the path is not a repository."""
 
 
-def _git(path: Path, *args: str) -> str:
+def _git(path: Path, *args: str, input: str | None = None) -> str:
     try:
         done = subprocess.run(
             ["git", "-C", str(path), *args],
+            input=input,
             check=True,
             capture_output=True,
             text=True,
@@ -93,45 +108,160 @@ def inspect_repo(path: Path, repo_name: str | None = None, branch: str | None = 
 
 
 def _parse_log(raw: str) -> pl.DataFrame:
-    """``git log`` output in our format → one row per commit (vectorized)."""
-    records = pl.Series("r", raw.split(RS)[1:], dtype=pl.String)
+    """``git log`` output in our format (whole records) → one row per commit (vectorized)."""
+    records = pl.Series("r", [raw], dtype=pl.String).str.split(RS).explode().slice(1)
     parts = records.str.split_exact(US, len(_FIELDS) - 1).struct.rename_fields(_FIELDS)
     frame = parts.struct.unnest()
     numstat = pl.col("numstat").str.extract_all(r"(?m)^(\d+)\t(\d+)\t")
-    return frame.with_columns(
-        pl.col("message").str.strip_chars_end("\n"),
+    message = pl.col("message").str.strip_chars_end("\n")
+    return frame.select(
+        "sha", "parents", "author_name", "author_email", "committer_name", "committer_email",
+        _unix_time("authored").alias("authored_at"),
+        _unix_time("committed").alias("committed_at"),
+        message.alias("message"),
         numstat.list.eval(pl.element().str.extract(r"^(\d+)", 1).cast(pl.Int64)).list.sum()
         .alias("additions"),
         numstat.list.eval(pl.element().str.extract(r"^\d+\t(\d+)", 1).cast(pl.Int64)).list.sum()
         .alias("deletions"),
         pl.col("parents").str.split(" ").list.len().alias("parent_count"),
+        pl.coalesce(message.str.extract(_MERGE_PR, 1), message.str.extract(_SQUASH_PR, 1))
+        .cast(pl.Int64).alias("pr_number"),
     )  # fmt: skip
+
+
+def _unix_time(name: str) -> pl.Expr:
+    return (pl.col(name).str.to_integer() * 1_000_000).cast(pl.Datetime("us", "UTC"))
+
+
+_EMPTY = _parse_log("")
 
 
 def _mainline_links(frame: pl.DataFrame, tip: str) -> pl.DataFrame:
     """(pr_number, sha) for the commits each merge brought in: walk each merge's
-    second parent along first parents until the mainline (linear in commits)."""
-    parents = dict(zip(frame["sha"], frame["parents"].str.split(" ").to_list(), strict=True))
-    mainline: list[str] = []
-    sha: str | None = tip
-    while sha in parents:
-        mainline.append(sha)
-        ps = parents[sha]
-        sha = ps[0] if ps and ps[0] else None
-    on_main = set(mainline)
-    merges = frame.filter(pl.col("pr_number").is_not_null() & (pl.col("parent_count") > 1))
-    claimed: set[str] = set()
-    rows: list[tuple[int, str]] = []
-    for merge_sha, number in merges.select("sha", "pr_number").iter_rows():
-        if merge_sha not in on_main:
+    second parent along first parents until the mainline (linear in commits).
+
+    ``frame``: sha, parents, pr_number, parent_count, in ``git log`` order (a merge
+    read earlier claims a shared commit). Shas become row positions, so the walk
+    follows integers through two lists.
+    """
+    shas = frame["sha"].to_list()
+    pos = dict(zip(shas, range(len(shas)), strict=True))
+    split = frame["parents"].str.split_exact(" ", 1)
+    first = [pos.get(p, -1) for p in split.struct.field("field_0").to_list()]
+    second = [pos.get(p, -1) for p in split.struct.field("field_1").to_list()]
+    on_main = bytearray(len(shas))
+    cur = pos.get(tip, -1)
+    while cur >= 0 and not on_main[cur]:
+        on_main[cur] = 1
+        cur = first[cur]
+    merges = (
+        frame.with_row_index("i")
+        .filter(pl.col("pr_number").is_not_null() & (pl.col("parent_count") > 1))
+        .select("i", "pr_number")
+    )
+    claimed = bytearray(len(shas))
+    numbers: list[int] = []
+    rows: list[str] = []
+    for merge, number in merges.iter_rows():
+        if not on_main[merge]:
             continue
-        cur: str | None = parents[merge_sha][1]
-        while cur in parents and cur not in on_main and cur not in claimed:
-            claimed.add(cur)
-            rows.append((number, cur))
-            ps = parents[cur]
-            cur = ps[0] if ps and ps[0] else None
-    return pl.DataFrame(rows, schema={"pr_number": pl.Int64, "sha": pl.String}, orient="row")
+        cur = second[merge]
+        while cur >= 0 and not on_main[cur] and not claimed[cur]:
+            claimed[cur] = 1
+            numbers.append(number)
+            rows.append(shas[cur])
+            cur = first[cur]
+    return _links_frame(numbers, rows)
+
+
+def _links_frame(numbers: list[int], shas: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"pr_number": pl.Series(numbers, dtype=pl.Int64), "sha": pl.Series(shas, dtype=pl.String)}
+    )
+
+
+class _StreamedWalk:
+    """``_mainline_links`` worked out piece by piece as ``git log`` output arrives, so each
+    piece's pull requests and links are written while git still reads.
+
+    It relies on git listing every commit before its parents. Git's default order (newest
+    committer date first) does, except where committer dates go backwards or tie across a
+    fork; the first commit listed after one of its parents sets ``broken`` (as does a PR
+    number named by two commits, which needs the whole history to pick the right one),
+    and the caller then works from the whole history at the end, as ``_mainline_links``.
+    """
+
+    def __init__(self, tip: str) -> None:
+        self.expected: str | None = tip  # the next commit of the mainline
+        # sha -> (rank of the mainline merge that claims it, its PR number); rank 1 = newest
+        self.pending: dict[str, tuple[int, int]] = {}
+        self.listed: set[str] = set()
+        self.numbers: set[int] = set()
+        self.rank = 0
+        self.broken = False
+
+    def feed(self, commits: pl.DataFrame) -> pl.DataFrame:
+        """The (pr_number, sha) links settled by this piece (meaningless once ``broken``)."""
+        named = commits["pr_number"].drop_nulls().to_list()
+        if len(set(named)) < len(named) or not self.numbers.isdisjoint(named):
+            self.broken = True
+        self.numbers.update(named)
+        numbers: list[int] = []
+        shas: list[str] = []
+        if self.broken:
+            return _links_frame(numbers, shas)
+        listed, pending = self.listed, self.pending
+        split = commits["parents"].str.split_exact(" ", 1)
+        for sha, first, second, number in zip(
+            commits["sha"].to_list(),
+            split.struct.field("field_0").to_list(),
+            split.struct.field("field_1").to_list(),
+            commits["pr_number"].to_list(),
+            strict=True,
+        ):
+            if first in listed or second in listed:  # a parent came first: order not usable
+                self.broken = True
+                break
+            listed.add(sha)
+            if sha == self.expected:  # on the mainline: never claimed
+                self.expected = first or None
+                pending.pop(sha, None)
+                if number is not None and second is not None:  # a PR merged into it
+                    self.rank += 1
+                    pending.setdefault(second, (self.rank, number))  # a newer merge's wins
+            elif (owner := pending.pop(sha, None)) is not None:
+                numbers.append(owner[1])
+                shas.append(sha)
+                if first and ((other := pending.get(first)) is None or owner < other):
+                    pending[first] = owner
+        return _links_frame(numbers, shas)
+
+
+def _reachable(frame: pl.DataFrame, tip: str) -> pl.Series:
+    """Which commits of ``frame`` are ancestors of ``tip`` (or ``tip`` itself) through commits
+    of ``frame``: with ``--all``, the ones read that are on the default branch. A commit
+    reachable from ``tip`` and not from the tips read before lies on a path of such commits,
+    so this equals ``git rev-list TIP ^KNOWN...`` without a second walk by git."""
+    pos = {sha: i for i, sha in enumerate(frame["sha"].to_list())}
+    parents = frame["parents"].str.split(" ").to_list()
+    seen = bytearray(frame.height)
+    stack = [pos[tip]] if tip in pos else []
+    while stack:
+        i = stack.pop()
+        if seen[i]:
+            continue
+        seen[i] = 1
+        stack.extend(pos[p] for p in parents[i] if p in pos)
+    return pl.Series("on_default_branch", list(seen), dtype=pl.UInt8).cast(pl.Boolean)
+
+
+# A commit git reads again keeps what the store has (another source, the GitHub API,
+# may have stored it richer), adding what git knows better: on the default branch
+# (never turned back) and a missing parent count.
+_KEEP_STORED_COMMIT = {
+    "on_default_branch": lambda stored, new: stored | new,
+    "parent_count": lambda stored, new: sa.func.coalesce(stored, new),
+}
 
 
 def collect_repo(
@@ -142,7 +272,13 @@ def collect_repo(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Read new commits of ``repo`` and write them (one transaction per repository)."""
+    """Read new commits of ``repo`` and write them (one transaction per repository).
+
+    Each piece of ``git log`` output is parsed and loaded into the store while git reads
+    on (in its own process), with the pull requests and links it settles; what only the
+    whole history can tell (with ``--all``, or when git's order does not allow the
+    streamed walk) is worked out at the end, in the same transaction.
+    """
     existing = read_table(
         engine, s.repositories, where=s.repositories.c.full_name == repo.full_name
     )
@@ -153,68 +289,15 @@ def collect_repo(
         where=(s.sync_state.c.source == "git") & (s.sync_state.c.scope == repo.full_name),
     )
     seen_tips: list[str] = json.loads(state["cursor"][0]) if state.height and not full else []
-    known = [t for t in seen_tips if _exists(repo.path, t)]
-    refs = ["--all"] if all_refs else [repo.default_branch]
-    exclude = [f"^{t}" for t in known]
-    commits = _parse_log(_stream_log(repo.path, [*refs, *exclude], on_progress))
-    tips = (
-        [line.split()[0] for line in _git(repo.path, "show-ref").splitlines()]
-        if all_refs
-        else _git(repo.path, "rev-parse", *refs).split()
-    )
-    default_tip = _git(repo.path, "rev-parse", repo.default_branch).strip()
-    # Reading the default branch alone, every commit read is on it: no second walk.
-    on_default = (
-        pl.col("sha").is_in(_git(repo.path, "rev-list", repo.default_branch, *exclude).split())
-        if all_refs
-        else pl.lit(True)
-    )
-
-    commits = commits.with_columns(
-        pl.coalesce(
-            pl.col("message").str.extract(_MERGE_PR, 1),
-            pl.col("message").str.extract(_SQUASH_PR, 1),
-        ).cast(pl.Int64).alias("pr_number"),
-        pl.col("message").str.extract(_MERGE_PR, 2).alias("merge_from"),
-        on_default.alias("on_default_branch"),
-        pl.col("authored").str.to_datetime("%Y-%m-%dT%H:%M:%S%:z", time_zone="UTC")
-        .alias("authored_at"),
-        pl.col("committed").str.to_datetime("%Y-%m-%dT%H:%M:%S%:z", time_zone="UTC")
-        .alias("committed_at"),
-        pl.lit(repo_id).alias("repo_id"),
-    )  # fmt: skip
-    # A PR number counts only where the merge/squash landed on the default branch.
-    prs = (
-        commits.filter(pl.col("pr_number").is_not_null() & pl.col("on_default_branch"))
-        .sort("committed_at")
-        .unique(subset="pr_number", keep="last")
-        .select(
-            pl.lit(repo_id).alias("repo_id"),
-            pl.col("pr_number").alias("number"),
-            pl.col("message").str.split("\n").list.first()
-            .str.replace(r"\s*\(#\d+\)\s*$", "").alias("title"),
-            pl.lit("MERGED").alias("state"),
-            pl.col("committed_at").alias("merged_at"),
-            pl.col("committed_at").alias("closed_at"),
-            pl.col("merge_from").str.replace(r"^[^/]+/", "").alias("head_ref"),
-            pl.lit(repo.default_branch).alias("base_ref"),
-            pl.col("sha").alias("merge_commit_sha"),
-            pl.lit("git").alias("source"),
-        )
-    )  # fmt: skip
-    links = (
-        pl.concat(
-            [
-                prs.select(
-                    pl.col("number").alias("pr_number"), pl.col("merge_commit_sha").alias("sha")
-                ),
-                _mainline_links(commits, default_tip),
-            ]
-        )
-        .unique()
-        .with_columns(pl.lit(repo_id).alias("repo_id"))
-    )
-    links = links.filter(pl.col("pr_number").is_in(prs["number"].to_list()))
+    exclude = [f"^{t}" for t in _existing_commits(repo.path, seen_tips)]
+    # Tips first, then the log: a ref that moves in between is read again next time.
+    default_tip = _git(repo.path, "rev-parse", "--verify", f"{repo.default_branch}^{{commit}}")
+    default_tip = default_tip.strip()
+    if all_refs:
+        tips = [line.split()[0] for line in _git(repo.path, "show-ref").splitlines()]
+        revs = ["--all"]
+    else:
+        tips, revs = [default_tip], [default_tip]
     repo_row = pl.DataFrame(
         {
             "id": [repo_id],
@@ -224,94 +307,274 @@ def collect_repo(
             "default_branch": [repo.default_branch],
         }
     )
-    now = dt.datetime.now(dt.UTC)
-    sync = pl.DataFrame(
-        {
-            "source": ["git"],
-            "scope": [repo.full_name],
-            "cursor": [json.dumps(sorted(set(tips)))],
-            "status": ["complete"],
-            "detail": [f"{commits.height} new commits from {repo.path}"],
-            "started_at": [now],
-            "finished_at": [now],
+    pr_row = functools.partial(_pr_rows, repo_id=repo_id, base_ref=repo.default_branch)
+    graph_parts: list[pl.DataFrame] = [_graph_part(_EMPTY)]
+    candidate_parts: list[pl.DataFrame] = [_candidate_part(_EMPTY)]
+    # With --all, which PRs landed on the default branch is known only at the end.
+    walk = None if all_refs else _StreamedWalk(default_tip)
+    this_repo = {t: t.c.repo_id == repo_id for t in (s.pull_requests, s.pull_request_commits)}
+    # git starts first: the store is made ready while it reads its first commits.
+    with _GitLog(repo.path, [*revs, *exclude], on_progress) as log, StagedWrite(engine) as w:
+        # The first statement writes: SQLite's write lock is taken now, before anything is read.
+        w.write(s.repositories, repo_row, on_conflict="nothing")
+        # Nothing stored for this repository yet (its first import): SQLite appends the rows
+        # straight into the tables instead of merging them through staging tables.
+        fresh = {
+            t: not w.exists(t, t.c.repo_id == repo_id)
+            for t in (s.commits, s.pull_requests, s.pull_request_commits)
         }
-    )
-    commit_rows = commits.select(
-        "repo_id", "sha", "author_name", "author_email", "committer_name", "committer_email",
-        "authored_at", "committed_at", "message", "additions", "deletions", "parent_count",
-        "on_default_branch",
-    )  # fmt: skip
-    # Rows another source (the GitHub API) stored already are richer: keep them,
-    # adding only what git knows better (on the default branch, parent count).
-    if existing.height:
-        commit_rows = _merge_with_stored(engine, repo_id, commit_rows)
-    write_frames(
-        engine,
-        [
-            (s.repositories, repo_row),
-            (s.commits, commit_rows),
-            (s.pull_requests, prs),
-            (s.pull_request_commits, links),
-            (s.sync_state, sync),
-        ],
-        keep_existing=[s.repositories, s.pull_requests],
-    )
+        for raw in log:
+            commits = _parse_log(raw)
+            rows = commits.select(
+                pl.lit(repo_id).alias("repo_id"),
+                *_COMMIT_COLUMNS,
+                pl.lit(not all_refs).alias("on_default_branch"),
+            ).sort("sha")  # key order: SQLite's index takes them in fewer page visits
+            w.load(s.commits, rows, direct=fresh[s.commits])
+            graph_parts.append(_graph_part(commits))
+            candidate_parts.append(_candidate_part(commits))
+            if walk is None or walk.broken:
+                continue
+            links = walk.feed(commits)
+            if walk.broken:  # start again from the whole history at the end
+                for table in (s.pull_request_commits, s.pull_requests):
+                    w.discard(table, this_repo[table])
+                continue
+            # A merge comes before the commits it claims: its PR row is written first.
+            prs = pr_row(candidate_parts[-1])
+            w.load(s.pull_requests, prs, direct=fresh[s.pull_requests])
+            links = pl.concat([_merge_links(prs), links])
+            w.load(s.pull_request_commits, _link_rows(links, repo_id),
+                   direct=fresh[s.pull_request_commits])  # fmt: skip
+        graph, candidates = pl.concat(graph_parts), pl.concat(candidate_parts)
+        if all_refs:
+            graph = graph.with_columns(_reachable(graph, default_tip))
+            on_default = graph.filter("on_default_branch").select("sha")
+            _mark_on_default(w, repo_id, on_default)
+            # A PR number counts only where the merge/squash landed on the default branch.
+            candidates = candidates.join(on_default, on="sha", how="semi")
+        w.merge(s.commits, on_conflict=_KEEP_STORED_COMMIT)
+        if walk is None or walk.broken:
+            prs = pr_row(candidates)
+            links = pl.concat([_merge_links(prs), _mainline_links(graph, default_tip)])
+            links = links.filter(pl.col("pr_number").is_in(prs["number"].implode()))
+            w.load(s.pull_requests, prs, direct=fresh[s.pull_requests])
+            w.load(s.pull_request_commits, _link_rows(links, repo_id),
+                   direct=fresh[s.pull_request_commits])  # fmt: skip
+        # Rows GitHub stored are richer: an existing PR is kept as it is.
+        w.merge(s.pull_requests, on_conflict="nothing")
+        w.merge(s.pull_request_commits, on_conflict="nothing")
+        now = dt.datetime.now(dt.UTC)
+        sync = pl.DataFrame(
+            {
+                "source": ["git"],
+                "scope": [repo.full_name],
+                "cursor": [json.dumps(sorted(set(tips)))],
+                "status": ["complete"],
+                "detail": [f"{graph.height} new commits from {repo.path}"],
+                "started_at": [now],
+                "finished_at": [now],
+            }
+        )
+        w.write(s.sync_state, sync)
+        w.commit()
     return {
-        "commits": commit_rows.height,
-        "pull_requests": prs.height,
-        "pull_request_commits": links.height,
+        "commits": graph.height,
+        "pull_requests": w.counts.get(s.pull_requests.name, 0),
+        "pull_request_commits": w.counts.get(s.pull_request_commits.name, 0),
         "repo_id": repo_id,
     }
 
 
-def _merge_with_stored(engine: sa.Engine, repo_id: int, rows: pl.DataFrame) -> pl.DataFrame:
-    """``rows`` where new; for commits already stored, the stored row with the default-branch
-    flag OR-ed and a missing parent count filled from git."""
-    stored = read_table(engine, s.commits, where=s.commits.c.repo_id == repo_id)
-    if stored.is_empty():
-        return rows
-    ours = rows.select("sha", pl.col("on_default_branch").alias("_git_default"),
-                       pl.col("parent_count").alias("_git_parents"))  # fmt: skip
-    kept = (
-        stored.join(ours, on="sha", how="inner")
-        .with_columns(
-            (pl.col("on_default_branch") | pl.col("_git_default")).alias("on_default_branch"),
-            pl.coalesce("parent_count", "_git_parents").alias("parent_count"),
+def _pr_rows(candidates: pl.DataFrame, *, repo_id: int, base_ref: str) -> pl.DataFrame:
+    """One merged PR per number named, from its latest merge or squash commit."""
+    return (
+        candidates.sort("committed_at")
+        .unique(subset="pr_number", keep="last")
+        .sort("pr_number")
+        .select(
+            pl.lit(repo_id).alias("repo_id"),
+            pl.col("pr_number").alias("number"),
+            pl.col("subject").str.replace(r"\s*\(#\d+\)\s*$", "").alias("title"),
+            pl.lit("MERGED").alias("state"),
+            pl.col("committed_at").alias("merged_at"),
+            pl.col("committed_at").alias("closed_at"),
+            pl.col("subject").str.extract(_MERGE_PR, 2).str.replace(r"^[^/]+/", "")
+            .alias("head_ref"),
+            pl.lit(base_ref).alias("base_ref"),
+            pl.col("sha").alias("merge_commit_sha"),
+            pl.lit("git").alias("source"),
         )
-        .drop("_git_default", "_git_parents")
+    )  # fmt: skip
+
+
+def _merge_links(prs: pl.DataFrame) -> pl.DataFrame:
+    """Each PR's own merge or squash commit belongs to it."""
+    return prs.select(pl.col("number").alias("pr_number"), pl.col("merge_commit_sha").alias("sha"))
+
+
+def _link_rows(links: pl.DataFrame, repo_id: int) -> pl.DataFrame:
+    return (
+        links.unique()
+        .sort("pr_number", "sha")  # key order: SQLite fills its index sequentially
+        .select(pl.lit(repo_id).alias("repo_id"), "pr_number", "sha")
     )
-    new = rows.join(stored.select("sha"), on="sha", how="anti")
-    return pl.concat([kept, new], how="diagonal_relaxed")
 
 
-def count_commits(repo: GitRepo, *, all_refs: bool = False) -> int:
-    """How many commits the next read will visit at most (for the progress bar)."""
+def _graph_part(commits: pl.DataFrame) -> pl.DataFrame:
+    """What the walk and the default-branch check keep of each commit (not the message)."""
+    return commits.select("sha", "parents", "pr_number", "parent_count")
+
+
+def _candidate_part(commits: pl.DataFrame) -> pl.DataFrame:
+    """Commits whose subject names a PR: the PRs' merge or squash commits, maybe."""
+    return commits.filter(pl.col("pr_number").is_not_null()).select(
+        "sha", "pr_number", "committed_at",
+        pl.col("message").str.split("\n").list.first().alias("subject"),
+    )  # fmt: skip
+
+
+_COMMIT_COLUMNS = (
+    "sha", "author_name", "author_email", "committer_name", "committer_email", "authored_at",
+    "committed_at", "message", "additions", "deletions", "parent_count",
+)  # fmt: skip
+
+
+def _mark_on_default(w: StagedWrite, repo_id: int, shas: pl.DataFrame) -> None:
+    """With ``--all``, commits are loaded as not on the default branch; set the flag of those
+    that are, where the loaded rows are now (staged, or in the table on a first import)."""
+    if shas.is_empty():
+        return
+    marks = sa.table("_git_on_default", sa.column("sha"))
+    w.load_temp(marks.name, shas)
+    target = w.loaded(s.commits)
+    w.execute(
+        sa.update(target)
+        .where(target.c.repo_id == repo_id, target.c.sha.in_(sa.select(marks.c.sha)))
+        .values(on_default_branch=sa.true())
+    )
+
+
+def count_commits(repo: GitRepo, *, all_refs: bool = False) -> int | None:
+    """How many commits the next read visits at most (for the progress bar), when git can
+    tell cheaply: from its commit-graph file. Without one, counting means inflating every
+    commit (about a third of what the ``git log`` itself costs), so this returns None and
+    the progress bar counts without a total."""
+    info = Path(_git(repo.path, "rev-parse", "--git-path", "objects/info").strip())
+    if not info.is_absolute():
+        info = repo.path / info
+    if not (info / "commit-graph").exists() and not (info / "commit-graphs").is_dir():
+        return None
     refs = ["--all"] if all_refs else [repo.default_branch]
     return int(_git(repo.path, "rev-list", "--count", *refs).strip() or 0)
 
 
-def _stream_log(path: Path, revs: list[str], on_progress: Callable[[int], None] | None) -> str:
-    """Run ``git log`` and read its output as it comes, reporting commits read."""
-    cmd = ["git", "-C", str(path), "log", *revs, f"--format={_FORMAT}", "--numstat",
-           "--no-renames", "--no-color"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    chunks: list[bytes] = []
-    while block := proc.stdout.read(1 << 20):
-        chunks.append(block)
-        if on_progress:
-            on_progress(block.count(RS.encode()))
-    err = proc.stderr.read().decode(errors="replace").strip()
-    if proc.wait() != 0:
-        raise GitError(
-            f"{path}: git log failed: {err.splitlines()[-1] if err else proc.returncode}"
-        )
-    return b"".join(chunks).decode("utf-8", errors="replace")
+# Output is parsed in pieces of about this size (whole records), each while git reads on.
+_CHUNK_BYTES = 1 << 20
+_PIPE_BYTES = 1 << 20
+_QUEUED_READS = 64  # at most this many reads wait for the parser (then git waits)
+_PIPE_NAP = 0.005  # seconds the reader waits after a short read (git writes ~10 MB/s)
 
 
-def _exists(path: Path, sha: str) -> bool:
-    try:
-        _git(path, "cat-file", "-e", f"{sha}^{{commit}}")
-    except GitError:
-        return False
-    return True
+class _GitLog:
+    """``git log`` in our format, started at once and read as it comes.
+
+    A thread drains the pipe, so git never waits for the parsing and loading the caller
+    does with each piece: that work overlaps git's own. Iterating yields the output in
+    pieces of whole records; ``close`` (or leaving the ``with`` block) stops git if the
+    caller stopped early. A failed ``git log`` raises ``GitError`` at the end of iteration.
+    """
+
+    def __init__(
+        self, path: Path, revs: list[str], on_progress: Callable[[int], None] | None = None
+    ) -> None:
+        self.path = path
+        self.on_progress = on_progress
+        cmd = ["git", "-C", str(path), "log", *revs, f"--format={_FORMAT}", "--numstat",
+               "--no-renames", "--no-color"]  # fmt: skip
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        try:
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._err
+            )
+        except FileNotFoundError:
+            self._err.close()
+            raise GitError("git is not installed (aimetrics reads local clones with git)") from None
+        assert self._proc.stdout is not None
+        stdout = self._proc.stdout
+        if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: fewer wake-ups
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        self._blocks: queue.Queue[bytes] = queue.Queue(maxsize=_QUEUED_READS)
+
+        def pump() -> None:
+            fd = stdout.fileno()
+            try:
+                while block := os.read(fd, _PIPE_BYTES):
+                    self._blocks.put(block)
+                    # git writes about a commit at a time: reading each write as it comes
+                    # costs a wake-up (and a turn of the GIL) per commit. Let a few pile up.
+                    if len(block) < _PIPE_BYTES // 16:
+                        time.sleep(_PIPE_NAP)
+            finally:
+                self._blocks.put(b"")
+
+        self._reader = threading.Thread(target=pump, name="git-log-reader", daemon=True)
+        self._reader.start()
+        self._finished = self._closed = False
+
+    def __iter__(self) -> Iterator[str]:
+        rs = RS.encode()
+        buf = bytearray()
+        while block := self._blocks.get():
+            if self.on_progress:
+                self.on_progress(block.count(rs))
+            buf += block
+            if len(buf) >= _CHUNK_BYTES and (cut := buf.rfind(rs)) > 0:
+                yield buf[:cut].decode("utf-8", errors="replace")
+                del buf[:cut]
+        if buf:
+            yield buf.decode("utf-8", errors="replace")
+        self._finished = True
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if not self._finished:  # stopped early: stop git, and the reader (which may wait)
+            self._proc.kill()
+            while self._reader.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    self._blocks.get(timeout=0.05)
+        self._reader.join()
+        assert self._proc.stdout is not None
+        self._proc.stdout.close()
+        code = self._proc.wait()
+        self._err.seek(0)
+        msg = self._err.read().decode(errors="replace").strip()
+        self._err.close()
+        if self._finished and code != 0:
+            # git's own message, not the usage hint it may print after it
+            lines = msg.splitlines()
+            said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
+            raise GitError(f"{self.path}: git log failed: {said[-1] if said else code}")
+
+    def __enter__(self) -> _GitLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _existing_commits(path: Path, shas: list[str]) -> list[str]:
+    """The shas that still name a commit (or a tag of one) in the clone: one git call."""
+    if not shas:
+        return []
+    out = _git(
+        path, "cat-file", "--batch-check", input="".join(f"{sha}^{{commit}}\n" for sha in shas)
+    )
+    found = out.splitlines()
+    return [
+        sha for sha, line in zip(shas, found, strict=True) if line.split(" ")[1:2] == ["commit"]
+    ]
