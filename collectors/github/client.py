@@ -6,7 +6,10 @@ honours ``Retry-After``); GraphQL calls retry 429/500/503 the same way but
 leave 502, 504 and read timeouts to the caller, because on GitHub those mean
 "this page is too heavy" and the cure is a smaller page (see ``pulls.PageSizer``),
 not the same request again. Truncated bodies, resets and malformed JSON (which
-urllib3 cannot see) are retried here a few times with backoff.
+urllib3 cannot see) are retried here a few times with backoff. A GraphQL answer
+with partial data (HTTP 200, some nodes null, an ``errors`` array pointing below
+the top-level field, as GitHub answers when a nested connection times out or is
+refused) becomes `GraphQLPartial`: its data is never used.
 
 Nothing here ever logs or formats the token.
 """
@@ -22,7 +25,8 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import requests
-from github import Auth, Github, GithubException, GithubRetry
+from github import Auth, Github, GithubException, GithubRetry, RateLimitExceededException
+from github.Requester import Requester
 from requests.adapters import HTTPAdapter
 from urllib3 import Retry
 
@@ -41,6 +45,32 @@ class GitHubAuthError(AimetricsError):
 
 class GitHubUnavailable(Exception):
     """5xx, resets or malformed answers persisted through the retries."""
+
+
+NOT_RETRIED_TYPES = frozenset({"FORBIDDEN", "NOT_FOUND", "INSUFFICIENT_SCOPES"})
+"""Partial-answer error types a smaller page cannot cure."""
+
+
+class GraphQLPartial(GitHubUnavailable):
+    """GitHub answered with partial data: errors below the top-level field, some nodes null.
+
+    The answer is dropped whole (a page with holes must never pass for a complete one).
+    ``retryable``: the errors look like a timeout or a resource limit (no type, or a
+    type outside `NOT_RETRIED_TYPES`), which a smaller page may avoid.
+    """
+
+    def __init__(self, what: str, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        self.types = {str(e["type"]) for e in errors if e.get("type")}
+        self.retryable = not (self.types & NOT_RETRIED_TYPES)
+        first = errors[0]
+        where = ".".join(str(p) for p in first.get("path") or [])
+        kind = first.get("type") or "error"
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        message = str(first.get("message") or "").strip()
+        super().__init__(
+            f"{what}: GitHub's answer was partial ({kind} at {where}: {message}){more}"
+        )
 
 
 @dataclass(frozen=True)
@@ -62,6 +92,8 @@ class ClientOptions:
     seconds_between_requests: float = 0.0
     max_rate_limit_wait: float = 900.0
     transport_retries: int = 3
+    secondary_rate_wait: float = 60.0
+    """Wait after a secondary-limit 403 without ``Retry-After`` (GitHub asks for a minute)."""
 
     @classmethod
     def from_env(cls, base_url: str) -> ClientOptions:
@@ -125,6 +157,7 @@ class GitHubClient:
             status_forcelist=list(statuses),
             raise_on_status=False,
             max_rate_limit_wait=self.options.max_rate_limit_wait,
+            secondary_rate_wait=self.options.secondary_rate_wait,
             **extra,
         )
 
@@ -165,8 +198,18 @@ class GitHubClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def graphql(self, query: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
-        """The JSON body of a GraphQL query (``data`` and ``rateLimit`` inside)."""
-        _, body = self.call(lambda: self._graphql.graphql_query(query, variables), what)
+        """The JSON body of a GraphQL query (``data`` and ``rateLimit`` inside).
+
+        Raises `GraphQLPartial` for an answer with partial data (PyGithub raises on any
+        ``errors``: as a 400, or as a 404 when the one error is NOT_FOUND, which must not
+        be mistaken for the repository itself missing when it points below it)."""
+        try:
+            _, body = self.call(lambda: self._graphql.graphql_query(query, variables), what)
+        except GithubException as exc:
+            errors = partial_errors(exc)
+            if errors is None:
+                raise
+            raise GraphQLPartial(what, errors) from None
         return body
 
     def rest_json(self, path: str, params: dict[str, Any] | None, what: str) -> Any:
@@ -176,16 +219,21 @@ class GitHubClient:
         )
         return data
 
-    def download(self, url: str, what: str) -> bytes | None:
-        """A signed report file, fetched without the Authorization header; None when gone."""
+    def download(
+        self, url: str, what: str, parse: Callable[[bytes], T] | None = None
+    ) -> T | bytes | None:
+        """A signed report file, fetched without the Authorization header; None when gone.
 
-        def get() -> bytes | None:
+        ``parse`` runs inside the transport retries: a file that does not parse (cut
+        short, malformed JSON) is fetched again, then raises `GitHubUnavailable`."""
+
+        def get() -> T | bytes | None:
             response = self._downloads.get(url, timeout=self.options.timeout)
             if response.status_code == 404:
                 return None
             if response.status_code >= 400:
                 raise GitHubUnavailable(f"{what}: HTTP {response.status_code}")
-            return response.content
+            return parse(response.content) if parse is not None else response.content
 
         return self.call(get, what)
 
@@ -204,6 +252,43 @@ def graphql_error_types(exc: GithubException) -> set[str]:
     """The ``type`` of each GraphQL error in a failed answer (FORBIDDEN, RATE_LIMITED, ...)."""
     data = exc.data if isinstance(exc.data, dict) else {}
     return {str(e.get("type")) for e in data.get("errors") or [] if isinstance(e, dict)}
+
+
+def partial_errors(exc: GithubException) -> list[dict[str, Any]] | None:
+    """The errors of an answer with partial data, or None when the answer is not one.
+
+    Partial: ``data`` is an object and every error's ``path`` goes below a top-level
+    field. An error on the top-level field itself (``["repository"]`` NOT_FOUND or
+    FORBIDDEN) means that object is missing or refused, not that the page has holes.
+    """
+    body = exc.data if isinstance(exc.data, dict) else {}
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    if not errors or not isinstance(body.get("data"), dict):
+        return None
+    if any(e.get("type") == "INSUFFICIENT_SCOPES" for e in errors):
+        return None  # the token lacks a scope: a refusal the caller explains, not a hole
+    if any(len(e.get("path") or []) < 2 for e in errors):
+        return None
+    return errors
+
+
+def rate_limited(exc: GithubException) -> bool:
+    """A primary or secondary ("abuse detection") rate limit that outlasted the retries:
+    a 403 that says nothing about access."""
+    if isinstance(exc, RateLimitExceededException):
+        return True
+    body = exc.data if isinstance(exc.data, dict) else {}
+    message = str(body.get("message") or "")
+    return exc.status in (403, 429) and Requester.isRateLimitError(message)
+
+
+def error_messages(exc: GithubException) -> str:
+    """The messages of a failed answer, for a reason a person can act on."""
+    body = exc.data if isinstance(exc.data, dict) else {}
+    messages = [str(e.get("message")) for e in body.get("errors") or [] if isinstance(e, dict)]
+    if not messages and body.get("message"):
+        messages = [str(body["message"])]
+    return "; ".join(m.strip() for m in messages if m and m != "None")
 
 
 def _describe(exc: BaseException) -> str:

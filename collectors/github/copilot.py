@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
-from github import GithubException
+from github import GithubException, RateLimitExceededException
 
 from aimetrics.settings import TOOL_NAMES
 from aimetrics.store import read_table, write_frames
@@ -30,7 +30,7 @@ from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 from collectors.github import checkpoint as cp
 from collectors.github.auth import NotInstalled
-from collectors.github.client import GitHubClient
+from collectors.github.client import GitHubClient, GitHubUnavailable, rate_limited
 from collectors.github.progress import Reporter
 
 TOOL_ID = "github-copilot"
@@ -163,18 +163,21 @@ def fetch_report(
     try:
         envelope = client.rest_json(path, params, what)
     except GithubException as exc:
+        if rate_limited(exc):
+            raise GitHubUnavailable(f"{what}: GitHub's rate limit is exhausted") from None
         if exc.status == 404:
             return None, []
         if exc.status == 403:
             raise Forbidden(_message(exc)) from None
-        raise
+        why = f"GitHub answered {exc.status} ({_message(exc)})"
+        raise GitHubUnavailable(f"{what}: {why}") from None
     if not envelope or not isinstance(envelope, dict):
         return None, []
     records: list[dict[str, Any]] = []
     for link in envelope.get("download_links") or []:
-        content = client.download(link, what)
-        if content is not None:
-            records += parse_report(content)
+        found = client.download(link, what, parse=parse_report)
+        if found is not None:
+            records += found  # type: ignore[arg-type]
     return envelope, records
 
 
@@ -288,6 +291,10 @@ def collect_copilot(
         except NotInstalled as exc:
             snapshot_complete = False
             _warn(reporter, result, f"Copilot seats of {org}: {exc}. Seats skipped")
+        except (GitHubUnavailable, RateLimitExceededException) as exc:
+            snapshot_complete = False
+            why = exc if isinstance(exc, GitHubUnavailable) else "GitHub's rate limit is exhausted"
+            _warn(reporter, result, f"Copilot seats of {org}: {why}. Seats skipped; re-run later")
         except GithubException as exc:
             snapshot_complete = False
             if exc.status == 404:
@@ -313,6 +320,9 @@ def collect_copilot(
                 f"Copilot usage reports of {owner.slug}: GitHub answered 403 "
                 f"({exc}); {USAGE_HELP}. Usage skipped",
             )
+        except GitHubUnavailable as exc:
+            _warn(reporter, result, f"Copilot usage reports of {owner.slug}: {exc}. "
+                  "Usage skipped; re-run later")  # fmt: skip
     with store_lock:
         closed = _revocations(engine, seats, today) if snapshot_complete else []
         frames = [

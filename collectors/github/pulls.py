@@ -1,8 +1,9 @@
 """Fetching a repository's pull requests in bulk through GraphQL, and assembling them.
 
 `fetch_page` asks for as many PRs per query as GitHub answers in time: it starts
-at 100 and halves the page on a 502, 504 or read timeout (GitHub's answers to a
-query too heavy to finish), then grows back after a few successes. `PullSet`
+at 100 and halves the page on a 502, 504, read timeout or a partial answer whose
+errors look like a timeout or a resource limit (GitHub's answers to a query too
+heavy to finish), then grows back after a few successes. `PullSet`
 assembles bulk pages and follow-up pages (commits, reviews, labels beyond the
 first 100 of a PR) into complete PR nodes; replaying the same pages gives the
 same set, which is what makes an interrupted sync resumable from its raw pages.
@@ -18,7 +19,7 @@ from typing import Any
 import requests
 from github import GithubException
 
-from collectors.github.client import GitHubClient, GitHubUnavailable
+from collectors.github.client import GitHubClient, GitHubUnavailable, GraphQLPartial
 from collectors.github.queries import FOLLOW_UPS, NESTED_PAGE, PULL_REQUESTS
 
 NESTED_KINDS = ("labels", "commits", "reviews")
@@ -65,6 +66,11 @@ def fetch_adaptive(
         sent = {**variables, "first": sizer.size}
         try:
             body = client.graphql(query, sent, what)
+        except GraphQLPartial as exc:
+            # Never kept: the whole page is asked again, smaller, or the sync stops here.
+            if exc.retryable and sizer.shrink():
+                continue
+            raise
         except GithubException as exc:
             if exc.status in _TOO_HEAVY and sizer.shrink():
                 continue

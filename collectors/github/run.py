@@ -26,7 +26,13 @@ from aimetrics.errors import AimetricsError
 from aimetrics.settings import Settings
 from aimetrics.tagging import RuleSet
 from collectors.github.auth import Credentials, NotInstalled
-from collectors.github.client import ClientOptions, GitHubClient, RequestCounter
+from collectors.github.client import (
+    ClientOptions,
+    GitHubClient,
+    GitHubUnavailable,
+    RequestCounter,
+    rate_limited,
+)
 from collectors.github.copilot import collect_copilot
 from collectors.github.people import collect_people
 from collectors.github.progress import RepoResult, Reporter, Summary
@@ -89,9 +95,27 @@ def list_org_repos(client: GitHubClient, settings: Settings, org: str) -> list[s
         page += 1
 
 
+def _listing_failure(exc: GitHubUnavailable | GithubException) -> str | None:
+    """Why an org's repositories could not be listed this time; None: they never will be
+    (the org is not found or not visible to the credential)."""
+    if isinstance(exc, GitHubUnavailable):
+        return str(exc)
+    if rate_limited(exc):
+        return "GitHub's rate limit is exhausted; re-run later"
+    if exc.status in (403, 404):
+        return None
+    return f"GitHub answered {exc.status}"
+
+
 def choose_repos(
-    clients: Clients, settings: Settings, options: CollectOptions, reporter: Reporter
+    clients: Clients,
+    settings: Settings,
+    options: CollectOptions,
+    reporter: Reporter,
+    unlisted: list[RepoResult] | None = None,
 ) -> list[str]:
+    """The repositories to sync. An org whose listing failed (5xx, resets, rate limit) is
+    added to ``unlisted`` as an incomplete ``org/*``: the run goes on, and reports it."""
     if options.repos:
         wanted = list(options.repos)
     else:
@@ -101,10 +125,18 @@ def choose_repos(
                 wanted += list_org_repos(clients.for_owner(org), settings, org)
             except NotInstalled as exc:
                 reporter.warn(f"organization {org}: {exc}; its repositories are skipped")
-            except GithubException as exc:
-                if exc.status not in (403, 404):
-                    raise
-                reporter.warn(f"organization {org}: not found or not accessible ({exc.status})")
+            except (GitHubUnavailable, GithubException) as exc:
+                why = _listing_failure(exc)
+                if why is None:
+                    status = getattr(exc, "status", "")
+                    reporter.warn(f"organization {org}: not found or not accessible ({status})")
+                    continue
+                result = RepoResult(
+                    f"{org}/*", "incomplete", detail=f"repositories not listed: {why}"
+                )
+                reporter.repo_finished(result)
+                if unlisted is not None:
+                    unlisted.append(result)
     if not wanted and not (settings.github.orgs and options.copilot and not options.repos):
         raise AimetricsError(
             "nothing to collect: list github.orgs or github.repos in the configuration "
@@ -181,19 +213,23 @@ def collect_github(
     github = settings.github
     summary = Summary()
     try:
-        repos = choose_repos(main, settings, options, reporter)
+        unlisted: list[RepoResult] = []
+        repos = choose_repos(main, settings, options, reporter, unlisted)
         since = datetime.combine(options.since, datetime.min.time(), UTC) if options.since else None
         reporter.start(len(repos))
-        summary.repos = sync_repos(
-            engine,
-            ruleset,
-            credentials,
-            client_options,
-            SyncOptions(options.full, since),
-            repos,
-            workers=max(1, min(github.max_parallel_repos, len(repos))),
-            reporter=reporter,
-            store_lock=store_lock,
+        summary.repos = (
+            sync_repos(
+                engine,
+                ruleset,
+                credentials,
+                client_options,
+                SyncOptions(options.full, since),
+                repos,
+                workers=max(1, min(github.max_parallel_repos, len(repos))),
+                reporter=reporter,
+                store_lock=store_lock,
+            )
+            + unlisted
         )
         whole_orgs = not options.repos
         if options.copilot and whole_orgs and (github.orgs or github.enterprise):

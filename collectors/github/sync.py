@@ -29,7 +29,13 @@ from aimetrics.tagging import RuleSet, tag_store
 from collectors.github import branch
 from collectors.github import checkpoint as cp
 from collectors.github.buffer import Gathered
-from collectors.github.client import GitHubClient, GitHubUnavailable, graphql_error_types
+from collectors.github.client import (
+    GitHubClient,
+    GitHubUnavailable,
+    error_messages,
+    graphql_error_types,
+    rate_limited,
+)
 from collectors.github.history import HISTORY_OPERATION, History, fetch_history_page
 from collectors.github.normalize import repository_frame
 from collectors.github.progress import RepoResult, Reporter
@@ -100,6 +106,13 @@ class RepoSync:
 
     def _refused(self, full_name: str, exc: GithubException) -> RepoResult:
         types = graphql_error_types(exc)
+        # GraphQL refuses access inside a 200 answer (FORBIDDEN); an HTTP 403 is a primary or
+        # secondary ("abuse detection") limit that outlasted the waits (its body often read
+        # away by the retry policy): not "not accessible".
+        if rate_limited(exc) or (exc.status == 403 and not types):
+            return RepoResult(
+                full_name, "incomplete", detail="GitHub's rate limit is exhausted; re-run later"
+            )
         if exc.status in (403, 404) or types & {"FORBIDDEN", "NOT_FOUND"}:
             why = f"GitHub answered {exc.status}" if exc.status != 400 else ", ".join(sorted(types))
             self.reporter.warn(f"{full_name}: not accessible with this token ({why}); skipped")
@@ -108,7 +121,9 @@ class RepoSync:
             return RepoResult(
                 full_name, "incomplete", detail="GitHub's rate limit is exhausted; re-run later"
             )
-        return RepoResult(full_name, "incomplete", detail=f"GitHub answered {exc.status}")
+        why = error_messages(exc)
+        detail = f"GitHub answered {exc.status}" + (f": {why}" if why else "")
+        return RepoResult(full_name, "incomplete", detail=detail)
 
     # --- fetching ---------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ answers from fixture data (see ``github_graphql``). Responses carry GitHub's
 rate-limit headers; ``https://api.github.com`` in bodies and ``Link`` headers
 is rewritten to the server's own base. Every request is recorded, and faults
 can be injected: 5xx, 502 on large pages, 403/429 with ``Retry-After``,
-connection reset, truncated body, malformed JSON, slow responses.
+connection reset, truncated body, malformed JSON, slow responses, and GraphQL
+answers with partial data and an ``errors`` array (see `Fault`).
 
 With ``ghes=True`` the API lives under ``/api/v3`` and GraphQL at ``/api/graphql``,
 as on GitHub Enterprise Server.
@@ -66,10 +67,18 @@ class Fault:
     """A fault served instead of (or on top of) the normal answer ``times`` times.
 
     kind: ``status`` (``status``, e.g. 500/502/503); ``rate_limit`` (403 or 429 with
-    ``Retry-After``); ``exhausted`` (403: the primary limit used up, resets in an hour);
+    ``Retry-After``); ``abuse`` (403, GitHub's secondary-limit "abuse detection" message
+    and no ``Retry-After``: clients wait a fixed time); ``exhausted`` (403: the primary
+    limit used up, resets in an hour);
     ``reset`` (TCP reset, no response); ``truncated`` (body cut short of its
     Content-Length); ``malformed`` (complete but invalid JSON); ``slow`` (``seconds`` of
-    delay, then the normal answer).
+    delay, then the normal answer); ``partial`` (GraphQL only: HTTP 200 whose ``data``
+    has a node nulled and whose ``errors`` array says why, as GitHub answers when a
+    nested connection times out or hits a resource limit: the first ``nodes`` list
+    found breadth-first loses its middle element, with the error's ``path`` pointing
+    into it; ``error_type`` is the error's ``type``, None for GitHub's untyped timeout
+    message, e.g. ``RESOURCE_LIMITS_EXCEEDED``, ``FORBIDDEN`` for a nested object the
+    token may not see, ``NOT_FOUND``).
     target: ``graphql``, ``rest``, ``blob``, or a regex searched in the request path.
     skip: let this many matching requests through untouched first.
     """
@@ -82,6 +91,7 @@ class Fault:
     seconds: float = 0.0
     op: str | None = None
     skip: int = 0
+    error_type: str | None = None
 
     def matches(self, req: RequestRecord) -> bool:
         if self.times <= 0 or (self.op and req.operation != self.op):
@@ -570,6 +580,70 @@ class FakeGitHub:
             self._release.wait(timeout=60)
 
 
+_PARTIAL_MESSAGES = {
+    None: "Something went wrong while executing your query. This may be the result of a "
+    "timeout, or it could be a GitHub bug. Please include `8FB4:5678` when reporting this "
+    "issue.",
+    "RESOURCE_LIMITS_EXCEEDED": "Resource limits for this query exceeded.",
+    "FORBIDDEN": "Although you appear to have the correct authorization credentials, the "
+    "organization has an IP allow list enabled, and your IP address is not permitted to "
+    "access this resource.",
+    "NOT_FOUND": "Could not resolve to a node with the global id of 'PR_kwDOFAKE'.",
+}
+
+
+def _connection_key(item: Any) -> str | None:
+    """The first nested connection of a node (else nested object): where a timeout hits."""
+    if not isinstance(item, dict):
+        return None
+    objects = [k for k, v in item.items() if isinstance(v, dict)]
+    connections = [k for k in objects if "nodes" in item[k] or "totalCount" in item[k]]
+    return (connections or objects or [None])[0]
+
+
+def partial_answer(body: bytes, error_type: str | None) -> bytes:
+    """A GraphQL answer with one node nulled and an ``errors`` entry pointing at it.
+
+    The first ``nodes`` list met breadth-first loses its middle element (GraphQL nulls
+    the nearest nullable parent of a failed non-null field: the list item); without
+    one, the first nested object of the top-level field is nulled.
+    """
+    answer = json.loads(body)
+    data = answer.get("data") or {}
+    path: list[Any] | None = None
+    queue: list[tuple[list[Any], Any]] = [([key], value) for key, value in data.items()]
+    while queue and path is None:
+        where, value = queue.pop(0)
+        if not isinstance(value, dict):
+            continue
+        for key, child in value.items():
+            if key == "nodes" and isinstance(child, list) and child:
+                index = len(child) // 2
+                item = child[index]
+                nested = _connection_key(item)
+                child[index] = None
+                path = [*where, key, index, *([nested] if nested else [])]
+                break
+            queue.append(([*where, key], child))
+    if path is None:
+        for key, value in data.items():
+            if isinstance(value, dict):
+                nested = next((k for k, v in value.items() if isinstance(v, dict)), None)
+                if nested is not None:
+                    value[nested] = None
+                    path = [key, nested]
+                    break
+    error: dict[str, Any] = {
+        "path": path or [],
+        "locations": [{"line": 1, "column": 1}],
+        "message": _PARTIAL_MESSAGES.get(error_type, f"{error_type} error"),
+    }
+    if error_type is not None:
+        error["type"] = error_type
+    answer["errors"] = [error]
+    return json.dumps(answer).encode()
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -648,6 +722,15 @@ class _Handler(BaseHTTPRequestHandler):
                     "X-RateLimit-Reset": str(int(time.time()) + 3600),
                 },
             )
+        elif fault is not None and fault.kind == "abuse":
+            response = fake._json(
+                403,
+                {
+                    "message": "You have triggered an abuse detection mechanism. Please wait a "
+                    "few minutes before you try again.",
+                    "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+                },
+            )
         elif fault is not None and fault.kind == "rate_limit":
             response = fake._json(
                 fault.status if fault.status in (403, 429) else 403,
@@ -663,6 +746,8 @@ class _Handler(BaseHTTPRequestHandler):
                 response = fake.handle(req, body)
             except GraphQLError as exc:  # pragma: no cover - a bug in the fake itself
                 response = fake._json(500, {"message": str(exc)})
+        if fault is not None and fault.kind == "partial" and response.status == 200:
+            response.body = partial_answer(response.body, fault.error_type)
         req.status = response.status
         req.seconds = time.perf_counter() - began - (fault.seconds if fault else 0.0)
         if fault is not None and fault.kind == "malformed":

@@ -28,6 +28,7 @@ def fast_options(base_url: str, **changes: Any) -> ClientOptions:
         "seconds_between_writes": 0.0,
         "transport_retries": 2,
         "max_rate_limit_wait": 10.0,
+        "secondary_rate_wait": 0.05,
     }
     return ClientOptions(**(defaults | changes))
 

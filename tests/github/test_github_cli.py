@@ -126,6 +126,29 @@ def test_quiet_prints_one_line(fake_github, tmp_path, token, monkeypatch):
     ), lines[0]
 
 
+def test_partial_answer_exits_1_naming_the_repository_and_reason(
+    fake_github: FakeGitHub, tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch
+):
+    _fast_env(monkeypatch)
+    acme(fake_github, pulls=5)
+    fake_github.inject("partial", "graphql", error_type="FORBIDDEN", times=1)
+    config = _config(tmp_path, fake_github, repos=["acme/api"])
+    cmd = ["collect", "github", "--config", str(config), "--db", f"sqlite:///{tmp_path}/s.db",
+           "--log-format", "json"]  # fmt: skip
+
+    result = CliRunner().invoke(app, cmd)
+
+    assert result.exit_code == 1, result.output
+    events = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert events[-1]["incomplete"] == ["acme/api"]
+    finished = next(e for e in events if e["event"] == "repo_finished")
+    assert finished["status"] == "incomplete"
+    reason = "GitHub's answer was partial (FORBIDDEN at repository.pullRequests.nodes."
+    assert reason in finished["detail"]
+    again = CliRunner().invoke(app, cmd)  # the fault is spent: the re-run completes
+    assert again.exit_code == 0, again.output
+
+
 @pytest.mark.parametrize("kill_after", [2, 7])
 def test_kill_9_then_resume_equals_uninterrupted_run(
     fake_github: FakeGitHub, tmp_path: Path, token: str, ruleset, kill_after: int

@@ -8,7 +8,8 @@ from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
 from collectors.github import GitHubAuthError
 
-from collector_helpers import Collector, acme, add_repo, domain_rows
+from collector_helpers import Collector, acme, add_repo, domain_rows, settings_for, special_pulls
+from fakes.github_data import ndjson_records
 from fakes.github_server import FakeGitHub
 
 
@@ -126,6 +127,21 @@ def test_exhausted_rate_limit_leaves_the_repository_incomplete(collector: Collec
     assert fake_github.count("graphql") == 1  # no pointless retries against an empty budget
 
 
+def test_abuse_limit_outlasting_the_retries_is_incomplete_not_inaccessible(
+    collector: Collector, fake_github: FakeGitHub
+):
+    """A secondary-limit 403 without Retry-After, again and again: it used to be taken for
+    "not accessible with this token" (skipped, exit 0)."""
+    acme(fake_github, pulls=2)
+    fake_github.inject("abuse", "graphql", times=100)
+    summary = collector.run(repos=["acme/api"])
+    assert [(r.status, r.detail) for r in summary.repos] == [
+        ("incomplete", "GitHub's rate limit is exhausted; re-run later")
+    ]
+    assert collector.recorder.warnings == []
+    assert fake_github.count("graphql") == 3  # waited (briefly here) and retried twice
+
+
 def test_forbidden_repository_is_skipped_with_a_warning(collector: Collector, fake_github):
     org = acme(fake_github, pulls=2)
     add_repo(fake_github, "acme/secret", [], 99).forbidden = True
@@ -147,3 +163,115 @@ def test_bad_token_is_one_clear_error(collector: Collector, fake_github, monkeyp
         collector.run(repos=["acme/api"])
     assert str(err.value) == "GitHub rejected the token in $GITHUB_TOKEN (401 Bad credentials)"
     assert "ghp_" not in str(err.value)
+
+
+def _reference_rows(fake: FakeGitHub, tmp_path, ruleset, **run) -> dict:
+    reference = create_store_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    upgrade(reference)
+    Collector(fake, reference, ruleset).run(**run)
+    rows = domain_rows(reference)
+    reference.dispose()
+    return rows
+
+
+@pytest.mark.parametrize("error_type", [None, "RESOURCE_LIMITS_EXCEEDED"])
+@pytest.mark.parametrize("op", ["PullRequests", "PullRequestCommits"])
+def test_partial_graphql_answer_is_asked_again_smaller_never_kept(
+    collector: Collector, fake_github: FakeGitHub, tmp_path, ruleset, error_type, op
+):
+    """HTTP 200 with a node nulled and an ``errors`` entry (a nested timeout or resource
+    limit): the page is dropped whole and asked again smaller, never stored with a hole."""
+    acme(fake_github, pulls=5)
+    add_repo(fake_github, "acme/web", special_pulls(), 77)  # #506 needs follow-up pages
+    fake_github.inject("partial", "graphql", op=op, error_type=error_type)
+
+    summary = collector.run(repos=["acme/api", "acme/web"])
+
+    assert {r.full_name: r.status for r in summary.repos} == {
+        "acme/api": "complete",
+        "acme/web": "complete",
+    }
+    faulted = next(r for r in fake_github.requests if r.fault)
+    assert (faulted.operation, faulted.fault) == (op, "partial")
+    same = [r for r in fake_github.requests if r.operation == op and r.variables == {
+        **faulted.variables, "first": r.variables.get("first")}]  # fmt: skip
+    assert same[1].variables["first"] == faulted.variables["first"] // 2  # asked again, smaller
+    raw = read_table(collector.engine, s.raw_payloads)["payload"].to_list()
+    assert not any('"errors"' in page for page in raw)  # the partial page was never kept
+    fake_github.faults.clear()
+    assert domain_rows(collector.engine) == _reference_rows(
+        fake_github, tmp_path, ruleset, repos=["acme/api", "acme/web"]
+    )
+
+
+@pytest.mark.parametrize("error_type", ["FORBIDDEN", "NOT_FOUND"])
+def test_partial_answer_refusing_a_nested_object_leaves_the_repository_incomplete(
+    collector: Collector, fake_github: FakeGitHub, tmp_path, ruleset, error_type
+):
+    """A nested FORBIDDEN (IP allow list) or NOT_FOUND is not the repository missing: it was
+    reported "not found" and skipped with exit 0 before; now it is incomplete, named, with
+    GitHub's reason, nothing half-written, and a re-run completes it."""
+    acme(fake_github, pulls=30)
+    add_repo(fake_github, "acme/web", special_pulls(), 77)
+    fake_github.inject("partial", "graphql", op="PullRequests", error_type=error_type, skip=1)
+
+    summary = collector.run(repos=["acme/api", "acme/web"])
+
+    statuses = {r.full_name: (r.status, r.detail) for r in summary.repos}
+    assert [name for name, (status, _) in statuses.items() if status != "complete"] == ["acme/web"]
+    status, detail = statuses["acme/web"]
+    assert status == "incomplete"
+    assert detail.startswith(f"acme/web: GitHub's answer was partial ({error_type} at repository.")
+    assert collector.recorder.warnings == []  # not "not found or not accessible"
+    stored = read_table(collector.engine, s.pull_requests)
+    assert stored.filter(stored["repo_id"] == 77).is_empty()
+
+    fake_github.faults.clear()
+    again = collector.run(repos=["acme/api", "acme/web"])
+    assert {r.full_name: r.status for r in again.repos} == {
+        "acme/api": "unchanged",
+        "acme/web": "complete",
+    }
+    assert domain_rows(collector.engine) == _reference_rows(
+        fake_github, tmp_path, ruleset, repos=["acme/api", "acme/web"]
+    )
+
+
+def test_repository_list_failure_is_reported_incomplete_not_fatal(
+    collector: Collector, fake_github: FakeGitHub
+):
+    """Persistent 5xx on an org's repository list: the run goes on (Copilot, teams) and
+    reports ``acme/*`` incomplete; it used to end in a traceback."""
+    acme(fake_github, pulls=2)
+    fake_github.inject("status", r"/orgs/acme/repos$", status=502, times=100)
+
+    summary = collector.run(settings_for(fake_github, orgs=["acme"]))
+
+    assert [(r.full_name, r.status, r.detail) for r in summary.incomplete] == [
+        ("acme/*", "incomplete", "repositories not listed: GitHub answered 502")
+    ]
+    fake_github.faults.clear()
+    again = collector.run(settings_for(fake_github, orgs=["acme"]))
+    assert [(r.full_name, r.status) for r in again.repos] == [("acme/api", "complete")]
+
+
+@pytest.mark.parametrize("kind", ["malformed", "truncated", "status"])
+def test_broken_copilot_report_download_warns_and_the_run_goes_on(
+    collector: Collector, fake_github: FakeGitHub, kind: str
+):
+    """A report file that stays malformed, cut short or 5xx: one warning, usage skipped
+    (nothing partial stored), everything else collected; it used to end the run."""
+    org = acme(fake_github, pulls=2)
+    records = ndjson_records("copilot-org-28-day-report.ndjson")
+    org.latest = {"organization": ("2026-07-06", "2026-08-02", records)}
+    fake_github.inject(kind, "blob", status=503, times=100)
+
+    summary = collector.run(settings_for(fake_github, orgs=["acme"]))
+
+    assert [r.status for r in summary.repos] == ["complete"]
+    assert summary.usage_rows == 0
+    assert len(collector.recorder.warnings) == 1
+    assert collector.recorder.warnings[0].startswith("Copilot usage reports of acme: ")
+    assert collector.recorder.warnings[0].endswith("Usage skipped; re-run later")
+    fake_github.faults.clear()
+    assert collector.run(settings_for(fake_github, orgs=["acme"])).usage_rows > 0
