@@ -679,6 +679,11 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client went away mid-request (a killed collector): as a real server
+            # does, answer nothing, and don't judge half a query.
+            self.close_connection = True
+            return
         url = urlsplit(self.path)
         req = RequestRecord(
             method=method,
