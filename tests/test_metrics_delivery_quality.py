@@ -48,6 +48,7 @@ from aimetrics.metrics.period import Period
 from aimetrics.metrics.quality import (
     compare_rates,
     quality_summary,
+    revert_links,
     reverted_prs,
     rounds_distribution,
     size_bucket,
@@ -734,3 +735,142 @@ def test_person_grouping_uses_the_person_key() -> None:
     assert grouped_prs["group"].to_list() == ["ann", "bob", "ann"]
     activity = pl.LazyFrame({"person_key": ["cy"], "at": [None]})
     assert with_group(activity, "person", "at").collect()["group"].to_list() == ["cy"]
+
+
+def test_revert_links_keep_every_link_reverted_prs_uses() -> None:
+    d = lambda day: at(day, 12)  # noqa: E731
+    pull_requests = pl.LazyFrame(
+        {
+            "repo_id": [1, 1, 2],
+            "number": [1, 2, 1],
+            "title": ["feat: a", "feat: b", "feat: c"],
+            "body": ["", "", ""],
+            "merged_at": [d(2), d(2), d(2)],
+            "merge_commit_sha": [None, None, None],
+        },
+        schema_overrides={"merged_at": pl.Datetime("us", "UTC"), "merge_commit_sha": pl.String},
+    )
+    sha = "ABCDEF0123456789abcdef0123456789abcdef01"  # upper case in the store
+    commits = pl.LazyFrame(
+        {
+            "repo_id": [1, 1],
+            "sha": ["r1", "r2"],
+            "message": [f"Revert x\n\nThis reverts commit {sha[:12].lower()}.", "Revert y"],
+            "at": [d(5), d(6)],
+        }
+    )
+    links = pl.LazyFrame(
+        {
+            "repo_id": [1, 1, 1, 2],
+            "pr_number": [1, 1, 2, 1],
+            "sha": [sha, "abcdef0fff", "1234567", sha],  # same prefix; other; other repo
+        }
+    )
+    repos = pl.LazyFrame({"id": [1, 2], "full_name": ["acme/api", "acme/web"]})
+    kept = revert_links(links, commits).collect()
+    assert kept.rows() == [(1, 1, sha), (1, 1, "abcdef0fff")]
+    everything = reverted_prs(pull_requests, commits, links, repos).collect()
+    assert everything.rows() == [(1, 1, d(5))]
+    assert_frame_equal(
+        reverted_prs(pull_requests, commits, kept.lazy(), repos).collect(), everything
+    )
+
+
+def test_load_facts_reads_links_and_commits_as_the_polars_functions(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_facts reads commits and links in parts and keeps only what it uses: the first
+    commit per PR, the AI flags and the reverts are those of every row read at once."""
+    from aimetrics.metrics import facts
+    from aimetrics.store import Snapshot, create_store_engine, read_table, write_frames
+    from aimetrics.store import schema as s
+    from aimetrics.tagging import pr_flags
+
+    from samples import build_demo_store
+
+    build_demo_store(store_url, scale=0.2, end_date=dt.date(2025, 6, 30))
+    engine = create_store_engine(store_url)
+    prs = read_table(engine, s.pull_requests)
+    tags = read_table(engine, s.ai_tags)
+    commit_tags = tags.lazy().filter(pl.col("entity") == "commit")
+    agent_pr = (  # agent-authored by its commits alone: an agent wrote every one
+        pr_flags(prs.lazy(), read_table(engine, s.pull_request_commits).lazy(), commit_tags)
+        .filter(pl.col("is_agent"))
+        .collect()
+        .row(0, named=True)
+    )
+    # Edge cases: a link to a commit the store lacks (on a PR an agent wrote every commit
+    # of: it is no longer all the agent's), a commit without an authored date.
+    extra = pl.DataFrame({"repo_id": [agent_pr["repo_id"]], "pr_number": [agent_pr["number"]]})
+    write_frames(
+        engine,
+        [
+            (s.commits, extra.select("repo_id", sha=pl.lit("e" * 40), on_default_branch=True)),
+            (
+                s.pull_request_commits,
+                pl.concat(
+                    [extra.with_columns(sha=pl.lit(c * 40)) for c in ("e", "f")],
+                ),
+            ),
+        ],
+    )
+    links = read_table(engine, s.pull_request_commits)
+    commits = read_table(engine, s.commits)
+    reviews = read_table(engine, s.reviews)
+    repos = read_table(engine, s.repositories)
+    monkeypatch.setattr(facts, "_READ_ROWS", 1000)  # several parts (SQLite: 1024-row batches)
+    with Snapshot(engine) as snap:
+        tagged_shas = (
+            tags.filter(pl.col("entity") == "commit")
+            .select("repo_id", pl.col("entity_key").alias("sha"))
+            .unique()
+        )
+        read_commits = facts._read_commits(snap, tagged_shas)
+        revert_commits = facts._revert_commits(snap)
+        read_links = facts._read_links(snap, tagged_shas, revert_commits)
+    engine.dispose()
+    assert read_links.commits.height > 0 and read_links.tagged.height < links.height
+
+    def sort(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.sort(frame.columns, nulls_last=True)
+
+    keys = prs.select("repo_id", "number")
+    firsts = first_commits(links.lazy(), commits.lazy())
+    assert_frame_equal(
+        sort(keys.join(read_links.commits.drop("commits"), on=["repo_id", "number"], how="left")),
+        sort(keys.lazy().join(firsts, on=["repo_id", "number"], how="left").collect()),
+    )
+    flags = pr_flags(
+        prs.lazy(), links.lazy(), tags.lazy(), reviews=reviews.lazy(), bot_logins=["renovate"]
+    )
+    partial = pr_flags(
+        prs.lazy(), read_links.tagged.lazy(), tags.lazy(), reviews=reviews.lazy(),
+        bot_logins=["renovate"], commit_counts=read_links.commits.lazy(),
+    )  # fmt: skip
+    assert_frame_equal(sort(partial.collect()), sort(flags.collect()))
+    agent = pr_flags(
+        prs.lazy(),
+        read_links.tagged.lazy(),
+        commit_tags,
+        commit_counts=read_links.commits.lazy(),
+    ).filter(pl.col("repo_id") == agent_pr["repo_id"], pl.col("number") == agent_pr["number"])
+    assert agent.collect()["is_agent"].to_list() == [False]  # fmt: skip
+    assert_frame_equal(
+        sort(reverted_prs(prs.lazy(), revert_commits.lazy(), read_links.reverts.lazy(),
+                          repos.lazy()).collect()),
+        sort(reverted_prs(prs.lazy(), revert_commits.lazy(), links.lazy(),
+                          repos.lazy()).collect()),
+    )  # fmt: skip
+    columns = list(facts._COMMIT_COLUMNS)
+    assert_frame_equal(
+        sort(read_commits.branch),
+        sort(commits.filter(pl.col("on_default_branch")).select(columns)),
+    )
+    assert_frame_equal(
+        sort(read_commits.tagged),
+        sort(commits.join(tagged_shas, on=["repo_id", "sha"], how="semi").select(columns[:6])),
+    )
+    emails = commits.group_by(pl.col("author_email").str.to_lowercase().alias("email")).agg(
+        pl.len().cast(pl.Int64).alias("commits")
+    )
+    assert_frame_equal(sort(read_commits.emails), sort(emails))

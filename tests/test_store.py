@@ -173,3 +173,30 @@ def test_not_a_database_file_is_clear(tmp_path) -> None:  # type: ignore[no-unty
         upgrade(engine)
     assert junk.read_bytes().startswith(b"this is not sqlite")
     assert sqlite3.sqlite_version  # the stdlib driver is what SQLAlchemy uses
+
+
+def test_a_column_empty_in_the_first_rows_reads_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """ADBC's SQLite driver guesses types from the first rows it reads: commits from a git
+    clone (no logins) stored before GitHub's (with logins) must still read, whole or in parts."""
+    from aimetrics.store import Snapshot
+
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(engine)
+    n = 3000
+    repos = pl.DataFrame({"id": [1], "full_name": ["a/b"], "source": ["git"]})
+    commits = pl.DataFrame(
+        {
+            "repo_id": [1] * n,
+            "sha": [f"{i:040x}" for i in range(n)],
+            "author_login": [None if i < 2000 else f"dev{i}" for i in range(n)],
+        }
+    )
+    write_frames(engine, [(s.repositories, repos), (s.commits, commits)])
+    whole = read_table(engine, s.commits, columns=["sha", "author_login"])
+    assert whole["author_login"].drop_nulls().len() == 1000
+    schema = table_schema(s.commits, ["sha", "author_login"])
+    stmt = sa.select(s.commits.c.sha, s.commits.c.author_login)
+    with Snapshot(engine) as snap:
+        parts = list(snap.batches(stmt, schema, rows=500))
+    assert [p.height for p in parts] == [500] * 6
+    assert pl.concat(parts).sort("sha").equals(whole.sort("sha"))

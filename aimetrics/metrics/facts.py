@@ -75,7 +75,6 @@ from aimetrics.metrics.delivery import (
     ai_review_ids,
     cycle_spans,
     cycle_time_summary,
-    first_commits,
     review_summary,
     throughput_by_group,
     timeline_coverage,
@@ -108,6 +107,7 @@ from aimetrics.metrics.privacy import (
 from aimetrics.metrics.quality import (
     compare_rates,
     quality_summary,
+    revert_links,
     reverted_prs,
     rounds_distribution,
     size_distribution,
@@ -125,6 +125,7 @@ from aimetrics.metrics.uplift import Uplift, adoption_dates, throughput_uplift
 from aimetrics.settings import AiTool, RoiSettings, Settings, StatisticsSettings
 from aimetrics.store import Snapshot
 from aimetrics.store import schema as s
+from aimetrics.store.types import table_schema
 from aimetrics.tagging import commit_flags, pr_flags
 from aimetrics.tagging.rules import CONFIDENCE_RANK
 
@@ -212,6 +213,117 @@ def _revert_commits(snap: Snapshot) -> pl.DataFrame:
     )
 
 
+# The commits' columns the facts read: commit_facts' (default branch) and the explain view's.
+_COMMIT_COLUMNS = (
+    "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at",
+    "additions", "deletions", "on_default_branch",
+)  # fmt: skip
+_EXPLAIN_COMMIT_COLUMNS = _COMMIT_COLUMNS[:6]
+_READ_ROWS = 250_000  # rows of commits or links in memory at once while they are read
+
+
+@dataclass(frozen=True)
+class _Commits:
+    """What the facts keep of the store's commits (millions at 1M PRs: read once, reduced
+    as they come, so they are never all in memory)."""
+
+    branch: pl.DataFrame  # default-branch commits: _COMMIT_COLUMNS
+    tagged: pl.DataFrame  # commits (any branch) with a commit tag: _EXPLAIN_COMMIT_COLUMNS
+    emails: pl.DataFrame  # email (author e-mail, lower-case), commits: every commit counted
+
+
+def _read_commits(snap: Snapshot, tagged_shas: pl.DataFrame) -> _Commits:
+    """The store's commits reduced to :class:`_Commits` (``tagged_shas``: ``repo_id, sha``)."""
+    schema = table_schema(s.commits, list(_COMMIT_COLUMNS))
+    branch, tagged, emails = [], [], []
+    stmt = sa.select(*(s.commits.c[c] for c in schema))
+    for part in snap.batches(stmt, schema, rows=_READ_ROWS):
+        branch.append(_compact(part.filter(pl.col("on_default_branch").fill_null(False))))
+        tagged.append(
+            _compact(
+                part.join(tagged_shas, on=["repo_id", "sha"], how="semi").select(
+                    _EXPLAIN_COMMIT_COLUMNS
+                )
+            )
+        )
+        emails.append(_email_counts(part))
+    none = pl.DataFrame(schema=schema)
+    counts = pl.concat(emails) if emails else _email_counts(none)
+    return _Commits(
+        branch=pl.concat(branch) if branch else none,
+        tagged=pl.concat(tagged) if tagged else none.select(_EXPLAIN_COMMIT_COLUMNS),
+        emails=counts.group_by("email").agg(pl.col("commits").sum()),
+    )
+
+
+def _compact(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` holding only its own rows' text: a filtered frame's strings still point
+    into the whole part's buffers, which would then stay in memory with it (a third of the
+    commits kept would hold all of them)."""
+    out = pl.from_arrow(frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    assert isinstance(out, pl.DataFrame)
+    return out
+
+
+def _email_counts(commits: pl.DataFrame) -> pl.DataFrame:
+    """``email, commits``: commits per author e-mail, lower-cased."""
+    return commits.group_by(pl.col("author_email").str.to_lowercase().alias("email")).agg(
+        pl.len().cast(pl.Int64).alias("commits")
+    )
+
+
+@dataclass(frozen=True)
+class _Links:
+    """What the facts need of the PRs' commit links (millions at 1M PRs, reduced as read)."""
+
+    commits: pl.DataFrame  # per PR with links: first_commit_at (first_commits'), commits (links)
+    tagged: pl.DataFrame  # the links of tagged commits: repo_id, pr_number, sha
+    reverts: pl.DataFrame  # the links a revert commit may name (quality.revert_links)
+
+
+def _read_links(snap: Snapshot, tagged_shas: pl.DataFrame, revert_commits: pl.DataFrame) -> _Links:
+    """Every PR-commit link with its commit's authored date (one join in the database), reduced
+    as it comes to :class:`_Links`. ``first_commit_at`` is :func:`first_commits`' (the
+    earliest authored date of the PR's commits in the store), added up over the parts."""
+    link, commit = s.pull_request_commits.c, s.commits.c
+    stmt = sa.select(link.repo_id, link.pr_number, link.sha, commit.authored_at).select_from(
+        s.pull_request_commits.outerjoin(
+            s.commits, sa.and_(commit.repo_id == link.repo_id, commit.sha == link.sha)
+        )
+    )
+    schema = {
+        **table_schema(s.pull_request_commits, ["repo_id", "pr_number", "sha"]),
+        **table_schema(s.commits, ["authored_at"]),
+    }
+    per_pr, tagged, reverts = [], [], []
+    reverting = revert_commits.lazy()
+    for part in snap.batches(stmt, schema, rows=_READ_ROWS):
+        per_pr.append(_per_pr(part))
+        links = part.lazy().select("repo_id", "pr_number", "sha")
+        tagged.append(
+            _compact(links.join(tagged_shas.lazy(), on=["repo_id", "sha"], how="semi").collect())
+        )
+        reverts.append(_compact(revert_links(links, reverting).collect()))
+    if not per_pr:  # no links: one empty part, for the frames' columns and dtypes
+        part = pl.DataFrame(schema=schema)
+        per_pr, tagged, reverts = [_per_pr(part)], [part.drop("authored_at")], []
+    return _Links(
+        commits=pl.concat(per_pr)
+        .group_by("repo_id", "number")
+        .agg(pl.col("first_commit_at").min(), pl.col("commits").sum()),
+        tagged=pl.concat(tagged),
+        reverts=pl.concat([tagged[0].clear(), *reverts]),
+    )
+
+
+def _per_pr(links: pl.DataFrame) -> pl.DataFrame:
+    """Per PR: ``first_commit_at`` (earliest ``authored_at``), ``commits`` (links)."""
+    return links.group_by("repo_id", pl.col("pr_number").alias("number")).agg(
+        pl.col("authored_at").min().alias("first_commit_at"),
+        pl.len().cast(pl.Int64).alias("commits"),
+    )
+
+
 def _tagged_changes(
     tags: pl.LazyFrame,
     prs: pl.LazyFrame,
@@ -293,14 +405,10 @@ def _tagged_changes(
     )
 
 
-def _unresolved(identities: pl.DataFrame, people: pl.DataFrame, commits: pl.DataFrame):  # type: ignore[no-untyped-def]
+def _unresolved(identities: pl.DataFrame, people: pl.DataFrame, counts: pl.DataFrame):  # type: ignore[no-untyped-def]
+    """``counts``: commits per lower-cased author e-mail (:func:`_email_counts`)."""
     emails = identities.filter(pl.col("source") == "unresolved").select(
         pl.col("value").alias("email"), "person_id"
-    )
-    counts = (
-        commits.select(pl.col("author_email").str.to_lowercase().alias("email"))
-        .group_by("email")
-        .agg(pl.len().cast(pl.Int64).alias("commits"))
     )
     return (
         emails.join(
@@ -354,30 +462,33 @@ def _load_facts(
 ) -> Facts:
     prs = snap.read(s.pull_requests, columns=list(PR_COLUMNS))
     prs = prs.join(_revert_bodies(snap), on=["repo_id", "number"], how="left")
-    commits = snap.read(
-        s.commits,
-        columns=[
-            "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at",
-            "additions", "deletions", "on_default_branch",
-        ],
-    )  # fmt: skip
-    links = snap.read(s.pull_request_commits).lazy()
-    reviews = snap.read(s.reviews).lazy()
     tags = snap.read(s.ai_tags)
+    tagged_shas = (
+        tags.filter(pl.col("entity") == "commit")
+        .select("repo_id", pl.col("entity_key").alias("sha"))
+        .unique()
+    )
+    # Commits and links are read in parts and only what the facts use is kept of them: at
+    # 1M PRs they are millions of rows each (see _read_commits, _read_links).
+    commits = _read_commits(snap, tagged_shas)
+    revert_commits = _revert_commits(snap)
+    links = _read_links(snap, tagged_shas, revert_commits)
+    reviews = snap.read(s.reviews).lazy()
     people = snap.read(s.people)
     identities = snap.read(s.identities)
     repositories = snap.read(s.repositories, columns=["id", "full_name", "web_url"])
     directory = person_directory(people.lazy(), identities.lazy(), exclude)
     members = memberships_by_person(snap.read(s.team_memberships).lazy(), people.lazy())
-    lazy_prs, lazy_commits, lazy_tags = prs.lazy(), commits.lazy(), tags.lazy()
+    lazy_prs, lazy_tags = prs.lazy(), tags.lazy()
 
     flags = pr_flags(
-        lazy_prs, links, lazy_tags, min_confidence, reviews=reviews,
-        bot_logins=[b for b in bots if "@" not in b],
+        lazy_prs, links.tagged.lazy(), lazy_tags, min_confidence, reviews=reviews,
+        bot_logins=[b for b in bots if "@" not in b], commit_counts=links.commits.lazy(),
     )  # fmt: skip
     base = pr_facts(lazy_prs, flags, directory, repositories.lazy(), members, tz, exclude, bots)
+    firsts = links.commits.lazy().select("repo_id", "number", "first_commit_at")
     timeline = cycle_spans(
-        base.join(first_commits(links, lazy_commits), on=["repo_id", "number"], how="left")
+        base.join(firsts, on=["repo_id", "number"], how="left")
         .join(
             review_summary(
                 reviews, ai_review_ids(lazy_tags, min_confidence), base, directory, bots
@@ -386,31 +497,33 @@ def _load_facts(
             how="left",
         )
         .join(
-            reverted_prs(lazy_prs, _revert_commits(snap).lazy(), links, repositories.lazy()),
+            reverted_prs(
+                lazy_prs, revert_commits.lazy(), links.reverts.lazy(), repositories.lazy()
+            ),
             on=["repo_id", "number"],
             how="left",
         )
     )
     # Collected here on purpose: every page and period filters these same frames.
     pr_frame = timeline.collect()
+    del prs, lazy_prs, flags, base, firsts, timeline, links  # no longer needed: free them
+    branch = commits.branch.lazy()
     commit_frame = commit_facts(
-        lazy_commits, commit_flags(lazy_commits, lazy_tags, min_confidence), directory,
+        branch, commit_flags(branch, lazy_tags, min_confidence), directory,
         repositories.lazy(), members, tz, exclude, bots,
     ).collect()  # fmt: skip
+    del branch
     # The explain view is built on first use (the Data page's); keep only what it needs.
-    tagged_shas = tags.filter(pl.col("entity") == "commit").select(
-        "repo_id", pl.col("entity_key").alias("sha")
-    )
     explain = ExplainInputs(
         tags=tags,
-        commits=commits.join(tagged_shas.unique(), on=["repo_id", "sha"], how="semi").select(
-            "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at"
-        ),
+        commits=commits.tagged,
         reviews=reviews.select("repo_id", "review_id", "pr_number").collect(),
         repositories=repositories,
         min_confidence=min_confidence, tz=tz, exclude=exclude, bots=bots,
         show_individuals=show_individuals,
     )  # fmt: skip
+    unresolved = _unresolved(identities, people, commits.emails)
+    del commits
     seat_plans, seat_assignments = read_seats(snap, ai_tools)
     tools = pl.concat(
         [
@@ -428,7 +541,7 @@ def _load_facts(
         directory=directory.collect(),
         memberships=members.collect(),
         explain=explain,
-        unresolved=_unresolved(identities, people, commits),
+        unresolved=unresolved,
         sync_state=snap.read(s.sync_state),
         teams=snap.read(s.teams, columns=["slug", "name"]).sort("slug"),
         repositories=tuple(sorted(repositories["full_name"].to_list())),
@@ -1212,12 +1325,32 @@ class TeamsData:
     privacy: PrivacyNote
 
 
+# What the team map reads of the PRs and the activity (and the selection and the team
+# grouping before it): one row per PR and team of the whole history, so every other column
+# would be copied for nothing (GBs at 1M PRs).
+_TEAM_MAP_PRS = (
+    "repo_id", "number", "merged_at", "author_key", "counted", "is_ai", "ai_tool", "teams",
+    "repository",
+)  # fmt: skip
+_TEAM_MAP_ACTIVITY = ("person_key", "at", "is_ai", "ai_tool", "teams", "repository")
+
+
+def _team_rows(frame: pl.LazyFrame, v: View, at: str) -> pl.LazyFrame:
+    """``frame`` selected by the view, one row per team (:func:`grouped`, not collected)."""
+    return with_group(select(frame, v.selection), "team", at, v.tz, v.week_start, v.selection.teams)
+
+
 def teams(f: Facts, v: View, m: Money, adoption: pl.DataFrame) -> TeamsData:
     """The team map: spend per engineer and measured throughput change per team."""
     fold = fold_of(f, v, "team")
-    raw = grouped(merged_prs(f).collect(), v, "team", "merged_at")
+    raw = (
+        _team_rows(merged_prs(f).select(_TEAM_MAP_PRS), v, "merged_at")
+        .select("group", "repo_id", "number", "merged_at", "author_key", "counted", "ai")
+        .collect()
+    )
     merged = fold.apply(raw).lazy().with_columns(pl.col("ai").alias("is_ai"))
-    activity = fold.apply(grouped(f.activity, v, "team", "at")).lazy()
+    activity = _team_rows(f.activity.lazy().select(_TEAM_MAP_ACTIVITY), v, "at")
+    activity = fold.apply(activity.select("group", "person_key", "at").collect()).lazy()
     spend = None
     unattributed = 0.0
     if not v.selection.repositories:

@@ -105,11 +105,6 @@ def reverted_prs(
         .agg(pl.col("number").sort_by("merged_at").last(), pl.col("reverted_at").first())
         .select("repo_id", "number", "reverted_at")
     )
-    shas = revert_commits.select(
-        "repo_id",
-        pl.col("message").str.extract(_REVERTS_SHA, 1).str.to_lowercase().alias("target_sha"),
-        pl.col("at").alias("reverted_at"),
-    ).drop_nulls("target_sha")
     pr_shas = pl.concat(
         [
             merged.select("repo_id", "number", pl.col("merge_commit_sha").alias("sha")),
@@ -117,11 +112,10 @@ def reverted_prs(
         ]
     ).drop_nulls("sha")
     by_sha = (
-        shas.with_columns(pl.col("target_sha").str.slice(0, _SHORT).alias("_short"))
+        _reverted_shas(revert_commits)
         .join(
             pr_shas.with_columns(
-                pl.col("sha").str.to_lowercase(),
-                pl.col("sha").str.to_lowercase().str.slice(0, _SHORT).alias("_short"),
+                pl.col("sha").str.to_lowercase(), _short_sha(pl.col("sha")).alias("_short")
             ),
             on=["repo_id", "_short"],
         )
@@ -135,6 +129,39 @@ def reverted_prs(
         .group_by("repo_id", "number")
         .agg(pl.col("reverted_at").min())
         .select(pl.col(c).cast(t) for c, t in REVERT_SCHEMA.items())
+    )
+
+
+def _short_sha(sha: pl.Expr) -> pl.Expr:
+    return sha.str.to_lowercase().str.slice(0, _SHORT)
+
+
+def _reverted_shas(revert_commits: pl.LazyFrame) -> pl.LazyFrame:
+    """``repo_id, target_sha, reverted_at, _short``: the shas ``This reverts commit`` names."""
+    return (
+        revert_commits.select(
+            "repo_id",
+            pl.col("message").str.extract(_REVERTS_SHA, 1).str.to_lowercase().alias("target_sha"),
+            pl.col("at").alias("reverted_at"),
+        )
+        .drop_nulls("target_sha")
+        .with_columns(_short_sha(pl.col("target_sha")).alias("_short"))
+    )
+
+
+def revert_links(links: pl.LazyFrame, revert_commits: pl.LazyFrame) -> pl.LazyFrame:
+    """The ``links`` :func:`reverted_prs` can use: those whose sha a revert commit of the
+    same repository names (``This reverts commit <sha>``: same first 7 characters, any case).
+
+    ``reverted_prs(prs, revert_commits, revert_links(links, revert_commits), repositories)``
+    equals ``reverted_prs(prs, revert_commits, links, repositories)``: a caller reading the
+    links in parts keeps only these (a handful among millions).
+    """
+    named = _reverted_shas(revert_commits).select("repo_id", "_short").unique()
+    return (
+        links.with_columns(_short_sha(pl.col("sha")).alias("_short"))
+        .join(named, on=["repo_id", "_short"], how="semi")
+        .drop("_short")
     )
 
 

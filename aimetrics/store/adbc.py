@@ -62,6 +62,20 @@ def compile_sql(engine: sa.Engine, stmt: sa.Executable) -> tuple[str, tuple[Any,
     return state.statement, tuple(values)
 
 
+# ADBC's SQLite driver guesses each column's type from the first batch of rows and fails
+# ("Type mismatch ... expected INT64") when a later batch disagrees, e.g. a text column
+# that is NULL in every row of the first batch (apache/arrow-adbc#581, #2532). Reads that
+# take the whole result at once use one batch, so the guess sees every row.
+WHOLE_RESULT = 1 << 30  # (the driver refuses 2**31 - 1)
+_BATCH_ROWS = "adbc.sqlite.query.batch_rows"
+
+
+def set_batch_rows(cur: Any, engine: sa.Engine, rows: int) -> None:
+    """On SQLite, how many rows the driver puts in a batch (and guesses types from)."""
+    if engine.dialect.name == "sqlite":
+        cur.adbc_statement.set_options(**{_BATCH_ROWS: str(rows)})
+
+
 def execute(cur: Any, engine: sa.Engine, stmt: sa.Executable) -> None:
     """Execute a Core statement on an ADBC cursor with bound parameters."""
     sql, values = compile_sql(engine, stmt)
@@ -76,6 +90,7 @@ def fetch_frame(engine: sa.Engine, stmt: sa.Executable) -> pl.DataFrame:
     conn = connect(StoreUrl(engine.url))
     try:
         cur = conn.cursor()
+        set_batch_rows(cur, engine, WHOLE_RESULT)
         execute(cur, engine, stmt)
         arrow = cur.fetch_arrow_table()
         cur.close()

@@ -8,7 +8,11 @@ end), which loads a million rows in well under two seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import polars as pl
+import pyarrow as pa
 import sqlalchemy as sa
 
 from aimetrics.store import adbc
@@ -51,10 +55,12 @@ class Snapshot:
         if engine.dialect.name == "postgresql":
             self._cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
-    def fetch(self, stmt: sa.Executable) -> pl.DataFrame:
+    def fetch(self, stmt: sa.Executable, cur: Any = None) -> pl.DataFrame:
         """A SELECT's raw result (types not restored)."""
-        adbc.execute(self._cur, self.engine, stmt)
-        frame = pl.from_arrow(self._cur.fetch_arrow_table())
+        cur = cur or self._cur
+        adbc.set_batch_rows(cur, self.engine, adbc.WHOLE_RESULT)
+        adbc.execute(cur, self.engine, stmt)
+        frame = pl.from_arrow(cur.fetch_arrow_table())
         assert isinstance(frame, pl.DataFrame)
         return frame
 
@@ -74,6 +80,55 @@ class Snapshot:
         if frame.width == 0:
             return pl.DataFrame(schema=schema)
         return restore_types(frame, schema)
+
+    def batches(
+        self, stmt: sa.Select, schema: dict[str, pl.DataType], rows: int = 250_000
+    ) -> Iterator[pl.DataFrame]:
+        """A SELECT's rows in frames of about ``rows`` rows, with the dtypes ``schema``
+        names (its columns, in order: for joins and other queries that are not one table's).
+
+        For reads too big to hold at once that the caller reduces as they come (filter,
+        aggregate): the driver streams the result, so only a frame's worth is in memory.
+        Consume it whole before the snapshot's next read (they share one cursor).
+        """
+        # Types are guessed from the first part's rows (see adbc.WHOLE_RESULT).
+        adbc.set_batch_rows(self._cur, self.engine, rows)
+        adbc.execute(self._cur, self.engine, stmt)
+        reader = self._cur.fetch_record_batch()
+        pending: list[pa.RecordBatch] = []
+        held = done = 0
+        try:
+            for batch in reader:
+                pending.append(batch)
+                held += batch.num_rows
+                if held >= rows:
+                    yield self._typed(pending, schema)
+                    done += held
+                    pending, held = [], 0
+        except Exception as exc:
+            if "Type mismatch" not in str(exc):
+                raise
+            # A column empty (NULL) in every row of the first part: read the whole result
+            # at once (the same rows, in the same order, in this snapshot) and go on
+            # from where the stream stopped.
+            # On a cursor of its own: the driver's next execute on this one would resume
+            # the failed statement. Same connection, so the same read transaction.
+            cur = self._conn.cursor()
+            try:
+                whole = self.fetch(stmt, cur)
+            finally:
+                cur.close()
+            for start in range(done, whole.height, rows):
+                yield self._typed(whole.slice(start, rows).to_arrow().to_batches(), schema)
+            return
+        if pending:
+            yield self._typed(pending, schema)
+
+    @staticmethod
+    def _typed(batches: list[pa.RecordBatch], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        frame = pl.from_arrow(pa.Table.from_batches(batches))
+        assert isinstance(frame, pl.DataFrame)
+        return restore_types(frame.rename(dict(zip(frame.columns, schema, strict=True))), schema)
 
     def close(self) -> None:
         try:

@@ -82,12 +82,18 @@ def pr_flags(
     *,
     reviews: pl.LazyFrame | None = None,
     bot_logins: Iterable[str] = (),
+    commit_counts: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """One row per PR: ``repo_id, number, is_ai, is_agent, is_ai_reviewed, ai_tool,
     is_bot_non_ai``.
 
     ``pull_requests`` needs ``repo_id, number, author_login, author_type``;
     ``reviews`` (``repo_id, review_id, pr_number``) is needed for ``is_ai_reviewed``.
+    ``pull_request_commits``: every link (``repo_id, pr_number, sha``), or, with
+    ``commit_counts`` (``repo_id, number, commits``: each PR's number of links), only
+    some of them, at least those of every tagged commit (the store has millions of
+    links; only a tagged commit's can make a PR AI-assisted, and the count is enough to
+    tell whether an agent authored all of a PR's commits).
     """
     kept = _kept(tags, min_confidence)
     strongest = pl.col("tool_id").sort_by("strength", "rule_id", descending=[True, False]).first()
@@ -114,9 +120,21 @@ def pr_flags(
             .first()
             .alias("commit_tool"),
             pl.col("ai_tool").is_not_null().any().alias("any_commit_ai"),
-            (pl.col("is_agent").fill_null(False).all() & (pl.len() > 0)).alias("all_agent"),
+            pl.col("is_agent").fill_null(False).sum().alias("_agent_commits"),
+            pl.len().alias("_commits"),
         )
     )
+    if commit_counts is not None:
+        commit_level = commit_level.drop("_commits").join(
+            commit_counts.select("repo_id", "number", pl.col("commits").alias("_commits")),
+            on=["repo_id", "number"],
+            how="left",
+        )
+    commit_level = commit_level.with_columns(
+        ((pl.col("_agent_commits") == pl.col("_commits")) & (pl.col("_commits") > 0)).alias(
+            "all_agent"
+        )
+    ).drop("_agent_commits", "_commits")
     out = (
         pull_requests.select("repo_id", "number", "author_login", "author_type")
         .join(pr_level, on=["repo_id", "number"], how="left")
