@@ -19,70 +19,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from aimetrics.store import create_store_engine, upgrade
 from collectors.git_local import _FORMAT, collect_repo, count_commits, inspect_repo
 
-SUBJECTS = [
-    "feat(api): add pagination", "fix: handle empty cart", "refactor: extract module",
-    "test: cover refunds", "docs: explain retries", "perf(db): batch inserts",
-]  # fmt: skip
-TRAILERS = [
-    "", "", "", "Co-Authored-By: Claude <noreply@anthropic.com>",
-    "Co-authored-by: Cursor Agent <cursoragent@cursor.com>", "Signed-off-by: A <a@corp.example>",
-]  # fmt: skip
-
-
-def build_repo(path: Path, n: int, seed: int = 3) -> None:
-    rng = np.random.default_rng(seed)
-    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    lines: list[str] = []
-    t0 = 1_735_689_600
-    mark = 0
-    main_tip = 0
-    pr = 0
-    i = 0
-    while i < n:
-        # A feature branch of 1-4 commits, then a merge commit "Merge pull request #N".
-        k = int(rng.integers(1, 5))
-        parent = main_tip
-        for _ in range(k):
-            mark += 1
-            i += 1
-            who = int(rng.integers(0, 300))
-            msg = f"{SUBJECTS[i % len(SUBJECTS)]} {i}\n\nBody line.\n\n{TRAILERS[i % 6]}".strip()
-            data = msg.encode()
-            blob = f"line {i}\n" * int(rng.integers(1, 20))
-            lines.append(f"commit refs/heads/main\nmark :{mark}\n")
-            lines.append(f"author Dev {who} <dev{who}@corp.example> {t0 + i * 60} +0000\n")
-            lines.append(f"committer Dev {who} <dev{who}@corp.example> {t0 + i * 60} +0000\n")
-            lines.append(f"data {len(data)}\n{msg}\n")
-            if parent:
-                lines.append(f"from :{parent}\n")
-            lines.append(f"M 644 inline src/file{i % 500}.py\ndata {len(blob)}\n{blob}\n")
-            parent = mark
-        pr += 1
-        mark += 1
-        i += 1
-        msg = f"Merge pull request #{pr} from acme/feature-{pr}\n\nFeature {pr}"
-        lines.append(f"commit refs/heads/main\nmark :{mark}\n")
-        lines.append(f"author Dev 1 <dev1@corp.example> {t0 + i * 60} +0000\n")
-        lines.append(f"committer GitHub <noreply@github.com> {t0 + i * 60} +0000\n")
-        lines.append(f"data {len(msg.encode())}\n{msg}\n")
-        if main_tip:
-            lines.append(f"from :{main_tip}\n")
-        lines.append(f"merge :{parent}\n\n")
-        main_tip = mark
-    subprocess.run(
-        ["git", "-C", str(path), "fast-import", "--quiet"],
-        input="".join(lines).encode(), check=True,
-    )  # fmt: skip
-    subprocess.run(["git", "-C", str(path), "reset", "-q", "--hard", "main"], check=True)
+# The repository generator the crash trials use too (tests/fakes/trials.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from fakes.trials import build_git_repo
 
 
 def main() -> None:
@@ -95,7 +42,7 @@ def main() -> None:
         repo_path = args.repo or Path(tmp) / "big"
         if not repo_path.exists():
             t = time.perf_counter()
-            build_repo(repo_path, args.commits)
+            build_git_repo(repo_path, args.commits)
             print(f"built a {args.commits:,}-commit repository in {time.perf_counter() - t:.1f} s")
         repo = inspect_repo(repo_path)
         log_cmd = ["git", "-C", str(repo_path), "log", repo.default_branch, f"--format={_FORMAT}",

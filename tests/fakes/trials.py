@@ -386,7 +386,7 @@ TRAILERS = [
 
 def build_git_repo(path: Path, n: int, seed: int = 3) -> None:
     """``n`` commits through ``git fast-import``: feature branches of 1-4 commits merged
-    with "Merge pull request #N" (after benchmarks/bench_git.py ``build_repo``)."""
+    with "Merge pull request #N" (also benchmarks/bench_git.py's history)."""
     rng = random.Random(seed)
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
     lines: list[str] = []
