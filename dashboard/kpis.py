@@ -56,7 +56,9 @@ def changed(change: Change, fmt: Callable[[float, float], str | None]) -> tuple[
     """The delta as shown (``fmt(current, previous)``) and its arrow; "not enough data"
     without an arrow when the change is undefined (:mod:`aimetrics.metrics.change`)."""
     if change.ok:
-        return fmt(change.current, change.previous), "auto"  # type: ignore[arg-type]
+        # No change, no arrow (Streamlit would draw "+0" as a rise).
+        arrow = "off" if change.current == change.previous else "auto"
+        return fmt(change.current, change.previous), arrow  # type: ignore[arg-type]
     return NOT_ENOUGH, "off"
 
 

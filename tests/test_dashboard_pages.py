@@ -946,3 +946,13 @@ def test_copilot_usage_respects_filters(open_page) -> None:  # type: ignore[no-u
     # A team filter counts its members' per-user reports: the team that never adopted has none.
     at = open_page("adoption", team=["Identity"])
     assert "No Copilot usage is reported for this period and selection." in texts(at.info)
+
+
+def test_an_unchanged_figure_has_no_arrow() -> None:
+    from aimetrics.metrics.change import change
+
+    same = kpis.changed(change(171.0, 171.0), lambda c, p: components.delta_money(c, p, "USD"))
+    assert same == ("+$0 (+0%)", "off")
+    up = kpis.changed(change(171.0, 121.0), lambda c, p: components.delta_money(c, p, "USD"))
+    assert up == ("+$50 (+41%)", "auto")
+    assert kpis.changed(change(None, 1.0), components.delta_points)[1] == "off"
