@@ -267,6 +267,19 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/filter_alt_off:")
 
 
+NO_MERGED_PRS = (
+    "No merged pull requests match this period and these filters: widen the period or "
+    "clear some teams, repositories or tools in the sidebar."
+)
+
+
+def stop_without_merged_prs(merged_prs: int | None) -> None:
+    """End the page with :data:`NO_MERGED_PRS` when the selection has no merged PR."""
+    if not merged_prs:
+        empty_state(NO_MERGED_PRS)
+        st.stop()
+
+
 # --- page furniture: caption, breakdown choice, privacy, KPIs of the new pages -------------
 
 BY_KEY = "by"  # the page's breakdown choice, in the URL like the filters

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from aimetrics.metrics.overview import group_uplifts
 from aimetrics.metrics.stats import (
     NOT_ENOUGH_DATA,
     Estimate,
@@ -258,6 +259,18 @@ def test_uplift_one_cohort_hand_computed() -> None:
     assert (again.estimate.low, again.estimate.high) == (u.estimate.low, u.estimate.high)
 
 
+def _staggered() -> tuple[pl.DataFrame, pl.LazyFrame]:
+    """Merged PRs and adoption dates: A adopts (seat) in week 2, B (AI PR) in week 6, C never."""
+    weekly = {
+        "a": [1, 1, 5, 3, 3, 1, 1, 1, 1, 1],
+        "b": [2, 2, 0, 2, 2, 2, 4, 4, 1, 1],
+        "c": [1, 1, 1, 2, 2, 2, 2, 2, 1, 1],
+    }
+    merged = _merged(weekly, ai={"b": 6})
+    seats = _seats(a=WEEK0 + dt.timedelta(weeks=2, days=2))
+    return merged, adoption_dates(merged.lazy(), seats.lazy())
+
+
 def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
     # A adopts on Wednesday of week 2 (seat): baseline weeks 0-1, week 2 left out, effect
     # weeks 3-4; comparison B (adopts later) and C (never). B adopts by its first AI PR,
@@ -266,14 +279,7 @@ def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
     #   A: expected = 2 x (4 + 4) / (4 + 2) = 8/3, observed 3 + 3 = 6
     #   B: expected = 4 x (2 + 1) / (2 + 2) = 3,   observed 4 + 1 = 5
     #   uplift = (6 + 5) / (8/3 + 3) = 33/17; baseline = (2 + 4) PRs / 4 engineer-weeks
-    weekly = {
-        "a": [1, 1, 5, 3, 3, 1, 1, 1, 1, 1],
-        "b": [2, 2, 0, 2, 2, 2, 4, 4, 1, 1],
-        "c": [1, 1, 1, 2, 2, 2, 2, 2, 1, 1],
-    }
-    merged = _merged(weekly, ai={"b": 6})
-    seats = _seats(a=WEEK0 + dt.timedelta(weeks=2, days=2))
-    adoption = adoption_dates(merged.lazy(), seats.lazy())
+    merged, adoption = _staggered()
     u = throughput_uplift(
         merged.lazy(),
         _activity(merged).lazy(),
@@ -288,6 +294,34 @@ def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
     assert (u.treated_engineers, u.comparison_engineers, u.cohorts) == (2, 2, 2)
     assert u.basis == {SEAT: 1, FIRST_AI_CHANGE: 1}
     assert u.estimate.prs == 8 + 15 + 11  # PRs of the engineer-weeks used, each once
+
+
+def test_group_uplifts_share_one_bootstrap_and_restrict_the_treated_side() -> None:
+    # The staggered example above: A adopts in week 2, B in week 6, C never.
+    merged, adoption = _staggered()
+    windows = {"pre_weeks": 2, "post_weeks": 2}
+    whole = throughput_uplift(
+        merged.lazy(), _activity(merged).lazy(), adoption, settings=SMALL, **windows
+    )
+    panel = weekly_panel(merged.lazy(), _activity(merged).lazy(), adoption)
+    groups = group_uplifts(
+        panel, {"all": ["a", "b", "c"], "only a": ["a"], "nobody adopts": ["c"]}, SMALL, **windows
+    )
+
+    # Everyone as the group: exactly the organisation's uplift, replicate for replicate.
+    every = groups["all"]
+    assert every.estimate == whole.estimate
+    assert np.array_equal(every.replicates, whole.replicates, equal_nan=True)
+    assert (every.observed_prs, every.expected_prs) == (whole.observed_prs, whole.expected_prs)
+    # A alone: A's cohort only (B is comparison before it adopts, not treated):
+    #   expected = 2 x (4 + 4) / (4 + 2) = 8/3, observed 3 + 3 = 6.
+    only_a = groups["only a"]
+    assert (only_a.observed_prs, only_a.expected_prs) == pytest.approx((6.0, 8 / 3))
+    assert (only_a.treated_engineers, only_a.comparison_engineers, only_a.cohorts) == (1, 2, 1)
+    assert only_a.estimate.status == NOT_ENOUGH_DATA  # 1 treated < min_engineers 2: no ratio
+    # A group nobody in adopts has no cohort and no estimate.
+    assert groups["nobody adopts"].cohorts == 0
+    assert groups["nobody adopts"].estimate.status == NOT_ENOUGH_DATA
 
 
 def test_uplift_leaves_out_joiners_and_leavers() -> None:

@@ -135,7 +135,7 @@ class Facts:
     """Every frame the Adoption, Delivery, Quality and Data pages start from."""
 
     prs: pl.DataFrame  # pr_facts + first commit, review summary, reverted_at, cycle spans
-    commits: pl.DataFrame  # commit_facts: default-branch commits
+    commits: pl.DataFrame  # commit_facts of default-branch commits: _COMMIT_FIGURE_COLUMNS
     activity: pl.DataFrame  # contributor_activity
     seats: pl.DataFrame  # seat_facts of the store's seats and the configured holders
     seat_plans: pl.DataFrame  # the store's and the configuration's (inputs.read_seats)
@@ -531,10 +531,11 @@ def _load_facts(
             tags.select(pl.col("tool_id").alias("id"), pl.col("tool_id").alias("name")),
         ]
     ).unique("id", keep="first", maintain_order=True)
+    activity = contributor_activity(pr_frame.lazy(), commit_frame.lazy()).collect()
     return Facts(
         prs=pr_frame,
-        commits=commit_frame,
-        activity=contributor_activity(pr_frame.lazy(), commit_frame.lazy()).collect(),
+        commits=commit_frame.select(_COMMIT_FIGURE_COLUMNS),
+        activity=activity,
         seats=seat_facts(seat_assignments.lazy(), directory).collect(),
         seat_plans=seat_plans,
         cost_records=snap.read(s.cost_records),
@@ -623,11 +624,48 @@ def view_of(settings: Settings, period: Period, selection: Selection | None = No
     )
 
 
-def grouped(frame: pl.DataFrame, v: View, by: str, at: str, name: str = "group") -> pl.DataFrame:
+# PR facts' columns that only PR lists show (title, links) or that the facts were derived
+# from (review times, sizes, authors' raw logins). Breakdowns leave them out: each row of
+# a breakdown by team is a copy, and at 1M PRs a full-width copy is about 0.5 GB.
+_PR_LIST_ONLY = (
+    "title", "url", "merge_commit_sha", "author_login", "author_type", "source", "is_draft",
+    "ready_at", "first_commit_at", "first_human_review_at", "last_approval_at",
+    "first_ai_review_at", "additions", "deletions", "changed_files", "author_is_bot",
+    "author_excluded", "is_bot_non_ai",
+)  # fmt: skip
+# Commit facts' columns the figures read (commit_shares, the Data page's per-tool counts,
+# selection and breakdowns); the rest served contributor_activity and is dropped at load.
+_COMMIT_FIGURE_COLUMNS = (
+    "repo_id", "author_key", "is_ai", "is_agent", "ai_tool", "at", "lines", "counted",
+    "is_engineer", "repository", "teams",
+)  # fmt: skip
+
+
+# What the Adoption page's breakdowns read (selection, pr_shares, commit_shares).
+_SELECTION_COLUMNS = ("repository", "teams", "is_ai", "ai_tool")
+_ADOPTION_PR_COLUMNS = (
+    *_SELECTION_COLUMNS, "merged_at", "counted", "lines", "is_ai_reviewed", "is_agent",
+)  # fmt: skip
+_ADOPTION_COMMIT_COLUMNS = (*_SELECTION_COLUMNS, "at", "counted")
+
+
+def figure_columns(prs: pl.DataFrame) -> pl.DataFrame:
+    """PR facts without the columns only PR lists show (no copy: columns are shared)."""
+    return prs.drop(_PR_LIST_ONLY, strict=False)
+
+
+def grouped_lazy(
+    frame: pl.DataFrame | pl.LazyFrame, v: View, by: str, at: str, name: str = "group"
+) -> pl.LazyFrame:
     """``frame`` selected by the view and grouped ``by`` (see :func:`with_group`)."""
     return with_group(
         select(frame.lazy(), v.selection), by, at, v.tz, v.week_start, v.selection.teams, name
-    ).collect()
+    )
+
+
+def grouped(frame: pl.DataFrame, v: View, by: str, at: str, name: str = "group") -> pl.DataFrame:
+    """:func:`grouped_lazy`, collected."""
+    return grouped_lazy(frame, v, by, at, name).collect()
 
 
 def selection_people(f: Facts, v: View) -> int:
@@ -657,10 +695,11 @@ class Fold:
 
     visibility: pl.DataFrame | None  # group_visibility; None: nothing to fold (org, weeks)
 
-    def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` with small groups relabelled ``Other (small groups)`` or dropped."""
+    def apply(self, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+        """``frame`` with small groups relabelled ``Other (small groups)`` or dropped
+        (collected: pass a lazy frame to keep only the result in memory)."""
         if self.visibility is None:
-            return frame
+            return frame.lazy().collect()
         return apply_visibility(frame, self.visibility, ["group"]).collect()
 
     def folded(self, frame: pl.DataFrame) -> tuple[str, ...]:
@@ -831,16 +870,18 @@ def adoption(f: Facts, v: View, by: str) -> AdoptionData:
     period, k = v.period, v.min_group_size
     act_all = grouped(f.activity, v, "org", "at")
     act_org = _period_rows(act_all, v, "at")
-    prs_org = grouped(f.prs, v, "org", "merged_at")
+    prs = figure_columns(f.prs)
+    prs_org = grouped(prs, v, "org", "merged_at")
     commits_org = grouped(f.commits, v, "org", "at")
     fold = fold_of(f, v, by)
 
     def by_group(frame: pl.DataFrame, at: str) -> pl.DataFrame:
-        return fold.apply(grouped(frame, v, by, at))
+        return fold.apply(grouped_lazy(frame, v, by, at))
 
-    by_prs = by_group(f.prs, "merged_at")
+    # A row per team of each PR and commit: only the columns the shares read are copied.
+    by_prs = by_group(prs.select(_ADOPTION_PR_COLUMNS), "merged_at")
     trend_prs = with_group(by_prs.lazy(), "month", "merged_at", v.tz, name="group_time")
-    weekly = grouped(f.prs, v, "week", "merged_at")
+    weekly = grouped(prs, v, "week", "merged_at")
     weekly_tools, tool_fold = _fold_tools(weekly, act_org, k)
     org_tools, _ = _fold_tools(prs_org, act_org, k)
     cohorts = adoption_cohorts(prs_org.lazy(), period).collect()
@@ -850,7 +891,12 @@ def adoption(f: Facts, v: View, by: str) -> AdoptionData:
     )
     idle, idle_cost = _seats_on(f, v, period)
     seats = seat_utilization(idle, idle_cost.lazy()).collect()
-    folded = fold.folded(_period_rows(grouped(f.prs, v, by, "merged_at"), v, "merged_at"))
+    folded = fold.folded(
+        grouped_lazy(prs.select("merged_at", *_SELECTION_COLUMNS), v, by, "merged_at")
+        .filter(period.contains("merged_at"))
+        .select("group")
+        .collect()
+    )
     note = PrivacyNote(
         k, folded + tool_fold, fold.hidden,
         tuple(f"{c} cohort PR counts" for c in cohorts.filter(small_cohort)["cohort"]),
@@ -868,7 +914,7 @@ def adoption(f: Facts, v: View, by: str) -> AdoptionData:
         by_group=_adoption_table(
             _period_rows(by_group(f.activity, "at"), v, "at"),
             by_prs,
-            by_group(f.commits, "at"),
+            by_group(f.commits.select(_ADOPTION_COMMIT_COLUMNS), "at"),
             period,
         ),
         trend=pr_shares(trend_prs, period).collect(),
@@ -907,8 +953,12 @@ def compared(f: Facts, frame: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFr
     """Counted PRs merged in the period, grouped ``by``, small groups folded and small
     AI / no-marker cells dropped (for time groupings a cell is judged over the period)."""
     fold = fold_of(f, v, by)
-    merged = grouped(frame, v, by, "merged_at").filter(
-        pl.col("counted") & v.period.contains("merged_at")
+    if by != "org":  # the org's rows feed the PR lists, which show every column
+        frame = figure_columns(frame)
+    merged = (
+        grouped_lazy(frame, v, by, "merged_at")
+        .filter(pl.col("counted") & v.period.contains("merged_at"))
+        .collect()
     )
     rows = fold.apply(merged)
     keys = ["comparison"] if by in TIME_GROUPINGS else ["group", "comparison"]
@@ -984,9 +1034,10 @@ def delivery(f: Facts, v: View, by: str) -> DeliveryData:
     org, org_note, cycle = _org_cycle(f, v)
     groups, note = compared(f, f.prs, v, by)
     fold = fold_of(f, v, by)
-    activity = fold.apply(grouped(f.activity, v, by, "at"))
-    prs_by = fold.apply(grouped(f.prs, v, by, "merged_at"))
-    prs_org = grouped(f.prs, v, "org", "merged_at").lazy()
+    activity = fold.apply(grouped_lazy(f.activity, v, by, "at"))
+    prs = figure_columns(f.prs)
+    prs_by = fold.apply(grouped_lazy(prs, v, by, "merged_at"))
+    prs_org = grouped(prs, v, "org", "merged_at").lazy()
     act_org = grouped(f.activity, v, "org", "at").lazy()
     throughput = throughput_by_group(prs_org, act_org, period).collect()
     stages = cycle_time_summary(org.lazy(), period).collect()
@@ -1014,7 +1065,7 @@ def delivery(f: Facts, v: View, by: str) -> DeliveryData:
     return DeliveryData(
         throughput=throughput,
         by_group=throughput_by_group(prs_by.lazy(), activity.lazy(), period).collect(),
-        weekly=pr_shares(grouped(f.prs, v, "week", "merged_at").lazy(), period).collect(),
+        weekly=pr_shares(grouped(prs, v, "week", "merged_at").lazy(), period).collect(),
         stages=stages,
         stages_by_group=cycle_time_summary(groups.lazy(), period).collect(),
         coverage=timeline_coverage(prs_org, period).collect(),
@@ -1124,8 +1175,9 @@ def data_page(f: Facts, v: View) -> DataPageData:
     """The Data page: freshness, marker coverage, the explain view, unresolved identities."""
     period = v.period
     fold = fold_of(f, v, "repository")
-    prs = fold.apply(grouped(f.prs, v, "repository", "merged_at"))
-    commits = fold.apply(grouped(f.commits, v, "repository", "at"))
+    by_repository = grouped(figure_columns(f.prs), v, "repository", "merged_at")
+    prs = fold.apply(by_repository)
+    commits = fold.apply(grouped_lazy(f.commits, v, "repository", "at"))
     coverage = (
         pr_shares(prs.lazy(), period)
         .select("group", "merged_prs", "ai_prs", "no_marker_prs", "ai_share")
@@ -1133,7 +1185,9 @@ def data_page(f: Facts, v: View) -> DataPageData:
         .sort("group")
         .collect()
     )
-    by_tool_prs = share_by_tool(grouped(f.prs, v, "org", "merged_at").lazy(), period)
+    by_tool_prs = share_by_tool(
+        grouped(figure_columns(f.prs), v, "org", "merged_at").lazy(), period
+    )
     by_tool_commits = (
         grouped(f.commits, v, "org", "at")
         .lazy()
@@ -1182,9 +1236,7 @@ def data_page(f: Facts, v: View) -> DataPageData:
         unresolved_count=f.unresolved.height,
         privacy=PrivacyNote(
             v.min_group_size,
-            fold.folded(
-                grouped(f.prs, v, "repository", "merged_at").filter(period.contains("merged_at"))
-            ),
+            fold.folded(by_repository.filter(period.contains("merged_at"))),
             fold.hidden,
         ),
     )

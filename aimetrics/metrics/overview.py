@@ -524,26 +524,34 @@ def group_uplift(
 
 @dataclass(frozen=True)
 class _Group:
-    blocks: np.ndarray  # engineers x kept cohorts x 5 (throughput_uplift's design columns)
+    """A group's part of the stacked design (:func:`stacked_design`'s aggregates)."""
+
+    members: np.ndarray  # engineers of the group (mask over the panel's engineers)
+    keep: np.ndarray  # cohorts with a treated group member (mask over cohorts)
     treated: np.ndarray  # engineers treated in a kept cohort (group members only)
     control: np.ndarray  # engineers with comparison PRs in a kept cohort
-    cohorts: int
 
     @property
     def rows(self) -> np.ndarray:
         return self.treated | self.control
 
+    @property
+    def cohorts(self) -> int:
+        return int(self.keep.sum())
 
-def _group_design(aggregates: np.ndarray, in_group: np.ndarray) -> _Group:
-    n = aggregates.shape[0]
-    blocks = aggregates.reshape(n, aggregates.shape[1] // 5, 5).copy()
-    outside = np.flatnonzero(~in_group)
-    blocks[np.ix_(outside, np.arange(blocks.shape[1]), [0, 1, 4])] = 0.0
-    keep = (blocks[:, :, 4] > 0).any(axis=0)  # cohorts with a treated group member
-    blocks = blocks[:, keep, :]
-    treated = in_group & (blocks[:, :, 4] > 0).any(axis=1)
-    control = (blocks[:, :, 2:4] != 0).any(axis=(1, 2))
-    return _Group(blocks, treated, control, int(keep.sum()))
+    def design(self, blocks: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The group's design on ``rows`` (engineers x kept cohorts x 5): the treated
+        columns (post, pre, weeks) of its members only, everyone's comparison columns."""
+        x = blocks[rows][:, self.keep, :]  # a copy: rows is an index array
+        x[np.ix_(~self.members[rows], np.arange(x.shape[1]), [0, 1, 4])] = 0.0
+        return x
+
+
+def _group_design(treated_in: np.ndarray, control_in: np.ndarray, members: np.ndarray) -> _Group:
+    keep = treated_in[members].any(axis=0)
+    return _Group(
+        members, keep, members & treated_in[:, keep].any(axis=1), control_in[:, keep].any(axis=1)
+    )
 
 
 def group_uplifts(
@@ -558,43 +566,56 @@ def group_uplifts(
     One design, and one bootstrap shared by all groups: each replicate draws the
     engineers taking part in any group's estimate, and every group's ratio is computed
     from the same draw (for a single group that is exactly its own engineers).
+
+    The comparison columns of a cohort are the same for every group, so their
+    replicate sums are computed once; a group's treated columns are non-zero on its
+    members only, so theirs come from the members' rows (hundreds of teams at 1M PRs
+    would otherwise make one dense engineers x (teams x cohorts) matrix). The sums are
+    of whole PR and week counts, hence exact in any order.
     """
     cfg = settings or StatisticsSettings()
     aggregates, _, _, used_prs = stacked_design(panel, pre_weeks, post_weeks)
+    n = aggregates.shape[0]
+    blocks = aggregates.reshape(n, aggregates.shape[1] // 5, 5)
+    treated_in = blocks[:, :, 4] > 0  # engineer x cohort: treated in that cohort
+    control_in = (blocks[:, :, 2:4] != 0).any(axis=2)  # comparison PRs in that cohort
     keys = np.asarray(panel.keys, dtype=object)
     designs = {
-        name: _group_design(aggregates, np.isin(keys, list(m))) for name, m in groups.items()
+        name: _group_design(treated_in, control_in, np.isin(keys, list(m)))
+        for name, m in groups.items()
     }
 
     def enough(g: _Group) -> bool:
         return min(int(g.treated.sum()), int(g.control.sum())) >= cfg.min_engineers
 
     measured = [name for name, g in designs.items() if enough(g) and g.cohorts]
-    union = np.zeros(aggregates.shape[0], dtype=bool)
+    union = np.zeros(n, dtype=bool)
     for name in measured:
         union |= designs[name].rows
     rows = np.flatnonzero(union)
     sums: dict[str, np.ndarray] = {}
     if measured:
-        x = np.concatenate(
-            [designs[name].blocks[rows].reshape(len(rows), -1) for name in measured], axis=1
-        )
-        replicates = resampled_sums(
-            bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed), x
-        )
-        start = 0
+        weights = bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed)
+        shared = resampled_sums(weights, aggregates[rows]).reshape(len(weights), -1, 5)
+        position = np.full(n, -1)
+        position[rows] = np.arange(len(rows))
         for name in measured:
-            width = designs[name].cohorts * 5
-            sums[name] = replicates[:, start : start + width]
-            start += width
+            g = designs[name]
+            own = np.flatnonzero(g.members & union)
+            part = resampled_sums(weights[:, position[own]], aggregates[own])
+            part = part.reshape(len(weights), -1, 5)[:, g.keep, :]
+            out = shared[:, g.keep, :].copy()
+            out[:, :, [0, 1, 4]] = part[:, :, [0, 1, 4]]
+            sums[name] = out.reshape(len(weights), -1)
     return {
-        name: _group_result(g, sums.get(name), used_prs, panel, cfg, pre_weeks, post_weeks)
+        name: _group_result(g, blocks, sums.get(name), used_prs, panel, cfg, pre_weeks, post_weeks)
         for name, g in designs.items()
     }
 
 
 def _group_result(
     g: _Group,
+    blocks: np.ndarray,
     replicate_sums: np.ndarray | None,
     used_prs: np.ndarray,
     panel: Panel,
@@ -603,7 +624,7 @@ def _group_result(
     post_weeks: int,
 ) -> Uplift:
     rows = np.flatnonzero(g.rows)
-    x = g.blocks[rows].reshape(len(rows), g.cohorts * 5)
+    x = g.design(blocks, rows).reshape(len(rows), g.cohorts * 5)
     return uplift_result(
         x, g.treated, g.control, used_prs[rows].sum(), panel, replicate_sums, cfg,
         pre_weeks, post_weeks,

@@ -198,7 +198,8 @@ def _fetch_all(
         except NotInstalled as exc:
             result.warnings.append(f"teams of {org}: {exc}; teams skipped")
         except GitHubUnavailable as exc:
-            result.warnings.append(f"teams of {org}: {exc}; teams skipped, stored ones kept")
+            # its message already names what failed ("teams of ORG: ...")
+            result.warnings.append(f"{exc}; teams skipped, stored ones kept")
         except GithubException as exc:
             why = ", ".join(sorted(graphql_error_types(exc))) or f"GitHub answered {exc.status}"
             result.warnings.append(

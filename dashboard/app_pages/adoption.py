@@ -19,12 +19,9 @@ by = components.breakdown_choice()
 figures = data.adoption(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
-if figures.headline.is_empty() or not figures.headline["merged_prs"].fill_null(0)[0]:
-    components.empty_state(
-        "No merged pull requests match this period and these filters: widen the period or "
-        "clear some teams, repositories or tools in the sidebar."
-    )
-    st.stop()
+components.stop_without_merged_prs(
+    0 if figures.headline.is_empty() else figures.headline["merged_prs"].fill_null(0)[0]
+)
 
 headline = kpis.adoption_kpis(
     figures.headline,

@@ -18,12 +18,9 @@ by = components.breakdown_choice()
 figures = data.delivery(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
-if figures.throughput.is_empty() or not figures.throughput["merged_prs"][0]:
-    components.empty_state(
-        "No merged pull requests match this period and these filters: widen the period or "
-        "clear some teams, repositories or tools in the sidebar."
-    )
-    st.stop()
+components.stop_without_merged_prs(
+    0 if figures.throughput.is_empty() else figures.throughput["merged_prs"][0]
+)
 
 components.kpi_row(
     kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)

@@ -28,12 +28,7 @@ if others:
         f"`reporting.exchange_rates` for it to convert it into {currency}.",
         icon=":material/currency_exchange:",
     )
-if not current["merged_prs"]:
-    components.empty_state(
-        "No merged pull requests match this period and these filters: widen the period or "
-        "clear some teams, repositories or tools in the sidebar."
-    )
-    st.stop()
+components.stop_without_merged_prs(current["merged_prs"])
 
 measured = balance.view_measured(view)
 roi_now = balance.roi(balance.roi_parts(view, money, view.period), measured.uplift, money.roi)

@@ -18,12 +18,7 @@ by = components.breakdown_choice()
 figures = data.quality(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
-if figures.summary.is_empty():
-    components.empty_state(
-        "No merged pull requests match this period and these filters: widen the period or "
-        "clear some teams, repositories or tools in the sidebar."
-    )
-    st.stop()
+components.stop_without_merged_prs(figures.summary.height)
 
 components.kpi_row(
     kpis.quality_kpis(

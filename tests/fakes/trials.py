@@ -21,6 +21,7 @@ printed with its seed and index reproduces alone.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import random
@@ -587,6 +588,9 @@ class FaultRunner:
 
     def __init__(self, scenario: GitHubScenario, ruleset: RuleSet, workdir: Path) -> None:
         self.scenario, self.ruleset, self.workdir = scenario, ruleset, workdir
+        # One day for every run: a run after midnight would date team memberships and
+        # seat revocations a day later than the reference did.
+        self.today = dt.date.today()
         url = f"sqlite:///{workdir / 'fault-reference.db'}"
         with scenario.serve() as fake, engine_for(url, migrate=True) as engine:
             summary = self._collect(fake, engine, timeout=CALM_TIMEOUT)
@@ -607,7 +611,8 @@ class FaultRunner:
         settings = settings_for(fake, **self.scenario.github_config(fake))
         os.environ.setdefault("GITHUB_TOKEN", DEFAULT_TOKEN)
         options = CollectOptions(
-            client=fast_options(fake.base_url, timeout=timeout, max_rate_limit_wait=1.0)
+            client=fast_options(fake.base_url, timeout=timeout, max_rate_limit_wait=1.0),
+            today=self.today,
         )
         summary = collect_github(settings, engine, self.ruleset, options, recorder or Recorder())
         resolve_identities(engine, self.ruleset, settings)

@@ -112,6 +112,24 @@ def test_missing_read_org_warns_and_keeps_stored_teams(
     assert _memberships(collector) == [("acme/payments", "alice", D1, None)]  # not closed
 
 
+def test_teams_unavailable_warns_once_by_name_and_keeps_stored_teams(
+    collector: Collector, fake_github: FakeGitHub
+):
+    org = acme(fake_github, pulls=2)
+    org.teams = [team("payments", ["alice"])]
+    collector.run(_teams_settings(fake_github), today=D1)
+    fake_github.inject("status", "graphql", status=502, times=10_000, op="OrgTeams")
+
+    collector.run(_teams_settings(fake_github), today=D2, retries=1)
+
+    teams_warnings = [w for w in collector.recorder.warnings if "teams" in w]
+    # The failure names what it was reading once (no "teams of acme: teams of acme: ...").
+    assert teams_warnings == [
+        "teams of acme: GitHub answered 502; teams skipped, stored ones kept"
+    ]
+    assert _memberships(collector) == [("acme/payments", "alice", D1, None)]
+
+
 def test_teams_are_not_asked_for_unless_configured(collector: Collector, fake_github):
     acme(fake_github).teams = [team("payments", ["alice"])]
     collector.run(settings_for(fake_github, orgs=["acme"]), today=D1)
