@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import polars as pl
 
@@ -93,32 +94,39 @@ def spend_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
     )
 
 
-def cost_per_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
+def _cost_per_kpi(
+    figures: pl.DataFrame, currency: str, column: str, label: str, count: str, how: str
+) -> Kpi:
+    """A cost per PR of ``overview_figures`` (``column``; ``count``: its PR count column and
+    noun, e.g. ``merged_prs merged PRs``): two decimals, lower is better."""
     cur, prev = rows(figures)
+    count_column, noun = count.split(" ", 1)
     return Kpi(
-        "AI cost per merged PR",
-        format_money(cur["cost_per_merged_pr"], currency, 2),
-        delta_money(cur["cost_per_merged_pr"], prev["cost_per_merged_pr"], currency, 2),
+        label,
+        format_money(cur[column], currency, 2),
+        delta_money(cur[column], prev[column], currency, 2),
         "inverse",
-        f"{cur['merged_prs']:,} merged PRs",
-        "AI spend in the period / merged PRs in the period. "
-        f"{previous_label(prev)}: {format_money(prev['cost_per_merged_pr'], currency, 2)}.",
-        f"per AI-assisted merged PR: {format_money(cur['cost_per_ai_merged_pr'], currency, 2)}",
+        f"{cur[count_column]:,} {noun}",
+        f"{how} {previous_label(prev)}: {format_money(prev[column], currency, 2)}.",
     )
+
+
+def cost_per_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
+    kpi = _cost_per_kpi(
+        figures, currency, "cost_per_merged_pr", "AI cost per merged PR",
+        "merged_prs merged PRs", "AI spend in the period / merged PRs in the period.",
+    )  # fmt: skip
+    per_ai = format_money(rows(figures)[0]["cost_per_ai_merged_pr"], currency, 2)
+    return replace(kpi, uncertainty=f"per AI-assisted merged PR: {per_ai}")
 
 
 def cost_per_ai_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
-    cur, prev = rows(figures)
-    return Kpi(
-        "AI cost per AI-assisted merged PR",
-        format_money(cur["cost_per_ai_merged_pr"], currency, 2),
-        delta_money(cur["cost_per_ai_merged_pr"], prev["cost_per_ai_merged_pr"], currency, 2),
-        "inverse",
-        f"{cur['ai_prs']:,} AI-assisted merged PRs",
+    return _cost_per_kpi(
+        figures, currency, "cost_per_ai_merged_pr", "AI cost per AI-assisted merged PR",
+        "ai_prs AI-assisted merged PRs",
         "All AI spend / merged PRs with an AI marker: an upper bound (markers can be switched "
-        f"off). {previous_label(prev)}: "
-        f"{format_money(prev['cost_per_ai_merged_pr'], currency, 2)}.",
-    )
+        "off).",
+    )  # fmt: skip
 
 
 def _roi_value(r: RoiFigures) -> str:
