@@ -71,3 +71,30 @@ def engine(store_url: str) -> Iterator[sa.Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo organization at scale 0.3 as `aimetrics demo` builds it (load, resolve
+    identities, tag), shared read-only by the report and export tests."""
+    from samples import DEMO_END, build_demo_store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'store.db'}"
+    return build_demo_store(url, scale=0.3, end_date=DEMO_END)
+
+
+# The facts of the shared demo store and the default period, for the modules that use it:
+# each defines its own ``settings`` fixture (module scope), which these read.
+@pytest.fixture(scope="module")
+def facts(demo_store_url: str, settings):  # type: ignore[no-untyped-def]
+    from samples import store_facts
+
+    return store_facts(demo_store_url, settings)
+
+
+@pytest.fixture(scope="module")
+def period(facts):  # type: ignore[no-untyped-def]
+    """The default period: the 90 days up to the latest merged PR."""
+    from aimetrics.metrics.period import Period
+
+    return Period.ending_at(facts.prs["merged_at"].max(), "UTC")

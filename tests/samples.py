@@ -76,6 +76,9 @@ def reset_pg(url: str) -> None:
     engine.dispose()
 
 
+DEMO_END = dt.date(2025, 6, 30)  # the demo stores' last day in the tests
+
+
 def build_demo_store(url: str, *, scale: float, end_date, demo_config: bool = True) -> str:  # type: ignore[no-untyped-def]
     """The demo organization as `aimetrics demo` builds it: load, resolve identities, tag.
 
@@ -97,3 +100,15 @@ def build_demo_store(url: str, *, scale: float, end_date, demo_config: bool = Tr
     tag_store(engine, rules)
     engine.dispose()
     return url
+
+
+def store_facts(url: str, settings):  # type: ignore[no-untyped-def]
+    """``load_facts`` of the store at ``url`` (its engine disposed afterwards)."""
+    from aimetrics.exports.figures import load_facts
+    from aimetrics.store import create_store_engine
+
+    engine = create_store_engine(url)
+    try:
+        return load_facts(engine, settings)
+    finally:
+        engine.dispose()

@@ -25,7 +25,6 @@ from aimetrics.exports.figures import (
     ExportError,
     Figures,
     compute_figures,
-    load_facts,
 )
 from aimetrics.metrics.adoption import (
     Selection,
@@ -44,9 +43,8 @@ from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
 
-from samples import build_demo_store
+from samples import DEMO_END
 
-DEMO_END = dt.date(2025, 6, 30)
 K = 5  # privacy.min_group_size by default
 # The demo's own rule (config/demo.yaml), and two Cursor seats nobody uses: idle seats.
 CONFIG = """
@@ -70,13 +68,6 @@ ai_tools:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo organization, as `aimetrics demo` builds it: load, resolve identities, tag."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('export') / 'store.db'}"
-    return build_demo_store(url, scale=0.3, end_date=DEMO_END)
-
-
-@pytest.fixture(scope="module")
 def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("config") / "aimetrics.yaml"
     path.write_text(CONFIG)
@@ -92,21 +83,6 @@ def settings_with(config_file: Path, extra: str = "") -> Settings:
 @pytest.fixture(scope="module")
 def settings(config_file: Path) -> Settings:
     return load_settings(config_file)
-
-
-@pytest.fixture(scope="module")
-def facts(demo_url: str, settings: Settings) -> Facts:
-    engine = create_store_engine(demo_url)
-    try:
-        return load_facts(engine, settings)
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def period(facts: Facts) -> Period:
-    """The default period: the 90 days up to the latest merged PR."""
-    return Period.ending_at(facts.prs["merged_at"].max(), "UTC")  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -376,10 +352,11 @@ def test_manifest_hides_the_store_password(
     assert "s3cret" not in (tmp_path / MANIFEST).read_text()
 
 
-def test_cli_end_to_end(demo_url: str, config_file: Path, tmp_path: Path) -> None:
+def test_cli_end_to_end(demo_store_url: str, config_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     runner = CliRunner()
-    args = ["export", "csv", "--out", str(out), "--db", demo_url, "--config", str(config_file)]
+    db, config = demo_store_url, str(config_file)
+    args = ["export", "csv", "--out", str(out), "--db", db, "--config", config]
     result = runner.invoke(
         app, [*args, "--from", "2025-05-01", "--to", "2025-05-31", "--team", "payments"]
     )
@@ -412,13 +389,13 @@ def test_cli_end_to_end(demo_url: str, config_file: Path, tmp_path: Path) -> Non
 
 
 def test_copilot_usage_tables_equal_the_metrics(
-    everything: tuple[Figures, Path, dict], facts: Facts, demo_url: str, tmp_path: Path
+    everything: tuple[Figures, Path, dict], facts: Facts, demo_store_url: str, tmp_path: Path
 ) -> None:
     from aimetrics.metrics.copilot_usage import daily_usage, usage_figures, weekly_usage
     from aimetrics.metrics.facts import copilot_records, copilot_usage, load_copilot_usage
 
     figures, _, _ = everything
-    engine = create_store_engine(demo_url)
+    engine = create_store_engine(demo_store_url)
     try:
         records = load_copilot_usage(engine)
     finally:

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from aimetrics.cli import app
 from aimetrics.exports import report as report_module
-from aimetrics.exports.figures import ExportError, Figures, compute_figures, load_facts
+from aimetrics.exports.figures import ExportError, Figures, compute_figures
 from aimetrics.exports.report import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -47,37 +47,13 @@ from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
 from aimetrics.tagging.rules import shipped_config
 
-from samples import build_demo_store
-
-DEMO_END = dt.date(2025, 6, 30)
 GITHUB_PR = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/pull/\d+$")
 NOW = dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo organization, as `aimetrics demo` builds it: load, resolve identities, tag."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'store.db'}"
-    return build_demo_store(url, scale=0.3, end_date=DEMO_END)
-
-
-@pytest.fixture(scope="module")
 def settings() -> Settings:
     return load_settings(shipped_config("demo.yaml"))
-
-
-@pytest.fixture(scope="module")
-def facts(demo_url: str, settings: Settings) -> Facts:
-    engine = create_store_engine(demo_url)
-    try:
-        return load_facts(engine, settings)
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def period(facts: Facts) -> Period:
-    return Period.ending_at(facts.prs["merged_at"].max(), "UTC")  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -335,14 +311,16 @@ def test_pdf_has_the_one_pager_first_then_the_appendix(
 
 
 def test_pdf_without_chromium_is_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_url: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_store_url: str
 ) -> None:
     monkeypatch.setattr(report_module, "CHROMIUM", str(tmp_path / "no-chromium"))
     monkeypatch.setattr(report_module.shutil, "which", lambda _: None)
     monkeypatch.delenv(report_module.CHROMIUM_ENV, raising=False)
     with pytest.raises(ExportError, match=r"install Debian's chromium .* or write \.html"):
         render_pdf("<html></html>", tmp_path / "r.pdf")
-    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r.pdf"), "--db", demo_url])
+    result = CliRunner().invoke(
+        app, ["report", "--out", str(tmp_path / "r.pdf"), "--db", demo_store_url]
+    )
     assert result.exit_code == 2
     assert "install Debian's chromium" in " ".join(result.output.split())
     assert not (tmp_path / "r.pdf").exists()
@@ -351,11 +329,11 @@ def test_pdf_without_chromium_is_a_clear_error(
 # --- the command and its API ---------------------------------------------------------------------
 
 
-def test_cli_report_html(demo_url: str, tmp_path: Path) -> None:
+def test_cli_report_html(demo_store_url: str, tmp_path: Path) -> None:
     out = tmp_path / "out" / "report.html"
     config = shipped_config("demo.yaml")
     args = ["report", "--from", "2025-04-01", "--to", "2025-06-30", "--out", str(out)]
-    result = CliRunner().invoke(app, [*args, "--db", demo_url, "--config", str(config)])
+    result = CliRunner().invoke(app, [*args, "--db", demo_store_url, "--config", str(config)])
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "2025-04-01 – 2025-06-30 (91 days, UTC)" in text
@@ -364,15 +342,15 @@ def test_cli_report_html(demo_url: str, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "FILE.html or FILE.pdf" in result.output
 
 
-def test_build_report_api(demo_url: str, settings: Settings, period: Period) -> None:
-    engine = create_store_engine(demo_url)
+def test_build_report_api(demo_store_url: str, settings: Settings, period: Period) -> None:
+    engine = create_store_engine(demo_store_url)
     try:
         got = build_report(engine, settings, period, Selection(teams=("payments",)), now=NOW)
     finally:
         engine.dispose()
     assert isinstance(got.figures, Figures) and got.period == period
     assert got.figures.selection.teams == ("payments",)
-    assert got.figures.store == demo_url and got.figures.generated_at == NOW
+    assert got.figures.store == demo_store_url and got.figures.generated_at == NOW
     text = render_html(got)
     assert "teams payments" in text and not got.withheld
 
