@@ -124,9 +124,7 @@ def test_teams_unavailable_warns_once_by_name_and_keeps_stored_teams(
 
     teams_warnings = [w for w in collector.recorder.warnings if "teams" in w]
     # The failure names what it was reading once (no "teams of acme: teams of acme: ...").
-    assert teams_warnings == [
-        "teams of acme: GitHub answered 502; teams skipped, stored ones kept"
-    ]
+    assert teams_warnings == ["teams of acme: GitHub answered 502; teams skipped, stored ones kept"]
     assert _memberships(collector) == [("acme/payments", "alice", D1, None)]
 
 
