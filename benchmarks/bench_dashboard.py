@@ -41,10 +41,11 @@ PAGES = {
 TIMEOUT = 600
 
 
-def _run(page: str, **params: list[str]) -> float:
+def render(page: str, timeout: float = TIMEOUT, **params: list[str]) -> float:
+    """Seconds one AppTest run of ``page`` takes (``params``: the URL's query parameters)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for key, values in params.items():
         at.query_params[key] = values
     at.switch_page(PAGES[page])
@@ -92,7 +93,7 @@ def _size(db: str) -> str:
     return f"{prs:,} pull requests, {commits:,} commits"
 
 
-def _quiet() -> None:
+def quiet() -> None:
     """Streamlit warns about the missing runtime on every cached call outside a server."""
     import streamlit  # noqa: F401  (creates its loggers)
 
@@ -114,24 +115,24 @@ def main() -> None:
     os.environ["AIMETRICS_DB"] = args.db
     os.environ.pop("AIMETRICS_CONFIG", None)
     os.chdir(tempfile.mkdtemp(prefix="bench-dashboard-"))  # no ./aimetrics.yaml picked up
-    _quiet()
+    quiet()
     team = _team(args.db)
     print(f"store: {_size(args.db)}; filter: team {team!r}", flush=True)
     for page in args.pages:  # imports and first-call costs, once per process (not measured)
-        _run(page)
-    _quiet()
+        render(page)
+    quiet()
     header = f"{'page':<10} {'cold s':>8} {'first s':>8} {'warm s':>8} {'filter s':>9}"
     results: dict[str, list[tuple[float, ...]]] = {page: [] for page in args.pages}
     for run in range(args.runs):
         print(f"run {run + 1} (load average {os.getloadavg()[0]:.2f})\n{header}", flush=True)
         for page in args.pages:
             _clear()
-            cold = _run(page)
+            cold = render(page)
             _clear()
-            _run("data")  # the store read, so that "first" is the page's own cost
-            first = _run(page)
-            warm = min(_run(page) for _ in range(args.repeat))
-            filtered = _run(page, team=[team])
+            render("data")  # the store read, so that "first" is the page's own cost
+            first = render(page)
+            warm = min(render(page) for _ in range(args.repeat))
+            filtered = render(page, team=[team])
             results[page].append((cold, first, warm, filtered))
             print(f"{page:<10} {cold:8.2f} {first:8.2f} {warm:8.2f} {filtered:9.2f}", flush=True)
     if args.runs > 1:

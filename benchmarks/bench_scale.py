@@ -128,30 +128,14 @@ def phase_metrics(db: str) -> dict[str, object]:
 
 
 def phase_render(db: str) -> dict[str, object]:
-    import logging
+    from bench_dashboard import quiet, render  # this folder is on sys.path: scripts run from it
 
     os.environ["AIMETRICS_DB"] = db
     os.environ.pop("AIMETRICS_CONFIG", None)
     os.chdir(tempfile.mkdtemp(prefix="bench-scale-"))  # no ./aimetrics.yaml picked up
-    import streamlit  # noqa: F401  (creates its loggers)
-
-    for name in list(logging.root.manager.loggerDict):  # "no runtime" warnings per call
-        if name.startswith("streamlit"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-    from streamlit.testing.v1 import AppTest
-
-    def render() -> float:
-        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=1800)
-        at.switch_page("app_pages/overview.py")
-        t0 = time.perf_counter()
-        at.run()
-        took = time.perf_counter() - t0
-        if at.exception:
-            raise SystemExit(f"overview: {at.exception[0].message}")
-        return took
-
-    cold = render()
-    return {"cold": cold, "warm": render()}
+    quiet()
+    cold = render("overview", timeout=1800)
+    return {"cold": cold, "warm": render("overview", timeout=1800)}
 
 
 def _child(args: argparse.Namespace) -> None:

@@ -386,6 +386,20 @@ def ndjson_records(name: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def with_copilot(org: FakeOrg) -> FakeOrg:
+    """``org`` with two Copilot seats (alice active, bob never) and the sample 28-day
+    organization and per-user usage reports as its latest."""
+    org.seats = [
+        seat("alice", "2026-01-05T10:00:00Z", last_activity="2026-08-01T09:00:00Z"),
+        seat("bob", "2026-02-01T10:00:00-06:00"),
+    ]
+    org.latest = {
+        scope: ("2026-07-06", "2026-08-02", ndjson_records(f"copilot-{file}-28-day-report.ndjson"))
+        for scope, file in (("organization", "org"), ("users", "users"))
+    }
+    return org
+
+
 def team(slug: str, members: list[str], *, name: str | None = None) -> dict:
     """A ``Team`` node; each member a ``User`` with the PEOPLE's name when known."""
     names = {p[0]: p[1] for p in PEOPLE}

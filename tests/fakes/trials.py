@@ -53,10 +53,9 @@ from collector_helpers import Recorder, domain_rows, fast_options, settings_for 
 from fakes.github_data import (  # noqa: E402
     FakeOrg,
     FakeRepo,
-    ndjson_records,
-    seat,
     synthetic_pulls,
     team,
+    with_copilot,
 )
 from fakes.github_server import DEFAULT_TOKEN, FakeGitHub  # noqa: E402
 
@@ -193,22 +192,7 @@ class GitHubScenario:
             FakeRepo("acme", "web", 77, pulls=special_pulls()),
             FakeRepo("acme", "tools", 78, pulls=synthetic_pulls(small, seed=5, first_number=7)),
         ]
-        org.seats = [
-            seat("alice", "2026-01-05T10:00:00Z", last_activity="2026-08-01T09:00:00Z"),
-            seat("bob", "2026-02-01T10:00:00-06:00"),
-        ]
-        org.latest = {
-            "organization": (
-                "2026-07-06",
-                "2026-08-02",
-                ndjson_records("copilot-org-28-day-report.ndjson"),
-            ),
-            "users": (
-                "2026-07-06",
-                "2026-08-02",
-                ndjson_records("copilot-users-28-day-report.ndjson"),
-            ),
-        }
+        with_copilot(org)
         org.teams = [team("payments", ["alice", "bob"]), team("web", ["carol", "dave"])]
         return cls(org, max_pull_page)
 

@@ -10,7 +10,7 @@ from aimetrics.store import read_table
 from aimetrics.store import schema as s
 
 from collector_helpers import Collector, acme, settings_for
-from fakes.github_data import FakeOrg, ndjson_records, seat
+from fakes.github_data import FakeOrg, ndjson_records, seat, with_copilot
 from fakes.github_server import FakeGitHub
 
 
@@ -26,20 +26,7 @@ def _redate(records: list[dict], day: str) -> list[dict]:
 
 
 def _with_copilot(fake: FakeGitHub) -> FakeOrg:
-    org = acme(fake, pulls=2)
-    org.seats = [
-        seat("alice", "2026-01-05T10:00:00Z", last_activity="2026-08-01T09:00:00Z"),
-        seat("bob", "2026-02-01T10:00:00-06:00"),
-    ]
-    org.latest = {
-        "organization": (
-            "2026-07-06",
-            "2026-08-02",
-            ndjson_records("copilot-org-28-day-report.ndjson"),
-        ),
-        "users": ("2026-07-06", "2026-08-02", ndjson_records("copilot-users-28-day-report.ndjson")),
-    }
-    return org
+    return with_copilot(acme(fake, pulls=2))
 
 
 def test_seats_snapshot_builds_history(collector: Collector, fake_github: FakeGitHub):
