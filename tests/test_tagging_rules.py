@@ -7,7 +7,7 @@ import pytest
 
 from aimetrics.errors import RulesError
 from aimetrics.settings import TOOL_IDS
-from aimetrics.tagging import build_ruleset, tag_frame
+from aimetrics.tagging import build_ruleset, commit_flags, compute_tags, tag_frame
 from aimetrics.tagging.rules import FIELDS
 
 RULES = build_ruleset()
@@ -256,6 +256,49 @@ def test_trap_does_not_fire(field: str, value: str) -> None:
 def test_every_rule_has_a_positive_case() -> None:
     covered = {rule_id for _, _, rule_id in POSITIVE}
     assert {r.id for r in RULES.rules} - covered == set()
+
+
+def test_bot_co_author_trailers_are_assisted() -> None:
+    # A bot's own commit is authored (its author rules); as a co-author it helped a person.
+    trailers = [
+        r
+        for r in RULES.rules
+        if r.field == "commit.message"
+        and r.pattern.startswith("^co-authored-by:")
+        and ("\\[bot\\]" in r.pattern or "copilot@users" in r.pattern)
+    ]
+    assert len(trailers) >= 12
+    assert {r.id for r in trailers if r.kind != "assisted"} == set()
+
+
+def test_agent_commit_stays_agent_a_helped_commit_is_assisted() -> None:
+    trailer = "Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>"
+    commits = pl.DataFrame(
+        {
+            "repo_id": [1, 1, 1],
+            "sha": ["agent", "person", "app"],
+            "message": [f"Fix (#3)\n\n{trailer}", f"Fix (#4)\n\n{trailer}", "Add export (#5)\n\n"
+                        "Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>"],
+            "author_email": [
+                "198982749+Copilot@users.noreply.github.com", "alice@corp.example",
+                "209825114+claude[bot]@users.noreply.github.com",
+            ],
+        }
+    )  # fmt: skip
+    empty = {
+        "pull_requests": pl.DataFrame(schema={"repo_id": pl.Int64, "number": pl.Int64}),
+        "labels": pl.DataFrame(
+            schema={"repo_id": pl.Int64, "pr_number": pl.Int64, "label": pl.String}
+        ),
+        "reviews": pl.DataFrame(schema={"repo_id": pl.Int64, "review_id": pl.Int64}),
+    }
+    tags = compute_tags(RULES, commits=commits, **empty)
+    flags = commit_flags(commits.lazy(), tags.lazy()).collect().sort("sha")
+    assert flags.select("sha", "is_ai", "is_agent", "ai_tool").rows() == [
+        ("agent", True, True, "github-copilot"),
+        ("app", True, True, "claude-code"),  # the app's own commit: its no-reply login
+        ("person", True, False, "github-copilot"),
+    ]
 
 
 def test_every_rule_names_a_known_tool() -> None:

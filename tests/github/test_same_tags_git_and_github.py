@@ -287,7 +287,7 @@ EXPECTED_ON_MAIN = {
     ("Fix flaky retry test", "google-jules.author", "authored", "google-jules"),
     ("Fix login timeout (#3)", "github-copilot.agent-author-email", "authored", "github-copilot"),
     ("Fix login timeout (#3)", "github-copilot.agent-author-login", "authored", "github-copilot"),
-    ("Fix login timeout (#3)", "github-copilot.agent-co-author", "authored", "github-copilot"),
+    ("Fix login timeout (#3)", "github-copilot.agent-co-author", "assisted", "github-copilot"),
     ("Add cache (#4)", "devin.co-author", "assisted", "devin"),
     ("Add cache (#4)", "coderabbit.suggestion-co-author", "assisted", "unspecified"),
     ("Bump ruff", "factory.author", "authored", "factory"),
