@@ -102,6 +102,21 @@ def test_export_tags_masks_people_unless_shown(sqlite_url: str) -> None:
     assert mask_text("Claude <noreply@anthropic.com>", "commit.message") == (
         "Claude <noreply@anthropic.com>"
     )
+    # The catalogue's tool addresses are evidence, kept; a person's no-reply address is not.
+    for tool in (
+        "Qwen-Coder <qwen-coder@alibabacloud.com>",
+        "Gemini CLI <gemini-cli@google.com>",
+        "OpenDevin <opendevin@opendevin.ai>",
+        "opencode <opencode-agent[bot]@users.noreply.github.com>",
+        "claude[bot] <209825114+claude[bot]@users.noreply.github.com>",
+    ):
+        assert mask_text(tool, "commit.message") == tool
+    for person in (
+        "kim@google.com",
+        "1024+claude@users.noreply.github.com",
+        "jules@users.noreply.github.com",
+    ):
+        assert mask_text(f"Kim <{person}>", "commit.message") == "Kim <[email hidden]>"
 
 
 def test_cli_explain_and_export(sqlite_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
