@@ -92,6 +92,8 @@ TOOL_NAMES: dict[str, str] = {
     "amazon-q": "Amazon Q Developer",
     "windsurf": "Windsurf",
     "gemini-code-assist": "Gemini Code Assist",
+    "gemini-cli": "Gemini CLI",
+    "qwen-code": "Qwen Code",
     "unspecified": "Unspecified AI tool",
 }
 TOOL_IDS: tuple[str, ...] = tuple(TOOL_NAMES)
