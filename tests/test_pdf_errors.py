@@ -102,6 +102,6 @@ def test_playwright_driver_missing_a_shared_library(tmp_path: Path, demo_store_u
     code, lines = report_pdf(tmp_path, demo_store_url, **env)
     assert code == 2
     assert lines == [
-        "error: Playwright's driver cannot start: shared library libabsent.so.1 is missing "
-        f"(install the package that provides it): install it, or {HTML_INSTEAD}"
+        "error: Playwright's driver cannot start: shared library libabsent.so.1 is missing: "
+        f"install the package that provides it, or {HTML_INSTEAD}"
     ]

@@ -66,15 +66,15 @@ def chromium_path() -> str:
     )
 
 
-def _library_fix(text: str) -> str | None:
-    """The fix for a "cannot load shared library" message in ``text``, if it is one."""
+def _missing_library(text: str) -> tuple[str, str] | None:
+    """(what is missing, the fix) for a "cannot load shared library" message in ``text``."""
     found = _MISSING_LIBRARY.search(text)
     if found is None:
         return None
     library = found.group(1)
     package = DEBIAN_PACKAGES.get(library)
-    where = f"apt-get install {package}" if package else "install the package that provides it"
-    return f"shared library {library} is missing ({where})"
+    fix = f"apt-get install {package}" if package else "install the package that provides it"
+    return f"shared library {library} is missing", fix
 
 
 def _first_line(text: str) -> str:
@@ -112,9 +112,9 @@ def check_driver() -> None:
     if proc.returncode == 0:
         return
     output = f"{proc.stdout}\n{proc.stderr}"
-    library = _library_fix(output)
-    if library:
-        raise PdfUnavailable(f"Playwright's driver cannot start: {library}", "install it")
+    missing = _missing_library(output)
+    if missing:
+        raise PdfUnavailable(f"Playwright's driver cannot start: {missing[0]}", missing[1])
     raise PdfUnavailable(
         f"Playwright's driver cannot start ({_last_line(output)})",
         "reinstall playwright (pip install --force-reinstall playwright)",
@@ -131,12 +131,13 @@ def check_pdf_printing() -> str:
 def _launch_failure(executable: str, exc: Exception) -> PdfUnavailable:
     """Playwright's multi-line launch error as one line (its first, or a missing library)."""
     text = str(exc)
-    library = _library_fix(text)
-    detail = library or _first_line(text) or type(exc).__name__
+    missing = _missing_library(text)
+    if missing:
+        return PdfUnavailable(f"Chromium at {executable} could not start: {missing[0]}", missing[1])
     return PdfUnavailable(
-        f"Chromium at {executable} could not start ({detail})",
-        f"check that `{executable} --headless --version` runs"
-        + ("" if library else f", or set {CHROMIUM_ENV} to a working Chromium"),
+        f"Chromium at {executable} could not start ({_first_line(text) or type(exc).__name__})",
+        f"check that `{executable} --headless --version` runs, "
+        f"or set {CHROMIUM_ENV} to a working Chromium",
     )
 
 
