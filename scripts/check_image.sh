@@ -87,10 +87,14 @@ start_dashboard() {
   local cmd
   mapfile -t cmd < <("${PODMAN[@]}" image inspect "$image" --format '{{range .Config.Cmd}}{{println .}}{{end}}' | sed '/^$/d')
   [ "${cmd[*]}" = "aimetrics dashboard --port 8501" ] || { echo "unexpected CMD: ${cmd[*]}"; return 1; }
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+    echo "port $port is in use on this host: set AIMETRICS_CHECK_PORT to a free one"; return 1
+  fi
   in_image --background "$work/dash.pid" -- "${cmd[@]:0:3}" "$port" || return 1
   dash_pid=$(cat "$work/dash.pid")
   for _ in $(seq 90); do
     [ "$(curl -fsS "http://127.0.0.1:$port/_stcore/health" 2>/dev/null)" = ok ] && return 0
+    kill -0 "$dash_pid" 2>/dev/null || break # the dashboard stopped: no use waiting
     sleep 1
   done
   echo "no answer on :$port/_stcore/health after 90 s"; cat "$work/dash.pid.log"; return 1
@@ -111,6 +115,7 @@ healthcheck() {
 host_health() { [ "$(curl -fsS "http://127.0.0.1:$port/_stcore/health")" = ok ]; }
 
 collect_git() {
+  # shellcheck disable=SC2016  # $n expands in the container's shell
   in_image -- sh -c 'set -e; rm -rf /data/repo; git init -q -b main /data/repo; cd /data/repo
     for n in 1 2 3; do
       echo "line $n" >>notes.txt; git add notes.txt
