@@ -144,7 +144,11 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: same seed and end date, same org.")] = 42,
     end_date: Annotated[
         dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Last day of the 12 months. Default: today."),
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Last day of the 12 months (ends at its midnight, UTC). "
+            "Default: up to the moment the demo is built.",
+        ),
     ] = None,
     scale: Annotated[
         float, typer.Option(min=0.05, max=200.0, help="Size multiplier (100 ≈ 1M PRs).")
@@ -617,17 +621,12 @@ def report(
 
     def work() -> None:
         from aimetrics.exports.figures import load_figures
-        from aimetrics.exports.report import (
-            REPORTED,
-            chromium_path,
-            render_html,
-            render_pdf,
-            report_from_figures,
-        )
+        from aimetrics.exports.pdf import check_pdf_printing, render_pdf
+        from aimetrics.exports.report import REPORTED, render_html, report_from_figures
         from aimetrics.metrics.adoption import Selection
 
-        if kind == ".pdf":
-            chromium_path()  # fail before the work when there is no browser
+        # Fail before the work when the browser or Playwright's driver cannot run.
+        chromium = check_pdf_printing() if kind == ".pdf" else ""
         ctx = _Context(db, config)
         engine = ctx.engine(migrate=False)
         try:
@@ -640,7 +639,7 @@ def report(
         html = render_html(report_from_figures(figures))
         if kind == ".pdf":
             with console.status("Printing with Chromium..."):
-                render_pdf(html, out)
+                render_pdf(html, out, chromium)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(html, encoding="utf-8")

@@ -9,8 +9,9 @@
   both methods and their intervals or "not enough data", idle seats), the appendix
   follows on the next pages. CSS is inline and the charts are plotly figures drawn by
   plotly.js, which is inlined too (no CDN, no request at all: it works offline).
-- :func:`render_pdf` prints that HTML with Debian's headless Chromium (Playwright's
-  ``page.pdf``) once the charts are drawn; CSS page breaks keep the one-pager on page 1.
+- :func:`aimetrics.exports.pdf.render_pdf` prints that HTML with Debian's headless Chromium
+  (Playwright's ``page.pdf``) once the charts are drawn; CSS page breaks keep the one-pager
+  on page 1.
 
 Why plotly.js inlined rather than images rendered by kaleido: the HTML then needs no
 browser to be produced (the dashboard's "Download report" button and the Docker image
@@ -24,32 +25,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.exports.figures import ExportError, Figures, load_figures
+from aimetrics.exports.figures import Figures, load_figures
 from aimetrics.metrics.adoption import NO_MARKER, Selection
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import MEASURED, RoiFigures
 from aimetrics.metrics.stats import NOT_ENOUGH_DATA, OK, Comparison, Estimate
 from aimetrics.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ENV = "AIMETRICS_CHROMIUM"  # another Chromium binary for the PDF
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
-CHART_TIMEOUT_MS = 60_000
 MISSING = "—"
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 INPUT_LABELS = {
@@ -646,7 +633,7 @@ def report_from_figures(f: Figures) -> Report:
     )
 
 
-# --- HTML and PDF ----------------------------------------------------------------------
+# --- HTML ----------------------------------------------------------------------------
 
 
 def render_html(report: Report) -> str:
@@ -654,53 +641,3 @@ def render_html(report: Report) -> str:
     from aimetrics.exports.report_html import render  # the layout, apart from the figures
 
     return render(report)
-
-
-def chromium_path() -> str:
-    """Debian's Chromium (``AIMETRICS_CHROMIUM`` to use another one); ExportError if absent."""
-    candidates = [os.environ.get(CHROMIUM_ENV) or "", CHROMIUM, shutil.which("chromium") or ""]
-    for path in candidates:
-        if path and os.access(path, os.X_OK):
-            return path
-    raise ExportError(
-        f"a PDF needs Chromium, which is not installed at {CHROMIUM}: install Debian's chromium "
-        "(apt-get install chromium) or write .html instead (--out report.html)"
-    )
-
-
-def render_pdf(html_text: str, path: Path) -> None:
-    """Print ``html_text`` to ``path`` (A4) with headless Chromium, once its charts are drawn.
-
-    Every request the page would make is refused: the document must need none.
-    """
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ExportError(
-            "a PDF needs the Python package playwright (pip install playwright; it drives "
-            "Debian's chromium, no browser download needed), or write .html instead"
-        ) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
-            )
-            try:
-                page = browser.new_page()
-                page.route("**/*", lambda route: route.abort())
-                page.set_content(html_text, wait_until="load")
-                page.wait_for_function(
-                    "document.documentElement.getAttribute('data-charts') === 'ready'",
-                    timeout=CHART_TIMEOUT_MS,
-                )
-                page.emulate_media(media="print")
-                page.pdf(
-                    path=str(path), format="A4", print_background=True, prefer_css_page_size=True
-                )
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        raise ExportError(f"Chromium could not print the report: {exc}") from None
