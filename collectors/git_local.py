@@ -390,14 +390,14 @@ def _read_repo(
     ):
         # The first statement writes: SQLite's write lock is taken now, before anything is read.
         w.write(s.repositories, repo_row, on_conflict="nothing")
-        if relink:
-            _forget_git_links(w, repo_id)
         # Nothing stored for this repository yet (its first import): SQLite appends the rows
         # straight into the tables instead of merging them through staging tables.
         fresh = {
             t: not w.exists(t, t.c.repo_id == repo_id)
             for t in (s.commits, s.pull_requests, s.pull_request_commits)
         }
+        if relink:  # after ``fresh``: the links are staged as the PRs are (foreign key)
+            _forget_git_links(w, repo_id)
         for raw in log:
             commits = _parse_log(raw)
             rows = commits.select(
@@ -676,9 +676,10 @@ class _GitLog:
             # git's own message, not the usage hint it may print after it
             lines = msg.splitlines()
             said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
-            last = said[-1] if said else str(code)
+            # The first error names the cause (the object missing), the last fatal the stop.
+            said = list(dict.fromkeys([said[0], said[-1]])) if said else [str(code)]
             hint = clone.failure_hint(msg, numstat=self.numstat)
-            raise GitError(f"{self.name}: git log failed: {last}{hint}")
+            raise GitError(f"{self.name}: git log failed: {'; '.join(said)}{hint}")
 
     def __enter__(self) -> _GitLog:
         return self
