@@ -258,3 +258,30 @@ def test_cli_says_what_a_shallow_clone_lacks(source: Repo, tmp_path: Path) -> No
     assert "warning: acme/ci: shallow clone, 1 commit visible;" in out
     assert "git fetch --unshallow" in out and "fetch-depth: 0" in out
     assert "acme/ci: 1 new commits" in out
+
+
+def test_unknown_line_counts_stay_unknown_in_the_figures(
+    source: Repo, tmp_path: Path, sqlite_url: str
+) -> None:
+    """A partial clone's commits have no line counts: the facts say unknown (null), not
+    0, and size figures (over PRs of known size only) leave them out."""
+    from datetime import date
+
+    from aimetrics.metrics.facts import load_facts
+    from aimetrics.metrics.period import Period
+    from aimetrics.metrics.quality import quality_summary, size_distribution
+
+    partial = _clone(source.path, tmp_path / "partial", "--filter=blob:none")
+    engine = create_store_engine(sqlite_url)
+    upgrade(engine)
+    collect_repo(engine, inspect_repo(partial, "acme/partial"), on_warning=lambda _: None)
+    facts = load_facts(engine)
+    engine.dispose()
+    assert facts.commits.height == 7 and facts.commits["lines"].null_count() == 7
+    assert facts.prs.height == 2 and facts.prs["lines"].null_count() == 2
+    period = Period(date(2026, 1, 1), date(2026, 2, 1))
+    prs = facts.prs.lazy().with_columns(group=pl.lit("all"), comparison=pl.lit("no marker"))
+    assert size_distribution(prs, period).collect().is_empty()
+    summary = quality_summary(prs, period).collect()
+    assert summary["merged_prs"].sum() == 2
+    assert summary["median_lines"].null_count() == summary.height
