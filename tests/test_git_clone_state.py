@@ -285,3 +285,24 @@ def test_unknown_line_counts_stay_unknown_in_the_figures(
     summary = quality_summary(prs, period).collect()
     assert summary["merged_prs"].sum() == 2
     assert summary["median_lines"].null_count() == summary.height
+
+
+def test_a_cursor_of_the_first_form_still_reads_incrementally(
+    source: Repo, any_engine: sa.Engine
+) -> None:
+    """Stores written before the cursor became an object hold the JSON list of tips."""
+    info = inspect_repo(source.path, "acme/old")
+    collect_repo(any_engine, info)
+    tip = source.git("rev-parse", "HEAD").strip()
+    with any_engine.begin() as conn:
+        conn.execute(
+            sa.update(s.sync_state)
+            .where(s.sync_state.c.scope == "acme/old")
+            .values(cursor=f'["{tip}"]')
+        )
+    source.commit("feat: next (#9)", file="next.py")
+    assert collect_repo(any_engine, info)["commits"] == 1
+    state = read_table(any_engine, s.sync_state, where=s.sync_state.c.scope == "acme/old")
+    assert ReadState.parse(state["cursor"][0]) == ReadState(
+        tips=[source.git("rev-parse", "HEAD").strip()], shallow=[], line_counts=True
+    )
