@@ -316,8 +316,8 @@ def collect_repo(
     except GitError as exc:
         if not clone.missing_blobs(str(exc)):
             raise
-        # A partial clone without blobs (git failed at once, before anything was written:
-        # the transaction rolled back): read the history without line counts.
+        # A partial clone without blobs (git stops at the first missing blob, at once in a
+        # blobless clone; the transaction rolled back): read it again without line counts.
         counts = read(known=known, numstat=False)
         warn(clone.no_line_counts_warning(repo.full_name))
     if boundary:

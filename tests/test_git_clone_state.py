@@ -306,3 +306,19 @@ def test_a_cursor_of_the_first_form_still_reads_incrementally(
     assert ReadState.parse(state["cursor"][0]) == ReadState(
         tips=[source.git("rev-parse", "HEAD").strip()], shallow=[], line_counts=True
     )
+
+
+def test_cli_damaged_clone_is_one_error_line(source: Repo, tmp_path: Path) -> None:
+    lost = source.git("rev-parse", "HEAD~3").strip()
+    (source.path / ".git" / "objects" / lost[:2] / lost[2:]).unlink()
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    res = CliRunner().invoke(
+        app, ["collect", "git", str(source.path), "--repo-name", "acme/damaged", "--db", url]
+    )
+    assert res.exit_code == 2  # the CLI's exit code for a user-facing error
+    errors = [line for line in res.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: acme/damaged (")
+    assert errors[0].endswith("(the clone's object store is damaged: check it with `git fsck`, "
+                              "or clone it again)")  # fmt: skip
+    assert "Traceback" not in res.output
+    assert read_table(create_store_engine(url), s.commits).is_empty()
