@@ -447,7 +447,7 @@ def _read_repo(
                 "scope": [repo.full_name],
                 "cursor": [ReadState(tips, boundary, numstat).dump()],
                 "status": ["complete"],
-                "detail": [_detail(graph.height, repo.path, boundary, numstat)],
+                "detail": [_detail(graph.height, repo.path, boundary, numstat, relink)],
                 "started_at": [now],
                 "finished_at": [now],
             }
@@ -485,11 +485,13 @@ def _forget_git_links(w: StagedWrite, repo_id: int) -> None:
     w.execute(sa.delete(prc).where(prc.c.repo_id == repo_id, prc.c.pr_number.in_(git_prs)))
 
 
-def _detail(new: int, path: Path, boundary: list[str], numstat: bool) -> str:
+def _detail(new: int, path: Path, boundary: list[str], numstat: bool, relink: bool) -> str:
     """``sync_state.detail``: what the run read, and what the clone did not show."""
     notes = [f"{new} new commits from {path}"]
+    if relink:
+        notes.append("the clone was deepened: its whole history read again")
     if boundary:
-        notes.append(f"shallow clone ({len(boundary)} boundary commits)")
+        notes.append(f"shallow clone: history behind {len(boundary)} boundary commits missing")
     if not numstat:
         notes.append("partial clone: no line counts")
     return "; ".join(notes)

@@ -111,6 +111,11 @@ def test_shallow_clone_warns_then_deepening_fills_the_gap(
     unknown = stored.filter(pl.col("parent_count").is_null())["sha"].to_list()
     assert unknown == _boundary(shallow) and len(unknown) == 2
     assert second["commits"] == 6  # read again whole: the older commits are behind known tips
+    state = read_table(any_engine, s.sync_state, where=s.sync_state.c.scope == "acme/ci")
+    assert state["detail"][0] == (
+        f"6 new commits from {shallow}; the clone was deepened: its whole history read again; "
+        "shallow clone: history behind 2 boundary commits missing"
+    )
     # What this view cannot tell: F is on the mainline (C1's parent is hidden), so the walk
     # from #7's branch claims it. The full history below sets that right.
     f_sha = source.git("rev-parse", "HEAD~1^2^").strip()
