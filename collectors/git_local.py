@@ -360,8 +360,8 @@ def _read_repo(
     repo_id = int(existing["id"][0]) if existing.height else stable_id(f"git:{repo.full_name}")
     exclude = [f"^{t}" for t in known]
     # Tips first, then the log: a ref that moves in between is read again next time.
-    default_tip = _git(repo.path, "rev-parse", "--verify", f"{repo.default_branch}^{{commit}}")
-    default_tip = default_tip.strip()
+    label = f"{repo.full_name} ({repo.path})"
+    default_tip = _branch_tip(repo, label)
     if all_refs:
         tips = [line.split()[0] for line in _git(repo.path, "show-ref").splitlines()]
         revs = ["--all"]
@@ -383,7 +383,6 @@ def _read_repo(
     walk = None if all_refs else _StreamedWalk(default_tip)
     this_repo = {t: t.c.repo_id == repo_id for t in (s.pull_requests, s.pull_request_commits)}
     # git starts first: the store is made ready while it reads its first commits.
-    label = f"{repo.full_name} ({repo.path})"
     with (
         _GitLog(repo.path, [*revs, *exclude], on_progress, numstat=numstat, name=label) as log,
         StagedWrite(engine) as w,
@@ -460,6 +459,18 @@ def _read_repo(
         "pull_request_commits": w.counts.get(s.pull_request_commits.name, 0),
         "repo_id": repo_id,
     }
+
+
+def _branch_tip(repo: GitRepo, label: str) -> str:
+    """The commit the branch read points at, or one line saying why there is none."""
+    try:
+        return _git(repo.path, "rev-parse", "--verify", f"{repo.default_branch}^{{commit}}").strip()
+    except GitError as exc:
+        raise GitError(
+            f"{label}: branch {repo.default_branch!r} does not name a commit the clone has "
+            f"({str(exc).rsplit(': ', 1)[-1]}): a wrong --branch, or a damaged clone (check it "
+            "with `git fsck`, or clone it again)"
+        ) from None
 
 
 def _unknown_where_unseen(

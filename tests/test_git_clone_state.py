@@ -327,3 +327,18 @@ def test_cli_damaged_clone_is_one_error_line(source: Repo, tmp_path: Path) -> No
                               "or clone it again)")  # fmt: skip
     assert "Traceback" not in res.output
     assert read_table(create_store_engine(url), s.commits).is_empty()
+
+
+def test_branch_tip_missing_names_the_repository_and_the_fix(
+    source: Repo, any_engine: sa.Engine
+) -> None:
+    tip = source.git("rev-parse", "HEAD").strip()
+    (source.path / ".git" / "objects" / tip[:2] / tip[2:]).unlink()
+    with pytest.raises(GitError) as exc:
+        collect_repo(any_engine, inspect_repo(source.path, "acme/damaged"))
+    assert str(exc.value) == (
+        f"acme/damaged ({source.path}): branch 'main' does not name a commit the clone has "
+        "(Needed a single revision): a wrong --branch, or a damaged clone (check it with "
+        "`git fsck`, or clone it again)"
+    )
+    _nothing_stored(any_engine)
