@@ -463,14 +463,21 @@ def _read_repo(
 
 def _branch_tip(repo: GitRepo, label: str) -> str:
     """The commit the branch read points at, or one line saying why there is none."""
+    branch = repo.default_branch
     try:
-        return _git(repo.path, "rev-parse", "--verify", f"{repo.default_branch}^{{commit}}").strip()
-    except GitError as exc:
+        return _git(repo.path, "rev-parse", "--verify", f"{branch}^{{commit}}").strip()
+    except GitError:
+        pass
+    try:  # the name resolves (git reads the ref) but the commit it names is not there
+        sha = _git(repo.path, "rev-parse", "--verify", branch).strip()
+    except GitError:
         raise GitError(
-            f"{label}: branch {repo.default_branch!r} does not name a commit the clone has "
-            f"({str(exc).rsplit(': ', 1)[-1]}): a wrong --branch, or a damaged clone (check it "
-            "with `git fsck`, or clone it again)"
+            f"{label}: no branch or commit {branch!r} in the clone: pass --branch NAME"
         ) from None
+    raise GitError(
+        f"{label}: branch {branch!r} names commit {sha}, which the clone does not have: "
+        "the clone is damaged (check it with `git fsck`, or clone it again)"
+    )
 
 
 def _unknown_where_unseen(

@@ -337,8 +337,12 @@ def test_branch_tip_missing_names_the_repository_and_the_fix(
     with pytest.raises(GitError) as exc:
         collect_repo(any_engine, inspect_repo(source.path, "acme/damaged"))
     assert str(exc.value) == (
-        f"acme/damaged ({source.path}): branch 'main' does not name a commit the clone has "
-        "(Needed a single revision): a wrong --branch, or a damaged clone (check it with "
-        "`git fsck`, or clone it again)"
+        f"acme/damaged ({source.path}): branch 'main' names commit {tip}, which the clone does "
+        "not have: the clone is damaged (check it with `git fsck`, or clone it again)"
+    )
+    with pytest.raises(GitError) as exc:
+        collect_repo(any_engine, inspect_repo(source.path, "acme/damaged", branch="nope"))
+    assert str(exc.value) == (
+        f"acme/damaged ({source.path}): no branch or commit 'nope' in the clone: pass --branch NAME"
     )
     _nothing_stored(any_engine)
