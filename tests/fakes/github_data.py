@@ -124,8 +124,24 @@ def merge_commit(pull_node: dict, *, squash: bool = True) -> dict:
     )
 
 
+REVIEW_IDS_2025 = 2_700_000_000
+"""Review ids GitHub hands out today (past 2^31 since 2024: 2244849547 in the error that
+``databaseId`` gives for one of them; about 2.7e9 in 2025)."""
+PULL_IDS_2025 = 2_500_000_000
+"""Pull request ids today (past 2^31 too); repository and user ids are still below it."""
+
+
 def review(database_id: int, author: dict | None, state: str, submitted: str) -> dict:
-    return {"databaseId": database_id, "author": author, "state": state, "submittedAt": submitted}
+    """A ``PullRequestReview``: ``databaseId`` an int (GraphQL's 32-bit ``Int`` refuses it
+    above 2^31, as GitHub does), ``fullDatabaseId`` the same id as a ``BigInt`` string."""
+    return {
+        "__typename": "PullRequestReview",
+        "databaseId": database_id,
+        "fullDatabaseId": str(database_id),
+        "author": author,
+        "state": state,
+        "submittedAt": submitted,
+    }
 
 
 def pull(
@@ -154,7 +170,8 @@ def pull(
     node = {
         "__typename": "PullRequest",
         "id": f"PR_kwDO{number:08d}",
-        "databaseId": database_id or 900_000_000 + number,
+        "databaseId": database_id or PULL_IDS_2025 + number,
+        "fullDatabaseId": str(database_id or PULL_IDS_2025 + number),
         "number": number,
         "title": title or f"Change {number}",
         "body": body,
@@ -230,7 +247,7 @@ def synthetic_pulls(
         reviewers = [p for p in PEOPLE if p[0] != login]
         reviews = [
             review(
-                700_000_000 + number * 10 + k,
+                REVIEW_IDS_2025 + number * 10 + k,
                 user(reviewers[k % len(reviewers)][0]),
                 "APPROVED" if k == 0 else "COMMENTED",
                 iso(created + timedelta(hours=1, minutes=k)),
