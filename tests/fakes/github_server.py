@@ -39,6 +39,7 @@ from graphql import GraphQLError, parse
 from fakes.github_data import FIXTURES, FakeOrg, FakeRepo
 from fakes.github_graphql import (
     QueryShape,
+    deprecated_usages,
     not_found,
     paginate,
     query_shape,
@@ -135,6 +136,9 @@ class FakeGitHub:
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
         self.invalid_queries: list[tuple[str, list[str]]] = []
+        self.deprecated_queries: list[tuple[str, list[str]]] = []
+        """Queries using a deprecated field, argument or enum value (served, as GitHub
+        does until it removes them; the test fixture fails on any)."""
         self.max_pull_page: int | None = None
         """GraphQL queries asking for more PRs per page than this get a 502 (too large)."""
         self.slow_pull_page: tuple[int, float] | None = None
@@ -503,6 +507,9 @@ class FakeGitHub:
         if errors:
             self.invalid_queries.append((query, errors))
             return self._json(200, {"errors": [{"message": m} for m in errors]})
+        deprecated = deprecated_usages(query)
+        if deprecated:
+            self.deprecated_queries.append((query, deprecated))
         shape = query_shape(parse(query), variables)
         pulls = shape.largest.get("pullRequests", 0)
         if self.max_pull_page is not None and pulls > self.max_pull_page:
