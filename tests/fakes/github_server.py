@@ -79,7 +79,9 @@ class Fault:
     found breadth-first loses its middle element, with the error's ``path`` pointing
     into it; ``error_type`` is the error's ``type``, None for GitHub's untyped timeout
     message, e.g. ``RESOURCE_LIMITS_EXCEEDED``, ``FORBIDDEN`` for a nested object the
-    token may not see, ``NOT_FOUND``).
+    token may not see, ``NOT_FOUND``; ``message`` replaces the error's message, e.g.
+    GitHub's "Int cannot represent non 32-bit signed integer value: ..." for a field
+    that fails on every run).
     target: ``graphql``, ``rest``, ``blob``, or a regex searched in the request path.
     skip: let this many matching requests through untouched first.
     """
@@ -93,6 +95,7 @@ class Fault:
     op: str | None = None
     skip: int = 0
     error_type: str | None = None
+    message: str | None = None
 
     def matches(self, req: RequestRecord) -> bool:
         if self.times <= 0 or (self.op and req.operation != self.op):
@@ -608,7 +611,7 @@ def _connection_key(item: Any) -> str | None:
     return (connections or objects or [None])[0]
 
 
-def partial_answer(body: bytes, error_type: str | None) -> bytes:
+def partial_answer(body: bytes, error_type: str | None, message: str | None = None) -> bytes:
     """A GraphQL answer with one node nulled and an ``errors`` entry pointing at it.
 
     The first ``nodes`` list met breadth-first loses its middle element (GraphQL nulls
@@ -643,7 +646,7 @@ def partial_answer(body: bytes, error_type: str | None) -> bytes:
     error: dict[str, Any] = {
         "path": path or [],
         "locations": [{"line": 1, "column": 1}],
-        "message": _PARTIAL_MESSAGES.get(error_type, f"{error_type} error"),
+        "message": message or _PARTIAL_MESSAGES.get(error_type, f"{error_type} error"),
     }
     if error_type is not None:
         error["type"] = error_type
@@ -759,7 +762,7 @@ class _Handler(BaseHTTPRequestHandler):
             except GraphQLError as exc:  # pragma: no cover - a bug in the fake itself
                 response = fake._json(500, {"message": str(exc)})
         if fault is not None and fault.kind == "partial" and response.status == 200:
-            response.body = partial_answer(response.body, fault.error_type)
+            response.body = partial_answer(response.body, fault.error_type, fault.message)
         req.status = response.status
         req.seconds = time.perf_counter() - began - (fault.seconds if fault else 0.0)
         if fault is not None and fault.kind == "malformed":
