@@ -144,6 +144,11 @@ def test_recorded_and_edge_case_prs_are_stored_exactly(
         "submitted_at",
     )  # fmt: skip
     assert _rows(engine, s.reviews, *columns) == _sorted(expected_reviews)
+    # The 64-bit id reaches the AI tags too: Copilot code review's review is tagged.
+    tags = read_table(engine, s.ai_tags, where=s.ai_tags.c.entity == "review")
+    assert set(tags.select("repo_id", "entity_key", "kind").rows()) == {
+        (EDGE, "2836401112", "reviewed")
+    }
     unreviewed = {571, 3370, 704, 705, 706}
     reviewed = set(read_table(engine, s.reviews)["pr_number"].to_list())
     assert not unreviewed & reviewed
