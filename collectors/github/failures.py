@@ -92,6 +92,9 @@ def failure_of(exc: BaseException) -> GraphQLFailure | None:
         return None
     first = errors[0]
     field = field_path(first.get("path"))
+    if not field:  # no path (a query-level error): the type and field GitHub names, if any
+        ext = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
+        field = ".".join(str(ext[k]) for k in ("typeName", "fieldName") if ext.get(k))
     message = str(first.get("message") or "").strip()
     if not field or not message:
         return None

@@ -81,7 +81,10 @@ class Fault:
     message, e.g. ``RESOURCE_LIMITS_EXCEEDED``, ``FORBIDDEN`` for a nested object the
     token may not see, ``NOT_FOUND``; ``message`` replaces the error's message, e.g.
     GitHub's "Int cannot represent non 32-bit signed integer value: ..." for a field
-    that fails on every run).
+    that fails on every run); ``invalid`` (GraphQL only: HTTP 200, no ``data``, one error
+    shaped as GitHub's for a field it removed: ``message``, the ``path`` given (GitHub's
+    starts with the operation, ``"query PullRequests"``), ``extensions`` naming the type
+    and field, ``locations``; not recorded: built from GitHub's GraphQL documentation).
     target: ``graphql``, ``rest``, ``blob``, or a regex searched in the request path.
     skip: let this many matching requests through untouched first.
     """
@@ -96,6 +99,7 @@ class Fault:
     skip: int = 0
     error_type: str | None = None
     message: str | None = None
+    path: list[Any] | None = None
 
     def matches(self, req: RequestRecord) -> bool:
         if self.times <= 0 or (self.op and req.operation != self.op):
@@ -654,6 +658,27 @@ def partial_answer(body: bytes, error_type: str | None, message: str | None = No
     return json.dumps(answer).encode()
 
 
+def removed_field_answer(message: str | None, path: list[Any] | None) -> dict[str, Any]:
+    """GitHub's answer to a query naming a field it no longer has (no ``data``)."""
+    path = path or ["query PullRequests", "repository", "pullRequests", "nodes", "reviews",
+                    "nodes", "databaseId"]  # fmt: skip
+    type_name = "PullRequestReview" if "reviews" in path else "PullRequest"
+    return {
+        "errors": [
+            {
+                "path": path,
+                "extensions": {
+                    "code": "undefinedField",
+                    "typeName": type_name,
+                    "fieldName": str(path[-1]),
+                },
+                "locations": [{"line": 47, "column": 3}],
+                "message": message or f"Field '{path[-1]}' doesn't exist on type '{type_name}'",
+            }
+        ]
+    }
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -724,6 +749,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "status":
             response = fake._json(fault.status, _BAD_GATEWAY if fault.status == 502 else {
                 "message": "Server Error"})  # fmt: skip
+        elif fault is not None and fault.kind == "invalid":
+            response = fake._json(200, removed_field_answer(fault.message, fault.path))
         elif fault is not None and fault.kind == "exhausted":
             response = fake._json(
                 403,

@@ -162,3 +162,26 @@ def test_cli_reports_the_repeating_error_and_exits_1(
     assert [
         (e["repository"], e["field"], e["message"], e["runs"]) for e in summary["repeated_errors"]
     ] == [("acme/web", FIELD, OVERFLOW, 3)]
+
+
+def test_a_field_github_removed_is_reported_on_the_second_run(
+    collector: Collector, fake_github: FakeGitHub
+):
+    """GitHub answers a query naming a removed field with 200, no data, and an error whose
+    path starts with the operation: no page arrives at all, on every run."""
+    acme(fake_github, pulls=2)
+    add_repo(fake_github, "acme/web", special_pulls(), 77)
+    fake_github.inject("invalid", "graphql", times=10_000)
+
+    first = collector.run(repos=["acme/web"])
+    second = collector.run(repos=["acme/web"])
+
+    field = "repository.pullRequests.nodes.reviews.nodes.databaseId"
+    message = "Field 'databaseId' doesn't exist on type 'PullRequestReview'"
+    assert first.repos[0].failure == {"field": field, "message": message, "type": None, "runs": 1}
+    assert first.repos[0].detail == f"GitHub answered 400: {message}"
+    assert [r.full_name for r in second.repeated] == ["acme/web"]
+    assert second.repos[0].detail.startswith(
+        f"acme/web: the same GitHub error ended 2 runs in a row at field {field} ({message}); "
+    )
+    assert fake_github.count("graphql") == 2  # one query a run: nothing to shrink or retry
