@@ -21,6 +21,8 @@ from github import GithubException
 from collectors.github.client import GraphQLPartial
 
 _NUMBER = re.compile(r"\d+")
+_PASSING_TYPES = frozenset({"RATE_LIMITED"})
+"""Error types that pass with time, whatever the field: never "repeating"."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def field_path(path: Any) -> str:
 
 def failure_of(exc: BaseException) -> GraphQLFailure | None:
     """The GraphQL failure an exception carries (its first error), or None (5xx, resets,
-    rate limits: nothing that names a field)."""
+    rate limits: nothing that names a field, or what passes with time)."""
     if isinstance(exc, GraphQLPartial):
         errors = exc.errors
     elif isinstance(exc, GithubException) and isinstance(exc.data, dict):
@@ -99,6 +101,8 @@ def failure_of(exc: BaseException) -> GraphQLFailure | None:
     if not field or not message:
         return None
     kind = first.get("type")
+    if kind in _PASSING_TYPES:
+        return None
     return GraphQLFailure(field, message, str(kind) if kind else None)
 
 

@@ -107,7 +107,7 @@ class RepoSync:
             )
         except GithubException as exc:
             result = self._refused(full_name, exc)
-            if result.status == "incomplete" and "rate limit" not in result.detail:
+            if result.status == "incomplete":
                 failure = failure_of(exc)
         result.full_name = full_name
         result.requests = self.client.counter.value - spent
