@@ -6,7 +6,7 @@ bot's login (``dependabot``, ``copilot-swe-agent``), so a ``Bot`` actor gets it
 back, except ``Copilot``, which REST also spells without it. A commit author
 that is a bot has no GraphQL ``user``; its login is read from its noreply
 address (``<id>+<name>[bot]@users.noreply.github.com``). A deleted account is
-``None`` (GitHub's "ghost").
+``None`` (GitHub's "ghost"). Review ids are 64-bit (``review_id``).
 """
 
 from __future__ import annotations
@@ -147,11 +147,23 @@ def _commit_row(
     }
 
 
+def review_id(review: Mapping[str, Any]) -> int | None:
+    """A review's 64-bit id: ``fullDatabaseId`` (a ``BigInt``, sent as a JSON string).
+
+    Pages stored by a version that asked for the deprecated 32-bit ``databaseId`` (an
+    interrupted sync resumed after an upgrade) still carry that key: read it too.
+    """
+    value = review.get("fullDatabaseId")
+    if value is None:
+        value = review.get("databaseId")
+    return int(value) if value is not None else None
+
+
 def _review_row(repo_id: int, number: int, review: Mapping[str, Any]) -> dict[str, Any]:
     author = review.get("author")
     return {
         "repo_id": repo_id,
-        "review_id": review["databaseId"],
+        "review_id": review_id(review),
         "pr_number": number,
         "reviewer_login": actor_login(author),
         "reviewer_type": actor_type(author),
@@ -208,7 +220,7 @@ def pull_frames(
         review_rows += [
             _review_row(repo_id, number, r)
             for r in pull["reviews"]["nodes"]
-            if r and r.get("databaseId") is not None
+            if r and review_id(r) is not None
         ]
     # GitHub's ids are unique, but one statement must never upsert a key twice (PostgreSQL
     # refuses), so the last occurrence of a review id wins.

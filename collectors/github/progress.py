@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -36,6 +37,13 @@ class RepoResult:
     reviews: int = 0
     requests: int = 0
     detail: str = ""
+    failure: dict[str, Any] | None = None
+    """The GraphQL error that left it incomplete (field, message, type, runs in a row)."""
+
+    @property
+    def repeated(self) -> bool:
+        """Incomplete for the same GraphQL error as the run before: re-running won't help."""
+        return int((self.failure or {}).get("runs") or 1) >= 2
 
 
 @dataclass
@@ -55,6 +63,11 @@ class Summary:
     @property
     def incomplete(self) -> list[RepoResult]:
         return [r for r in self.repos if r.status == "incomplete"]
+
+    @property
+    def repeated(self) -> list[RepoResult]:
+        """Incomplete repositories whose GraphQL error repeats (the detail says what to do)."""
+        return [r for r in self.incomplete if r.repeated]
 
     def totals(self) -> dict[str, int]:
         return {
@@ -94,6 +107,9 @@ def _line(summary: Summary) -> str:
     ]
     if summary.teams:
         parts.insert(3, f"{summary.teams} teams, {summary.team_members} memberships")
+    if summary.repeated:
+        names = ", ".join(r.full_name for r in summary.repeated)
+        parts.insert(1, f"the same error as last run in {names} (see the warning)")
     return "; ".join(parts)
 
 
@@ -113,7 +129,9 @@ class QuietReporter:
         pass
 
     def repo_finished(self, result: RepoResult) -> None:
-        if result.status == "incomplete":
+        if result.repeated:
+            self.warn(result.detail)  # names the repository, field, error and what to do
+        elif result.status == "incomplete":
             self.warn(f"{result.full_name}: incomplete ({result.detail}); re-run to resume")
 
     def warn(self, message: str) -> None:
@@ -213,6 +231,8 @@ class RichReporter(QuietReporter):
         self.console.print(table)
         for warning in summary.warnings:
             self.console.print(f"  skipped: {warning}", highlight=False, soft_wrap=True)
+        for result in summary.repeated:
+            self.console.print(f"  [red]repeating:[/] {escape(result.detail)}", soft_wrap=True)
 
 
 class JsonReporter:
@@ -264,6 +284,10 @@ class JsonReporter:
             complete=summary.count("complete"),
             unchanged=summary.count("unchanged"),
             incomplete=[r.full_name for r in summary.incomplete],
+            repeated_errors=[
+                {"repository": r.full_name, **(r.failure or {}), "advice": r.detail}
+                for r in summary.repeated
+            ],
             not_found=[r.full_name for r in summary.repos if r.status == "not_found"],
             seats=summary.seats,
             usage_rows=summary.usage_rows,

@@ -13,6 +13,13 @@ purpose: a connection per commit would multiply that by 25 (their parent_count
 stays unknown). History commits carry it (``parents(first: 1) { totalCount }``):
 100 more connections per page of 100 commits, one point; it tells merge commits,
 whose PRs' commits are on the default branch too, from squashes.
+
+Ids: a review's id is ``fullDatabaseId``, a ``BigInt`` GitHub sends as a JSON string.
+The deprecated ``databaseId`` is a 32-bit ``Int``, and review ids passed 2^31 in 2024:
+GitHub then answers with an error for that field ("Int cannot represent non 32-bit
+signed integer value") on every run. ``Repository.databaseId`` is not deprecated (no
+64-bit variant exists; repository ids are still far below 2^31). The tests reject any
+deprecated field, argument or enum value in these documents.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ fragment HistoryPage on CommitHistoryConnection {
 
 _REVIEW_FIELDS = """
 fragment ReviewFields on PullRequestReview {
-  databaseId
+  fullDatabaseId
   state
   submittedAt
   author { __typename login }

@@ -36,6 +36,7 @@ from collectors.github.client import (
     graphql_error_types,
     rate_limited,
 )
+from collectors.github.failures import GraphQLFailure, failure_of, follow_on
 from collectors.github.history import HISTORY_OPERATION, History, fetch_history_page
 from collectors.github.normalize import repository_frame
 from collectors.github.progress import RepoResult, Reporter
@@ -80,6 +81,14 @@ class RepoSync:
         with self.store_lock:
             state = cp.read_state(self.engine, scope)
             history_cursor = cp.read_state(self.engine, scope, source=HISTORY_SOURCE).cursor
+        # The GraphQL error that ended the previous run, if it ended incomplete: the same
+        # one again is reported as repeating (see `failures`).
+        previous = (
+            GraphQLFailure.from_json(state.detail.get("failure"))
+            if state.status == "incomplete"
+            else None
+        )
+        failure: GraphQLFailure | None = None
         if state.status == "running" and state.detail.get("phase") == "tag":
             self._retag(scope, state)
         try:
@@ -91,16 +100,24 @@ class RepoSync:
             )
         except GitHubUnavailable as exc:
             result = RepoResult(full_name, "incomplete", detail=str(exc))
+            failure = failure_of(exc)
         except RateLimitExceededException:
             result = RepoResult(
                 full_name, "incomplete", detail="GitHub's rate limit is exhausted; re-run later"
             )
         except GithubException as exc:
             result = self._refused(full_name, exc)
+            if result.status == "incomplete":
+                failure = failure_of(exc)
         result.full_name = full_name
         result.requests = self.client.counter.value - spent
         if result.status == "incomplete":
-            self._mark_incomplete(scope, result.detail)
+            if failure is not None:
+                failure = follow_on(previous, failure)
+                result.failure = failure.to_json()
+                if failure.repeated:
+                    result.detail = f"{full_name}: {failure.advice()}"
+            self._mark_incomplete(scope, result.detail, failure)
         self.reporter.repo_finished(result)
         return result
 
@@ -329,10 +346,16 @@ class RepoSync:
             )
         state.status, state.detail = "complete", {}
 
-    def _mark_incomplete(self, scope: str, reason: str) -> None:
+    def _mark_incomplete(
+        self, scope: str, reason: str, failure: GraphQLFailure | None = None
+    ) -> None:
+        """Keep the run's stored pages (the next run resumes from them) and why it stopped."""
         with self.store_lock:
             state = cp.read_state(self.engine, scope)
             detail = {**state.detail, "error": reason}
+            detail.pop("failure", None)  # only an error of this run counts as "in a row"
+            if failure is not None:
+                detail["failure"] = failure.to_json()
             cp.write_state(
                 self.engine,
                 scope,

@@ -124,8 +124,24 @@ def merge_commit(pull_node: dict, *, squash: bool = True) -> dict:
     )
 
 
+REVIEW_IDS_2025 = 2_700_000_000
+"""Review ids GitHub hands out today (past 2^31 since 2024: 2244849547 in the error that
+``databaseId`` gives for one of them; about 2.7e9 in 2025)."""
+PULL_IDS_2025 = 2_500_000_000
+"""Pull request ids today (past 2^31 too); repository and user ids are still below it."""
+
+
 def review(database_id: int, author: dict | None, state: str, submitted: str) -> dict:
-    return {"databaseId": database_id, "author": author, "state": state, "submittedAt": submitted}
+    """A ``PullRequestReview``: ``databaseId`` an int (GraphQL's 32-bit ``Int`` refuses it
+    above 2^31, as GitHub does), ``fullDatabaseId`` the same id as a ``BigInt`` string."""
+    return {
+        "__typename": "PullRequestReview",
+        "databaseId": database_id,
+        "fullDatabaseId": str(database_id),
+        "author": author,
+        "state": state,
+        "submittedAt": submitted,
+    }
 
 
 def pull(
@@ -154,7 +170,8 @@ def pull(
     node = {
         "__typename": "PullRequest",
         "id": f"PR_kwDO{number:08d}",
-        "databaseId": database_id or 900_000_000 + number,
+        "databaseId": database_id or PULL_IDS_2025 + number,
+        "fullDatabaseId": str(database_id or PULL_IDS_2025 + number),
         "number": number,
         "title": title or f"Change {number}",
         "body": body,
@@ -230,7 +247,7 @@ def synthetic_pulls(
         reviewers = [p for p in PEOPLE if p[0] != login]
         reviews = [
             review(
-                700_000_000 + number * 10 + k,
+                REVIEW_IDS_2025 + number * 10 + k,
                 user(reviewers[k % len(reviewers)][0]),
                 "APPROVED" if k == 0 else "COMMENTED",
                 iso(created + timedelta(hours=1, minutes=k)),
@@ -411,3 +428,173 @@ def team(slug: str, members: list[str], *, name: str | None = None) -> dict:
             {"__typename": "User", "login": login, "name": names.get(login)} for login in members
         ],
     }
+
+
+# --- recorded 2017-2025 PRs, and the cases no recording holds ----------------------------------
+
+
+def mannequin(login: str) -> dict:
+    """A ``Mannequin``: the placeholder GitHub Enterprise Importer leaves for an author of
+    imported data who has no account (an ``Actor``, like ``User`` and ``Bot``)."""
+    return {"__typename": "Mannequin", "login": login}
+
+
+def recorded_2025_repos() -> list[FakeRepo]:
+    """PyGithub/PyGithub (#3370: 2025, a PR id past 2^31, dependabot; #538 with five real
+    reviews) and simonw/datasette (#571, merged without a review), from real recordings
+    (``graphql/recorded-2025.json``; what was not recorded is marked ``_built`` there)."""
+    data = json.loads((FIXTURES / "graphql" / "recorded-2025.json").read_text())
+    repos = []
+    for entry in copy.deepcopy(data["repositories"]):
+        owner, _, name = entry["nameWithOwner"].partition("/")
+        for node in entry["pullRequests"]:
+            if node.get("mergeCommit"):  # recorded: the oid; the fake serves the whole commit
+                node["mergeCommit"] = merge_commit(node)
+        repos.append(
+            FakeRepo(
+                owner,
+                name,
+                entry["databaseId"],
+                pulls=entry["pullRequests"],
+                created_at=entry["createdAt"],
+                default_branch=entry["defaultBranch"],
+                private=False,
+            )
+        )
+    return repos
+
+
+BODY_LIMIT = 65536
+"""GitHub refuses a PR body longer than this many characters."""
+
+EDGE_REVIEW_IDS = (2_244_849_547, 2_836_401_112, 3_012_345_678, 2_999_000_001)
+"""Review ids of today: the first is the id in GitHub's error for ``databaseId`` ("Int
+cannot represent non 32-bit signed integer value: 2244849547")."""
+
+
+def edge_case_pulls(start: datetime = datetime(2025, 6, 2, 9, tzinfo=UTC)) -> list[dict]:
+    """PRs no recording holds, built from GitHub's GraphQL schema and documentation:
+
+    #701 by a deleted account (``author: null``, GitHub's "ghost"), reviewed by one too;
+    #702 by the Copilot coding agent (``Bot`` ``copilot-swe-agent``), reviewed by Copilot
+    code review (``Bot`` ``copilot-pull-request-reviewer``) and a person; #703 imported, by
+    a ``Mannequin``; #704 emoji and a body of exactly 65,536 characters (GitHub's cap);
+    #705 open without any review; #706 squash-merged after a force-push: the commit the
+    force-push replaced is only in its timeline (``HeadRefForcePushedEvent``), never in
+    ``commits``, and its listed commits are on no branch once the head branch is deleted.
+    Review ids are today's, past 2^31; PR ids too.
+    """
+    hour = timedelta(hours=1)
+
+    def at(hours: float) -> str:
+        return iso(start + hours * hour)
+
+    ghost_commit = commit(
+        sha("edge-ghost"),
+        "Tidy the importer",
+        git_actor("Former Dev", "former.dev@corp.example", at(-2)),
+    )
+    agent_commit = commit(
+        sha("edge-agent"),
+        "Add retries to the webhook client\n\nCo-authored-by: alice <alice@corp.example>",
+        git_actor("Copilot", "198982749+Copilot@users.noreply.github.com", at(0)),
+        git_actor("GitHub", "noreply@github.com", at(0), "web-flow"),
+    )
+    imported_commit = commit(
+        sha("edge-imported"),
+        "Port the nightly job (imported from Bitbucket)",
+        git_actor("Mona Imported", "mona@legacy.example", at(-30)),
+    )
+    emoji_body = "🚀 Faster parser 🐍, naïve café 漢字 — ✅\n\n"
+    emoji_body += "📈" * (BODY_LIMIT - len(emoji_body))
+    kept = [
+        commit(
+            sha(f"edge-kept-{i}"),
+            f"Rework step {i}",
+            git_actor("Bob Example", "bob@corp.example", at(i), "bob"),
+        )
+        for i in range(2)
+    ]
+    pulls = [
+        pull(
+            701,
+            author=None,
+            created=start,
+            state="CLOSED",
+            title="Tidy the importer",
+            commits=[ghost_commit],
+            reviews=[review(EDGE_REVIEW_IDS[0], None, "COMMENTED", at(1))],
+        ),
+        pull(
+            702,
+            author=bot("copilot-swe-agent"),
+            created=start + hour,
+            title="Add retries to the webhook client",
+            head="copilot/webhook-retries",
+            commits=[agent_commit],
+            reviews=[
+                review(
+                    EDGE_REVIEW_IDS[1], bot("copilot-pull-request-reviewer"), "COMMENTED", at(2)
+                ),
+                review(EDGE_REVIEW_IDS[2], user("alice"), "APPROVED", at(3)),
+            ],
+        ),
+        pull(
+            703,
+            author=mannequin("mona-imported"),
+            created=start + 2 * hour,
+            title="Port the nightly job",
+            commits=[imported_commit],
+            reviews=[review(EDGE_REVIEW_IDS[3], mannequin("ops-imported"), "APPROVED", at(3))],
+        ),
+        pull(
+            704,
+            author=user("carol"),
+            created=start + 3 * hour,
+            state="OPEN",
+            title="🚀 Ship the 🐍 parser (naïve café, 漢字)",
+            body=emoji_body,
+            commits=[
+                commit(
+                    sha("edge-emoji"),
+                    "🐍 parser: handle ✅ and 漢字",
+                    git_actor("Carol Example", "carol@corp.example", at(3), "carol"),
+                )
+            ],
+        ),
+        pull(
+            705,
+            author=user("dave"),
+            created=start + 4 * hour,
+            state="OPEN",
+            labels=["wip"],
+            commits=[
+                commit(
+                    sha("edge-unreviewed"),
+                    "Draft the cache",
+                    git_actor("Dave Example", "dave@corp.example", at(4), "dave"),
+                )
+            ],
+        ),
+        pull(
+            706,
+            author=user("bob"),
+            created=start + 5 * hour,
+            title="Rework the steps",
+            head="bob/rework",
+            commits=kept,
+        ),
+    ]
+    for node in pulls:  # ids as GitHub hands them out today
+        node["databaseId"] = PULL_IDS_2025 + 700_000 + node["number"]
+        node["fullDatabaseId"] = str(node["databaseId"])
+    replaced = sha("edge-force-pushed-away")
+    pulls[-1]["timelineItems"] = [
+        {
+            "__typename": "HeadRefForcePushedEvent",
+            "createdAt": at(5.5),
+            "beforeCommit": {"oid": replaced},
+            "afterCommit": {"oid": kept[-1]["commit"]["oid"]},
+        }
+    ]
+    return pulls

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -38,6 +39,7 @@ from graphql import (
     validate,
     value_from_ast_untyped,
 )
+from graphql.validation.rules.custom.no_deprecated import NoDeprecatedCustomRule
 
 SCHEMA_FILE = Path(__file__).parents[1] / "fixtures" / "github" / "graphql-schema.json.gz"
 MAX_PAGE = 100
@@ -61,6 +63,15 @@ def validation_errors(query: str) -> list[str]:
     except GraphQLError as exc:
         return [exc.message]
     return [e.message for e in validate(github_schema(), document)]
+
+
+def deprecated_usages(query: str, schema: GraphQLSchema | None = None) -> list[str]:
+    """Every deprecated field, argument, input field or enum value ``query`` uses.
+
+    GitHub still answers them (until it removes them), so the fake serves such queries;
+    the tests refuse them: a deprecated ``Int`` id is how review ids past 2^31 broke."""
+    rules: list[type[ASTValidationRule]] = [NoDeprecatedCustomRule]
+    return [e.message for e in validate(schema or github_schema(), parse(query), rules)]
 
 
 def not_found(message: str) -> GraphQLError:
@@ -157,6 +168,11 @@ def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
     """The one resolver: dict lookup, callables with arguments, paginated connections."""
     name = info.field_name
     value = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+    if name == "fullDatabaseId" and value is None and isinstance(source, Mapping):
+        # GitHub's 64-bit twin of ``databaseId``: the same id, as a ``BigInt`` (a JSON
+        # string). Fixture nodes that only hold ``databaseId`` get it derived.
+        legacy = source.get("databaseId")
+        value = str(legacy) if legacy is not None else None
     if callable(value):
         return value(info, **args)
     named = get_named_type(info.return_type)

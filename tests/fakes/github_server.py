@@ -39,6 +39,7 @@ from graphql import GraphQLError, parse
 from fakes.github_data import FIXTURES, FakeOrg, FakeRepo
 from fakes.github_graphql import (
     QueryShape,
+    deprecated_usages,
     not_found,
     paginate,
     query_shape,
@@ -78,7 +79,12 @@ class Fault:
     found breadth-first loses its middle element, with the error's ``path`` pointing
     into it; ``error_type`` is the error's ``type``, None for GitHub's untyped timeout
     message, e.g. ``RESOURCE_LIMITS_EXCEEDED``, ``FORBIDDEN`` for a nested object the
-    token may not see, ``NOT_FOUND``).
+    token may not see, ``NOT_FOUND``; ``message`` replaces the error's message, e.g.
+    GitHub's "Int cannot represent non 32-bit signed integer value: ..." for a field
+    that fails on every run); ``invalid`` (GraphQL only: HTTP 200, no ``data``, one error
+    shaped as GitHub's for a field it removed: ``message``, the ``path`` given (GitHub's
+    starts with the operation, ``"query PullRequests"``), ``extensions`` naming the type
+    and field, ``locations``; not recorded: built from GitHub's GraphQL documentation).
     target: ``graphql``, ``rest``, ``blob``, or a regex searched in the request path.
     skip: let this many matching requests through untouched first.
     """
@@ -92,6 +98,8 @@ class Fault:
     op: str | None = None
     skip: int = 0
     error_type: str | None = None
+    message: str | None = None
+    path: list[Any] | None = None
 
     def matches(self, req: RequestRecord) -> bool:
         if self.times <= 0 or (self.op and req.operation != self.op):
@@ -135,6 +143,9 @@ class FakeGitHub:
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
         self.invalid_queries: list[tuple[str, list[str]]] = []
+        self.deprecated_queries: list[tuple[str, list[str]]] = []
+        """Queries using a deprecated field, argument or enum value (served, as GitHub
+        does until it removes them; the test fixture fails on any)."""
         self.max_pull_page: int | None = None
         """GraphQL queries asking for more PRs per page than this get a 502 (too large)."""
         self.slow_pull_page: tuple[int, float] | None = None
@@ -503,6 +514,9 @@ class FakeGitHub:
         if errors:
             self.invalid_queries.append((query, errors))
             return self._json(200, {"errors": [{"message": m} for m in errors]})
+        deprecated = deprecated_usages(query)
+        if deprecated:
+            self.deprecated_queries.append((query, deprecated))
         shape = query_shape(parse(query), variables)
         pulls = shape.largest.get("pullRequests", 0)
         if self.max_pull_page is not None and pulls > self.max_pull_page:
@@ -601,7 +615,7 @@ def _connection_key(item: Any) -> str | None:
     return (connections or objects or [None])[0]
 
 
-def partial_answer(body: bytes, error_type: str | None) -> bytes:
+def partial_answer(body: bytes, error_type: str | None, message: str | None = None) -> bytes:
     """A GraphQL answer with one node nulled and an ``errors`` entry pointing at it.
 
     The first ``nodes`` list met breadth-first loses its middle element (GraphQL nulls
@@ -636,12 +650,33 @@ def partial_answer(body: bytes, error_type: str | None) -> bytes:
     error: dict[str, Any] = {
         "path": path or [],
         "locations": [{"line": 1, "column": 1}],
-        "message": _PARTIAL_MESSAGES.get(error_type, f"{error_type} error"),
+        "message": message or _PARTIAL_MESSAGES.get(error_type, f"{error_type} error"),
     }
     if error_type is not None:
         error["type"] = error_type
     answer["errors"] = [error]
     return json.dumps(answer).encode()
+
+
+def removed_field_answer(message: str | None, path: list[Any] | None) -> dict[str, Any]:
+    """GitHub's answer to a query naming a field it no longer has (no ``data``)."""
+    path = path or ["query PullRequests", "repository", "pullRequests", "nodes", "reviews",
+                    "nodes", "databaseId"]  # fmt: skip
+    type_name = "PullRequestReview" if "reviews" in path else "PullRequest"
+    return {
+        "errors": [
+            {
+                "path": path,
+                "extensions": {
+                    "code": "undefinedField",
+                    "typeName": type_name,
+                    "fieldName": str(path[-1]),
+                },
+                "locations": [{"line": 47, "column": 3}],
+                "message": message or f"Field '{path[-1]}' doesn't exist on type '{type_name}'",
+            }
+        ]
+    }
 
 
 class _Server(ThreadingHTTPServer):
@@ -714,6 +749,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "status":
             response = fake._json(fault.status, _BAD_GATEWAY if fault.status == 502 else {
                 "message": "Server Error"})  # fmt: skip
+        elif fault is not None and fault.kind == "invalid":
+            response = fake._json(200, removed_field_answer(fault.message, fault.path))
         elif fault is not None and fault.kind == "exhausted":
             response = fake._json(
                 403,
@@ -752,7 +789,7 @@ class _Handler(BaseHTTPRequestHandler):
             except GraphQLError as exc:  # pragma: no cover - a bug in the fake itself
                 response = fake._json(500, {"message": str(exc)})
         if fault is not None and fault.kind == "partial" and response.status == 200:
-            response.body = partial_answer(response.body, fault.error_type)
+            response.body = partial_answer(response.body, fault.error_type, fault.message)
         req.status = response.status
         req.seconds = time.perf_counter() - began - (fault.seconds if fault else 0.0)
         if fault is not None and fault.kind == "malformed":

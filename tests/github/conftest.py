@@ -2,7 +2,8 @@
 
 The fake is real HTTP on 127.0.0.1 (``tests/fakes/github_server.py``); PyGithub
 talks to it through ``base_url``. Every GraphQL query it receives is validated
-against GitHub's schema; a test fails if the collector sent an invalid one.
+against GitHub's schema; a test fails if the collector sent an invalid one, or one
+using a deprecated field, argument or enum value.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def fake_github() -> Iterator[FakeGitHub]:
     with FakeGitHub() as fake:
         yield fake
         assert not fake.invalid_queries, f"invalid GraphQL sent: {fake.invalid_queries[0][1]}"
+        assert not fake.deprecated_queries, (
+            f"deprecated GraphQL sent: {fake.deprecated_queries[0][1]}"
+        )
 
 
 @pytest.fixture
