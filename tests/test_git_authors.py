@@ -136,3 +136,40 @@ def test_migration_0002_adds_author_email_to_stored_prs(store_url: str) -> None:
     prs = read_table(engine, s.pull_requests)
     assert prs.select("number", "author_email").rows() == [(7, None)]
     engine.dispose()
+
+
+def test_facts_of_git_prs_have_authors_and_merge_cycle_times(
+    repo: Repo, any_engine: sa.Engine
+) -> None:
+    """Through load_facts: each recovered PR counts for its author (the person, not the
+    one who merged); a merge commit's cycle runs from its branch's first authored commit
+    to the merge, a squash merge has none, and no stage is guessed."""
+    from aimetrics.exports.figures import load_facts
+    from aimetrics.settings import load_settings
+    from aimetrics.tagging import tag_store
+    from aimetrics.tagging.identities import resolve_identities
+
+    rules, settings = build_ruleset(), load_settings(None)
+    counts = collect_repo(any_engine, inspect_repo(repo.path), ruleset=rules)
+    tag_store(any_engine, rules, repo_ids=[counts["repo_id"]])
+    resolve_identities(any_engine, rules, settings)
+    facts = load_facts(any_engine, settings)
+    prs = facts.prs.sort("number")
+    bob = facts.directory.filter(pl.col("value") == "bob@acme.example")["person_key"].item()
+    carol = facts.directory.filter(pl.col("value") == "carol@acme.example")["person_key"].item()
+    assert prs["engineer_key"].to_list() == [bob, carol, None, carol]
+    # #1: the Copilot agent wrote two of its commits; #4: a Claude trailer.
+    assert prs["is_ai"].to_list() == [True, False, False, True]
+    commits = read_table(any_engine, s.commits)
+    authored = dict(commits.select("message", "authored_at").iter_rows())
+    merged = prs["merged_at"].to_list()
+    hours = [
+        (merged[0] - authored["refunds: step 0"]).total_seconds() / 3600,
+        (merged[1] - authored["payouts: step 0"]).total_seconds() / 3600,
+    ]
+    # The clock moves an hour per git command: #1's first commit came 21 commands before
+    # its merge (7 commits of 3 commands; the checkout, the merge).
+    assert prs["cycle"].to_list()[:2] == pytest.approx(hours) and hours == [21, 6]
+    assert prs["cycle"][3] is None  # the squash merge
+    assert prs.select("coding", "pickup", "review", "merge").null_count().row(0) == (4, 4, 4, 4)
+    assert not prs["timeline"].any()
