@@ -233,7 +233,8 @@ def _fast_import(path: Path, commits: list[_Commit]) -> None:
         else:
             tip, branch_tip = mark, 0
     subprocess.run(
-        ["git", "-C", str(path), "fast-import", "--quiet", "--force"],
+        # No deltas (--depth=0): a bigger pack, written about three times faster.
+        ["git", "-C", str(path), "fast-import", "--quiet", "--force", "--depth=0"],
         input=b"".join(out), check=True, env=env,
     )  # fmt: skip
     subprocess.run(
