@@ -127,14 +127,15 @@ def test_without_an_effect_the_interval_rarely_excludes_no_change(
     assert abs(statistics.mean(values) - 1.0) <= T_99 * se, _table(without_effect)  # type: ignore[arg-type]
 
 
-def test_collect_git_alone_gives_every_figure(tmp_path: Path) -> None:
-    """End to end through the CLI: `collect git` (which tags and resolves identities) and
-    a cost import fill the store; adoption, throughput per engineer, cycle time, the
-    measured uplift and both ROI methods then have data."""
+@pytest.fixture(scope="module")
+def git_only_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[GitHistorySpec, str]:
+    """A store filled by the CLI from one history: `collect git` (which tags and resolves
+    identities) and a cost import, nothing else."""
+    tmp = tmp_path_factory.mktemp("git-only")
     spec = GitHistorySpec(seed=101, effect=EFFECT)
-    history = generate_history(tmp_path / "service", spec)
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    costs = tmp_path / "costs.csv"
+    history = generate_history(tmp / "service", spec)
+    url = f"sqlite:///{tmp / 'store.db'}"
+    costs = tmp / "costs.csv"
     months = pl.date_range(spec.end - dt.timedelta(days=364), spec.end, "1mo", eager=True)
     costs.write_text(
         "date,tool,amount,currency\n"
@@ -145,7 +146,13 @@ def test_collect_git_alone_gives_every_figure(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["import", "costs", str(costs), "--source", "generic", "--db", url])
     assert res.exit_code == 0, res.output
+    return spec, url
 
+
+def test_collect_git_alone_gives_every_figure(git_only_url: tuple[GitHistorySpec, str]) -> None:
+    """Adoption, throughput per engineer, cycle time, the measured uplift and both ROI
+    methods have data in a store `collect git` alone filled (and a cost import)."""
+    spec, url = git_only_url
     settings = load_settings(None)
     engine = create_store_engine(url)
     facts = load_facts(engine, settings)
@@ -177,3 +184,45 @@ def test_collect_git_alone_gives_every_figure(tmp_path: Path) -> None:
     for figures in (both.measured, both.assumed):
         assert figures.hours.ok and figures.hours.value > 0, figures.method
         assert figures.roi.ok, figures.method
+
+
+def test_dashboard_shows_git_only_figures(
+    git_only_url: tuple[GitHistorySpec, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The pages on that store: the Overview shows the measured uplift (not "not enough
+    data"), the Delivery page counts the git PRs and those with a cycle time."""
+    from streamlit.testing.v1 import AppTest
+
+    from aimetrics.metrics.delivery import timeline_coverage
+
+    _, url = git_only_url
+    monkeypatch.delenv("AIMETRICS_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AIMETRICS_DB", url)
+    engine = create_store_engine(url)
+    settings = load_settings(None)
+    facts = load_facts(engine, settings)
+    engine.dispose()
+    period = Period.ending_at(facts.prs["merged_at"].max(), "UTC")  # the app's default
+    uplift = measured(facts, view_of(settings, period)).uplift.percent
+    app_py = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+    at = AppTest.from_file(app_py, default_timeout=120)
+    at.switch_page("app_pages/overview.py")
+    at.run()
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Throughput change after adoption"] == f"{uplift.value:+.0f}%"
+
+    at.switch_page("app_pages/delivery.py")
+    at.run()
+    assert not at.exception, at.exception
+    cover = (
+        timeline_coverage(facts.prs.lazy().with_columns(pl.lit("org").alias("group")), period)
+        .collect()
+        .row(0, named=True)
+    )
+    note = "\n".join(str(i.value) for i in at.info)
+    assert f"{cover['git_only']:,} of {cover['merged_prs']:,} merged PRs" in note
+    assert f"{cover['git_cycle']:,} of them (merge commits)" in note
+    assert 0 < cover["git_cycle"] < cover["git_only"] == cover["merged_prs"]

@@ -300,7 +300,7 @@ def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
 
 
 def test_adoption_dated_by_a_marker_leaves_the_lag_before_it_out() -> None:
-    # The staggered example with the default marker lag (3 weeks): B, dated by its first
+    # The staggered example with a marker lag of 3 weeks: B, dated by its first
     # AI PR (Tuesday of week 6), may have adopted unmarked from Tuesday of week 3 on, so
     # its baseline ends before week 3 and it is no comparison for A (whose effect window
     # runs to week 4). A's seat date has no lag.
@@ -308,12 +308,12 @@ def test_adoption_dated_by_a_marker_leaves_the_lag_before_it_out() -> None:
     #   B: baseline weeks 1-2, effect 7-8, comparison C: expected 2 x 3 / 2 = 3, observed 5
     #   observed / expected = 11 / 7, from one comparison engineer: no estimate shown
     merged, adoption = _staggered()
-    panel = weekly_panel(merged.lazy(), _activity(merged).lazy(), adoption)
+    panel = weekly_panel(merged.lazy(), _activity(merged).lazy(), adoption, marker_lag_weeks=3)
     assert panel.pre_end.tolist() == [2, 3, NEVER]
     assert panel.post_start.tolist() == [3, 7, NEVER]
     u = throughput_uplift(
         merged.lazy(), _activity(merged).lazy(), adoption, settings=SMALL, pre_weeks=2,
-        post_weeks=2,
+        post_weeks=2, marker_lag_weeks=3,
     )  # fmt: skip
     assert (u.observed_prs, u.expected_prs) == pytest.approx((11.0, 7.0))
     assert (u.treated_engineers, u.comparison_engineers, u.cohorts) == (2, 1, 2)
