@@ -131,7 +131,7 @@ def generate_history(path: Path, spec: GitHistorySpec) -> GitHistory:
 
     prs: list[tuple[int, int, bool]] = []  # (merge time, engineer, AI-assisted)
     for i, eng in enumerate(engineers):
-        counts = rng.poisson(rates[i] * season * 1.5)  # a little above: the post boost below
+        counts = rng.poisson(rates[i] * season * 1.5)  # 1.5 x the rate, thinned below
         for d, n in zip(workdays, counts, strict=True):
             if not n:
                 continue
