@@ -440,6 +440,7 @@ def collect_git(
         from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
         from aimetrics.tagging import tag_store
+        from aimetrics.tagging.identities import resolve_identities
         from collectors.git_local import collect_repo, count_commits, inspect_repo
 
         if repo_name and len(paths) > 1:
@@ -465,7 +466,7 @@ def collect_git(
                     repo.full_name, total=count_commits(repo, all_refs=all_refs)
                 )
                 counts = collect_repo(
-                    engine, repo, all_refs=all_refs, full=full,
+                    engine, repo, all_refs=all_refs, full=full, ruleset=rules,
                     on_progress=lambda n, task=task: progress.advance(task, n),
                     on_warning=warn,  # shallow or partial clone: what is missing, the fix
                 )  # fmt: skip
@@ -475,7 +476,14 @@ def collect_git(
                     f"{repo.full_name}: {counts['commits']:,} new commits, "
                     f"{counts['pull_requests']:,} pull requests recovered from messages"
                 )
+        # People and identities over everything stored, as after `collect github`: commit
+        # and PR authors' e-mails become people (one person across repositories).
+        who = resolve_identities(engine, rules, ctx.settings)
         engine.dispose()
+        console.print(
+            f"{who['people']:,} people; {who['unresolved']:,} e-mails resolve to no known "
+            "person (add them to `people:` in the configuration to merge them)."
+        )
 
     _run(work)
 

@@ -3,9 +3,12 @@
 Reads with git itself (one ``git log`` per repository, no token). Its output is
 parsed (vectorized in polars) and written piece by piece while git still reads,
 all in one transaction. Pull requests are recovered from merge and squash
-messages (``Merge pull request #123 from owner/branch``, ``Title (#123)``);
-they carry their merge time only, so figures that need creation or review
-times say they are not available for git-only repositories.
+messages (``Merge pull request #123 from owner/branch``, ``Title (#123)``).
+Each gets its author's e-mail (see :func:`_pr_authors`), resolved to a person
+later like any commit author's. They carry their merge time, and for a merge
+commit the merged branch's commits (so a cycle time from its first commit);
+figures that need the opening or review times say they are not available for
+git-only repositories.
 
 Incremental: the tips read last time are stored in ``sync_state``; a re-run
 reads only commits not reachable from them. Shallow and partial clones: see
@@ -37,6 +40,8 @@ from aimetrics.ids import stable_id
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
 from aimetrics.store.staged import StagedWrite
+from aimetrics.tagging.identities import is_bot_email
+from aimetrics.tagging.rules import RuleSet
 from collectors import git_clone_state as clone
 from collectors.git_clone_state import ReadState
 
@@ -283,13 +288,16 @@ def collect_repo(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    ruleset: RuleSet | None = None,
 ) -> dict[str, int]:
     """Read new commits of ``repo`` and write them (one transaction per repository).
 
     Each piece of ``git log`` output is parsed and loaded into the store while git reads
     on (in its own process), with the pull requests and links it settles; what only the
     whole history can tell (with ``--all``, or when git's order does not allow the
-    streamed walk) is worked out at the end, in the same transaction.
+    streamed walk) is worked out at the end, in the same transaction, as are the PRs'
+    authors. ``ruleset``: whose bots and agents never count as a merged branch's author
+    (without it, only ``[bot]@`` addresses are left out).
 
     A shallow or partial clone is read as far as it goes and ``on_warning`` (default: the
     log) gets one line saying what is missing and how to get it; once the clone has it,
@@ -308,7 +316,7 @@ def collect_repo(
     known = [] if full or relink else [t for t in state.tips if t in present]
     read = functools.partial(
         _read_repo, engine, repo, all_refs=all_refs, boundary=boundary, relink=relink,
-        on_progress=on_progress,
+        on_progress=on_progress, ruleset=ruleset,
     )  # fmt: skip
     try:
         # Line counts missing from the last read: try the whole history with numstat.
@@ -349,6 +357,7 @@ def _read_repo(
     boundary: list[str],
     relink: bool,
     on_progress: Callable[[int], None] | None,
+    ruleset: RuleSet | None,
 ) -> dict[str, int]:
     """One read of ``repo`` (``collect_repo``): commits not reachable from ``known``;
     without ``numstat``, line counts unknown; ``boundary``: the shallow clone's boundary
@@ -379,6 +388,8 @@ def _read_repo(
     pr_row = functools.partial(_pr_rows, repo_id=repo_id, base_ref=repo.default_branch)
     graph_parts: list[pl.DataFrame] = [_graph_part(_EMPTY)]
     candidate_parts: list[pl.DataFrame] = [_candidate_part(_EMPTY)]
+    author_parts: list[pl.DataFrame] = [_author_part(_EMPTY)]
+    link_parts: list[pl.DataFrame] = []  # the streamed walk's links, for the PRs' authors
     # With --all, which PRs landed on the default branch is known only at the end.
     walk = None if all_refs else _StreamedWalk(default_tip)
     this_repo = {t: t.c.repo_id == repo_id for t in (s.pull_requests, s.pull_request_commits)}
@@ -408,6 +419,7 @@ def _read_repo(
             w.load(s.commits, rows, direct=fresh[s.commits])
             graph_parts.append(_graph_part(commits))
             candidate_parts.append(_candidate_part(commits))
+            author_parts.append(_author_part(commits))
             if walk is None or walk.broken:
                 continue
             links = walk.feed(commits)
@@ -419,6 +431,7 @@ def _read_repo(
             prs = pr_row(candidate_parts[-1])
             w.load(s.pull_requests, prs, direct=fresh[s.pull_requests])
             links = pl.concat([_merge_links(prs), links])
+            link_parts.append(links)
             w.load(s.pull_request_commits, _link_rows(links, repo_id),
                    direct=fresh[s.pull_request_commits])  # fmt: skip
         graph, candidates = pl.concat(graph_parts), pl.concat(candidate_parts)
@@ -436,6 +449,12 @@ def _read_repo(
             w.load(s.pull_requests, prs, direct=fresh[s.pull_requests])
             w.load(s.pull_request_commits, _link_rows(links, repo_id),
                    direct=fresh[s.pull_request_commits])  # fmt: skip
+        else:
+            links = pl.concat([_links_frame([], []), *link_parts])
+        authors = _pr_authors(
+            pr_row(candidates), links, pl.concat(author_parts), _bot_email(ruleset)
+        )
+        _set_pr_authors(w, repo_id, authors)
         # Rows GitHub stored are richer: an existing PR is kept as it is.
         w.merge(s.pull_requests, on_conflict="nothing")
         w.merge(s.pull_request_commits, on_conflict="nothing")
@@ -537,6 +556,65 @@ def _pr_rows(candidates: pl.DataFrame, *, repo_id: int, base_ref: str) -> pl.Dat
     )  # fmt: skip
 
 
+def _bot_email(ruleset: RuleSet | None) -> pl.Expr:
+    email = pl.col("author_email")
+    if ruleset is None:
+        return email.str.to_lowercase().str.contains("[bot]@", literal=True).fill_null(False)
+    return is_bot_email(email, ruleset)
+
+
+def _pr_authors(
+    prs: pl.DataFrame, links: pl.DataFrame, authors: pl.DataFrame, bot: pl.Expr
+) -> pl.DataFrame:
+    """``number, author_email``: who wrote each recovered PR.
+
+    A squash merge (``Title (#N)``) keeps its author: the squashed commit's. A merge commit
+    (``Merge pull request #N from ...``) names who merged, not who wrote: its author is the
+    most frequent author of the merged branch's commits (the ones it brought in, not the
+    merge itself) who is not a bot or an AI agent (``bot``: over ``author_email``); on a
+    tie, the one whose first commit is earliest. A branch with only bots' commits has none.
+
+    ``prs``: :func:`_pr_rows`; ``links``: (pr_number, sha); ``authors``: :func:`_author_part`.
+    """
+    merges = prs.filter(pl.col("head_ref").is_not_null())
+    squashes = prs.filter(pl.col("head_ref").is_null()).join(
+        authors, left_on="merge_commit_sha", right_on="sha"
+    )
+    branch = (
+        links.join(
+            merges.select("number", "merge_commit_sha"), left_on="pr_number", right_on="number"
+        )
+        .filter(pl.col("sha") != pl.col("merge_commit_sha"))
+        .join(authors, on="sha")
+        .filter(pl.col("author_email").is_not_null() & (pl.col("author_email") != "") & ~bot)
+        .group_by("pr_number", pl.col("author_email").str.to_lowercase())
+        .agg(pl.len().alias("n"), pl.col("authored_at").min().alias("first"))
+        .sort("pr_number", "n", "first", "author_email", descending=[False, True, False, False])
+        .unique("pr_number", keep="first", maintain_order=True)
+    )
+    return pl.concat(
+        [
+            squashes.select("number", pl.col("author_email").str.to_lowercase()),
+            branch.select(pl.col("pr_number").alias("number"), "author_email"),
+        ]
+    ).sort("number")
+
+
+def _set_pr_authors(w: StagedWrite, repo_id: int, authors: pl.DataFrame) -> None:
+    """Give the PRs loaded in this transaction their authors (``UPDATE ... FROM``: the
+    staged rows, or the table's own on a first import)."""
+    if authors.is_empty():
+        return
+    found = sa.table("_git_pr_authors", sa.column("number"), sa.column("author_email"))
+    w.load_temp(found.name, authors)
+    target = w.loaded(s.pull_requests)
+    w.execute(
+        sa.update(target)
+        .where(target.c.repo_id == repo_id, target.c.number == found.c.number)
+        .values(author_email=found.c.author_email)
+    )
+
+
 def _merge_links(prs: pl.DataFrame) -> pl.DataFrame:
     """Each PR's own merge or squash commit belongs to it."""
     return prs.select(pl.col("number").alias("pr_number"), pl.col("merge_commit_sha").alias("sha"))
@@ -561,6 +639,11 @@ def _candidate_part(commits: pl.DataFrame) -> pl.DataFrame:
         "sha", "pr_number", "committed_at",
         pl.col("message").str.split("\n").list.first().alias("subject"),
     )  # fmt: skip
+
+
+def _author_part(commits: pl.DataFrame) -> pl.DataFrame:
+    """Who wrote each commit, and when: what the PRs' authors are chosen from."""
+    return commits.select("sha", "author_email", "authored_at")
 
 
 _COMMIT_COLUMNS = (

@@ -20,6 +20,7 @@ from aimetrics.metrics.stats import (
 )
 from aimetrics.metrics.uplift import (
     FIRST_AI_CHANGE,
+    NEVER,
     SEAT,
     adoption_dates,
     cycle_time_uplift,
@@ -279,6 +280,7 @@ def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
     #   A: expected = 2 x (4 + 4) / (4 + 2) = 8/3, observed 3 + 3 = 6
     #   B: expected = 4 x (2 + 1) / (2 + 2) = 3,   observed 4 + 1 = 5
     #   uplift = (6 + 5) / (8/3 + 3) = 33/17; baseline = (2 + 4) PRs / 4 engineer-weeks
+    # (B's baseline ends at its adoption here: the marker lag has a test of its own.)
     merged, adoption = _staggered()
     u = throughput_uplift(
         merged.lazy(),
@@ -287,6 +289,7 @@ def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
         settings=SMALL,
         pre_weeks=2,
         post_weeks=2,
+        marker_lag_weeks=0,
     )
     assert u.estimate.value == pytest.approx(33 / 17)
     assert (u.observed_prs, u.expected_prs) == pytest.approx((11.0, 17 / 3))
@@ -296,14 +299,36 @@ def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
     assert u.estimate.prs == 8 + 15 + 11  # PRs of the engineer-weeks used, each once
 
 
+def test_adoption_dated_by_a_marker_leaves_the_lag_before_it_out() -> None:
+    # The staggered example with a marker lag of 3 weeks: B, dated by its first
+    # AI PR (Tuesday of week 6), may have adopted unmarked from Tuesday of week 3 on, so
+    # its baseline ends before week 3 and it is no comparison for A (whose effect window
+    # runs to week 4). A's seat date has no lag.
+    #   A: baseline weeks 0-1, effect 3-4, comparison C: expected 2 x 4 / 2 = 4, observed 6
+    #   B: baseline weeks 1-2, effect 7-8, comparison C: expected 2 x 3 / 2 = 3, observed 5
+    #   observed / expected = 11 / 7, from one comparison engineer: no estimate shown
+    merged, adoption = _staggered()
+    panel = weekly_panel(merged.lazy(), _activity(merged).lazy(), adoption, marker_lag_weeks=3)
+    assert panel.pre_end.tolist() == [2, 3, NEVER]
+    assert panel.post_start.tolist() == [3, 7, NEVER]
+    u = throughput_uplift(
+        merged.lazy(), _activity(merged).lazy(), adoption, settings=SMALL, pre_weeks=2,
+        post_weeks=2, marker_lag_weeks=3,
+    )  # fmt: skip
+    assert (u.observed_prs, u.expected_prs) == pytest.approx((11.0, 7.0))
+    assert (u.treated_engineers, u.comparison_engineers, u.cohorts) == (2, 1, 2)
+    assert u.estimate.status == NOT_ENOUGH_DATA  # 1 comparison engineer < min_engineers 2
+
+
 def test_group_uplifts_share_one_bootstrap_and_restrict_the_treated_side() -> None:
     # The staggered example above: A adopts in week 2, B in week 6, C never.
     merged, adoption = _staggered()
     windows = {"pre_weeks": 2, "post_weeks": 2}
     whole = throughput_uplift(
-        merged.lazy(), _activity(merged).lazy(), adoption, settings=SMALL, **windows
-    )
-    panel = weekly_panel(merged.lazy(), _activity(merged).lazy(), adoption)
+        merged.lazy(), _activity(merged).lazy(), adoption, settings=SMALL, marker_lag_weeks=0,
+        **windows,
+    )  # fmt: skip
+    panel = weekly_panel(merged.lazy(), _activity(merged).lazy(), adoption, marker_lag_weeks=0)
     groups = group_uplifts(
         panel, {"all": ["a", "b", "c"], "only a": ["a"], "nobody adopts": ["c"]}, SMALL, **windows
     )

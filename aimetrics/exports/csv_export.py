@@ -376,7 +376,7 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
     add(
         "timeline-coverage",
         d.coverage,
-        "Merged PRs with a known timeline, and git-only ones (no cycle time).",
+        "Merged PRs with a known timeline, git-only ones, and those of them with a cycle time.",
         SELECTION,
         "delivery",
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 import polars.selectors as cs
 
-from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors
+from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors, with_columns_of
 from aimetrics.metrics.period import Period, local_date, week_of, week_start
 
 AI_GROUP = "AI-assisted"  # an authored/assisted AI marker at or above the confidence floor
@@ -44,8 +44,10 @@ _FLAGS = ("is_ai", "is_agent", "is_ai_reviewed", "is_bot_non_ai")
 PR_COLUMNS = (
     "repo_id", "number", "title", "state", "is_draft", "author_login", "author_type",
     "created_at", "ready_at", "merged_at", "closed_at", "additions", "deletions",
-    "changed_files", "merge_commit_sha", "source",
+    "changed_files", "merge_commit_sha", "source", "author_email", "head_ref",
 )  # fmt: skip
+# Columns a PR frame built before they existed may lack (PRs recovered from git use them).
+GIT_PR_COLUMNS = {"author_email": pl.String(), "head_ref": pl.String()}
 
 
 def share(part: pl.Expr, whole: pl.Expr) -> pl.Expr:
@@ -268,7 +270,10 @@ def pr_facts(
     the PR was merged (else closed, else opened); ``lines`` = additions + deletions.
     """
     base = resolve_pr_authors(
-        pull_requests.select(PR_COLUMNS), directory, tuple(exclude), tuple(bots)
+        with_columns_of(pull_requests, GIT_PR_COLUMNS).select(PR_COLUMNS),
+        directory,
+        tuple(exclude),
+        tuple(bots),
     )
     facts = (
         base.join(

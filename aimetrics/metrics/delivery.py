@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from aimetrics.metrics.adoption import GROUP, counted_merged_in, group_names
-from aimetrics.metrics.people import resolve_pr_authors
+from aimetrics.metrics.people import resolve_pr_authors, with_columns_of
 from aimetrics.metrics.period import Period
 from aimetrics.tagging.rules import CONFIDENCE_RANK
 
@@ -193,9 +193,13 @@ def cycle_spans(prs: pl.LazyFrame) -> pl.LazyFrame:
     ``merge``, ``cycle``.
 
     Needs ``created_at, ready_at, merged_at, first_commit_at,
-    first_human_review_at, last_approval_at``. ``timeline`` is false for PRs
-    without a ``created_at`` (recovered from git: no ready time, no reviews):
-    their spans are null, never guessed. Without a human review ``pickup`` and
+    first_human_review_at, last_approval_at, source`` (and ``head_ref`` when there are
+    PRs recovered from git). ``timeline`` is false for PRs without a ``created_at``
+    (recovered from git: no ready time, no reviews): their stages are null, never
+    guessed. Their ``cycle`` is known for a merge commit (``head_ref``, from ``Merge pull
+    request #N from owner/branch``): from the merged branch's first authored commit to the
+    merge, as for any PR. A squash merge's one commit was written at the merge, not when
+    the work began: its cycle stays null. Without a human review ``pickup`` and
     ``review`` are null and ``merge`` runs from ready; without commits ``coding``
     and ``cycle`` are null.
     """
@@ -210,8 +214,16 @@ def cycle_spans(prs: pl.LazyFrame) -> pl.LazyFrame:
     m2 = pl.max_horizontal(pl.col("_m1"), pl.col("first_human_review_at"))
     m3 = pl.max_horizontal(pl.col("_m2"), pl.coalesce("last_approval_at", merged))
     available = pl.col("created_at").is_not_null() & merged.is_not_null()
+    # The merge commit is among the PR's commits: a branch commit must come before it.
+    branch = (
+        pl.col("created_at").is_null()
+        & (pl.col("source") == "git")
+        & pl.col("head_ref").is_not_null()
+        & (pl.col("first_commit_at") < merged)
+    ).fill_null(False)
     return (
-        prs.with_columns(available.alias("timeline"), m0.alias("_m0"), m1.alias("_m1"))
+        with_columns_of(prs, {"head_ref": pl.String(), "source": pl.String()})
+        .with_columns(available.alias("timeline"), m0.alias("_m0"), m1.alias("_m1"))
         .with_columns(m2.alias("_m2"))
         .with_columns(m3.alias("_m3"))
         .with_columns(
@@ -225,14 +237,19 @@ def cycle_spans(prs: pl.LazyFrame) -> pl.LazyFrame:
             pl.when("timeline")
             .then(_hours(merged, pl.when(reviewed).then(pl.col("_m3")).otherwise(pl.col("_m1"))))
             .alias("merge"),
-            pl.when("timeline").then(_hours(merged, pl.col("_m0"))).alias("cycle"),
+            pl.when("timeline")
+            .then(_hours(merged, pl.col("_m0")))
+            .when(branch)
+            .then(_hours(merged, pl.col("first_commit_at")))
+            .alias("cycle"),
         )
         .drop("_m0", "_m1", "_m2", "_m3")
     )
 
 
 def timeline_coverage(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Per ``group``: counted PRs merged in the period, with a timeline, and git-only ones."""
+    """Per ``group``: counted PRs merged in the period, with a timeline, and git-only ones
+    (recovered from git), of which ``git_cycle`` have a cycle time (merge commits)."""
     return (
         prs.filter(pl.col("counted") & period.contains("merged_at"))
         .group_by(GROUP)
@@ -240,6 +257,10 @@ def timeline_coverage(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
             pl.len().cast(pl.Int64).alias("merged_prs"),
             pl.col("timeline").sum().cast(pl.Int64).alias("with_timeline"),
             (~pl.col("timeline")).sum().cast(pl.Int64).alias("git_only"),
+            (~pl.col("timeline") & pl.col("cycle").is_not_null())
+            .sum()
+            .cast(pl.Int64)
+            .alias("git_cycle"),
         )
         .sort(GROUP)
     )
@@ -249,17 +270,15 @@ def cycle_time_summary(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """Per ``group``, ``comparison`` and ``stage``: ``n``, ``people`` and quantiles (hours).
 
     ``prs``: selected, grouped PR facts with :func:`cycle_spans`. Counted PRs
-    merged in the period with a timeline; a stage's sample is the PRs where it
-    is defined (``pickup`` and ``review`` need a human review). Quantiles are
+    merged in the period; a stage's sample is the PRs where it is defined
+    (``pickup`` and ``review`` need a human review; PRs recovered from git have only
+    ``cycle``, merge commits only). Quantiles are
     linear interpolations (``p10 .. p90``; ``median`` = p50). ``people``:
     distinct engineer authors. Sorted by group, comparison, stage order.
     """
     long = (
         prs.filter(
-            pl.col("counted")
-            & period.contains("merged_at")
-            & pl.col("timeline")
-            & pl.col("comparison").is_not_null()
+            pl.col("counted") & period.contains("merged_at") & pl.col("comparison").is_not_null()
         )
         .select(GROUP, "comparison", "engineer_key", *STAGES)
         .unpivot(

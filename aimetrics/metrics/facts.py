@@ -992,7 +992,8 @@ class DeliveryData:
 def _org_cycle(f: Facts, v: View) -> tuple[pl.DataFrame, PrivacyNote, Comparison | None]:
     """The view's compared PRs (org), and their median cycle time AI-assisted / no marker."""
     rows, note = compared(f, f.prs, v, "org")
-    timed = rows.filter("timeline")
+    # Timed: a full timeline, or a cycle time only (merge commits recovered from git).
+    timed = rows.filter(pl.col("timeline") | pl.col("cycle").is_not_null())
     if timed.is_empty():
         return rows, note, None
     comparison = compare_medians(

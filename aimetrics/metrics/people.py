@@ -99,6 +99,14 @@ def _bot_login(login: pl.Expr) -> pl.Expr:
     return login.str.ends_with("[bot]")
 
 
+def with_columns_of(frame: pl.LazyFrame, columns: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """``frame`` with each of ``columns`` it lacks added as nulls of its type (frames built
+    before a column existed, e.g. PRs without ``author_email``)."""
+    have = frame.collect_schema().names()
+    missing = [pl.lit(None, dtype).alias(n) for n, dtype in columns.items() if n not in have]
+    return frame.with_columns(missing) if missing else frame
+
+
 def resolve_pr_authors(
     pull_requests: pl.LazyFrame,
     directory: pl.LazyFrame,
@@ -107,29 +115,21 @@ def resolve_pr_authors(
 ) -> pl.LazyFrame:
     """``pull_requests`` plus ``author_key``, ``author_is_bot`` and ``author_excluded``.
 
-    ``bots``: logins of known bots (the rule catalogue's ``non_ai_bots``), with
-    or without their ``[bot]`` suffix.
+    The login decides; a PR without one (recovered from git) is resolved by its
+    ``author_email`` (when the frame has one) exactly as a commit author is
+    (:func:`resolve_commit_authors`). ``bots``: logins (or e-mails) of known bots (the
+    rule catalogue's ``non_ai_bots``), with or without their ``[bot]`` suffix.
     """
-    excluded_values = _normalized(exclude)
-    bot_values = _bot_values(bots)
+    prs = with_columns_of(pull_requests, {"author_email": pl.String()})
     login = pl.col("author_login").str.to_lowercase()
-    return (
-        pull_requests.with_columns(login.alias("_login"))
-        .join(_lookup(directory, "login", ""), left_on="_login", right_on="_value", how="left")
-        .with_columns(
-            pl.coalesce("_key", "_login").alias("author_key"),
-            (
-                pl.col("_bot").fill_null(False)
-                | (pl.col("author_type") == "Bot").fill_null(False)
-                | _bot_login(pl.col("_login")).fill_null(False)
-                | pl.col("_login").is_in(bot_values).fill_null(False)
-            ).alias("author_is_bot"),
-            (
-                pl.col("_excl").fill_null(False)
-                | pl.col("_login").is_in(excluded_values).fill_null(False)
-            ).alias("author_excluded"),
+    # The e-mail speaks only for a PR without a login: GitHub's PRs keep theirs.
+    email = pl.when(login.is_null()).then(pl.col("author_email").str.to_lowercase())
+    return _resolve(
+        prs.with_columns(login.alias("_login"), email.alias("_email")), directory, exclude, bots
+    ).with_columns(
+        (pl.col("author_is_bot") | (pl.col("author_type") == "Bot").fill_null(False)).alias(
+            "author_is_bot"
         )
-        .drop("_login", "_key", "_bot", "_excl")
     )
 
 
@@ -145,13 +145,23 @@ def resolve_commit_authors(
     an unknown author keeps its own login, else its e-mail, as key. ``bots``:
     logins or e-mails of known bots (the rule catalogue's ``non_ai_bots``).
     """
-    excluded_values = _normalized(exclude)
-    bot_values = _bot_values(bots)
     login = pl.col("author_login").str.to_lowercase()
     email = pl.col("author_email").str.to_lowercase()
+    return _resolve(
+        commits.with_columns(login.alias("_login"), email.alias("_email")), directory, exclude, bots
+    )
+
+
+def _resolve(
+    frame: pl.LazyFrame, directory: pl.LazyFrame, exclude: Iterable[str], bots: Iterable[str]
+) -> pl.LazyFrame:
+    """An author by ``_login``, else ``_email`` (both lower-case): key, bot, excluded."""
+    excluded_values = _normalized(exclude)
+    bot_values = _bot_values(bots)
     return (
-        commits.with_columns(login.alias("_login"), email.alias("_email"))
-        .join(_lookup(directory, "login", "_l"), left_on="_login", right_on="_value_l", how="left")
+        frame.join(
+            _lookup(directory, "login", "_l"), left_on="_login", right_on="_value_l", how="left"
+        )
         .join(_lookup(directory, "email", "_e"), left_on="_email", right_on="_value_e", how="left")
         .with_columns(
             pl.coalesce("_key_l", "_key_e", "_login", "_email").alias("author_key"),

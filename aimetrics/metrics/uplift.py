@@ -37,6 +37,14 @@ PRE_WEEKS = 12  # baseline window before each cohort's adoption
 POST_WEEKS = 12  # effect window from each cohort's adoption on
 NEVER = 1 << 40  # week index of engineers who never adopted
 EDGE_WEEKS = 4  # seen this close to the data's first (last) week: there from start (to end)
+# Adoption dated by a first AI-marked PR comes after the true start: the weeks in between are
+# weeks *without* a marked PR, so fewer PRs than usual. Kept in the baseline (or in a comparison
+# engineer's windows) they would lower it and raise the estimate. They are left out of every
+# window instead. The lag has a long tail (engineers with few PRs), hence 8 weeks: on git-only
+# histories with 60% of AI PRs marked (benchmarks/git_only_selfcheck.py, 50 seeds, r = 1.2) the
+# mean estimate was 1.236 with no allowance, 1.223 with 3 weeks, 1.221 with 6, 1.208 with 8
+# (1.208 dated by the true start), for intervals 0.259 -> 0.294 wide.
+MARKER_LAG_WEEKS = 8
 
 ADOPTION_SCHEMA = {"person_key": pl.String(), "adopted_on": pl.Date(), "basis": pl.String()}
 
@@ -122,6 +130,7 @@ def weekly_panel(
     adoption: pl.LazyFrame,
     tz: str = "UTC",
     week_start_day: str = "monday",
+    marker_lag_weeks: int = MARKER_LAG_WEEKS,
 ) -> Panel:
     """Collect the engineer x week panel :func:`throughput_uplift` works on.
 
@@ -135,7 +144,9 @@ def weekly_panel(
     presence: a merge commit's author is whoever pressed the button).
     The week containing the adoption day is the last one the adoption can touch;
     the first week starting on or after that day is the first post-adoption week
-    (they are the same week when adoption falls on a week's first day).
+    (they are the same week when adoption falls on a week's first day). An adoption dated
+    by a first AI change (an outcome: a marked PR, which unmarked AI work may precede)
+    touches the ``marker_lag_weeks`` weeks before it too: they belong to no window.
     """
 
     def week(ts: str) -> pl.Expr:
@@ -169,8 +180,12 @@ def weekly_panel(
         .with_row_index("_row")
     )
     adopted = pl.col("adopted_on")
+    # The baseline ends before the marker lag (MARKER_LAG_WEEKS) when a marked PR dated it.
+    lag = pl.when(pl.col("basis") == FIRST_AI_CHANGE).then(marker_lag_weeks * 7).otherwise(0)
     marks = seen.select(
-        index(week_start(adopted, week_start_day)).fill_null(NEVER).alias("pre_end"),
+        index(week_start(adopted - pl.duration(days=lag), week_start_day))
+        .fill_null(NEVER)
+        .alias("pre_end"),
         index(week_start(adopted + pl.duration(days=6), week_start_day))
         .fill_null(NEVER)
         .alias("post_start"),
@@ -298,6 +313,7 @@ def throughput_uplift(
     week_start_day: str = "monday",
     pre_weeks: int = PRE_WEEKS,
     post_weeks: int = POST_WEEKS,
+    marker_lag_weeks: int = MARKER_LAG_WEEKS,
 ) -> Uplift:
     """Throughput uplift of AI adoption: a stacked ratio-of-rates difference-in-differences.
 
@@ -313,12 +329,16 @@ def throughput_uplift(
         sum over cohorts of treated PRs after
         / sum over cohorts of treated PRs before x (comparison after / comparison before)
 
+    An adopter dated by a first AI change (no seat) has a baseline that ends
+    ``marker_lag_weeks`` earlier (:data:`MARKER_LAG_WEEKS`): the weeks between may be
+    adopted weeks without a marker, fewer PRs than usual by selection.
+
     with a percentile CI from ``statistics.bootstrap_samples`` resamples of the
     engineers taking part (all their window sums at once). "Not enough data" below
     ``statistics.min_engineers`` treated or comparison engineers.
     """
     cfg = settings or StatisticsSettings()
-    panel = weekly_panel(merged, activity, adoption, tz, week_start_day)
+    panel = weekly_panel(merged, activity, adoption, tz, week_start_day, marker_lag_weeks)
     aggregates, treated, control, used_prs = stacked_design(panel, pre_weeks, post_weeks)
     rows = np.flatnonzero(treated | control)
     x = aggregates[rows]

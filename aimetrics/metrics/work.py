@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors
+from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors, with_columns_of
 
 FLAG_COLUMNS = ("is_ai", "is_agent", "is_ai_reviewed", "is_bot_non_ai")
 
@@ -54,8 +54,10 @@ def merged_work(
     flags = pr_flags.select("repo_id", "number", *FLAG_COLUMNS, "ai_tool")
     return (
         resolve_pr_authors(
-            pull_requests.filter(pl.col("merged_at").is_not_null()).select(
-                "repo_id", "number", "merged_at", "author_login", "author_type"
+            with_columns_of(pull_requests, {"author_email": pl.String()})
+            .filter(pl.col("merged_at").is_not_null())
+            .select(
+                "repo_id", "number", "merged_at", "author_login", "author_type", "author_email"
             ),
             directory,
             exclude,

@@ -60,6 +60,9 @@ pull_requests = _t(
     sa.Column("is_draft", sa.Boolean, nullable=False, default=False),
     sa.Column("author_login", sa.String(255)),  # None: deleted account ("ghost")
     sa.Column("author_type", sa.String(20)),  # User | Bot | Organization | Mannequin
+    # PRs recovered from git have no login: the e-mail of their author's commit (the squash
+    # commit's, or the merged branch's most frequent human author), resolved like a commit's.
+    sa.Column("author_email", sa.String(320)),
     sa.Column("created_at", UtcDateTime),  # None for PRs recovered from git
     sa.Column("ready_at", UtcDateTime),  # left draft; equals created_at if never draft
     sa.Column("merged_at", UtcDateTime),

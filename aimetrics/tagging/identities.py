@@ -48,6 +48,34 @@ def _is_bot(login: pl.Expr, ruleset: RuleSet) -> pl.Expr:
     ).fill_null(False)
 
 
+def is_bot_email(email: pl.Expr, ruleset: RuleSet) -> pl.Expr:
+    """Whether a commit author's e-mail is a bot's or an AI agent's, not a person's.
+
+    The rule catalogue decides, as for logins (:func:`_is_bot`): its non-AI bot e-mails, an
+    agent's e-mail rule (``commit.author_email``), any ``[bot]@`` address, and GitHub's
+    no-reply form of a bot or agent login (``ID+login@users.noreply.github.com``).
+    """
+    agents = "|".join(r.regex for r in ruleset.rules if r.field == "commit.author_email")
+    lower = email.str.to_lowercase()
+    return (
+        lower.is_in([e.lower() for e in ruleset.non_ai_bots.emails])
+        | lower.str.contains("[bot]@", literal=True)
+        | lower.str.contains(agents or "^$")
+        | _is_bot(lower.str.extract(_NOREPLY, 1), ruleset)
+    ).fill_null(False)
+
+
+def _pr_emails(pull_requests: pl.DataFrame) -> pl.DataFrame:
+    """``email, login, name`` of PR authors known by e-mail (recovered from git)."""
+    if "author_email" not in pull_requests.columns:
+        return pl.DataFrame(schema={"email": pl.String, "login": pl.String, "name": pl.String})
+    return pull_requests.filter(pl.col("author_login").is_null()).select(
+        pl.col("author_email").alias("email"),
+        pl.lit(None, pl.String).alias("login"),
+        pl.lit(None, pl.String).alias("name"),
+    )
+
+
 def _config_frames(people: Iterable, exclude: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:  # type: ignore[type-arg]
     persons, idents = [], []
     for p in people:
@@ -152,6 +180,8 @@ def resolve_frames(
                     pl.col("committer_login").alias("login"),
                     pl.col("committer_name").alias("name"),
                 ),
+                # A PR recovered from git names its author by e-mail only.
+                _pr_emails(pull_requests),
             ]
         )
         .filter(pl.col("email").is_not_null() & (pl.col("email") != ""))
@@ -239,7 +269,9 @@ def resolve_identities(engine: sa.Engine, ruleset: RuleSet, settings) -> dict[st
                 "committer_login",
             ],
         ),
-        pull_requests=read_table(engine, s.pull_requests, columns=["author_login", "author_type"]),
+        pull_requests=read_table(
+            engine, s.pull_requests, columns=["author_login", "author_type", "author_email"]
+        ),
         reviews=read_table(engine, s.reviews, columns=["reviewer_login", "reviewer_type"]),
         stored_identities=read_table(engine, s.identities),
         config_people=settings.people,

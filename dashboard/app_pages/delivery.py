@@ -28,9 +28,10 @@ components.kpi_row(
 coverage = figures.coverage.row(0, named=True)
 if coverage["git_only"]:
     st.info(
-        f"Cycle time is not available for git-only repositories: {coverage['git_only']:,} of "
-        f"{coverage['merged_prs']:,} merged PRs were recovered from git (no opening, ready or "
-        "review times) and are left out of the cycle-time figures, not guessed.",
+        f"{coverage['git_only']:,} of {coverage['merged_prs']:,} merged PRs were recovered "
+        "from git (no opening, ready or review times): their stages are left out, not "
+        f"guessed. {coverage['git_cycle']:,} of them (merge commits) count in the cycle time, "
+        "from their branch's first commit to the merge; squash merges have none.",
         icon=":material/info:",
     )
 
