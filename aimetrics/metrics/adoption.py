@@ -23,14 +23,11 @@ import polars.selectors as cs
 
 from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors
 from aimetrics.metrics.period import Period, local_date, week_of, week_start
+from aimetrics.vocabulary import AI_GROUP, GROUPINGS, NO_MARKER
 
-AI_GROUP = "AI-assisted"  # an authored/assisted AI marker at or above the confidence floor
-NO_MARKER = "no marker"  # every other change: unknown, never "human"
 OTHER_TOOLS = "other tools"  # AI-assisted with a tool outside the tool filter
 NO_TEAM = "(no team)"
 ORG = "All"
-GROUPINGS = ("org", "team", "repository", "tool", "week", "month", "person")
-TIME_GROUPINGS = ("week", "month")
 # The breakdown columns every metric aggregates by: ``group`` and any other
 # ``group_*`` column (e.g. ``group_week`` for a team's weekly trend).
 GROUP = cs.starts_with("group")

@@ -31,15 +31,13 @@ from aimetrics.metrics.delivery import active_engineers
 from aimetrics.metrics.period import Period, local_date
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
+from aimetrics.vocabulary import SEAT_UNITS
 
 if TYPE_CHECKING:
     from aimetrics.settings import AiTool
 
 # A seat-month is a twelfth of a year: price per seat per day = monthly price * 12 / 365.
 SEAT_DAYS_PER_MONTH = 365 / 12
-
-SEAT_UNITS = frozenset({"user-months", "seat-months", "seats", "licenses"})
-"""Cost-record units that mark a seat-licence charge (the ``seats`` component)."""
 
 API_SEAT_SOURCES: tuple[str, ...] = ("github",)
 """``seat_assignments.source`` values that are seats collected from a vendor's API."""

@@ -30,11 +30,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.metrics.adoption import (
-    AI_GROUP,
-    NO_MARKER,
     NO_TEAM,
     PR_COLUMNS,
-    TIME_GROUPINGS,
     Selection,
     adoption_cohorts,
     agent_outcomes,
@@ -58,7 +55,6 @@ from aimetrics.metrics.change import NOT_ENOUGH, Change, change, row_change
 from aimetrics.metrics.copilot_usage import (
     BREAKDOWN_COLUMNS,
     BREAKDOWNS,
-    COPILOT_TOOL,
     COUNTERS,
     USER_SCOPE,
     breakdown_rows,
@@ -128,6 +124,8 @@ from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 from aimetrics.tagging import commit_flags, pr_flags
 from aimetrics.tagging.rules import CONFIDENCE_RANK
+from aimetrics.vocabulary import AI_GROUP, NO_MARKER, TIME_GROUPINGS
+from aimetrics.vocabulary import COPILOT as COPILOT_TOOL
 
 
 @dataclass(frozen=True)
@@ -181,7 +179,7 @@ class ExplainInputs:
             self.exclude, self.bots,
         ).collect()  # fmt: skip
         if not self.show_individuals:
-            from aimetrics.exports.tags import mask_personal  # the export's masking rules
+            from aimetrics.metrics.privacy import mask_personal
 
             tagged = mask_personal(tagged).select(tagged.columns)
         rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, default=0, return_dtype=pl.Int8)
