@@ -617,13 +617,9 @@ def report(
 
     def work() -> None:
         from aimetrics.exports.figures import load_figures
-        from aimetrics.exports.report import (
-            REPORTED,
-            chromium_path,
-            render_html,
-            render_pdf,
-            report_from_figures,
-        )
+        from aimetrics.exports.report.html import render_html
+        from aimetrics.exports.report.model import REPORTED, report_from_figures
+        from aimetrics.exports.report.pdf import chromium_path, render_pdf
         from aimetrics.metrics.adoption import Selection
 
         if kind == ".pdf":

@@ -16,22 +16,20 @@ import polars as pl
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from aimetrics.colors import PALETTE as _PALETTE
-from aimetrics.colors import TOOL_COLORS
-from aimetrics.metrics.adoption import OTHER_TOOLS
-from aimetrics.metrics.roi import Roi
-from dashboard.components import (
+from aimetrics.format import (
     AI_COLOR,
-    AI_LABEL,
     COMPARISON_COLORS,
     NO_MARKER_COLOR,
-    NO_MARKER_LABEL,
     OTHER_COLOR,
-    OTHER_GROUPS,
     STAGE_LABELS,
     THROUGHPUT_COLOR,
+    TOOL_COLORS,
     format_money,
 )
+from aimetrics.format import PALETTE as _PALETTE
+from aimetrics.metrics.adoption import OTHER_TOOLS
+from aimetrics.metrics.roi import Roi
+from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
 
 ROLLOUT_COLOR = "#b45309"
 SPEND_COLOR = "#dc2626"

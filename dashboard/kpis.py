@@ -9,18 +9,8 @@ from dataclasses import replace
 
 import polars as pl
 
-from aimetrics.metrics.change import NOT_ENOUGH, Change
-from aimetrics.metrics.facts import seat_totals
-from aimetrics.metrics.overview import KpiUncertainty
-from aimetrics.metrics.roi import Roi, RoiFigures
-from aimetrics.metrics.stats import Comparison, Estimate
-from aimetrics.metrics.uplift import Uplift
-from dashboard.charts import BASIS_LABELS
-from dashboard.components import (
-    AI_LABEL,
+from aimetrics.format import (
     MISSING,
-    NO_MARKER_LABEL,
-    Kpi,
     delta_money,
     delta_points,
     delta_rate,
@@ -30,6 +20,14 @@ from dashboard.components import (
     format_rate,
     format_share,
 )
+from aimetrics.metrics.change import NOT_ENOUGH, Change
+from aimetrics.metrics.facts import seat_totals
+from aimetrics.metrics.overview import KpiUncertainty
+from aimetrics.metrics.roi import Roi, RoiFigures
+from aimetrics.metrics.stats import Comparison, Estimate
+from aimetrics.metrics.uplift import Uplift
+from dashboard.charts import BASIS_LABELS
+from dashboard.components import AI_LABEL, NO_MARKER_LABEL, Kpi
 
 NO_REPO_SPEND = "AI spend is not attributed to repositories: clear the repository filter"
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from aimetrics.exports.report import build_report, chromium_path, render_html, render_pdf
+from aimetrics.exports.report.html import render_html
+from aimetrics.exports.report.model import build_report
+from aimetrics.exports.report.pdf import chromium_path, render_pdf
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
 from dashboard.data import AppContext, store_engine

@@ -8,11 +8,11 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from aimetrics.format import MISSING, format_money
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import Roi, RoiFigures
 from aimetrics.metrics.stats import Estimate
 from aimetrics.settings import RoiSettings
-from dashboard.components import MISSING, format_money
 from dashboard.kpis import NOT_ENOUGH, interval, payback
 
 HOURLY_KEY, SAVED_KEY, PERIOD_KEY = "roi_hourly_cost", "roi_hours_saved", "roi_period"

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from aimetrics import format as fmt
 from aimetrics.demo import load
 from aimetrics.metrics.inputs import MetricInputs, load_inputs
 from aimetrics.metrics.overview import overview_kpis
@@ -109,10 +110,10 @@ def expected_kpis(inputs: MetricInputs, period: Period) -> dict[str, str]:
     ).collect()
     cur = kpis.row(0, named=True)
     return {
-        "AI spend in period": components.format_money(cur["spend"], currency),
-        "AI cost per merged PR": components.format_money(cur["cost_per_merged_pr"], currency, 2),
-        "AI-assisted PR share": components.format_share(cur["ai_share"]),
-        "PRs per engineer-week": components.format_rate(cur["throughput"]),
+        "AI spend in period": fmt.format_money(cur["spend"], currency),
+        "AI cost per merged PR": fmt.format_money(cur["cost_per_merged_pr"], currency, 2),
+        "AI-assisted PR share": fmt.format_share(cur["ai_share"]),
+        "PRs per engineer-week": fmt.format_rate(cur["throughput"]),
     }
 
 
@@ -177,7 +178,7 @@ def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None
     assert [m.label for m in at.metric] == KPI_LABELS
     expected = expected_kpis(inputs, period)
     assert shown(at) == expected
-    assert components.MISSING not in expected.values()
+    assert fmt.MISSING not in expected.values()
 
     charts = {
         json.loads(c.proto.spec)["layout"]["title"]["text"]: c for c in at.get("plotly_chart")
@@ -186,7 +187,7 @@ def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None
         next(c for t, c in charts.items() if t.startswith("Is more of our merged work")).proto.spec
     )
     assert [t["name"] for t in trend["data"]] == ["AI-assisted", "Throughput"]
-    assert trend["data"][0]["line"]["color"] == components.AI_COLOR
+    assert trend["data"][0]["line"]["color"] == fmt.AI_COLOR
     assert any(t.startswith("Which teams get value for their AI spend") for t in charts)
     assert "Data last collected: " in texts(at.caption)
     assert "never" not in texts(at.caption)

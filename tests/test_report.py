@@ -23,20 +23,12 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
-from aimetrics.exports import report as report_module
 from aimetrics.exports.figures import ExportError, Figures, compute_figures
-from aimetrics.exports.report import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    Report,
-    build_report,
-    fmt_money,
-    fmt_number,
-    fmt_share,
-    render_html,
-    render_pdf,
-    report_from_figures,
-)
+from aimetrics.exports.report import pdf as report_module
+from aimetrics.exports.report.html import render_html
+from aimetrics.exports.report.model import Report, build_report, report_from_figures
+from aimetrics.exports.report.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
+from aimetrics.format import format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
 from aimetrics.metrics.facts import Facts
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
@@ -159,10 +151,10 @@ def test_headline_figures_equal_the_metrics(
     assert value(page, "adoption_rate") == pytest.approx(adoption["adoption_rate"][0])
     # ... and as text, formatted, on the one-pager
     for text in (
-        fmt_money(cur["spend"], "USD"),
-        fmt_money(cur["cost_per_merged_pr"], "USD", 2),
-        fmt_share(cur["ai_share"]),
-        fmt_number(cur["throughput"], "rate"),
+        format_money(cur["spend"], "USD"),
+        format_money(cur["cost_per_merged_pr"], "USD", 2),
+        format_share(cur["ai_share"]),
+        format_number(cur["throughput"], "rate"),
     ):
         assert f">{text}<" in html, text
 
@@ -180,7 +172,7 @@ def test_roi_both_methods_equal_the_metrics(
     assert uplift.estimate.note in html.replace("&#x27;", "'")
     assert value(page, "assumed_roi") == pytest.approx(roi.assumed.roi.value * 100)
     assert value(page, "assumed_value") == pytest.approx(roi.assumed.value.value)
-    assert f"ROI {fmt_number(roi.assumed.roi.value * 100, 'percent')}" in html
+    assert f"ROI {format_number(roi.assumed.roi.value * 100, 'percent')}" in html
 
 
 def test_measured_roi_with_enough_engineers_has_its_interval(
@@ -295,11 +287,11 @@ def test_pdf_has_the_one_pager_first_then_the_appendix(
     k = report.kpis
     assert first.startswith("AI adoption and ROI")
     for text in (
-        fmt_money(k["spend"].value, "USD"),
-        fmt_money(k["cost_per_merged_pr"].value, "USD", 2),
-        fmt_share(k["ai_share"].value),
-        fmt_number(k["throughput"].value, "rate"),
-        f"ROI {fmt_number(k['assumed_roi'].value, 'percent')}",
+        format_money(k["spend"].value, "USD"),
+        format_money(k["cost_per_merged_pr"].value, "USD", 2),
+        format_share(k["ai_share"].value),
+        format_number(k["throughput"].value, "rate"),
+        f"ROI {format_number(k['assumed_roi'].value, 'percent')}",
         "not enough data",
         "Idle seats to reclaim",
     ):

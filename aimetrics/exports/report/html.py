@@ -1,10 +1,18 @@
-"""The report's layout: one self-contained HTML document (see :mod:`aimetrics.exports.report`).
+"""The report's layout: one self-contained HTML document of a
+:class:`~aimetrics.exports.report.model.Report`.
 
 Page 1 is the one-pager, the appendix follows (CSS page breaks); the CSS is inline and
 the charts are plotly figures drawn by the inlined plotly.js once the page loads, after
 which the document sets ``data-charts="ready"`` on ``<html>`` (what the PDF printer waits
 for). Headline figures carry their exact values as ``data-value`` (``data-low``,
 ``data-high``, ``data-previous``, ``data-status``) for checks and scrapers.
+
+Why plotly.js inlined rather than images rendered by kaleido: the HTML then needs no
+browser to be produced (the dashboard's "Download report" button and the Docker image
+have none) and no extra dependency (plotly ships the bundle), the charts keep their
+hover details, and the PDF is the same document printed, not a second rendering. The
+cost is size (about 5 MB for plotly.js); every figure is also in the text and tables,
+so a viewer that blocks scripts still shows them all.
 """
 
 from __future__ import annotations
@@ -18,24 +26,20 @@ import plotly.io as pio
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from aimetrics.exports import charts
 from aimetrics.exports.csv_export import aimetrics_version
-from aimetrics.exports.report import (
+from aimetrics.exports.report import charts
+from aimetrics.exports.report.model import (
     INPUT_LABELS,
     MAX_PR_ROWS,
-    MISSING,
     Kpi,
     Report,
     describe_selection,
-    fmt_change,
-    fmt_interval,
-    fmt_money,
-    fmt_number,
-    fmt_period,
-    fmt_share,
+    kpi_change,
+    kpi_interval,
 )
-from aimetrics.metrics.adoption import NO_MARKER
+from aimetrics.format import MISSING, format_money, format_number, format_period, format_share
 from aimetrics.metrics.stats import OK, Estimate
+from aimetrics.vocabulary import NO_MARKER
 
 # --- HTML ----------------------------------------------------------------------------------------
 
@@ -144,8 +148,8 @@ def _kpi_tile(k: Kpi, currency: str) -> str:
         value = f'<div class="value none" {attrs}>{_e(shown)}</div>'
         detail = _e(k.note or "no data in this period and selection")
     else:
-        value = f'<div class="value" {attrs}>{_e(fmt_number(k.value, k.unit, currency))}</div>'
-        bits = [fmt_interval(k, currency), fmt_change(k, currency)]
+        value = f'<div class="value" {attrs}>{_e(format_number(k.value, k.unit, currency))}</div>'
+        bits = [kpi_interval(k, currency), kpi_change(k, currency)]
         detail = _e(" · ".join(b for b in bits if b))
     return (
         f'<div class="tile"><div class="label">{_e(k.label)}</div>{value}'
@@ -173,13 +177,13 @@ def _roi_cell(r: Report, prefix: str, currency: str) -> str:
             if roi.low is not None
             else ""
         )
-        + f">ROI {_e(fmt_number(roi.value, 'percent'))}</span>",
-        _e(fmt_interval(roi)) or "no interval: an assumption, not a measurement",
+        + f">ROI {_e(format_number(roi.value, 'percent'))}</span>",
+        _e(kpi_interval(roi)) or "no interval: an assumption, not a measurement",
         f'value <b data-figure="{prefix}_value" data-value="{_attr(value.value)}">'
-        f"{_e(fmt_money(value.value, currency))}</b>"
-        + (f" ({_e(fmt_interval(value, currency))})" if value.low is not None else ""),
-        f"payback {_e(fmt_number(payback.value, 'days'))}",
-        f"previous period: ROI {_e(fmt_number(roi.previous, 'percent'))}",
+        f"{_e(format_money(value.value, currency))}</b>"
+        + (f" ({_e(kpi_interval(value, currency))})" if value.low is not None else ""),
+        f"payback {_e(format_number(payback.value, 'days'))}",
+        f"previous period: ROI {_e(format_number(roi.previous, 'percent'))}",
         _e(roi.sample),
     ]
     return "<td>" + "<br>".join(line for line in lines if line) + "</td>"
@@ -215,7 +219,7 @@ def _table(frame: pl.DataFrame, columns: Sequence[Column], empty: str = "No rows
 
 
 def _pct(v: object) -> str:
-    return fmt_share(float(v))  # type: ignore[arg-type]
+    return format_share(float(v))  # type: ignore[arg-type]
 
 
 def _h(v: object) -> str:
@@ -231,7 +235,7 @@ def _r2(v: object) -> str:
 
 
 def _money_fmt(currency: str, decimals: int = 0) -> Callable[[object], str]:
-    return lambda v: fmt_money(float(v), currency, decimals)  # type: ignore[arg-type]
+    return lambda v: format_money(float(v), currency, decimals)  # type: ignore[arg-type]
 
 
 def _date(v: object) -> str:
@@ -242,8 +246,8 @@ def _estimate_text(est: Estimate, unit: str, currency: str = "USD") -> str:
     if not est.ok:
         return f"{est.status} ({est.note})" if est.note else est.status
     k = Kpi.of("", "", unit, est)
-    interval = fmt_interval(k, currency)
-    return fmt_number(k.value, unit, currency) + (f" ({interval})" if interval else "")
+    interval = kpi_interval(k, currency)
+    return format_number(k.value, unit, currency) + (f" ({interval})" if interval else "")
 
 
 def _onepager(doc: _Html, r: Report) -> None:
@@ -252,7 +256,7 @@ def _onepager(doc: _Html, r: Report) -> None:
     doc.add('<section class="onepager">')
     doc.add(f"<h1>{_e(r.title)}</h1>")
     doc.add(
-        f'<p class="sub">{_e(fmt_period(f.period))} ({f.period.days} days, {_e(f.period.tz)}) '
+        f'<p class="sub">{_e(format_period(f.period))} ({f.period.days} days, {_e(f.period.tz)}) '
         f"compared with the {f.period.days} days before · {_e(describe_selection(f.selection))}"
         f" · generated {f.generated_at:%Y-%m-%d %H:%M} UTC</p>"
     )
@@ -314,7 +318,7 @@ def _appendix(doc: _Html, r: Report) -> None:
         + _table(
             pl.DataFrame(
                 [
-                    ("Period", f"{fmt_period(f.period)} ({f.period.tz})"),
+                    ("Period", f"{format_period(f.period)} ({f.period.tz})"),
                     ("Filters", describe_selection(f.selection)),
                     ("Store", f.store or "—"),
                     ("Configuration", str(s.source_file or "built-in defaults")),
@@ -393,7 +397,7 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
         )
         doc.add(
             f'<p class="note">Spend in {_e(roi_cur)}: '
-            f"{_e(fmt_money(f.roi.measured.spend, roi_cur))}"
+            f"{_e(format_money(f.roi.measured.spend, roi_cur))}"
             + (
                 f"; left out for want of an exchange rate: "
                 f"{_e(', '.join(f.roi.measured.other_currencies))}"
@@ -561,7 +565,7 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
             )
 
 
-def render(report: Report) -> str:
+def render_html(report: Report) -> str:
     """The report as one self-contained HTML document (CSS and plotly.js inline)."""
     doc = _Html()
     _onepager(doc, report)
@@ -587,7 +591,7 @@ def render(report: Report) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(report.title)} · {_e(fmt_period(f.period))}</title>"
+        f"<title>{_e(report.title)} · {_e(format_period(f.period))}</title>"
         f'<meta name="generator" content="aimetrics {_e(aimetrics_version())}">'
         f"<style>{CSS}</style>"
         f'<script type="application/json" id="report-meta">{meta}</script>'
