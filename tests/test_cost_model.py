@@ -13,23 +13,15 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from aimetrics.ids import stable_id
-from aimetrics.metrics.cost import (
-    ai_spend,
+from aimetrics.metrics.cost.lines import in_currency, spend_by_day, spend_by_tool_month, spend_lines
+from aimetrics.metrics.cost.seats import (
     config_seat_holders,
     config_seat_plans,
-    cost_summary,
     idle_seat_cost,
     idle_seats,
-    in_currency,
-    membership_keys,
-    spend_by_day,
-    spend_by_tool_month,
-    spend_lines,
-    spend_total,
-    team_cost_kpis,
-    team_spend,
-    with_teams,
 )
+from aimetrics.metrics.cost.spend import ai_spend, cost_summary, spend_total
+from aimetrics.metrics.cost.teams import membership_keys, team_cost_kpis, team_spend, with_teams
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.work import ACTIVITY_SCHEMA, MERGED_WORK_SCHEMA
 from aimetrics.settings import parse_settings

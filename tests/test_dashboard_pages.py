@@ -41,9 +41,13 @@ from aimetrics.metrics.copilot_usage import (
     usage_records,
     weekly_usage,
 )
-from aimetrics.metrics.cost import config_seat_plans, idle_seat_cost, idle_seats
+from aimetrics.metrics.cost.seats import (
+    combined_seat_plans,
+    config_seat_plans,
+    idle_seat_cost,
+    idle_seats,
+)
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
-from aimetrics.metrics.inputs import combined_seat_plans
 from aimetrics.metrics.overview import (
     CostInputs,
     kpi_uncertainty,

@@ -21,11 +21,7 @@ from polars.testing import assert_frame_equal
 
 from aimetrics.ids import stable_id
 from aimetrics.metrics.adoption import ai_share_of_merged_prs
-from aimetrics.metrics.cost import (
-    ai_spend,
-    seat_plan_spend,
-    spend_total,
-)
+from aimetrics.metrics.cost.spend import ai_spend, seat_plan_spend, spend_total
 from aimetrics.metrics.delivery import active_engineers, throughput
 from aimetrics.metrics.freshness import last_collected
 from aimetrics.metrics.inputs import load_inputs

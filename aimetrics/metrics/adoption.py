@@ -613,9 +613,9 @@ def seats_over_time(
 def seat_utilization(idle: pl.LazyFrame, idle_cost: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """Per tool: seats ``assigned``, ``active``, ``idle`` and ``utilization`` = active / assigned.
 
-    ``idle``: :func:`aimetrics.metrics.cost.idle_seats` (one row per seat held on
+    ``idle``: :func:`aimetrics.metrics.cost.seats.idle_seats` (one row per seat held on
     a day, ``idle`` when unused for 30 days: the one definition of an idle seat);
-    ``idle_cost``: :func:`aimetrics.metrics.cost.idle_seat_cost`, summed per tool
+    ``idle_cost``: :func:`aimetrics.metrics.cost.seats.idle_seat_cost`, summed per tool
     as ``idle_monthly_cost`` in its ``currency`` (what could be reclaimed a month).
     """
     counts = (

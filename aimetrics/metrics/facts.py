@@ -66,7 +66,7 @@ from aimetrics.metrics.copilot_usage import (
     usage_records,
     weekly_usage,
 )
-from aimetrics.metrics.cost import idle_seat_cost, idle_seats
+from aimetrics.metrics.cost.seats import idle_seat_cost, idle_seats, read_seats
 from aimetrics.metrics.delivery import (
     ai_review_ids,
     cycle_spans,
@@ -76,7 +76,6 @@ from aimetrics.metrics.delivery import (
     timeline_coverage,
 )
 from aimetrics.metrics.freshness import last_collected
-from aimetrics.metrics.inputs import read_seats
 from aimetrics.metrics.overview import (
     CostInputs,
     KpiUncertainty,

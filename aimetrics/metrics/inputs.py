@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.metrics.cost import config_seat_holders, config_seat_plans
+from aimetrics.metrics.cost.seats import read_seats
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.work import engineer_activity, merged_work
 from aimetrics.store import Snapshot
@@ -110,42 +110,3 @@ def load_inputs(
         sync_state=sync_state,
         seat_assignments=seat_assignments,
     )
-
-
-def read_seats(snap: Snapshot, ai_tools: Sequence[AiTool] = ()) -> tuple[pl.DataFrame, ...]:
-    """The seat plans and seat assignments every cost figure uses: the store's tables with
-    the configuration's ``ai_tools`` added (:func:`combined_seat_plans`,
-    :func:`combined_seats`). Returns ``(seat_plans, seat_assignments)``."""
-    return (
-        combined_seat_plans(snap.read(s.seat_plans), config_seat_plans(ai_tools)),
-        combined_seats(snap.read(s.seat_assignments), config_seat_holders(ai_tools)),
-    )
-
-
-def combined_seat_plans(stored: pl.DataFrame, configured: pl.DataFrame) -> pl.DataFrame:
-    """The store's seat plans and the configuration's (:func:`config_seat_plans`), each tool
-    priced by one set, so no seat is counted twice.
-
-    The configuration's plans are the manager's estimate. A tool whose plans the store
-    holds from another source (the demo, an import) keeps those; for the other tools the
-    configuration's current plans replace any stored copy of them (source ``config``).
-    Billed records and API seats still take precedence over either, month by month, in
-    :func:`aimetrics.metrics.cost.spend_lines`; the configuration's plans also price the
-    API seats (by plan name).
-    """
-    elsewhere = stored.filter(pl.col("source") != "config")
-    configured = configured.filter(~pl.col("tool_id").is_in(elsewhere["tool_id"].implode()))
-    kept = stored.filter(
-        (pl.col("source") == "config") & ~pl.col("tool_id").is_in(configured["tool_id"].implode())
-    )
-    return pl.concat([elsewhere, kept, configured.select(stored.columns)], how="vertical_relaxed")
-
-
-def combined_seats(stored: pl.DataFrame, holders: pl.DataFrame) -> pl.DataFrame:
-    """The store's seat assignments plus the configuration's ``holders``
-    (:func:`config_seat_holders`) whose tool and login have no stored seat."""
-    key = [pl.col("tool_id"), pl.col("login").str.to_lowercase().alias("_login")]
-    new = holders.with_columns(key[1]).join(
-        stored.select(key).unique(), on=["tool_id", "_login"], how="anti"
-    )
-    return pl.concat([stored, new.select(stored.columns)], how="vertical_relaxed")

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from aimetrics.metrics.adoption import counted_merged_in
-from aimetrics.metrics.cost import ai_spend, spend_total
+from aimetrics.metrics.cost.spend import ai_spend, spend_total
 from aimetrics.metrics.period import Period, local_date
 from aimetrics.metrics.stats import Estimate, percentile_interval
 from aimetrics.metrics.uplift import Uplift
@@ -99,7 +99,7 @@ def period_spend(
     rates: Mapping[str, float] | None = None,
     seat_assignments: pl.LazyFrame | None = None,
 ) -> tuple[float, tuple[str, ...]]:
-    """AI spend in ``period`` in ``currency`` (:func:`aimetrics.metrics.cost.ai_spend`),
+    """AI spend in ``period`` in ``currency`` (:func:`aimetrics.metrics.cost.spend.ai_spend`),
     and the currencies left out for want of a rate."""
     row = (
         spend_total(ai_spend(seat_plans, cost_records, period, seat_assignments), currency, rates)
