@@ -23,7 +23,6 @@ from aimetrics.metrics.cost.seats import (
 from aimetrics.metrics.cost.spend import ai_spend, cost_summary, spend_total
 from aimetrics.metrics.cost.teams import membership_keys, team_cost_kpis, team_spend, with_teams
 from aimetrics.metrics.period import Period
-from aimetrics.metrics.work import ACTIVITY_SCHEMA, MERGED_WORK_SCHEMA
 from aimetrics.settings import parse_settings
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
@@ -289,6 +288,20 @@ _PRS = [
     (4, "bob", "2026-03-25T10:00:00", "cursor"),  # in web by then
     (5, "alice", "2026-03-26T10:00:00", None),
 ]
+# The columns the cost metrics read of merged PRs (pr_facts) and activity.
+MERGED_WORK_SCHEMA = {
+    "repo_id": pl.Int64(),
+    "number": pl.Int64(),
+    "merged_at": pl.Datetime("us", "UTC"),
+    "author_key": pl.String(),
+    "is_ai": pl.Boolean(),
+    "is_agent": pl.Boolean(),
+    "is_ai_reviewed": pl.Boolean(),
+    "ai_tool": pl.String(),
+    "counted": pl.Boolean(),
+    "by_engineer": pl.Boolean(),
+}
+ACTIVITY_SCHEMA = {"person_key": pl.String(), "at": pl.Datetime("us", "UTC")}
 MERGED = pl.LazyFrame(
     {
         "repo_id": [1] * len(_PRS),

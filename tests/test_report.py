@@ -33,11 +33,12 @@ from aimetrics.metrics.adoption import Selection, contributor_adoption, select, 
 from aimetrics.metrics.facts import Facts
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
-from aimetrics.metrics.roi import roi_side_by_side
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
 from aimetrics.tagging.rules import shipped_config
+
+from samples import roi_of
 
 GITHUB_PR = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/pull/\d+$")
 NOW = dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)
@@ -113,17 +114,7 @@ def measured_roi(facts: Facts, settings: Settings, period: Period):  # type: ign
     merged, activity = work(facts)
     adoption = adoption_dates(merged, facts.seats.lazy(), facts.directory.lazy()).collect()
     uplift = throughput_uplift(merged, activity, adoption.lazy(), settings=settings.statistics)
-    roi = roi_side_by_side(
-        uplift,
-        merged,
-        adoption.lazy(),
-        facts.seat_plans.lazy(),
-        facts.cost_records.lazy(),
-        period,
-        settings.roi,
-        seat_assignments=facts.seats.lazy(),
-        directory=facts.directory.lazy(),
-    )
+    roi = roi_of(uplift, merged, adoption.lazy(), facts, period, settings.roi)
     return uplift, roi
 
 

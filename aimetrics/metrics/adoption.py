@@ -51,14 +51,14 @@ def share(part: pl.Expr, whole: pl.Expr) -> pl.Expr:
 
 
 def counted_merged_in(merged: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Counted merged PRs (:func:`aimetrics.metrics.work.merged_work`) merged in ``period``."""
+    """Counted merged PRs (``counted`` of :func:`pr_facts`) merged in ``period``."""
     return merged.filter(pl.col("counted") & period.contains("merged_at"))
 
 
 def ai_share_of_merged_prs(merged: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """One row: ``merged_prs``, ``ai_prs``, ``ai_share`` (null when nothing was merged).
 
-    ``merged``: :func:`aimetrics.metrics.work.merged_work`.
+    ``merged``: merged PRs of :func:`pr_facts` (``select_work``'s).
     """
     return (
         counted_merged_in(merged, period)
@@ -256,8 +256,10 @@ def pr_facts(
     """Every PR (any state) with AI flags, author, repository, link and teams.
 
     ``flags``: :func:`aimetrics.tagging.classify.pr_flags` over all PRs;
-    ``memberships``: :func:`memberships_by_person`. ``counted`` and
-    ``by_engineer`` follow :func:`aimetrics.metrics.work.merged_work`;
+    ``memberships``: :func:`memberships_by_person`. ``counted``: not authored by a
+    non-AI bot, not by an excluded person; ``by_engineer``: counted, and its author is
+    an engineer (a human, not a bot or an agent's bot account) and no AI agent wrote it
+    (``is_agent``);
     ``engineer_key`` is the author's key when ``by_engineer`` (else null),
     ``human_key`` when the author is a person (also for a person's PR an agent
     wrote: privacy counts people, not engineers);
@@ -312,7 +314,7 @@ def commit_facts(
     commit was made on the branch (``committed_at``, else ``authored_at``).
     ``counted``: not by a non-AI bot and not by an excluded person (AI agents'
     commits count: they are AI-assisted); ``is_engineer``: a human, not excluded,
-    not an agent's commit (as :func:`aimetrics.metrics.work.engineer_activity`).
+    not an agent's commit (what makes an engineer active: :func:`contributor_activity`).
     """
     branch = commits.filter(pl.col("on_default_branch").fill_null(False)).select(
         "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at",
@@ -348,7 +350,7 @@ ACTIVITY_COLUMNS = ("person_key", "at", "kind", "repository", "teams", "is_ai", 
 
 
 def contributor_activity(prs: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
-    """What makes an engineer active, with AI flags (as ``engineer_activity``, plus context).
+    """What makes an engineer active, with AI flags and context.
 
     One row per counted merged PR an engineer authored (at ``merged_at``, kind
     ``pr``) and per default-branch commit an engineer authored (at ``at``, kind

@@ -160,8 +160,7 @@ def period_figures(
 ) -> pl.LazyFrame:
     """One row of headline figures for ``period`` (columns: :data:`FIGURE_COLUMNS`).
 
-    ``merged``/``activity``: the selection's work (:func:`select_work`, or
-    :mod:`aimetrics.metrics.work`'s frames for everything). Spend is
+    ``merged``/``activity``: the selection's work (:func:`select_work`). Spend is
     :func:`selected_spend` in ``currency`` (``all_merged``: every counted merged PR,
     for the team attribution; default ``merged``; ``spend_rows``: that result when
     the caller has it already); ``bases`` lists the bases it used. With a repository
@@ -230,39 +229,6 @@ def overview_figures(
             for p, label in ((period, "current"), (period.previous(), "previous"))
         ]
     )
-
-
-def period_kpis(
-    merged: pl.LazyFrame,
-    activity: pl.LazyFrame,
-    seat_plans: pl.LazyFrame,
-    cost_records: pl.LazyFrame,
-    period: Period,
-    currency: str,
-    label: str = "current",
-    rates: Mapping[str, float] | None = None,
-    seat_assignments: pl.LazyFrame | None = None,
-) -> pl.LazyFrame:
-    """One row of headline figures for the whole organization (columns: ``KPI_COLUMNS``)."""
-    costs = CostInputs(seat_plans, cost_records, seat_assignments)
-    return period_figures(merged, activity, costs, period, currency, label, rates).select(
-        KPI_COLUMNS
-    )
-
-
-def overview_kpis(
-    merged: pl.LazyFrame,
-    activity: pl.LazyFrame,
-    seat_plans: pl.LazyFrame,
-    cost_records: pl.LazyFrame,
-    period: Period,
-    currency: str,
-    rates: Mapping[str, float] | None = None,
-    seat_assignments: pl.LazyFrame | None = None,
-) -> pl.LazyFrame:
-    """Two rows, ``current`` (``period``) then ``previous`` (the equal period before it)."""
-    costs = CostInputs(seat_plans, cost_records, seat_assignments)
-    return overview_figures(merged, activity, costs, period, currency, rates).select(KPI_COLUMNS)
 
 
 # --- uncertainty of the headline figures ----------------------------------------------

@@ -136,7 +136,7 @@ def cost_summary(
     merged PR and per AI-assisted merged PR in ``period``.
 
     ``lines``: :func:`spend_lines` of the period; ``merged``/``activity``:
-    :mod:`aimetrics.metrics.work`'s frames. ``other_currencies`` names amounts
+    :func:`aimetrics.metrics.overview.select_work`'s frames. ``other_currencies`` names amounts
     left out for want of an exchange rate.
     """
     converted = in_currency(lines, currency, rates)
