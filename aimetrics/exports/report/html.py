@@ -47,7 +47,7 @@ from aimetrics.exports.report.model import (
     kpi_interval,
 )
 from aimetrics.exports.report.style import CHART_SCRIPT, CSS
-from aimetrics.format import MISSING, format_money, format_number, format_period
+from aimetrics.format import MISSING, STAGE_NAMES, format_money, format_number, format_period
 from aimetrics.metrics.stats import OK, Estimate
 from aimetrics.vocabulary import NO_MARKER
 
@@ -213,9 +213,9 @@ def _appendix(doc: _Html, r: Report) -> None:
                 [
                     ("Period", f"{format_period(f.period)} ({f.period.tz})"),
                     ("Filters", describe_selection(f.selection)),
-                    ("Store", f.store or "—"),
+                    ("Store", f.store or MISSING),
                     ("Configuration", str(s.source_file or "built-in defaults")),
-                    ("Data last collected", f"{last:%Y-%m-%d %H:%M} UTC" if last else "—"),
+                    ("Data last collected", f"{last:%Y-%m-%d %H:%M} UTC" if last else MISSING),
                     ("Generated", f"{f.generated_at:%Y-%m-%d %H:%M} UTC"),
                     ("aimetrics", aimetrics_version()),
                 ],
@@ -387,7 +387,7 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
                 d.stages,
                 [
                     ("comparison", "AI marker", None),
-                    ("stage", "Stage", lambda v: charts.STAGE_NAMES.get(str(v), str(v))),
+                    ("stage", "Stage", lambda v: STAGE_NAMES.get(str(v), str(v))),
                     ("n", "PRs", count),
                     ("people", "Engineers", count),
                     ("median", "Median (h)", hours1),
