@@ -16,7 +16,9 @@ import math
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from aimetrics.metrics.adoption import OTHER_TOOLS
 from aimetrics.metrics.period import Period
+from aimetrics.metrics.privacy import OTHER
 from aimetrics.metrics.stats import Estimate
 from aimetrics.vocabulary import AI_GROUP, NO_MARKER, tool_name
 
@@ -77,10 +79,15 @@ TOOL_COLORS = {
 PALETTE = ("#0d9488", "#9333ea", "#e11d48", "#65a30d", "#0284c7", "#c2410c", "#7c2d12")
 
 
+# What a tool breakdown shows besides tools: the comparison group and folded groups.
+_NOT_TOOLS = {NO_MARKER: NO_MARKER_COLOR, OTHER_TOOLS: OTHER_COLOR, OTHER: OTHER_COLOR}
+
+
 def tool_colors(tools: Sequence[str]) -> dict[str, str]:
-    """One colour per tool: :data:`TOOL_COLORS` for known tools, the palette in order else."""
+    """One colour per tool, the one rule of every chart: :data:`TOOL_COLORS` for known tools,
+    "no marker" grey, other tools and folded groups slate, the palette in order for the rest."""
     others = iter(PALETTE * (len(tools) // len(PALETTE) + 1))
-    return {t: TOOL_COLORS.get(t) or next(others) for t in tools}
+    return {t: TOOL_COLORS.get(t) or _NOT_TOOLS.get(t) or next(others) for t in tools}
 
 
 # --- display labels -------------------------------------------------------------------------------

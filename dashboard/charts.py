@@ -25,9 +25,9 @@ from aimetrics.format import (
     THROUGHPUT_COLOR,
     TOOL_COLORS,
     format_money,
+    tool_colors,
 )
 from aimetrics.format import PALETTE as _PALETTE
-from aimetrics.metrics.adoption import OTHER_TOOLS
 from aimetrics.metrics.roi import Roi
 from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
 
@@ -280,7 +280,8 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
     )
     fig = go.Figure()
     tools = rows["tool_id"].unique().sort().to_list()
-    for i, tool in enumerate(tools):
+    colors = tool_colors(tools)
+    for tool in tools:
         for basis in BASIS_LABELS:
             part = rows.filter((pl.col("tool_id") == tool) & (pl.col("basis") == basis))
             if part.is_empty():
@@ -293,7 +294,7 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
                     name=f"{tool} · {label}",
                     legendgroup=tool,
                     marker={
-                        "color": tool_color(tool, i),
+                        "color": colors[tool],
                         "pattern": {"shape": BASIS_PATTERNS[basis], "solidity": 0.35},
                     },
                     hovertemplate=(
@@ -363,14 +364,6 @@ def _gap(a: float | None, b: float | None) -> float | None:
 # --- charts for the Adoption, Delivery and Quality pages ----------------------------------
 
 
-def tool_color(tool: str, index: int = 0) -> str:
-    if tool == NO_MARKER_LABEL:
-        return NO_MARKER_COLOR
-    if tool in (OTHER_TOOLS, OTHER_GROUPS):
-        return OTHER_COLOR
-    return TOOL_COLORS.get(tool, _PALETTE[index % len(_PALETTE)])
-
-
 def group_colors(groups: Sequence[str]) -> dict[str, str]:
     """A colour per group (teams, repositories) in a stable order; folded groups grey."""
     ordered = sorted(g for g in set(groups) if g != OTHER_GROUPS)
@@ -397,7 +390,9 @@ def percent(values: Sequence[float | None]) -> list[float | None]:
 def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
     """Weekly share of merged PRs AI-assisted by each tool (``share_by_tool`` by week)."""
     fig = go.Figure()
-    for i, tool in enumerate(by_tool["tool"].unique().sort().to_list()):
+    tools = by_tool["tool"].unique().sort().to_list()
+    colors = tool_colors(tools)
+    for tool in tools:
         rows = by_tool.filter(pl.col("tool") == tool)
         fig.add_trace(
             go.Scatter(
@@ -405,7 +400,7 @@ def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
                 y=percent(rows["share"].to_list()),
                 name=tool,
                 mode="lines+markers",
-                line={"color": tool_color(tool, i), "width": 2.5},
+                line={"color": colors[tool], "width": 2.5},
                 customdata=list(zip(rows["prs"], rows["merged_prs"], strict=True)),
                 hovertemplate=(
                     f"{tool}<br>Week of %{{x|%Y-%m-%d}}: %{{y:.1f}}%"
@@ -495,7 +490,9 @@ def cohort_chart(cohorts: pl.DataFrame) -> go.Figure:
 def seats_chart(seats: pl.DataFrame) -> go.Figure:
     """Seats assigned per tool at the start of each week (``seats_over_time``)."""
     fig = go.Figure()
-    for i, tool in enumerate(seats["tool_id"].unique().sort().to_list()):
+    tools = seats["tool_id"].unique().sort().to_list()
+    colors = tool_colors(tools)
+    for tool in tools:
         rows = seats.filter(pl.col("tool_id") == tool)
         fig.add_trace(
             go.Scatter(
@@ -503,7 +500,7 @@ def seats_chart(seats: pl.DataFrame) -> go.Figure:
                 y=rows["seats"].to_list(),
                 name=tool,
                 mode="lines",
-                line={"shape": "hv", "color": tool_color(tool, i), "width": 2.5},
+                line={"shape": "hv", "color": colors[tool], "width": 2.5},
                 hovertemplate=f"{tool}<br>%{{x|%Y-%m-%d}}: %{{y}} seats<extra></extra>",
             )
         )
