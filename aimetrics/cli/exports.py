@@ -50,11 +50,11 @@ def export_tags(
 def _period(engine: sa.Engine, ctx: Context, start: dt.datetime | None, end: dt.datetime | None):  # type: ignore[no-untyped-def]
     """The period of --from/--to: both days included; the default is the dashboard's (the
     90 days up to the latest merged PR)."""
-    from aimetrics.exports.figures import latest_merged_at
+    from aimetrics.exports.figures import default_period, latest_merged_at
     from aimetrics.metrics.period import DEFAULT_PERIOD_DAYS, Period
 
     tz = ctx.settings.reporting.timezone
-    last = end.date() if end else Period.ending_at(latest_merged_at(engine), tz).last_day
+    last = end.date() if end else default_period(latest_merged_at(engine), ctx.settings).last_day
     first = start.date() if start else last - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if first > last:
         raise fail(f"--from {first} is after --to {last}: the period would be empty")
