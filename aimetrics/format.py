@@ -35,12 +35,15 @@ __all__ = [
     "STAGE_NAMES",
     "THROUGHPUT_COLOR",
     "TOOL_COLORS",
+    "delta_hours",
     "delta_money",
+    "delta_number",
     "delta_points",
     "delta_rate",
     "format_change",
     "format_estimate",
     "format_hours",
+    "format_interval",
     "format_money",
     "format_number",
     "format_period",
@@ -201,6 +204,13 @@ def format_change(
     return f"{format_number(previous, unit, currency)} before"
 
 
+def format_interval(est: Estimate, fmt: str, unit: str = "") -> str:
+    """``90% CI a to b`` of an estimate, each end in ``fmt`` with ``unit``; "" without one."""
+    if not est.ok or est.low is None or est.high is None:
+        return ""
+    return f"{est.level:.0%} CI {est.low:{fmt}}{unit} to {est.high:{fmt}}{unit}"
+
+
 def format_estimate(est: Estimate, unit: str) -> str:
     """A comparison with its interval, or "not enough data"."""
     if not est.ok or est.value is None:
@@ -226,6 +236,20 @@ def delta_rate(current: float | None, previous: float | None) -> str | None:
     if current is None or previous is None:
         return None
     return f"{current - previous:+.2f}{_relative(current, previous)}"
+
+
+def delta_number(current: float | None, previous: float | None, decimals: int = 0) -> str | None:
+    """A change of a count or an average, with the relative change."""
+    if current is None or previous is None:
+        return None
+    return f"{current - previous:+,.{decimals}f}{_relative(current, previous)}"
+
+
+def delta_hours(current: float | None, previous: float | None) -> str | None:
+    """A change of a duration, in hours or days (:func:`format_hours`)."""
+    if current is None or previous is None:
+        return None
+    return f"{'+' if current >= previous else '-'}{format_hours(abs(current - previous))}"
 
 
 def delta_money(

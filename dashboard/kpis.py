@@ -11,11 +11,14 @@ import polars as pl
 
 from aimetrics.format import (
     MISSING,
+    delta_hours,
     delta_money,
+    delta_number,
     delta_points,
     delta_rate,
     format_estimate,
     format_hours,
+    format_interval,
     format_money,
     format_rate,
     format_share,
@@ -42,13 +45,6 @@ def rows(figures: pl.DataFrame) -> tuple[dict, dict]:  # type: ignore[type-arg]
 def previous_label(prev: dict) -> str:  # type: ignore[type-arg]
     last = prev["end"] - dt.timedelta(days=1)
     return f"Previous period {prev['start']:%Y-%m-%d} – {last:%Y-%m-%d}"
-
-
-def interval(est: Estimate, fmt: str, unit: str = "") -> str:
-    """ "90% CI a to b" or "" when there is no interval."""
-    if not est.ok or est.low is None or est.high is None:
-        return ""
-    return f"{est.level:.0%} CI {est.low:{fmt}}{unit} to {est.high:{fmt}}{unit}"
 
 
 def changed(change: Change, fmt: Callable[[float, float], str | None]) -> tuple[str | None, str]:
@@ -160,7 +156,7 @@ def measured_roi_kpi(roi: Roi | None, previous: Roi | None, uplift: Uplift) -> K
         if r.roi.ok
         else r.roi.note or r.value.note or "needs more engineers"
     )
-    ci = interval(r.roi.map(lambda x: x * 100), "+.0f", "%")
+    ci = format_interval(r.roi.map(lambda x: x * 100), "+.0f", "%")
     return Kpi(
         "ROI, measured uplift",
         _roi_value(r),
@@ -199,8 +195,8 @@ def assumed_roi_kpi(roi: Roi | None, previous: Roi | None) -> Kpi:
 
 def share_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
     cur, prev = rows(figures)
-    level = interval(u.ai_share.map(lambda x: x * 100), ".1f", "%")
-    change = interval(u.ai_share_change.map(lambda x: x * 100), "+.1f", " pp")
+    level = format_interval(u.ai_share.map(lambda x: x * 100), ".1f", "%")
+    change = format_interval(u.ai_share_change.map(lambda x: x * 100), "+.1f", " pp")
     return Kpi(
         "AI-assisted PR share",
         format_share(cur["ai_share"]),
@@ -217,8 +213,8 @@ def share_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
 
 def throughput_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
     cur, prev = rows(figures)
-    level = interval(u.throughput, ".2f")
-    change = interval(u.throughput_change, "+.2f")
+    level = format_interval(u.throughput, ".2f")
+    change = format_interval(u.throughput_change, "+.2f")
     return Kpi(
         "PRs per engineer-week",
         format_rate(cur["throughput"]),
@@ -247,7 +243,7 @@ def uplift_kpi(uplift: Uplift) -> Kpi:
         "after their own adoption date vs before, against colleagues not yet adopted in the "
         "same weeks (ratio scale). Adoption date: the seat assignment where known, else the "
         f"first AI-marked change ({basis or 'none'}).",
-        interval(pct, "+.0f", "%"),
+        format_interval(pct, "+.0f", "%"),
     )
 
 
@@ -271,7 +267,7 @@ def cycle_kpi(cycle: Comparison | None, previous: Comparison | None) -> Kpi:
         f"{NO_MARKER_LABEL} {cycle.no_marker_prs:,} (median "
         f"{format_hours(cycle.no_marker_median)})",
         help_,
-        interval(cycle.ratio, ".2f", "×"),
+        format_interval(cycle.ratio, ".2f", "×"),
     )
 
 
@@ -387,10 +383,6 @@ def _stage(stages: pl.DataFrame, comparison: str, stage: str = "cycle") -> dict[
     return _row(stages.filter((pl.col("comparison") == comparison) & (pl.col("stage") == stage)))
 
 
-def delta_hours(current: float, previous: float) -> str:
-    return f"{'+' if current >= previous else '-'}{format_hours(abs(current - previous))}"
-
-
 def _hours_kpi(label: str, row: dict[str, object], change: Change) -> Kpi:
     delta, arrow = changed(change, delta_hours)
     return Kpi(
@@ -435,7 +427,7 @@ def delivery_kpis(
             "Cycle time ratio, AI ÷ no marker",
             f"{cycle.ratio.value:.2f}×" if ok else NOT_ENOUGH,  # type: ignore[union-attr]
             ratio_delta, "inverse" if ratio_arrow == "auto" else "off",
-            interval(cycle.ratio, ".2f", "×") if ok else "needs more PRs/engineers",  # type: ignore[union-attr]
+            format_interval(cycle.ratio, ".2f", "×") if ok else "needs more PRs/engineers",  # type: ignore[union-attr]
             "Ratio of the median cycle times with a bootstrap interval that resamples engineers "
             "(below 1: AI-assisted PRs are faster). "
             + change_help(changes["cycle_ratio"], lambda v: MISSING if v is None else f"{v:.2f}×"),
@@ -514,7 +506,7 @@ def copilot_kpis(figures: pl.DataFrame, changes: Mapping[str, Change]) -> list[K
 
     def kpi(label: str, name: str, decimals: int, n: str, help_: str) -> Kpi:
         fmt = f",.{decimals}f"
-        delta, arrow = changed(changes[name], lambda c, p: f"{c - p:+{fmt}}{_relative(c, p)}")
+        delta, arrow = changed(changes[name], lambda c, p: delta_number(c, p, decimals))
         return Kpi(
             label, count(name, decimals), delta, "normal" if arrow == "auto" else "off", n,
             f"{help_} " + change_help(
@@ -545,7 +537,3 @@ def copilot_kpis(figures: pl.DataFrame, changes: Mapping[str, Change]) -> list[K
             f"of {count('lines_suggested')} lines suggested",
             "Lines added in the editor from Copilot's suggestions and edits in the period."),
     ]  # fmt: skip
-
-
-def _relative(current: float, previous: float) -> str:
-    return f" ({current / previous - 1:+.0%})" if previous else ""

@@ -854,7 +854,7 @@ def test_delivery_and_quality_changes_equal_the_metrics(
         a = only(now, comparison=comparison, stage="cycle")
         b = only(then, comparison=comparison, stage="cycle")
         assert min(a["n"], b["n"]) >= 5  # type: ignore[type-var]
-        assert values[f"Median cycle time, {comparison}"] == kpis.delta_hours(
+        assert values[f"Median cycle time, {comparison}"] == fmt.delta_hours(
             a["median"],  # type: ignore[arg-type]
             b["median"],  # type: ignore[arg-type]
         )
