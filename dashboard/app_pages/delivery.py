@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, components, data, kpis, tables
+from dashboard import breakdown_charts, charts, components, data, kpis, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -35,7 +35,7 @@ if coverage["git_only"]:
     )
 
 st.subheader("Throughput")
-charts.chart(charts.merged_by_week_chart(figures.weekly, view.week_start))
+charts.chart(breakdown_charts.merged_by_week_chart(figures.weekly, view.week_start))
 label = components.BREAKDOWNS[by].lower()
 tables.table(figures.by_group, f"throughput-by-{by}", label.title())
 
@@ -49,9 +49,9 @@ st.caption(
 if figures.stages.is_empty():
     components.empty_state("No merged PR with a known timeline in this selection.")
 else:
-    charts.chart(charts.stage_chart(figures.stages))
+    charts.chart(breakdown_charts.stage_chart(figures.stages))
     tables.table(figures.stages, "cycle-time-stages")
-    charts.chart(charts.box_chart(figures.stages_by_group, "cycle", label))
+    charts.chart(breakdown_charts.box_chart(figures.stages_by_group, "cycle", label))
     tables.table(figures.stages_by_group, f"cycle-time-by-{by}", label.title())
 
 st.subheader("Merged pull requests")
