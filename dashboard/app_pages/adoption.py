@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
-from dashboard import breakdown_charts, charts, components, data, kpis, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -23,7 +23,7 @@ components.stop_without_merged_prs(
     0 if figures.headline.is_empty() else figures.headline["merged_prs"].fill_null(0)[0]
 )
 
-headline = kpis.adoption_kpis(
+headline = breakdown_kpis.adoption_kpis(
     figures.headline,
     figures.agents,
     figures.changes,
@@ -91,7 +91,7 @@ usage = data.copilot_usage(view)
 if usage.status:
     components.empty_state(usage.status)
 else:
-    components.kpi_row(kpis.copilot_kpis(usage.figures, usage.changes))
+    components.kpi_row(breakdown_kpis.copilot_kpis(usage.figures, usage.changes))
     charts.chart(breakdown_charts.copilot_users_chart(usage.weekly, view.week_start))
     charts.chart(breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start))
     tables.table(usage.weekly, "copilot-usage-weekly", days="Reported days")

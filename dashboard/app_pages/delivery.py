@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import breakdown_charts, charts, components, data, kpis, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -23,7 +23,7 @@ components.stop_without_merged_prs(
 )
 
 components.kpi_row(
-    kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)
+    breakdown_kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)
 )
 coverage = figures.coverage.row(0, named=True)
 if coverage["git_only"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import breakdown_charts, charts, components, data, kpis, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -21,7 +21,7 @@ if not components.enough_people(figures.people, view.min_group_size):
 components.stop_without_merged_prs(figures.summary.height)
 
 components.kpi_row(
-    kpis.quality_kpis(
+    breakdown_kpis.quality_kpis(
         figures.summary, figures.revert_diff, figures.unreviewed_diff, figures.changes
     )
 )
