@@ -25,7 +25,7 @@ import plotly.io as pio
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from aimetrics.exports.csv_export import aimetrics_version
+from aimetrics.exports.csv_tables import aimetrics_version
 from aimetrics.exports.report import charts
 from aimetrics.exports.report.cells import (
     count,
