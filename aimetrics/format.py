@@ -5,8 +5,9 @@ One formatter for every presenter (``dashboard/`` and :mod:`aimetrics.exports`),
 figure reads the same on a page and on paper. A missing value (``None`` or NaN) is
 shown as :data:`MISSING`; a negative number takes the typographic minus
 (:data:`MINUS`). The one exception is the change under a Streamlit metric
-(:func:`delta_money`, :func:`delta_rate`, :func:`delta_points`): Streamlit draws the
-arrow from a leading ASCII ``-``, so those deltas start with it.
+(:func:`delta_money`, :func:`delta_rate`, :func:`delta_points`, :func:`delta_number`,
+:func:`delta_hours`): Streamlit draws the arrow from a leading ASCII ``-``, so those deltas
+start with it. A tool's display name is the vocabulary's (:func:`tool_name`).
 """
 
 from __future__ import annotations
