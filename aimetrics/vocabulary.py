@@ -51,11 +51,14 @@ SEAT_UNITS = frozenset({"user-months", "seat-months", "seats", "licenses"})
 
 # --- what the store records (docs/architecture.md "Vocabulary") -------------------------------
 
-PR_STATES = ("OPEN", "CLOSED", "MERGED")
+OPEN, CLOSED, MERGED = "OPEN", "CLOSED", "MERGED"
+PR_STATES = (OPEN, CLOSED, MERGED)
 SOURCES = ("github", "git", "demo", "config")
-TAG_KINDS = ("authored", "assisted", "reviewed")
+AUTHORED, ASSISTED, REVIEWED = "authored", "assisted", "reviewed"
+TAG_KINDS = (AUTHORED, ASSISTED, REVIEWED)
 CONFIDENCES = ("high", "medium", "low")  # strongest first
-TAG_ENTITIES = ("commit", "pull_request", "review")
+COMMIT, PULL_REQUEST, REVIEW = "commit", "pull_request", "review"
+TAG_ENTITIES = (COMMIT, PULL_REQUEST, REVIEW)  # what an AI tag is on (``ai_tags.entity``)
 
 # --- how figures are grouped and compared -----------------------------------------------------
 

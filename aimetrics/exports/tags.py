@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from aimetrics.metrics.privacy import mask_personal
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
+from aimetrics.vocabulary import COMMIT, PULL_REQUEST, REVIEW
 
 COLUMNS = [
     "entity", "repository", "sha", "number", "review_id", "tool", "kind", "rule",
@@ -34,7 +35,7 @@ def tags_frame(engine: sa.Engine, *, show_individuals: bool) -> pl.DataFrame:
             how="left",
         )
         .with_columns(
-            pl.when(pl.col("entity") == "review")
+            pl.when(pl.col("entity") == REVIEW)
             .then(pl.col("entity_key").cast(pl.Int64, strict=False))
             .alias("review_id")
         )
@@ -42,8 +43,8 @@ def tags_frame(engine: sa.Engine, *, show_individuals: bool) -> pl.DataFrame:
         .select(
             "entity",
             "repository",
-            pl.when(pl.col("entity") == "commit").then(pl.col("entity_key")).alias("sha"),
-            pl.when(pl.col("entity") == "pull_request")
+            pl.when(pl.col("entity") == COMMIT).then(pl.col("entity_key")).alias("sha"),
+            pl.when(pl.col("entity") == PULL_REQUEST)
             .then(pl.col("entity_key").cast(pl.Int64, strict=False))
             .otherwise(pl.col("pr_number"))
             .alias("number"),

@@ -23,7 +23,7 @@ import polars.selectors as cs
 
 from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors
 from aimetrics.metrics.period import Period, local_date, week_of, week_start
-from aimetrics.vocabulary import AI_GROUP, GROUPINGS, NO_MARKER
+from aimetrics.vocabulary import AI_GROUP, CLOSED, GROUPINGS, NO_MARKER
 
 OTHER_TOOLS = "other tools"  # AI-assisted with a tool outside the tool filter
 NO_TEAM = "(no team)"
@@ -490,7 +490,7 @@ def agent_outcomes(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
         .when(~pl.col("is_ai"))
         .then(pl.lit(NO_MARKER))
     )
-    closed_unmerged = (pl.col("state") == "CLOSED") & period.contains("closed_at")
+    closed_unmerged = (pl.col("state") == CLOSED) & period.contains("closed_at")
     return (
         prs.filter(pl.col("counted"))
         .with_columns(author.alias("author"))

@@ -22,7 +22,7 @@ from aimetrics.metrics.adoption import GROUP, counted_merged_in, group_names
 from aimetrics.metrics.people import resolve_pr_authors
 from aimetrics.metrics.period import Period
 from aimetrics.tagging.rules import CONFIDENCE_RANK
-from aimetrics.vocabulary import STAGES
+from aimetrics.vocabulary import REVIEW, REVIEWED, STAGES
 
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 HUMAN_REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED")
@@ -103,8 +103,8 @@ def ai_review_ids(tags: pl.LazyFrame, min_confidence: str = "medium") -> pl.Lazy
     rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, return_dtype=pl.Int8)
     return (
         tags.filter(
-            (pl.col("entity") == "review")
-            & (pl.col("kind") == "reviewed")
+            (pl.col("entity") == REVIEW)
+            & (pl.col("kind") == REVIEWED)
             & (rank >= CONFIDENCE_RANK[min_confidence])
         )
         .select("repo_id", pl.col("entity_key").cast(pl.Int64).alias("review_id"))
