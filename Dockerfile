@@ -12,10 +12,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Debian's Chromium prints the PDF report (aimetrics report --out x.pdf, the dashboard's
 # "Download report"); Playwright drives it and never downloads a browser of its own.
+# Playwright's driver is a bundled Node.js linked against libatomic, which slim lacks.
+# git: `aimetrics collect git` reads local clones through git itself.
 # Debian's stable packages are security-patched in place, so they are not version-pinned.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends chromium fonts-dejavu-core libatomic1 git \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin aimetrics \

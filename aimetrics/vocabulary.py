@@ -28,6 +28,8 @@ TOOL_NAMES: dict[str, str] = {
     "amazon-q": "Amazon Q Developer",
     "windsurf": "Windsurf",
     "gemini-code-assist": "Gemini Code Assist",
+    "gemini-cli": "Gemini CLI",
+    "qwen-code": "Qwen Code",
     "unspecified": "Unspecified AI tool",
 }
 """Each AI tool id with its one display name."""

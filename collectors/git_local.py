@@ -8,7 +8,8 @@ they carry their merge time only, so figures that need creation or review
 times say they are not available for git-only repositories.
 
 Incremental: the tips read last time are stored in ``sync_state``; a re-run
-reads only commits not reachable from them.
+reads only commits not reachable from them. Shallow and partial clones: see
+``collectors.git_clone_state`` (what is stored, the warning, how a later run fills the gap).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import json
+import logging
 import os
 import queue
 import re
@@ -36,6 +37,10 @@ from aimetrics.ids import stable_id
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
 from aimetrics.store.staged import StagedWrite
+from collectors import git_clone_state as clone
+from collectors.git_clone_state import ReadState
+
+_logger = logging.getLogger(__name__)
 
 try:
     import fcntl
@@ -71,6 +76,7 @@ def _git(path: Path, *args: str, input: str | None = None) -> str:
             text=True,
             encoding="utf-8",
             errors="replace",
+            env=clone.git_env(),
         )
     except FileNotFoundError:
         raise GitError("git is not installed (aimetrics reads local clones with git)") from None
@@ -123,7 +129,9 @@ def _parse_log(raw: str) -> pl.DataFrame:
         .alias("additions"),
         numstat.list.eval(pl.element().str.extract(r"^\d+\t(\d+)", 1).cast(pl.Int64)).list.sum()
         .alias("deletions"),
-        pl.col("parents").str.split(" ").list.len().alias("parent_count"),
+        # A root commit has no parents ("" splits into one empty piece).
+        pl.when(pl.col("parents") == "").then(0)
+        .otherwise(pl.col("parents").str.split(" ").list.len()).alias("parent_count"),
         pl.coalesce(message.str.extract(_MERGE_PR, 1), message.str.extract(_SQUASH_PR, 1))
         .cast(pl.Int64).alias("pr_number"),
     )  # fmt: skip
@@ -257,10 +265,13 @@ def _reachable(frame: pl.DataFrame, tip: str) -> pl.Series:
 
 # A commit git reads again keeps what the store has (another source, the GitHub API,
 # may have stored it richer), adding what git knows better: on the default branch
-# (never turned back) and a missing parent count.
+# (never turned back) and a missing parent count or line counts (unknown when a shallow
+# or partial clone was read; known once the clone has the history or the blobs).
 _KEEP_STORED_COMMIT = {
     "on_default_branch": lambda stored, new: stored | new,
     "parent_count": lambda stored, new: sa.func.coalesce(stored, new),
+    "additions": lambda stored, new: sa.func.coalesce(stored, new),
+    "deletions": lambda stored, new: sa.func.coalesce(stored, new),
 }
 
 
@@ -271,6 +282,7 @@ def collect_repo(
     all_refs: bool = False,
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Read new commits of ``repo`` and write them (one transaction per repository).
 
@@ -278,21 +290,78 @@ def collect_repo(
     on (in its own process), with the pull requests and links it settles; what only the
     whole history can tell (with ``--all``, or when git's order does not allow the
     streamed walk) is worked out at the end, in the same transaction.
+
+    A shallow or partial clone is read as far as it goes and ``on_warning`` (default: the
+    log) gets one line saying what is missing and how to get it; once the clone has it,
+    the next run reads the whole history again to fill the gap (``git_clone_state``).
     """
+    warn = on_warning or _logger.warning
+    state = _read_state(engine, repo.full_name)
+    shallow_file = Path(_git(repo.path, "rev-parse", "--git-path", "shallow").strip())
+    if not shallow_file.is_absolute():
+        shallow_file = repo.path / shallow_file
+    boundary = clone.shallow_boundary(shallow_file)
+    present = set(_existing_commits(repo.path, sorted({*state.tips, *state.shallow})))
+    # Deepened since the last read: older commits became reachable behind the known tips,
+    # and the links worked out at the boundary may be wrong: read and link everything again.
+    relink = clone.deepened(state.shallow, boundary, sorted(present))
+    known = [] if full or relink else [t for t in state.tips if t in present]
+    read = functools.partial(
+        _read_repo, engine, repo, all_refs=all_refs, boundary=boundary, relink=relink,
+        on_progress=on_progress,
+    )  # fmt: skip
+    try:
+        # Line counts missing from the last read: try the whole history with numstat.
+        counts = read(known=known if state.line_counts else [], numstat=True)
+    except GitError as exc:
+        if not clone.missing_blobs(str(exc)):
+            raise
+        # A partial clone without blobs (git stops at the first missing blob, at once in a
+        # blobless clone; the transaction rolled back): read it again without line counts.
+        counts = read(known=known, numstat=False)
+        warn(clone.no_line_counts_warning(repo.full_name))
+    if boundary:
+        warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
+    return counts
+
+
+def _read_state(engine: sa.Engine, full_name: str) -> ReadState:
+    state = read_table(
+        engine,
+        s.sync_state,
+        where=(s.sync_state.c.source == "git") & (s.sync_state.c.scope == full_name),
+    )
+    return ReadState.parse(state["cursor"][0] if state.height else None)
+
+
+def _visible_commits(repo: GitRepo, all_refs: bool) -> int:
+    refs = ["--all"] if all_refs else [repo.default_branch]
+    return int(_git(repo.path, "rev-list", "--count", *refs).strip() or 0)
+
+
+def _read_repo(
+    engine: sa.Engine,
+    repo: GitRepo,
+    *,
+    all_refs: bool,
+    known: list[str],
+    numstat: bool,
+    boundary: list[str],
+    relink: bool,
+    on_progress: Callable[[int], None] | None,
+) -> dict[str, int]:
+    """One read of ``repo`` (``collect_repo``): commits not reachable from ``known``;
+    without ``numstat``, line counts unknown; ``boundary``: the shallow clone's boundary
+    commits (their parents and line counts unknown); ``relink``: this repository's links
+    of git-recovered PRs are worked out again from what is read."""
     existing = read_table(
         engine, s.repositories, where=s.repositories.c.full_name == repo.full_name
     )
     repo_id = int(existing["id"][0]) if existing.height else stable_id(f"git:{repo.full_name}")
-    state = read_table(
-        engine,
-        s.sync_state,
-        where=(s.sync_state.c.source == "git") & (s.sync_state.c.scope == repo.full_name),
-    )
-    seen_tips: list[str] = json.loads(state["cursor"][0]) if state.height and not full else []
-    exclude = [f"^{t}" for t in _existing_commits(repo.path, seen_tips)]
+    exclude = [f"^{t}" for t in known]
     # Tips first, then the log: a ref that moves in between is read again next time.
-    default_tip = _git(repo.path, "rev-parse", "--verify", f"{repo.default_branch}^{{commit}}")
-    default_tip = default_tip.strip()
+    label = f"{repo.full_name} ({repo.path})"
+    default_tip = _branch_tip(repo, label)
     if all_refs:
         tips = [line.split()[0] for line in _git(repo.path, "show-ref").splitlines()]
         revs = ["--all"]
@@ -314,7 +383,10 @@ def collect_repo(
     walk = None if all_refs else _StreamedWalk(default_tip)
     this_repo = {t: t.c.repo_id == repo_id for t in (s.pull_requests, s.pull_request_commits)}
     # git starts first: the store is made ready while it reads its first commits.
-    with _GitLog(repo.path, [*revs, *exclude], on_progress) as log, StagedWrite(engine) as w:
+    with (
+        _GitLog(repo.path, [*revs, *exclude], on_progress, numstat=numstat, name=label) as log,
+        StagedWrite(engine) as w,
+    ):
         # The first statement writes: SQLite's write lock is taken now, before anything is read.
         w.write(s.repositories, repo_row, on_conflict="nothing")
         # Nothing stored for this repository yet (its first import): SQLite appends the rows
@@ -323,6 +395,8 @@ def collect_repo(
             t: not w.exists(t, t.c.repo_id == repo_id)
             for t in (s.commits, s.pull_requests, s.pull_request_commits)
         }
+        if relink:  # after ``fresh``: the links are staged as the PRs are (foreign key)
+            _forget_git_links(w, repo_id)
         for raw in log:
             commits = _parse_log(raw)
             rows = commits.select(
@@ -330,6 +404,7 @@ def collect_repo(
                 *_COMMIT_COLUMNS,
                 pl.lit(not all_refs).alias("on_default_branch"),
             ).sort("sha")  # key order: SQLite's index takes them in fewer page visits
+            rows = _unknown_where_unseen(rows, boundary, numstat=numstat)
             w.load(s.commits, rows, direct=fresh[s.commits])
             graph_parts.append(_graph_part(commits))
             candidate_parts.append(_candidate_part(commits))
@@ -369,9 +444,9 @@ def collect_repo(
             {
                 "source": ["git"],
                 "scope": [repo.full_name],
-                "cursor": [json.dumps(sorted(set(tips)))],
+                "cursor": [ReadState(tips, boundary, numstat).dump()],
                 "status": ["complete"],
-                "detail": [f"{graph.height} new commits from {repo.path}"],
+                "detail": [_detail(graph.height, repo.path, boundary, numstat, relink)],
                 "started_at": [now],
                 "finished_at": [now],
             }
@@ -384,6 +459,60 @@ def collect_repo(
         "pull_request_commits": w.counts.get(s.pull_request_commits.name, 0),
         "repo_id": repo_id,
     }
+
+
+def _branch_tip(repo: GitRepo, label: str) -> str:
+    """The commit the branch read points at, or one line saying why there is none."""
+    branch = repo.default_branch
+    try:
+        return _git(repo.path, "rev-parse", "--verify", f"{branch}^{{commit}}").strip()
+    except GitError:
+        pass
+    try:  # the name resolves (git reads the ref) but the commit it names is not there
+        sha = _git(repo.path, "rev-parse", "--verify", branch).strip()
+    except GitError:
+        raise GitError(
+            f"{label}: no branch or commit {branch!r} in the clone: pass --branch NAME"
+        ) from None
+    raise GitError(
+        f"{label}: branch {branch!r} names commit {sha}, which the clone does not have: "
+        "the clone is damaged (check it with `git fsck`, or clone it again)"
+    )
+
+
+def _unknown_where_unseen(
+    rows: pl.DataFrame, boundary: list[str], *, numstat: bool
+) -> pl.DataFrame:
+    """Null what the clone does not show: line counts read without numstat; the parent
+    count and line counts of a shallow clone's boundary commits (git shows them as root
+    commits, their diff as the whole tree)."""
+    at_boundary = pl.col("sha").is_in(pl.Series(boundary, dtype=pl.String).implode())
+    unknown = pl.lit(not numstat) | at_boundary
+    return rows.with_columns(
+        pl.when(~unknown).then(pl.col("additions", "deletions")),
+        pl.when(~at_boundary).then(pl.col("parent_count")),
+    )
+
+
+def _forget_git_links(w: StagedWrite, repo_id: int) -> None:
+    """Delete the links of this repository's git-recovered PRs: read from a shallow clone, a
+    branch walk may have stopped at the boundary or claimed a mainline commit it could not
+    tell apart; they are worked out again from the whole history in this transaction."""
+    prc, pr = s.pull_request_commits, s.pull_requests
+    git_prs = sa.select(pr.c.number).where(pr.c.repo_id == repo_id, pr.c.source == "git")
+    w.execute(sa.delete(prc).where(prc.c.repo_id == repo_id, prc.c.pr_number.in_(git_prs)))
+
+
+def _detail(new: int, path: Path, boundary: list[str], numstat: bool, relink: bool) -> str:
+    """``sync_state.detail``: what the run read, and what the clone did not show."""
+    notes = [f"{new} new commits from {path}"]
+    if relink:
+        notes.append("the clone was deepened: its whole history read again")
+    if boundary:
+        notes.append(f"shallow clone: history behind {len(boundary)} boundary commits missing")
+    if not numstat:
+        notes.append("partial clone: no line counts")
+    return "; ".join(notes)
 
 
 def _pr_rows(candidates: pl.DataFrame, *, repo_id: int, base_ref: str) -> pl.DataFrame:
@@ -486,17 +615,26 @@ class _GitLog:
     """
 
     def __init__(
-        self, path: Path, revs: list[str], on_progress: Callable[[int], None] | None = None
+        self,
+        path: Path,
+        revs: list[str],
+        on_progress: Callable[[int], None] | None = None,
+        *,
+        numstat: bool = True,
+        name: str | None = None,
     ) -> None:
         self.path = path
+        self.name = name or str(path)  # how errors name the repository
+        self.numstat = numstat
         self.on_progress = on_progress
-        cmd = ["git", "-C", str(path), "log", *revs, f"--format={_FORMAT}", "--numstat",
-               "--no-renames", "--no-color"]  # fmt: skip
+        cmd = ["git", "-C", str(path), "log", *revs, f"--format={_FORMAT}",
+               *(["--numstat"] if numstat else []), "--no-renames", "--no-color"]  # fmt: skip
         self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         try:
             self._proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._err
-            )
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._err,
+                env=clone.git_env(),
+            )  # fmt: skip
         except FileNotFoundError:
             self._err.close()
             raise GitError("git is not installed (aimetrics reads local clones with git)") from None
@@ -558,7 +696,10 @@ class _GitLog:
             # git's own message, not the usage hint it may print after it
             lines = msg.splitlines()
             said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
-            raise GitError(f"{self.path}: git log failed: {said[-1] if said else code}")
+            # The first error names the cause (the object missing), the last fatal the stop.
+            said = list(dict.fromkeys([said[0], said[-1]])) if said else [str(code)]
+            hint = clone.failure_hint(msg, numstat=self.numstat)
+            raise GitError(f"{self.name}: git log failed: {'; '.join(said)}{hint}")
 
     def __enter__(self) -> _GitLog:
         return self

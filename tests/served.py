@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from aimetrics.exports.report.pdf import CHROMIUM_ARGS as REPORT_CHROMIUM_ARGS
+from aimetrics.exports.pdf import CHROMIUM_ARGS as REPORT_CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"

@@ -614,6 +614,20 @@ def test_overview_offers_the_report_of_its_view(open_page, facts: Facts, period:
     assert html.startswith("<!DOCTYPE html>") and spend in html
 
 
+def test_overview_says_why_there_is_no_pdf_report(
+    open_page, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "no-such-chromium"
+    monkeypatch.setenv("AIMETRICS_CHROMIUM", str(missing))  # a real, wrong setting
+    at = open_page("overview")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download report (HTML)" in labels and "Download report (PDF)" not in labels
+    assert (
+        f"No PDF report here: AIMETRICS_CHROMIUM={missing} does not exist: point "
+        "AIMETRICS_CHROMIUM at Chromium (e.g. /usr/bin/chromium) or unset it."
+    ) in texts(at.caption).splitlines()
+
+
 def test_team_map_points_equal_the_metrics(
     open_page, downloads: dict[str, bytes], facts: Facts, period: Period
 ) -> None:  # type: ignore[no-untyped-def]

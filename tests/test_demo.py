@@ -19,7 +19,9 @@ from aimetrics.demo import (
     generate,
     load,
 )
+from aimetrics.metrics.freshness import last_collected
 from aimetrics.store import schema as s
+from aimetrics.store.read import read_table
 from aimetrics.store.types import table_schema
 
 END = dt.date(2025, 6, 30)
@@ -508,6 +510,76 @@ def test_end_date_defaults_to_today_and_scale_is_checked() -> None:
     assert tiny.truth.end_date == dt.datetime.now(dt.UTC).date()
     with pytest.raises(ValueError, match="scale"):
         generate(1, END, 0.0)
+
+
+def _newest(org_or_frames: DemoOrg | list[tuple[sa.Table, pl.DataFrame]]) -> dict[str, object]:
+    """The latest value of every Date and Datetime column, by ``table.column``."""
+    frames = org_or_frames.frames if isinstance(org_or_frames, DemoOrg) else org_or_frames
+    newest = {}
+    for table, frame in frames:
+        for column, dtype in frame.schema.items():
+            if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+                value = frame[column].max()
+                if value is not None:
+                    newest[f"{table.name}.{column}"] = value
+    return newest
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2025, 6, 30, 10, 17, 3, 123456, tzinfo=dt.UTC),  # a Monday morning
+        dt.datetime(2025, 7, 4, 16, 45, tzinfo=dt.UTC),  # a Friday afternoon
+        dt.datetime(2025, 7, 1, tzinfo=dt.UTC),  # midnight: the 30th is the last whole day
+    ],
+)
+def test_built_now_nothing_is_dated_after_the_build_moment(now: dt.datetime) -> None:
+    a, b = generate(3, scale=0.3, now=now), generate(3, scale=0.3, now=now)
+    for (_, fa), (_, fb) in zip(a.frames, b.frames, strict=True):
+        assert_frame_equal(fa, fb)  # deterministic for a given moment
+    newest = _newest(a)
+    for column in (
+        "pull_requests.created_at", "pull_requests.merged_at", "pull_requests.closed_at",
+        "pull_requests.updated_at", "commits.authored_at", "commits.committed_at",
+        "reviews.submitted_at", "seat_assignments.last_activity_at", "copilot_usage.day",
+    ):  # fmt: skip
+        assert column in newest, column
+    for column, value in newest.items():
+        if isinstance(value, dt.datetime):
+            assert value < now, column
+        else:
+            assert value <= (now - dt.timedelta(microseconds=1)).date(), column
+    # The day is lived up to the moment: today's work so far is there, not later today's.
+    assert a.truth.end_date == (now - dt.timedelta(microseconds=1)).date()
+    day_start = dt.datetime.combine(a.truth.end_date, dt.time(), dt.UTC)
+    if now > day_start + dt.timedelta(hours=12):
+        created = a.frame("pull_requests")["created_at"]
+        assert created.filter(created >= day_start).len() > 0
+
+
+def test_with_an_end_date_the_demo_ends_at_that_days_end() -> None:
+    org = generate(3, END, 0.3, now=dt.datetime(2025, 6, 30, 9, 0, tzinfo=dt.UTC))
+    newest = _newest(org)
+    end = dt.datetime.combine(END + dt.timedelta(days=1), dt.time(), dt.UTC)
+    assert max(v for v in newest.values() if isinstance(v, dt.datetime)) < end
+    # Later on the end date than the (ignored) moment: the end date wins.
+    assert newest["pull_requests.created_at"] > dt.datetime(2025, 6, 30, 9, 0, tzinfo=dt.UTC)
+    for (_, fa), (_, fb) in zip(org.frames, generate(3, END, 0.3).frames, strict=True):
+        assert_frame_equal(fa, fb)
+
+
+def test_loaded_without_an_end_date_last_collected_is_after_every_change(
+    engine: sa.Engine,
+) -> None:
+    load(engine, seed=5, scale=0.2)
+    loaded = [(t, read_table(engine, t)) for t in (*s.DOMAIN_TABLES, s.sync_state)]
+    sync = loaded.pop()[1]
+    collected = last_collected(sync.lazy()).collect().item()
+    newest = _newest(loaded)
+    changes = [v for v in newest.values() if isinstance(v, dt.datetime)]
+    assert len(changes) > 5
+    assert max(changes) < sync["started_at"].item() <= collected
+    assert all(v <= collected.date() for v in newest.values() if not isinstance(v, dt.datetime))
 
 
 # --- loading into the store (SQLite and PostgreSQL) ------------------------------------

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from aimetrics.cli import app
 from aimetrics.exports.tags import tags_frame
 from aimetrics.metrics.privacy import mask_text
-from aimetrics.store import create_store_engine, upgrade, write_frames
+from aimetrics.store import create_store_engine, read_table, upgrade, write_frames
 from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset, tag_store
 from aimetrics.tagging.explain import explain_commit, explain_pr
@@ -103,6 +103,21 @@ def test_export_tags_masks_people_unless_shown(sqlite_url: str) -> None:
     assert mask_text("Claude <noreply@anthropic.com>", "commit.message") == (
         "Claude <noreply@anthropic.com>"
     )
+    # The catalogue's tool addresses are evidence, kept; a person's no-reply address is not.
+    for tool in (
+        "Qwen-Coder <qwen-coder@alibabacloud.com>",
+        "Gemini CLI <gemini-cli@google.com>",
+        "OpenDevin <opendevin@opendevin.ai>",
+        "opencode <opencode-agent[bot]@users.noreply.github.com>",
+        "claude[bot] <209825114+claude[bot]@users.noreply.github.com>",
+    ):
+        assert mask_text(tool, "commit.message") == tool
+    for person in (
+        "kim@google.com",
+        "1024+claude@users.noreply.github.com",
+        "jules@users.noreply.github.com",
+    ):
+        assert mask_text(f"Kim <{person}>", "commit.message") == "Kim <[email hidden]>"
 
 
 def test_cli_explain_and_export(sqlite_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -124,3 +139,44 @@ def test_cli_explain_and_export(sqlite_url: str, tmp_path) -> None:  # type: ign
     res = runner.invoke(app, ["explain", "not a ref", "--db", sqlite_url])
     assert res.exit_code == 2
     assert "neither OWNER/REPO#NUMBER nor a commit sha" in res.output
+
+
+def test_explain_a_git_commit_by_its_no_reply_login(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `collect git` stores no login; the tagger reads it from GitHub's no-reply address,
+    # and `explain` shows the same hit the tag store holds.
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    upgrade(engine)
+    write_frames(
+        engine,
+        [
+            (s.repositories, pl.DataFrame({"id": [1], "full_name": ["a/b"], "source": ["git"]})),
+            (
+                s.commits,
+                pl.DataFrame(
+                    {
+                        "repo_id": [1, 1],
+                        "sha": ["abc001", "abc002"],
+                        "message": ["Fix flaky test", "fix: typo"],
+                        "author_email": [
+                            "161369871+google-labs-jules[bot]@users.noreply.github.com",
+                            "1024+claude@users.noreply.github.com",  # a person called Claude
+                        ],
+                        "authored_at": [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)] * 2,
+                    }
+                ),
+            ),
+        ],
+    )
+    tag_store(engine, RULES)
+    stored = read_table(engine, s.ai_tags).select("entity_key", "rule_id", "matched").rows()
+    assert stored == [("abc001", "google-jules.author", "google-labs-jules[bot]")]
+    jules = explain_commit(engine, RULES, "abc001")
+    assert jules.verdict == "AI: authored by an agent (google-jules) at confidence ≥ medium"
+    assert [(h.rule.field, h.matched) for h in jules.hits] == [
+        ("commit.author_login", "google-labs-jules[bot]")
+    ]
+    person = explain_commit(engine, RULES, "abc002")
+    assert person.hits == [] and person.verdict == "no marker at confidence ≥ medium"
+    # The store keeps what the collector wrote: no login was invented in the commits table.
+    assert read_table(engine, s.commits)["author_login"].null_count() == 2
+    engine.dispose()

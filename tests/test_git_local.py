@@ -96,7 +96,7 @@ def test_collect_reads_commits_prs_and_links(repo: Repo, engine: sa.Engine) -> N
     commits = read_table(engine, s.commits).sort("committed_at")
     assert commits["message"][1].endswith(CLAUDE)
     assert commits["additions"].to_list() == [10, 5, 4, 0, 7, 3]
-    assert commits["parent_count"].to_list() == [1, 1, 1, 2, 1, 1]
+    assert commits["parent_count"].to_list() == [0, 1, 1, 2, 1, 1]  # the root has none
     assert commits["on_default_branch"].all()
     # Dates keep the instant (the +0200 offset is converted to UTC).
     assert str(commits["authored_at"][0]) == "2026-01-01 04:00:00+00:00"  # 4th git call

@@ -23,11 +23,11 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
+from aimetrics.exports import pdf as pdf_module
 from aimetrics.exports.figures import ExportError, Figures, compute_figures
-from aimetrics.exports.report import pdf as report_module
+from aimetrics.exports.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
 from aimetrics.exports.report.html import render_html
 from aimetrics.exports.report.model import Report, build_report, report_from_figures
-from aimetrics.exports.report.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
 from aimetrics.format import format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
 from aimetrics.metrics.facts import Facts
@@ -296,9 +296,9 @@ def test_pdf_has_the_one_pager_first_then_the_appendix(
 def test_pdf_without_chromium_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_store_url: str
 ) -> None:
-    monkeypatch.setattr(report_module, "CHROMIUM", str(tmp_path / "no-chromium"))
-    monkeypatch.setattr(report_module.shutil, "which", lambda _: None)
-    monkeypatch.delenv(report_module.CHROMIUM_ENV, raising=False)
+    monkeypatch.setattr(pdf_module, "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(pdf_module.shutil, "which", lambda _: None)
+    monkeypatch.delenv(pdf_module.CHROMIUM_ENV, raising=False)
     with pytest.raises(ExportError, match=r"install Debian's chromium .* or write \.html"):
         render_pdf("<html></html>", tmp_path / "r.pdf")
     result = CliRunner().invoke(

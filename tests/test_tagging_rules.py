@@ -6,8 +6,9 @@ import polars as pl
 import pytest
 
 from aimetrics.errors import RulesError
-from aimetrics.tagging import build_ruleset, tag_frame
+from aimetrics.tagging import build_ruleset, commit_flags, compute_tags, tag_frame
 from aimetrics.tagging.rules import FIELDS
+from aimetrics.vocabulary import TOOL_IDS
 
 RULES = build_ruleset()
 
@@ -97,6 +98,79 @@ POSITIVE = [
     ("pr.head_ref", "codex/add-pagination", "openai-codex.branch"),
     ("commit.message", "x\n\nCo-authored-by: openhands <openhands@all-hands.dev>",
      "openhands.co-author"),
+    # Bot co-authors in a person's commit (squash merges, applied suggestions). The ids
+    # are those seen where a source has one, else 100000001: rules never match an id.
+    ("commit.message",
+     "Add export (#7)\n\n* wip\n\nCo-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>",
+     "claude-code.app-co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: claude[bot] <41898282+claude[bot]@users.noreply.github.com>",
+     "claude-code.app-co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>",
+     "google-jules.co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: devin-ai-integration[bot] <100000001+devin-ai-integration[bot]@users.noreply.github.com>",
+     "devin.co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: factory-droid[bot] <100000001+factory-droid[bot]@users.noreply.github.com>",
+     "factory.co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: amazon-q-developer[bot] <100000001+amazon-q-developer[bot]@users.noreply.github.com>",
+     "amazon-q.co-author"),
+    ("commit.message", "x\n\nCo-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>",
+     "qwen-code.co-author"),
+    ("commit.message", "x\n\nCo-authored-by: Gemini CLI <gemini-cli@google.com>",
+     "gemini-cli.co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: opencode <opencode-agent[bot]@users.noreply.github.com>",
+     "opencode.marker"),
+    ("commit.author_login", "opencode-agent[bot]", "opencode.agent-author"),
+    ("commit.author_login", "cursor[bot]", "cursor.bot-author"),
+    ("commit.author_email", "opendevin@opendevin.ai", "openhands.author"),
+    ("commit.author_email", "opendevin@all-hands.dev", "openhands.author"),
+    ("commit.message", "x\n\nCo-authored-by: OpenDevin <opendevin@opendevin.ai>",
+     "openhands.co-author"),
+    ("commit.author_login", "openhands-agent", "openhands.agent-login"),
+    ("pr.author_login", "openhands-agent", "openhands.pr-author"),
+    ("commit.message", "x\n\nCo-authored-by: Amp <amp@ampcode.com>", "amp.co-author"),
+    ("commit.message", "x\n\nCo-authored-by: Continue <noreply@continue.dev>",
+     "continue.marker"),
+    # Applied suggestions of AI review bots.
+    ("commit.message",
+     "Apply suggestions from code review\n\nCo-authored-by: copilot-pull-request-reviewer[bot] "
+     "<175728472+copilot-pull-request-reviewer[bot]@users.noreply.github.com>",
+     "github-copilot.reviewer-co-author"),
+    ("commit.message",
+     "Apply suggestions from code review\n\n"
+     "Co-authored-by: coderabbitai[bot] <136622811+coderabbitai[bot]@users.noreply.github.com>",
+     "coderabbit.suggestion-co-author"),
+    ("commit.message",
+     "Update api.py\n\nCo-authored-by: gemini-code-assist[bot] "
+     "<100000001+gemini-code-assist[bot]@users.noreply.github.com>",
+     "gemini-code-assist.suggestion-co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: chatgpt-codex-connector[bot] "
+     "<199175422+chatgpt-codex-connector[bot]@users.noreply.github.com>",
+     "openai-codex.connector-co-author"),
+    ("commit.message",
+     "x\n\nCo-authored-by: qodo-merge-pro[bot] <100000001+qodo-merge-pro[bot]@users.noreply.github.com>",
+     "qodo.suggestion-co-author"),
+    # Logins read from GitHub's no-reply address when no login is stored (collect git).
+    ("commit.author_email", "209825114+claude[bot]@users.noreply.github.com",
+     "claude-code.app-author-login"),
+    ("commit.author_email", "161369871+google-labs-jules[bot]@users.noreply.github.com",
+     "google-jules.author"),
+    ("commit.author_email", "100000001+devin-ai-integration[bot]@users.noreply.github.com",
+     "devin.commit-author"),
+    ("commit.author_email", "100000001+factory-droid[bot]@users.noreply.github.com",
+     "factory.author"),
+    ("commit.author_email", "198982749+Copilot@users.noreply.github.com",
+     "github-copilot.agent-author-login"),
+    ("commit.author_email", "198982750+copilot-swe-agent[bot]@users.noreply.github.com",
+     "github-copilot.agent-author-login"),
+    ("commit.author_email", "amazon-q-developer[bot]@users.noreply.github.com",
+     "amazon-q.author"),  # the older form, without an id
 ]  # fmt: skip
 
 
@@ -135,7 +209,43 @@ NEGATIVE = [
     # Markers mentioned mid-line are not trailers.
     ("commit.message", "docs: explain the Co-authored-by: x <noreply@anthropic.com> trailer"),
     ("pr.head_ref", "feature/copilot/settings"),
-]
+    # Bot trailers quoted mid-sentence are not trailers either.
+    ("commit.message", "docs: GitHub writes Co-authored-by: claude[bot] "
+     "<209825114+claude[bot]@users.noreply.github.com> on squash merges"),
+    ("commit.message", "docs: see Co-authored-by: coderabbitai[bot] "
+     "<136622811+coderabbitai[bot]@users.noreply.github.com> in the log"),
+    ("commit.message", "docs: Amp signs as <amp@ampcode.com>, opencode as <noreply@opencode.ai>"),
+    ("commit.message", "docs: Qwen Code adds Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>"),
+    # Vendor staff and tool maintainers committing as themselves.
+    ("commit.author_email", "hubot@github.com"),
+    ("commit.author_email", "mona.lisa@github.com"),
+    ("commit.author_email", "dev@all-hands.dev"),
+    ("commit.author_email", "jane@google.com"),
+    ("commit.message", "x\n\nCo-authored-by: Mona <mona.lisa@github.com>"),
+    ("commit.message", "x\n\nCo-authored-by: Lee <lee@openai.com>"),
+    ("commit.message", "x\n\nCo-authored-by: Kim <kim@google.com>"),
+    ("commit.message", "x\n\nCo-authored-by: Wei <wei@alibabacloud.com>"),
+    ("commit.message", "x\n\nCo-authored-by: Sam <sam@cursor.com>"),
+    # A person's own no-reply address, even when the login looks like a tool's.
+    ("commit.author_email", "583231+octocat@users.noreply.github.com"),
+    ("commit.author_email", "1024+claude@users.noreply.github.com"),
+    ("commit.author_email", "2048+devin@users.noreply.github.com"),
+    ("commit.author_email", "jules@users.noreply.github.com"),
+    ("commit.author_email", "4096+openhands@users.noreply.github.com"),
+    ("commit.committer_email", "77+copilot-maintainer@users.noreply.github.com"),
+    ("commit.message", "x\n\nCo-authored-by: Claude Moreau <1024+claude@users.noreply.github.com>"),
+    ("commit.message", "x\n\nCo-authored-by: Devin W <2048+devin@users.noreply.github.com>"),
+    ("commit.message", "x\n\nCo-authored-by: Jules <jules@users.noreply.github.com>"),
+    # Non-AI bots, by login, no-reply address or trailer.
+    ("commit.author_login", "dependabot[bot]"),
+    ("commit.author_email", "29139614+renovate[bot]@users.noreply.github.com"),
+    ("commit.author_email", "41898282+github-actions[bot]@users.noreply.github.com"),
+    ("commit.message", "x\n\nCo-authored-by: dependabot[bot] "
+     "<49699333+dependabot[bot]@users.noreply.github.com>"),
+    ("commit.message", "x\n\nCo-authored-by: renovate[bot] "
+     "<29139614+renovate[bot]@users.noreply.github.com>"),
+    ("pr.author_login", "openhands"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("field", "value"), NEGATIVE)
@@ -146,6 +256,75 @@ def test_trap_does_not_fire(field: str, value: str) -> None:
 def test_every_rule_has_a_positive_case() -> None:
     covered = {rule_id for _, _, rule_id in POSITIVE}
     assert {r.id for r in RULES.rules} - covered == set()
+
+
+def test_bot_co_author_trailers_are_assisted() -> None:
+    # A bot's own commit is authored (its author rules); as a co-author it helped a person.
+    trailers = [
+        r
+        for r in RULES.rules
+        if r.field == "commit.message"
+        and r.pattern.startswith("^co-authored-by:")
+        and ("\\[bot\\]" in r.pattern or "copilot@users" in r.pattern)
+    ]
+    assert len(trailers) >= 12
+    assert {r.id for r in trailers if r.kind != "assisted"} == set()
+
+
+def test_agent_commit_stays_agent_a_helped_commit_is_assisted() -> None:
+    trailer = "Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>"
+    commits = pl.DataFrame(
+        {
+            "repo_id": [1, 1, 1],
+            "sha": ["agent", "person", "app"],
+            "message": [f"Fix (#3)\n\n{trailer}", f"Fix (#4)\n\n{trailer}", "Add export (#5)\n\n"
+                        "Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>"],
+            "author_email": [
+                "198982749+Copilot@users.noreply.github.com", "alice@corp.example",
+                "209825114+claude[bot]@users.noreply.github.com",
+            ],
+        }
+    )  # fmt: skip
+    empty = {
+        "pull_requests": pl.DataFrame(schema={"repo_id": pl.Int64, "number": pl.Int64}),
+        "labels": pl.DataFrame(
+            schema={"repo_id": pl.Int64, "pr_number": pl.Int64, "label": pl.String}
+        ),
+        "reviews": pl.DataFrame(schema={"repo_id": pl.Int64, "review_id": pl.Int64}),
+    }
+    tags = compute_tags(RULES, commits=commits, **empty)
+    flags = commit_flags(commits.lazy(), tags.lazy()).collect().sort("sha")
+    assert flags.select("sha", "is_ai", "is_agent", "ai_tool").rows() == [
+        ("agent", True, True, "github-copilot"),
+        ("app", True, True, "claude-code"),  # the app's own commit: its no-reply login
+        ("person", True, False, "github-copilot"),
+    ]
+
+
+def test_every_rule_names_a_known_tool() -> None:
+    assert {r.tool for r in RULES.rules} - set(TOOL_IDS) == set()
+
+
+def test_noreply_login_fills_only_missing_logins() -> None:
+    frame = pl.DataFrame(
+        {
+            "repo_id": [1, 1, 1, 1],
+            "entity_key": ["stored", "derived", "empty", "person"],
+            "author_email": [
+                "161369871+google-labs-jules[bot]@users.noreply.github.com",
+                "161369871+google-labs-jules[bot]@users.noreply.github.com",
+                "209825114+claude[bot]@users.noreply.github.com",
+                "583231+octocat@users.noreply.github.com",
+            ],
+            # GitHub's own answer wins (a renamed account); "" counts as no login.
+            "author_login": ["someone-else", None, "", None],
+        }
+    )
+    tags = tag_frame(frame, RULES, "commit").filter(pl.col("field") == "commit.author_login")
+    assert tags.select("entity_key", "rule_id", "matched").rows() == [
+        ("derived", "google-jules.author", "google-labs-jules[bot]"),
+        ("empty", "claude-code.app-author-login", "claude[bot]"),
+    ]
 
 
 def test_matched_text_is_the_marker() -> None:

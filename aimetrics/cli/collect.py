@@ -62,6 +62,10 @@ def collect_git(
             MofNCompleteColumn(),
             TimeRemainingColumn(),
         )
+
+        def warn(message: str) -> None:
+            console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
         with Progress(*columns, console=console, transient=False) as progress:
             for path in paths:
                 repo = inspect_repo(path, repo_name, branch)
@@ -71,6 +75,7 @@ def collect_git(
                 counts = collect_repo(
                     engine, repo, all_refs=all_refs, full=full,
                     on_progress=lambda n, task=task: progress.advance(task, n),
+                    on_warning=warn,  # shallow or partial clone: what is missing, the fix
                 )  # fmt: skip
                 tag_store(engine, rules, repo_ids=[counts["repo_id"]])
                 progress.update(task, completed=progress.tasks[task].total)

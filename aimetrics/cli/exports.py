@@ -128,13 +128,13 @@ def report(
 
     def work() -> None:
         from aimetrics.exports.figures import load_figures
+        from aimetrics.exports.pdf import check_pdf_printing, render_pdf
         from aimetrics.exports.report.html import render_html
         from aimetrics.exports.report.model import REPORTED, report_from_figures
-        from aimetrics.exports.report.pdf import chromium_path, render_pdf
         from aimetrics.metrics.adoption import Selection
 
-        if kind == ".pdf":
-            chromium_path()  # fail before the work when there is no browser
+        # Fail before the work when the browser or Playwright's driver cannot run.
+        chromium = check_pdf_printing() if kind == ".pdf" else ""
         ctx = Context(db, config)
         engine = ctx.engine(migrate=False)
         try:
@@ -147,7 +147,7 @@ def report(
         html = render_html(report_from_figures(figures))
         if kind == ".pdf":
             with console.status("Printing with Chromium..."):
-                render_pdf(html, out)
+                render_pdf(html, out, chromium)
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(html, encoding="utf-8")

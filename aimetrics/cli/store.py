@@ -65,7 +65,11 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: same seed and end date, same org.")] = 42,
     end_date: Annotated[
         dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="Last day of the 12 months. Default: today."),
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Last day of the 12 months (ends at its midnight, UTC). "
+            "Default: up to the moment the demo is built.",
+        ),
     ] = None,
     scale: Annotated[
         float, typer.Option(min=0.05, max=200.0, help="Size multiplier (100 ≈ 1M PRs).")

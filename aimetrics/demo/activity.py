@@ -84,7 +84,14 @@ def build_pull_requests(
         _bots(rng, org),
     ]
     frame = pl.concat([pl.DataFrame({c: p[c] for c in COLUMNS}) for p in parts], how="vertical")
-    return _number(rng, org, frame.with_row_index("row"))
+    frame = _number(rng, org, frame.with_row_index("row"))
+    # A demo built "now" ends mid-day: PRs opened, merged or closed later today have not
+    # happened yet. Dropped after numbering (reverts name their original by row); with
+    # an end date the window ends at midnight and this keeps every row.
+    end = org.timeline.end_us
+    return frame.filter(
+        (pl.col("created") < end), (pl.col("merged") < end), (pl.col("closed") < end)
+    )
 
 
 # --- helpers ------------------------------------------------------------------

@@ -260,7 +260,7 @@ def _direct(rng: np.random.Generator, org: Org) -> pl.DataFrame:
             "direct_mark": np.concatenate([dmark, np.zeros(n_release, dtype=np.int64)]),
             "release": np.concatenate([np.full(n_direct, ""), _release_versions(rng, n_release)]),
         }
-    )
+    ).filter(pl.col("authored_us") < tl.end_us)  # built "now": later today's pushes are not yet
 
 
 def _grid(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

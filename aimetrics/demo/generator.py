@@ -44,23 +44,29 @@ def generate(
     *,
     throughput_effect: float = DEFAULT_THROUGHPUT_EFFECT,
     cycle_time_effect: float = DEFAULT_CYCLE_TIME_EFFECT,
+    now: dt.datetime | None = None,
 ) -> DemoOrg:
-    """The demo organization for 12 months ending at ``end_date`` (default: today, UTC).
+    """The demo organization for the 12 months ending at the end of ``end_date`` or,
+    without one, at ``now`` (default: the clock), as a store collected at that moment
+    would be: nothing in it is dated after ``now``.
 
-    Pure: the same arguments give identical frames. ``scale`` multiplies teams,
-    engineers and repositories (scale 1: 6 teams, 60 engineers, 40 repositories,
-    about 10k PRs; scale 100: about 1M PRs).
+    Pure: the same arguments give identical frames (pass ``now`` for that without an
+    ``end_date``). ``scale`` multiplies teams, engineers and repositories (scale 1:
+    6 teams, 60 engineers, 40 repositories, about 10k PRs; scale 100: about 1M PRs).
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     if throughput_effect <= 0 or cycle_time_effect <= 0:
         raise ValueError("effects are multiplicative factors and must be positive")
-    end_date = end_date or dt.datetime.now(dt.UTC).date()
+    if end_date is not None:
+        timeline = Timeline.ending(end_date)
+    else:
+        timeline = Timeline.ending_at(now or dt.datetime.now(dt.UTC))
     # One independent stream per stage: changing one stage leaves the others' draws alone.
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     rng_org, rng_rates, rng_prs, rng_text, rng_reviews, rng_commits, rng_costs, rng_out = streams
 
-    org = build_org(rng_org, Timeline.ending(end_date), scale)
+    org = build_org(rng_org, timeline, scale)
     rates = throughput.weekly_rates(rng_rates, org, throughput_effect)
     prs = activity.build_pull_requests(rng_prs, org, rates, cycle_time_effect)
     prs = texts.add_texts(rng_text, org, prs)

@@ -78,7 +78,8 @@ def load(
 ) -> dict[str, int]:
     """Generate the demo and write it, replacing any previous demo; rows written per table.
 
-    Idempotent: the same arguments leave the same rows. Also records a
+    Idempotent: the same arguments (with an ``end_date``) leave the same rows. Without one
+    the demo ends at the moment it is built. Also records a
     ``sync_state`` row (source 'demo') so the dashboard shows when data was loaded.
     """
     started = dt.datetime.now(dt.UTC)
@@ -88,6 +89,7 @@ def load(
         scale,
         throughput_effect=throughput_effect,
         cycle_time_effect=cycle_time_effect,
+        now=started,  # without an end date the demo ends as it is built: nothing after this
     )
     truth = org.truth
     sync = pl.DataFrame(

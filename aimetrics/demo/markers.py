@@ -144,7 +144,7 @@ RULE_KIND = {
     "github-copilot.branch": "authored",
     "github-copilot.agent-author-login": "authored",
     "github-copilot.agent-author-email": "authored",
-    "github-copilot.agent-co-author": "authored",
+    "github-copilot.agent-co-author": "assisted",
     "github-copilot.agent-logs-trailer": "authored",
     "github-copilot.suggestion-co-author": "assisted",
     LABEL_RULE: "assisted",

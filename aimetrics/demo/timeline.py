@@ -6,6 +6,7 @@ turned into ``Datetime("us", "UTC")`` only when the frames are built.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ US_PER_WEEK = 7 * US_PER_DAY
 WEEKDAY_WEIGHTS = np.array([1.0, 1.05, 1.05, 1.0, 0.85, 0.08, 0.05])
 
 _EPOCH = dt.date(1970, 1, 1)
+_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def date_to_us(day: dt.date) -> int:
@@ -45,11 +47,16 @@ def holiday_factor(day: dt.date) -> float:
 
 @dataclass(frozen=True)
 class Timeline:
-    """The window ``[start, end_date]``: ``start`` is the first Monday 365 days back."""
+    """The window ``[start, end_date]``: ``start`` is the first Monday 365 days back.
+
+    ``cut_us``, when set, is the moment the demo is built: the calendar still runs to the
+    end of ``end_date`` (same weeks and day weights), but nothing happens at or after it.
+    """
 
     end_date: dt.date
     start: dt.date
     n_weeks: int
+    cut_us: int | None = None
 
     @classmethod
     def ending(cls, end_date: dt.date) -> Timeline:
@@ -58,14 +65,22 @@ class Timeline:
         n_days = (end_date - start).days + 1
         return cls(end_date=end_date, start=start, n_weeks=-(-n_days // 7))
 
+    @classmethod
+    def ending_at(cls, moment: dt.datetime) -> Timeline:
+        """The window ending at ``moment`` (aware), as a store collected at that instant."""
+        cut = round((moment - _EPOCH_UTC) / dt.timedelta(microseconds=1))
+        # The day holding the last instant before the cut (at exactly midnight: the day before).
+        last_day = _EPOCH + dt.timedelta(days=(cut - 1) // US_PER_DAY)
+        return dataclasses.replace(cls.ending(last_day), cut_us=cut)
+
     @property
     def start_us(self) -> int:
         return date_to_us(self.start)
 
     @property
     def end_us(self) -> int:
-        """Exclusive end: midnight after ``end_date``."""
-        return date_to_us(self.end_date) + US_PER_DAY
+        """Exclusive end: the build moment, or midnight after ``end_date``."""
+        return date_to_us(self.end_date) + US_PER_DAY if self.cut_us is None else self.cut_us
 
     @property
     def week_starts_us(self) -> np.ndarray:

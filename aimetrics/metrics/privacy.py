@@ -166,8 +166,11 @@ NAME_HIDDEN = "[name hidden]"
 # Addresses AI tools and bots commit as: evidence, not personal data.
 _TOOL_EMAIL = (
     r"(?i)^(noreply@anthropic\.com|(noreply|codex)@openai\.com|cursoragent@cursor\.com|"
-    r"openhands@all-hands\.dev|amp@ampcode\.com|noreply@opencode\.ai|noreply@continue\.dev|"
-    r"[^@]+@aider\.(chat|dev)|\d+\+[^@]*(copilot|\[bot\])[^@]*@users\.noreply\.github\.com)$"
+    r"openhands@all-hands\.dev|opendevin@(all-hands\.dev|opendevin\.ai)|amp@ampcode\.com|"
+    r"noreply@opencode\.ai|noreply@continue\.dev|qwen-coder@alibabacloud\.com|"
+    r"gemini-cli@google\.com|[^@]+@aider\.(chat|dev)|"
+    r"\d+\+[^@]*(copilot|\[bot\])[^@]*@users\.noreply\.github\.com|"
+    r"[^@+]+\[bot\]@users\.noreply\.github\.com)$"
 )
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\[\]-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _TOOL_EMAIL_RE = re.compile(_TOOL_EMAIL)

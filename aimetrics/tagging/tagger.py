@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from aimetrics.store import Replace, read_table, write_frames
 from aimetrics.store import schema as s
+from aimetrics.tagging.noreply import with_noreply_logins
 from aimetrics.tagging.rules import Rule, RuleSet
 
 TAG_SCHEMA: dict[str, pl.DataType] = {
@@ -54,7 +55,12 @@ def _tag_column(frame: pl.DataFrame, column: str, rules: list[Rule], entity: str
 
 def tag_frame(frame: pl.DataFrame, ruleset: RuleSet, entity: str) -> pl.DataFrame:
     """Tags for one entity's rows. ``frame`` has ``repo_id``, ``entity_key`` and the
-    columns the entity's rules read (missing columns: those rules cannot fire)."""
+    columns the entity's rules read (missing columns: those rules cannot fire).
+
+    A commit without a stored login gets the one its no-reply e-mail carries, so
+    login rules fire on git-collected history as on the API's (``noreply.py``)."""
+    if entity == "commit":
+        frame = with_noreply_logins(frame)
     by_column: dict[str, list[Rule]] = {}
     for rule in ruleset.for_entity(entity):
         if rule.column in frame.columns:

@@ -3,5 +3,5 @@
 What the report says: :mod:`.model` (figures and sentences, as data) and :mod:`.notes` (the
 method notes). How it looks: :mod:`.html` lays it out as one self-contained HTML document,
 with :mod:`.charts`, :mod:`.cells` (data tables) and :mod:`.style` (CSS, chart script);
-:mod:`.pdf` prints that document with headless Chromium.
+:mod:`aimetrics.exports.pdf` prints that document with headless Chromium.
 """

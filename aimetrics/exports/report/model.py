@@ -6,7 +6,7 @@ sizes, as data (:class:`Report`), built from the figures the dashboard shows.
   dashboard's for the same filters; :func:`report_from_figures` does it from figures
   already computed.
 - :mod:`aimetrics.exports.report.html` lays a report out as one self-contained HTML
-  document, :mod:`aimetrics.exports.report.pdf` prints that document with headless
+  document, :mod:`aimetrics.exports.pdf` prints that document with headless
   Chromium. Numbers are written by :mod:`aimetrics.format`, the dashboard's formatter.
 """
 
