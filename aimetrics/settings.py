@@ -38,14 +38,12 @@ from pydantic_core import PydanticCustomError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from aimetrics.errors import ConfigError
+from aimetrics.vocabulary import TOOL_IDS, TOOL_NAMES, WEEKDAYS
 
 __all__ = [
     "CONFIG_ENV",
     "DEFAULT_CONFIG_NAME",
     "DEFAULT_STORE_URL",
-    "TOOL_IDS",
-    "TOOL_NAMES",
-    "WEEKDAYS",
     "AiTool",
     "ExcludeSettings",
     "GitHubApp",
@@ -74,40 +72,6 @@ DEFAULT_CONFIG_NAME = "aimetrics.yaml"
 """Looked for in the working directory when neither a path nor ``AIMETRICS_CONFIG`` is given."""
 
 DEFAULT_STORE_URL = "sqlite:///aimetrics.db"
-
-TOOL_NAMES: dict[str, str] = {
-    "github-copilot": "GitHub Copilot",
-    "claude-code": "Claude Code",
-    "openai-codex": "OpenAI Codex",
-    "cursor": "Cursor",
-    "aider": "Aider",
-    "devin": "Devin",
-    "google-jules": "Google Jules",
-    "openhands": "OpenHands",
-    "amp": "Amp",
-    "factory": "Factory",
-    "replit-agent": "Replit Agent",
-    "opencode": "opencode",
-    "continue": "Continue",
-    "amazon-q": "Amazon Q Developer",
-    "windsurf": "Windsurf",
-    "gemini-code-assist": "Gemini Code Assist",
-    "gemini-cli": "Gemini CLI",
-    "qwen-code": "Qwen Code",
-    "unspecified": "Unspecified AI tool",
-}
-TOOL_IDS: tuple[str, ...] = tuple(TOOL_NAMES)
-"""The one list of AI tool ids shared by tagging rules, seat plans and cost sources."""
-
-WEEKDAYS: tuple[str, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
 
 _MAX_LISTED_PROBLEMS = 25
 _NO_ECHO_FIELDS = frozenset({"token_env", "url"})  # never repeat these values in a message

@@ -6,7 +6,7 @@
 Builds the shared frames exactly as ``bench_metrics.py`` does (its ``prepare`` in a
 child process), plus a PR timeline frame (merged PRs with created/ready times,
 first commit and human review milestones, as :mod:`aimetrics.metrics.facts` joins
-them). Both engines then read the same in-memory Arrow data (the polars frames;
+them, without the spans). Both engines then read the same in-memory Arrow data (the polars frames;
 DuckDB is handed their Arrow tables, zero copy) and compute, for the default
 90-day period:
 
@@ -39,7 +39,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from bench_metrics import FRAMES, LABEL_RULE, _peak_gb, _time, prepare
+from bench_metrics import FRAMES, _peak_gb, _time, prepare
 
 from aimetrics.metrics.adoption import ai_share_of_merged_prs
 from aimetrics.metrics.delivery import (
@@ -56,52 +56,12 @@ TABLES = ("merged", "activity", "timeline", "seat_assignments", "directory")
 
 
 def prepare_with_timeline(scale: float, seed: int, end: dt.date, out: str) -> dict[str, Any]:
-    """In the child: ``bench_metrics.prepare``, then the PR timeline frame from the same org."""
-    import aimetrics.demo
-    import aimetrics.tagging
-    from aimetrics.metrics.delivery import ai_review_ids, first_commits, review_summary
-    from aimetrics.tagging import build_ruleset
-
-    captured: dict[str, Any] = {}
-    generate, compute_tags = aimetrics.demo.generate, aimetrics.tagging.compute_tags
-
-    def keep_org(*a: Any, **k: Any) -> Any:
-        captured["org"] = generate(*a, **k)
-        return captured["org"]
-
-    def keep_tags(*a: Any, **k: Any) -> Any:
-        captured["tags"] = compute_tags(*a, **k)
-        return captured["tags"]
-
-    # prepare() imports these inside the function: patch to keep its org and tags.
-    aimetrics.demo.generate, aimetrics.tagging.compute_tags = keep_org, keep_tags  # type: ignore[assignment]
-    try:
-        info = prepare(scale, seed, end, out)
-    finally:
-        aimetrics.demo.generate, aimetrics.tagging.compute_tags = generate, compute_tags  # type: ignore[assignment]
+    """In the child: ``bench_metrics.prepare``, then the PR timeline frame: its merged PRs
+    (``load_facts``' PR facts) with their milestones, without the spans."""
+    info = prepare(scale, seed, end, out)
     t0 = time.perf_counter()
-    f = captured["org"].frame
-    rules = build_ruleset(extra_rules=[LABEL_RULE])
-    bots = (*rules.non_ai_bots.logins, *rules.non_ai_bots.emails)
-    merged = pl.read_parquet(Path(out) / "merged.parquet").lazy()
-    directory = pl.read_parquet(Path(out) / "directory.parquet").lazy()
-    key = [pl.col("repo_id").cast(pl.Int64), pl.col("number").cast(pl.Int64)]
-    prs = f("pull_requests").lazy().select(*key, "created_at", "ready_at")
-    firsts = first_commits(f("pull_request_commits").lazy(), f("commits").lazy())
-    reviews = review_summary(
-        f("reviews").lazy(), ai_review_ids(captured["tags"].lazy()), merged, directory, bots
-    )
-    timeline = (
-        merged.join(prs, on=["repo_id", "number"], how="left")
-        .join(firsts.with_columns(key), on=["repo_id", "number"], how="left")
-        .join(
-            reviews.with_columns(key).select(
-                "repo_id", "number", "first_human_review_at", "last_approval_at"
-            ),
-            on=["repo_id", "number"],
-            how="left",
-        )
-        .collect()
+    timeline = pl.read_parquet(Path(out) / "merged.parquet").drop(
+        *STAGES, "timeline", "ai", "comparison", "teams"
     )
     timeline.write_parquet(Path(out) / "timeline.parquet")
     info["timeline_s"] = time.perf_counter() - t0

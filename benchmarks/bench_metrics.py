@@ -4,8 +4,8 @@
     python benchmarks/bench_metrics.py --scale 100    # about 1M PRs, 4.6M commits
 
 A child process generates the demo in memory (``aimetrics.demo.generate``), runs
-the tagging rules and builds the shared frames the dashboard loads once
-(:mod:`aimetrics.metrics.work`'s merged PRs and engineer activity, PR cycle
+the tagging rules and builds the shared frames the dashboard loads once (the
+merged PRs and engineer activity of ``load_facts``' PR facts, engineers' PR cycle
 times, seats, plans, cost records, teams), and hands them over as Parquet; the
 generator's own memory stays in the child. This process then times each metric
 family on the loaded frames for the default 90-day period, and the full set:
@@ -25,6 +25,7 @@ import datetime as dt
 import multiprocessing as mp
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,12 +34,18 @@ from typing import Any
 
 import polars as pl
 
-from aimetrics.metrics.overview import overview_kpis, weekly_trend
+from aimetrics.metrics.cost.lines import spend_lines
+from aimetrics.metrics.cost.spend import spend_total
+from aimetrics.metrics.facts import RoiParts
+from aimetrics.metrics.facts import roi as both_methods
+from aimetrics.metrics.overview import KPI_COLUMNS, CostInputs, overview_figures, weekly_trend
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import fold_small_groups
-from aimetrics.metrics.roi import roi_side_by_side
+from aimetrics.metrics.roi import ai_active_users, post_adoption_prs
 from aimetrics.metrics.uplift import adoption_dates, cycle_time_uplift, throughput_uplift
 from aimetrics.settings import PrivacySettings, RoiSettings, StatisticsSettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # samples.frames_facts
 
 FRAMES = (
     "merged",
@@ -74,11 +81,12 @@ def _rss_gb() -> float:
 def prepare(scale: float, seed: int, end: dt.date, out: str) -> dict[str, Any]:
     """In the child: generate, tag and derive the shared frames; write them as Parquet."""
     from aimetrics.demo import generate
-    from aimetrics.metrics.adoption import memberships_by_person
-    from aimetrics.metrics.people import person_directory
-    from aimetrics.metrics.uplift import first_commit_cycle_hours
-    from aimetrics.metrics.work import engineer_activity, merged_work
-    from aimetrics.tagging import build_ruleset, commit_flags, compute_tags, pr_flags
+    from aimetrics.metrics.adoption import Selection, memberships_by_person, seat_facts
+    from aimetrics.metrics.overview import select_work
+    from aimetrics.metrics.uplift import engineer_cycle_hours
+    from aimetrics.tagging import build_ruleset, compute_tags
+
+    from samples import frames_facts
 
     t0 = time.perf_counter()
     org = generate(seed, end, scale)
@@ -96,15 +104,11 @@ def prepare(scale: float, seed: int, end: dt.date, out: str) -> dict[str, Any]:
     ).lazy()
     t_tag = time.perf_counter() - t0
     t0 = time.perf_counter()
-    prs, links = f("pull_requests").lazy(), f("pull_request_commits").lazy()
-    commits = f("commits").lazy()
-    flags = pr_flags(prs, links, tags, "medium", reviews=f("reviews").lazy(), bot_logins=bots)
-    directory = person_directory(f("people").lazy(), f("identities").lazy()).collect()
-    merged = merged_work(prs, flags, directory.lazy(), (), bots).collect()
-    activity = engineer_activity(
-        merged.lazy(), commits, directory.lazy(), (), commit_flags(commits, tags), bots
-    ).collect()
-    cycle = first_commit_cycle_hours(merged.lazy(), links, commits).collect()
+    prs, activity, directory = frames_facts(f, tags, bots)
+    selected = select_work(prs.lazy(), activity.lazy(), Selection())
+    merged, activity = (frame.collect() for frame in selected)
+    cycle = engineer_cycle_hours(merged.lazy()).collect()
+    seats = seat_facts(f("seat_assignments").lazy(), directory.lazy()).collect()
     teams = (
         memberships_by_person(f("team_memberships").lazy(), f("people").lazy())
         .filter(pl.col("valid_to").is_null())
@@ -119,7 +123,7 @@ def prepare(scale: float, seed: int, end: dt.date, out: str) -> dict[str, Any]:
         "cycle": cycle,
         "seat_plans": f("seat_plans"),
         "cost_records": f("cost_records"),
-        "seat_assignments": f("seat_assignments"),
+        "seat_assignments": seats,
         "directory": directory,
         "teams": teams,
     }
@@ -136,14 +140,8 @@ def prepare(scale: float, seed: int, end: dt.date, out: str) -> dict[str, Any]:
 
 def overview(frames: dict[str, pl.DataFrame], period: Period) -> Any:
     merged, activity = frames["merged"].lazy(), frames["activity"].lazy()
-    kpis = overview_kpis(
-        merged,
-        activity,
-        frames["seat_plans"].lazy(),
-        frames["cost_records"].lazy(),
-        period,
-        "USD",
-    )
+    costs = CostInputs(frames["seat_plans"].lazy(), frames["cost_records"].lazy())
+    kpis = overview_figures(merged, activity, costs, period, "USD").select(KPI_COLUMNS)
     return pl.collect_all([kpis, weekly_trend(merged, activity, period)])
 
 
@@ -159,17 +157,21 @@ def uplift(frames: dict[str, pl.DataFrame], stats: StatisticsSettings) -> Any:
 
 def roi(frames: dict[str, pl.DataFrame], period: Period, measured: Any) -> Any:
     adoption, result, _ = measured
-    return roi_side_by_side(
-        result,
+    merged, seats, settings = (
         frames["merged"].lazy(),
-        adoption.lazy(),
-        frames["seat_plans"].lazy(),
-        frames["cost_records"].lazy(),
-        period,
+        frames["seat_assignments"].lazy(),
         RoiSettings(),
-        seat_assignments=frames["seat_assignments"].lazy(),
-        directory=frames["directory"].lazy(),
     )
+    lines = spend_lines(frames["seat_plans"].lazy(), frames["cost_records"].lazy(), period, seats)
+    row = spend_total(lines, settings.currency).collect().row(0, named=True)
+    parts = RoiParts(
+        period=period,
+        spend=row["spend"],
+        other_currencies=tuple(row["other_currencies"]),
+        post_adoption_prs=post_adoption_prs(merged, adoption.lazy(), period),
+        ai_active_users=ai_active_users(merged, period, seats, frames["directory"].lazy()),
+    )
+    return both_methods(parts, result, settings)
 
 
 def privacy(frames: dict[str, pl.DataFrame], period: Period, k: int) -> Any:

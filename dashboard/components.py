@@ -1,8 +1,8 @@
-"""The dashboard's building blocks: shared filters, colours, number formats, KPIs and charts.
+"""The dashboard's building blocks: shared filters, KPIs, empty states and page furniture.
 
-Every page uses these, so figures look and read the same everywhere. Nothing
-here reads the store (that is ``data.py``) or computes a metric (that is
-``aimetrics.metrics``).
+Every page uses these, so figures look and read the same everywhere. Numbers, labels
+and colours are :mod:`aimetrics.format`'s (the report's too). Nothing here reads the
+store (that is ``data.py``) or computes a metric (that is ``aimetrics.metrics``).
 """
 
 from __future__ import annotations
@@ -13,34 +13,20 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from aimetrics.colors import AI_COLOR, NO_MARKER_COLOR
-from aimetrics.metrics.adoption import AI_GROUP, NO_MARKER, Selection
+from aimetrics.format import format_period
+from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.facts import PrivacyNote
 from aimetrics.metrics.period import DEFAULT_PERIOD_DAYS, Period
 from aimetrics.metrics.privacy import OTHER
-from aimetrics.metrics.stats import Estimate
+from aimetrics.vocabulary import AI_GROUP, NO_MARKER
 
-# --- colours: one per group, the same on every page (and in the report: aimetrics.colors)
 AI_LABEL = AI_GROUP  # "AI-assisted"
 NO_MARKER_LABEL = NO_MARKER  # "no marker"
-THROUGHPUT_COLOR = "#0f766e"  # delivery figures that are not split by AI / no marker
-COMPARISON_COLORS = {AI_LABEL: AI_COLOR, NO_MARKER_LABEL: NO_MARKER_COLOR}
-OTHER_COLOR = "#475569"  # other tools, folded groups
-STAGE_LABELS = {
-    "coding": "Coding (first commit → ready)",
-    "pickup": "Pickup (ready → first human review)",
-    "review": "Review (first review → last approval)",
-    "merge": "Merge (approval → merged)",
-    "cycle": "Cycle time (first commit → merged)",
-}
 
 # --- the shared sidebar filters ---------------------------------------------------------
 PERIOD_KEY = "period"  # widget key, and the URL query parameter: ?period=FROM&period=TO
 FILTERS_STATE = "aimetrics.filters"
 _EARLIEST = dt.date(2000, 1, 1)
-
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
-MISSING = "—"
 
 
 TEAMS_KEY, REPOS_KEY, TOOLS_KEY = "team", "repo", "tool"  # widget keys = URL parameters
@@ -154,57 +140,6 @@ def current_filters() -> Filters:
     return filters
 
 
-# --- number formats ----------------------------------------------------------------------
-
-
-def format_share(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.1%}"
-
-
-def format_rate(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.2f}"
-
-
-def format_money(value: float | None, currency: str, decimals: int = 0) -> str:
-    if value is None:
-        return MISSING
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    amount = f"{abs(value):,.{decimals}f}"
-    sign = "-" if value < 0 else ""
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
-
-
-def format_period(period: Period) -> str:
-    return f"{period.start:%Y-%m-%d} – {period.last_day:%Y-%m-%d}"
-
-
-def _relative(current: float, previous: float) -> str:
-    return f" ({current / previous - 1:+.0%})" if previous else ""
-
-
-def delta_points(current: float | None, previous: float | None) -> str | None:
-    """A change of a share, in percentage points."""
-    if current is None or previous is None:
-        return None
-    return f"{(current - previous) * 100:+.1f} pp"
-
-
-def delta_rate(current: float | None, previous: float | None) -> str | None:
-    if current is None or previous is None:
-        return None
-    return f"{current - previous:+.2f}{_relative(current, previous)}"
-
-
-def delta_money(
-    current: float | None, previous: float | None, currency: str, decimals: int = 0
-) -> str | None:
-    if current is None or previous is None:
-        return None
-    diff = current - previous
-    sign = "+" if diff >= 0 else "-"
-    return f"{sign}{format_money(abs(diff), currency, decimals)}{_relative(current, previous)}"
-
-
 # --- KPIs ---------------------------------------------------------------------------------
 
 
@@ -242,17 +177,6 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
             st.caption(f"n: {kpi.n}")
             if kpi.uncertainty:
                 st.caption(kpi.uncertainty)
-
-
-# --- charts -------------------------------------------------------------------------------
-
-
-def format_timestamp(value: dt.datetime | None, tz: str) -> str:
-    if value is None:
-        return "never (no collection run is recorded)"
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(tz)).strftime(f"%Y-%m-%d %H:%M {tz}")
 
 
 # --- privacy: small groups folded, small cells hidden -----------------------------------
@@ -328,16 +252,3 @@ def enough_people(people: int, min_group_size: int) -> bool:
 def privacy_note(note: PrivacyNote) -> None:
     if note.any:
         st.caption(f":material/visibility_off: Privacy: {note.text()}")
-
-
-def format_hours(value: float | None) -> str:
-    if value is None:
-        return MISSING
-    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} d"
-
-
-def format_estimate(est: Estimate, unit: str) -> str:
-    """A comparison with its interval, or "not enough data"."""
-    if not est.ok or est.value is None:
-        return "not enough data"
-    return f"{est.value:+.1f}{unit} ({est.level:.0%} CI {est.low:+.1f} to {est.high:+.1f})"

@@ -4,32 +4,30 @@ previous period, sample size and uncertainty (:class:`dashboard.components.Kpi`)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 
 import polars as pl
 
-from aimetrics.metrics.change import NOT_ENOUGH, Change
-from aimetrics.metrics.facts import seat_totals
-from aimetrics.metrics.overview import KpiUncertainty
-from aimetrics.metrics.roi import Roi, RoiFigures
-from aimetrics.metrics.stats import Comparison, Estimate
-from aimetrics.metrics.uplift import Uplift
-from dashboard.charts import BASIS_LABELS
-from dashboard.components import (
-    AI_LABEL,
+from aimetrics.format import (
     MISSING,
-    NO_MARKER_LABEL,
-    Kpi,
     delta_money,
     delta_points,
     delta_rate,
-    format_estimate,
     format_hours,
+    format_interval,
     format_money,
     format_rate,
     format_share,
 )
+from aimetrics.metrics.change import NOT_ENOUGH, Change
+from aimetrics.metrics.facts import seat_totals
+from aimetrics.metrics.overview import KpiUncertainty
+from aimetrics.metrics.roi import Roi, RoiFigures
+from aimetrics.metrics.stats import Comparison
+from aimetrics.metrics.uplift import Uplift
+from dashboard.charts import BASIS_LABELS
+from dashboard.components import NO_MARKER_LABEL, Kpi
 
 NO_REPO_SPEND = "AI spend is not attributed to repositories: clear the repository filter"
 
@@ -44,13 +42,6 @@ def rows(figures: pl.DataFrame) -> tuple[dict, dict]:  # type: ignore[type-arg]
 def previous_label(prev: dict) -> str:  # type: ignore[type-arg]
     last = prev["end"] - dt.timedelta(days=1)
     return f"Previous period {prev['start']:%Y-%m-%d} – {last:%Y-%m-%d}"
-
-
-def interval(est: Estimate, fmt: str, unit: str = "") -> str:
-    """ "90% CI a to b" or "" when there is no interval."""
-    if not est.ok or est.low is None or est.high is None:
-        return ""
-    return f"{est.level:.0%} CI {est.low:{fmt}}{unit} to {est.high:{fmt}}{unit}"
 
 
 def changed(change: Change, fmt: Callable[[float, float], str | None]) -> tuple[str | None, str]:
@@ -162,7 +153,7 @@ def measured_roi_kpi(roi: Roi | None, previous: Roi | None, uplift: Uplift) -> K
         if r.roi.ok
         else r.roi.note or r.value.note or "needs more engineers"
     )
-    ci = interval(r.roi.map(lambda x: x * 100), "+.0f", "%")
+    ci = format_interval(r.roi.map(lambda x: x * 100), "+.0f", "%")
     return Kpi(
         "ROI, measured uplift",
         _roi_value(r),
@@ -201,8 +192,8 @@ def assumed_roi_kpi(roi: Roi | None, previous: Roi | None) -> Kpi:
 
 def share_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
     cur, prev = rows(figures)
-    level = interval(u.ai_share.map(lambda x: x * 100), ".1f", "%")
-    change = interval(u.ai_share_change.map(lambda x: x * 100), "+.1f", " pp")
+    level = format_interval(u.ai_share.map(lambda x: x * 100), ".1f", "%")
+    change = format_interval(u.ai_share_change.map(lambda x: x * 100), "+.1f", " pp")
     return Kpi(
         "AI-assisted PR share",
         format_share(cur["ai_share"]),
@@ -219,8 +210,8 @@ def share_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
 
 def throughput_kpi(figures: pl.DataFrame, u: KpiUncertainty) -> Kpi:
     cur, prev = rows(figures)
-    level = interval(u.throughput, ".2f")
-    change = interval(u.throughput_change, "+.2f")
+    level = format_interval(u.throughput, ".2f")
+    change = format_interval(u.throughput_change, "+.2f")
     return Kpi(
         "PRs per engineer-week",
         format_rate(cur["throughput"]),
@@ -249,7 +240,7 @@ def uplift_kpi(uplift: Uplift) -> Kpi:
         "after their own adoption date vs before, against colleagues not yet adopted in the "
         "same weeks (ratio scale). Adoption date: the seat assignment where known, else the "
         f"first AI-marked change ({basis or 'none'}).",
-        interval(pct, "+.0f", "%"),
+        format_interval(pct, "+.0f", "%"),
     )
 
 
@@ -273,7 +264,7 @@ def cycle_kpi(cycle: Comparison | None, previous: Comparison | None) -> Kpi:
         f"{NO_MARKER_LABEL} {cycle.no_marker_prs:,} (median "
         f"{format_hours(cycle.no_marker_median)})",
         help_,
-        interval(cycle.ratio, ".2f", "×"),
+        format_interval(cycle.ratio, ".2f", "×"),
     )
 
 
@@ -296,258 +287,3 @@ def idle_kpi(seats: pl.DataFrame, currency: str, as_of: dt.date, change: Change)
         + change_help(change, lambda v: format_money(v, shown), "on its last day"),
         delta_arrow=arrow,
     )
-
-
-# --- the Adoption, Delivery and Quality pages ---------------------------------------------
-
-
-def _row(frame: pl.DataFrame) -> dict[str, object]:
-    return frame.row(0, named=True) if frame.height else {}
-
-
-def _points(change: Change) -> tuple[str | None, str]:
-    return changed(change, delta_points)
-
-
-def _share_kpi(
-    label: str, value: str, change: Change, n: str, help_: str, color: str = "normal"
-) -> Kpi:
-    delta, arrow = _points(change)
-    return Kpi(
-        label, value, delta, color if arrow == "auto" else "off", n,
-        f"{help_} {change_help(change, format_share)}", delta_arrow=arrow,
-    )  # fmt: skip
-
-
-def adoption_kpis(
-    headline: pl.DataFrame,
-    agents: pl.DataFrame,
-    changes: Mapping[str, Change],
-    seats: pl.DataFrame,
-    currency: str,
-    as_of: dt.date,
-) -> list[Kpi]:
-    """Adoption rate, AI-assisted shares of PRs, commits and lines, AI-reviewed share, agent
-    PR share and merge rate, idle seats: each with its change vs the previous period."""
-    h = _row(headline)
-
-    def get(name: str) -> int:
-        return int(h.get(name) or 0)  # type: ignore[call-overload]
-
-    def share(name: str) -> str:
-        return format_share(h.get(name))  # type: ignore[arg-type]
-
-    agent = _row(agents.filter(pl.col("author") == "agent"))
-    return [
-        _share_kpi(
-            "Engineers using AI", share("adoption_rate"), changes["adoption_rate"],
-            f"{get('ai_active_contributors'):,} of {get('active_contributors'):,} active",
-            "Active engineers with at least one AI-assisted merged PR or default-branch commit "
-            "in the period / engineers with any merged PR or default-branch commit.",
-        ),
-        _share_kpi(
-            "AI-assisted PR share", share("ai_share"), changes["ai_share"],
-            f"{get('ai_prs'):,} of {get('merged_prs'):,} merged PRs",
-            "Merged PRs with an AI marker (authored or assisted) / all merged PRs.",
-        ),
-        _share_kpi(
-            "AI-assisted commit share", share("ai_commit_share"), changes["ai_commit_share"],
-            f"{get('ai_commits'):,} of {get('commits'):,} default-branch commits",
-            "Default-branch commits with an AI marker / all default-branch commits "
-            "(non-AI bots and excluded people left out).",
-        ),
-        _share_kpi(
-            "AI-assisted share of changed lines", share("ai_line_share"),
-            changes["ai_line_share"],
-            f"{get('ai_lines'):,} of {get('lines'):,} lines of merged PRs",
-            "Additions + deletions of AI-assisted merged PRs / of all merged PRs.",
-        ),
-        _share_kpi(
-            "AI-reviewed PR share", share("ai_reviewed_share"), changes["ai_reviewed_share"],
-            f"{get('ai_reviewed_prs'):,} of {get('merged_prs'):,} merged PRs",
-            "Merged PRs with at least one review by an AI reviewer (Copilot, CodeRabbit, ...).",
-        ),
-        _share_kpi(
-            "Agent-authored PR share", share("agent_share"), changes["agent_share"],
-            f"{get('agent_prs'):,} of {get('merged_prs'):,} merged PRs",
-            "Merged PRs an AI agent authored (it opened the PR, or wrote every commit) / all "
-            "merged PRs.",
-        ),
-        _share_kpi(
-            "Agent PR merge rate",
-            format_share(agent.get("merge_rate")),  # type: ignore[arg-type]
-            changes["agent_merge_rate"],
-            f"{int(agent.get('merged') or 0):,} merged, "  # type: ignore[call-overload]
-            f"{int(agent.get('closed_unmerged') or 0):,} closed unmerged",  # type: ignore[call-overload]
-            "PRs an AI agent authored: merged / (merged + closed without merging) in the period.",
-        ),
-        idle_kpi(seats, currency, as_of, changes["idle_monthly_cost"]),
-    ]  # fmt: skip
-
-
-def _stage(stages: pl.DataFrame, comparison: str, stage: str = "cycle") -> dict[str, object]:
-    return _row(stages.filter((pl.col("comparison") == comparison) & (pl.col("stage") == stage)))
-
-
-def delta_hours(current: float, previous: float) -> str:
-    return f"{'+' if current >= previous else '-'}{format_hours(abs(current - previous))}"
-
-
-def _hours_kpi(label: str, row: dict[str, object], change: Change) -> Kpi:
-    delta, arrow = changed(change, delta_hours)
-    return Kpi(
-        label,
-        format_hours(row.get("median")),  # type: ignore[arg-type]
-        delta,
-        "inverse" if arrow == "auto" else "off",
-        f"{int(row.get('n') or 0):,} PRs · p90 {format_hours(row.get('p90'))}",  # type: ignore[arg-type,call-overload]
-        "First commit (authored) to merge, merged PRs of the period. "
-        + change_help(change, format_hours),
-        delta_arrow=arrow,
-    )
-
-
-def delivery_kpis(
-    throughput: pl.DataFrame,
-    stages: pl.DataFrame,
-    cycle: Comparison | None,
-    changes: Mapping[str, Change],
-) -> list[Kpi]:
-    """Throughput, median cycle time AI-assisted and no marker, and their ratio with its CI,
-    each with its change vs the previous period."""
-    t = _row(throughput)
-    ai, no = _stage(stages, AI_LABEL), _stage(stages, NO_MARKER_LABEL)
-    ok = cycle is not None and cycle.ratio.ok
-    ratio_delta, ratio_arrow = changed(changes["cycle_ratio"], lambda c, p: f"{c - p:+.2f}×")
-    rate_delta, rate_arrow = changed(changes["throughput"], delta_rate)
-    return [
-        Kpi(
-            "PRs per engineer-week",
-            format_rate(t.get("throughput")),  # type: ignore[arg-type]
-            rate_delta, "normal" if rate_arrow == "auto" else "off",
-            f"{int(t.get('merged_prs') or 0):,} PRs · "  # type: ignore[call-overload]
-            f"{int(t.get('active_engineers') or 0):,} active engineers",  # type: ignore[call-overload]
-            "Merged PRs / active engineers / weeks in the period. "
-            + change_help(changes["throughput"], format_rate),
-            delta_arrow=rate_arrow,
-        ),
-        _hours_kpi(f"Median cycle time, {AI_LABEL}", ai, changes["cycle_ai"]),
-        _hours_kpi(f"Median cycle time, {NO_MARKER_LABEL}", no, changes["cycle_no_marker"]),
-        Kpi(
-            "Cycle time ratio, AI ÷ no marker",
-            f"{cycle.ratio.value:.2f}×" if ok else NOT_ENOUGH,  # type: ignore[union-attr]
-            ratio_delta, "inverse" if ratio_arrow == "auto" else "off",
-            interval(cycle.ratio, ".2f", "×") if ok else "needs more PRs/engineers",  # type: ignore[union-attr]
-            "Ratio of the median cycle times with a bootstrap interval that resamples engineers "
-            "(below 1: AI-assisted PRs are faster). "
-            + change_help(changes["cycle_ratio"], lambda v: MISSING if v is None else f"{v:.2f}×"),
-            delta_arrow=ratio_arrow,
-        ),
-    ]  # fmt: skip
-
-
-def quality_kpis(
-    summary: pl.DataFrame, revert: Estimate, unreviewed: Estimate, changes: Mapping[str, Change]
-) -> list[Kpi]:
-    """Revert rate, unreviewed merges, PR size and changes requested: AI-assisted, with the
-    no-marker figure (and the difference with its interval) beneath, and the change of the
-    AI-assisted figure vs the previous period."""
-    ai = _row(summary.filter(pl.col("comparison") == AI_LABEL))
-    no = _row(summary.filter(pl.col("comparison") == NO_MARKER_LABEL))
-
-    def n(row: dict[str, object], column: str = "merged_prs") -> str:
-        return f"{int(row.get(column) or 0):,}"  # type: ignore[call-overload]
-
-    def share_of(row: dict[str, object], column: str) -> str:
-        return format_share(row.get(column))  # type: ignore[arg-type]
-
-    def lines(value: object) -> str:
-        return MISSING if value is None else f"{value:,.0f}"
-
-    size = changes["median_lines"]
-    size_delta, size_arrow = changed(size, lambda c, p: f"{c - p:+,.0f} lines")
-    return [
-        _share_kpi(
-            "Revert rate, AI-assisted", share_of(ai, "revert_rate"), changes["revert_rate"],
-            f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'revert_rate')} of {n(no)} · "
-            f"difference {format_estimate(revert, ' pp')}",
-            "Merged PRs that a later revert references / merged PRs. The difference "
-            "(AI-assisted minus no marker) has a bootstrap interval that resamples authors.",
-            "inverse",
-        ),
-        _share_kpi(
-            "No human review, AI-assisted", share_of(ai, "unreviewed_share"),
-            changes["unreviewed_share"],
-            f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'unreviewed_share')} · "
-            f"difference {format_estimate(unreviewed, ' pp')}",
-            "Merged PRs without a review by a human other than the author before the merge "
-            "(bots and AI reviewers do not count).",
-            "inverse",
-        ),
-        Kpi(
-            "Median PR size, AI-assisted",
-            f"{lines(ai.get('median_lines'))} lines",
-            size_delta, "off", f"{NO_MARKER_LABEL}: {lines(no.get('median_lines'))} lines",
-            "Median additions + deletions of merged PRs. "
-            + change_help(size, lambda v: f"{lines(v)} lines"),
-            delta_arrow=size_arrow,
-        ),
-        _share_kpi(
-            "Changes requested, AI-assisted", share_of(ai, "rounds_share"),
-            changes["rounds_share"],
-            f"{n(ai, 'reviewed_prs')} reviewed PRs · {NO_MARKER_LABEL}: "
-            f"{share_of(no, 'rounds_share')} of {n(no, 'reviewed_prs')}",
-            "Human-reviewed merged PRs with at least one CHANGES_REQUESTED review by a human.",
-            "off",
-        ),
-    ]  # fmt: skip
-
-
-# --- Copilot usage (the Adoption page) ---------------------------------------------------
-
-
-def copilot_kpis(figures: pl.DataFrame, changes: Mapping[str, Change]) -> list[Kpi]:
-    """Active and engaged users, acceptance rate, lines accepted: each vs the previous period."""
-    row = _row(figures)
-
-    def count(name: str, decimals: int = 0) -> str:
-        value = row.get(name)
-        return MISSING if value is None else f"{value:,.{decimals}f}"
-
-    def kpi(label: str, name: str, decimals: int, n: str, help_: str) -> Kpi:
-        fmt = f",.{decimals}f"
-        delta, arrow = changed(changes[name], lambda c, p: f"{c - p:+{fmt}}{_relative(c, p)}")
-        return Kpi(
-            label, count(name, decimals), delta, "normal" if arrow == "auto" else "off", n,
-            f"{help_} " + change_help(
-                changes[name], lambda v: MISSING if v is None else f"{v:{fmt}}"
-            ),
-            delta_arrow=arrow,
-        )  # fmt: skip
-
-    days = f"{int(row.get('days') or 0):,} reported days"  # type: ignore[call-overload]
-    rate_delta, rate_arrow = _points(changes["acceptance_rate"])
-    return [
-        kpi("Copilot active users per day", "active_users", 1, days,
-            "Users with Copilot activity on a day (GitHub's usage report), averaged over the "
-            "period's reported days."),
-        kpi("Copilot engaged users per day", "engaged_users", 1, days,
-            "Of the active users, those who sent a prompt or accepted a suggestion that day "
-            "(from the per-user report), averaged over the reported days."),
-        Kpi(
-            "Copilot acceptance rate",
-            format_share(row.get("acceptance_rate")),  # type: ignore[arg-type]
-            rate_delta, "normal" if rate_arrow == "auto" else "off",
-            f"{count('acceptances')} of {count('suggestions')} suggestions",
-            "Accepted suggestions (apply, insert, copy) / code suggestions shown, in the "
-            "period. " + change_help(changes["acceptance_rate"], format_share),
-            delta_arrow=rate_arrow,
-        ),
-        kpi("Lines added from Copilot", "lines_accepted", 0,
-            f"of {count('lines_suggested')} lines suggested",
-            "Lines added in the editor from Copilot's suggestions and edits in the period."),
-    ]  # fmt: skip
-
-
-def _relative(current: float, previous: float) -> str:
-    return f" ({current / previous - 1:+.0%})" if previous else ""

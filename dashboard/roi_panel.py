@@ -8,12 +8,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from aimetrics.format import MISSING, format_interval, format_money
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import Roi, RoiFigures
 from aimetrics.metrics.stats import Estimate
 from aimetrics.settings import RoiSettings
-from dashboard.components import MISSING, format_money
-from dashboard.kpis import NOT_ENOUGH, interval, payback
+from dashboard.kpis import NOT_ENOUGH, payback
 
 HOURLY_KEY, SAVED_KEY, PERIOD_KEY = "roi_hourly_cost", "roi_hours_saved", "roi_period"
 SELECTED = "selected"
@@ -72,7 +72,7 @@ def calculator_period(selected: Period, choice: object) -> Period:
 def _estimate(est: Estimate, fmt: str) -> str:
     if not est.ok or est.value is None:
         return NOT_ENOUGH
-    ci = interval(est, fmt)
+    ci = format_interval(est, fmt)
     return f"{est.value:{fmt}}" + (f" ({ci})" if ci else "")
 
 
@@ -89,7 +89,7 @@ def side_by_side(roi: Roi) -> None:
             )
             pct = r.roi.map(lambda x: x * 100)
             lines = [
-                f"- ROI interval: {interval(pct, '+.0f', '%') or 'none'}",
+                f"- ROI interval: {format_interval(pct, '+.0f', '%') or 'none'}",
                 f"- Value: {_money(r.value, r.currency)}",
                 f"- Engineering hours gained: {_estimate(r.hours, ',.0f')}",
                 f"- AI spend: {format_money(r.spend, r.currency)}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard.components import STAGE_LABELS
+from aimetrics.format import STAGE_LABELS
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:

@@ -112,3 +112,76 @@ def store_facts(url: str, settings):  # type: ignore[no-untyped-def]
         return load_facts(engine, settings)
     finally:
         engine.dispose()
+
+
+def roi_of(uplift, merged, adoption, facts, period, roi):  # type: ignore[no-untyped-def]
+    """Both ROI methods of ``period`` straight from the metric functions (the figures' path:
+    spend lines in ``roi.currency``, post-adoption PRs, AI-active users, ``facts.roi``)."""
+    from aimetrics.metrics.cost.lines import spend_lines
+    from aimetrics.metrics.cost.spend import spend_total
+    from aimetrics.metrics.facts import RoiParts
+    from aimetrics.metrics.facts import roi as both_methods
+    from aimetrics.metrics.roi import ai_active_users, post_adoption_prs
+
+    seats = facts.seats.lazy()
+    lines = spend_lines(facts.seat_plans.lazy(), facts.cost_records.lazy(), period, seats)
+    row = spend_total(lines, roi.currency).collect().row(0, named=True)
+    parts = RoiParts(
+        period=period,
+        spend=row["spend"],
+        other_currencies=tuple(row["other_currencies"]),
+        post_adoption_prs=post_adoption_prs(merged, adoption, period),
+        ai_active_users=ai_active_users(merged, period, seats, facts.directory.lazy()),
+    )
+    return both_methods(parts, uplift, roi)
+
+
+def frames_facts(frame, tags, bots=(), min_confidence: str = "medium", tz: str = "UTC"):  # type: ignore[no-untyped-def]
+    """``(prs, activity, directory)`` of in-memory store frames (``frame(name)``, e.g. the
+    demo's ``org.frame``) as :func:`aimetrics.metrics.facts.load_facts` builds them from a
+    store: PR facts with cycle spans (``Facts.prs``), engineer activity (``Facts.activity``)
+    and the person directory, collected."""
+    import polars as pl
+
+    from aimetrics.metrics.adoption import (
+        commit_facts,
+        contributor_activity,
+        memberships_by_person,
+        pr_facts,
+    )
+    from aimetrics.metrics.delivery import (
+        ai_review_ids,
+        cycle_spans,
+        first_commits,
+        review_summary,
+    )
+    from aimetrics.metrics.people import person_directory
+    from aimetrics.tagging import commit_flags, pr_flags
+
+    tags = tags.lazy()
+    prs, links = frame("pull_requests").lazy(), frame("pull_request_commits").lazy()
+    commits, reviews = frame("commits").lazy(), frame("reviews").lazy()
+    people, repos = frame("people").lazy(), frame("repositories").lazy()
+    directory = person_directory(people, frame("identities").lazy()).collect()
+    members = memberships_by_person(frame("team_memberships").lazy(), people)
+    key = ["repo_id", "number"]
+    flags = pr_flags(
+        prs, links, tags, min_confidence, reviews=reviews,
+        bot_logins=[b for b in bots if "@" not in b],
+    )  # fmt: skip
+    base = pr_facts(prs, flags, directory.lazy(), repos, members, tz, (), bots)
+    summary = review_summary(
+        reviews, ai_review_ids(tags, min_confidence), base, directory.lazy(), bots
+    )
+    pr_frame = cycle_spans(
+        base.join(first_commits(links, commits), on=key, how="left").join(
+            summary, on=key, how="left"
+        )
+    ).collect()
+    branch = commits.filter(pl.col("on_default_branch").fill_null(False))
+    commit_frame = commit_facts(
+        branch, commit_flags(branch, tags, min_confidence), directory.lazy(), repos, members,
+        tz, (), bots,
+    )  # fmt: skip
+    activity = contributor_activity(pr_frame.lazy(), commit_frame).collect()
+    return pr_frame, activity, directory

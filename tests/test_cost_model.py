@@ -13,25 +13,16 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from aimetrics.ids import stable_id
-from aimetrics.metrics.cost import (
-    ai_spend,
+from aimetrics.metrics.cost.lines import in_currency, spend_by_day, spend_by_tool_month, spend_lines
+from aimetrics.metrics.cost.seats import (
     config_seat_holders,
     config_seat_plans,
-    cost_summary,
     idle_seat_cost,
     idle_seats,
-    in_currency,
-    membership_keys,
-    spend_by_day,
-    spend_by_tool_month,
-    spend_lines,
-    spend_total,
-    team_cost_kpis,
-    team_spend,
-    with_teams,
 )
+from aimetrics.metrics.cost.spend import ai_spend, cost_summary, spend_total
+from aimetrics.metrics.cost.teams import membership_keys, team_cost_kpis, team_spend, with_teams
 from aimetrics.metrics.period import Period
-from aimetrics.metrics.work import ACTIVITY_SCHEMA, MERGED_WORK_SCHEMA
 from aimetrics.settings import parse_settings
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
@@ -297,6 +288,20 @@ _PRS = [
     (4, "bob", "2026-03-25T10:00:00", "cursor"),  # in web by then
     (5, "alice", "2026-03-26T10:00:00", None),
 ]
+# The columns the cost metrics read of merged PRs (pr_facts) and activity.
+MERGED_WORK_SCHEMA = {
+    "repo_id": pl.Int64(),
+    "number": pl.Int64(),
+    "merged_at": pl.Datetime("us", "UTC"),
+    "author_key": pl.String(),
+    "is_ai": pl.Boolean(),
+    "is_agent": pl.Boolean(),
+    "is_ai_reviewed": pl.Boolean(),
+    "ai_tool": pl.String(),
+    "counted": pl.Boolean(),
+    "by_engineer": pl.Boolean(),
+}
+ACTIVITY_SCHEMA = {"person_key": pl.String(), "at": pl.Datetime("us", "UTC")}
 MERGED = pl.LazyFrame(
     {
         "repo_id": [1] * len(_PRS),

@@ -16,9 +16,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from aimetrics import format as fmt
 from aimetrics.demo import load
-from aimetrics.metrics.inputs import MetricInputs, load_inputs
-from aimetrics.metrics.overview import overview_kpis
+from aimetrics.metrics.adoption import Selection
+from aimetrics.metrics.facts import Facts, load_facts
+from aimetrics.metrics.overview import KPI_COLUMNS, CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
 from aimetrics.settings import load_settings
 from aimetrics.store import create_store_engine, upgrade
@@ -77,42 +79,37 @@ def app_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no
     return use
 
 
-def store_inputs(url: str) -> MetricInputs:
+def store_facts(url: str) -> Facts:
     """The metrics' inputs read straight from the store, with the app's default settings."""
     settings = load_settings(None)
     ruleset = build_ruleset()
     engine = create_store_engine(url)
     try:
-        return load_inputs(
+        return load_facts(
             engine,
             min_confidence=settings.tagging.min_confidence,
-            exclude=settings.exclude.people,
-            bots=[*ruleset.non_ai_bots.logins, *ruleset.non_ai_bots.emails],
+            exclude=tuple(settings.exclude.people),
+            bots=(*ruleset.non_ai_bots.logins, *ruleset.non_ai_bots.emails),
+            tz=settings.reporting.timezone,
             ai_tools=settings.ai_tools,
         )
     finally:
         engine.dispose()
 
 
-def expected_kpis(inputs: MetricInputs, period: Period) -> dict[str, str]:
+def expected_kpis(facts: Facts, period: Period) -> dict[str, str]:
     """The Overview's organization-wide figures as the page must show them, from the
-    metric functions on :func:`aimetrics.metrics.inputs.load_inputs`' frames."""
+    metric functions on :func:`aimetrics.metrics.facts.load_facts`' frames."""
     currency = load_settings(None).reporting.currency
-    kpis = overview_kpis(
-        inputs.merged.lazy(),
-        inputs.activity.lazy(),
-        inputs.seat_plans.lazy(),
-        inputs.cost_records.lazy(),
-        period,
-        currency,
-        seat_assignments=inputs.seat_assignments.lazy(),
-    ).collect()
+    merged, activity = select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
+    costs = CostInputs(facts.seat_plans.lazy(), facts.cost_records.lazy(), facts.seats.lazy())
+    kpis = overview_figures(merged, activity, costs, period, currency).select(KPI_COLUMNS).collect()
     cur = kpis.row(0, named=True)
     return {
-        "AI spend in period": components.format_money(cur["spend"], currency),
-        "AI cost per merged PR": components.format_money(cur["cost_per_merged_pr"], currency, 2),
-        "AI-assisted PR share": components.format_share(cur["ai_share"]),
-        "PRs per engineer-week": components.format_rate(cur["throughput"]),
+        "AI spend in period": fmt.format_money(cur["spend"], currency),
+        "AI cost per merged PR": fmt.format_money(cur["cost_per_merged_pr"], currency, 2),
+        "AI-assisted PR share": fmt.format_share(cur["ai_share"]),
+        "PRs per engineer-week": fmt.format_rate(cur["throughput"]),
     }
 
 
@@ -169,15 +166,16 @@ def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None
     assert not at.error
 
     # Default period: the last 90 days up to the latest merged PR.
-    inputs = store_inputs(populated_url)
-    period = Period.ending_at(inputs.latest_merged_at, load_settings(None).reporting.timezone)
+    facts = store_facts(populated_url)
+    latest = facts.prs["merged_at"].max()
+    period = Period.ending_at(latest, load_settings(None).reporting.timezone)  # type: ignore[arg-type]
     assert at.sidebar.date_input[0].value == (period.start, period.last_day)
 
-    # The page (built on the dashboard's facts) and load_inputs' frames agree.
+    # The page (built on the dashboard's cached facts) and the metric functions agree.
     assert [m.label for m in at.metric] == KPI_LABELS
-    expected = expected_kpis(inputs, period)
+    expected = expected_kpis(facts, period)
     assert shown(at) == expected
-    assert components.MISSING not in expected.values()
+    assert fmt.MISSING not in expected.values()
 
     charts = {
         json.loads(c.proto.spec)["layout"]["title"]["text"]: c for c in at.get("plotly_chart")
@@ -186,28 +184,28 @@ def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None
         next(c for t, c in charts.items() if t.startswith("Is more of our merged work")).proto.spec
     )
     assert [t["name"] for t in trend["data"]] == ["AI-assisted", "Throughput"]
-    assert trend["data"][0]["line"]["color"] == components.AI_COLOR
+    assert trend["data"][0]["line"]["color"] == fmt.AI_COLOR
     assert any(t.startswith("Which teams get value for their AI spend") for t in charts)
     assert "Data last collected: " in texts(at.caption)
     assert "never" not in texts(at.caption)
 
 
 def test_period_from_the_url(app_env, populated_url: str) -> None:  # type: ignore[no-untyped-def]
-    inputs = store_inputs(populated_url)
-    latest = inputs.latest_merged_at.date()
+    facts = store_facts(populated_url)
+    latest = facts.prs["merged_at"].max().date()  # type: ignore[union-attr]
     first, last = latest - dt.timedelta(days=59), latest - dt.timedelta(days=30)
     at = app_env(populated_url)
     at.query_params[components.PERIOD_KEY] = [first.isoformat(), last.isoformat()]
     at.run()
     assert not at.exception, at.exception
     period = Period(first, last + dt.timedelta(days=1))
-    assert shown(at) == expected_kpis(inputs, period)
+    assert shown(at) == expected_kpis(facts, period)
 
     # Changing the filter changes the figures the same way.
     later = Period(latest - dt.timedelta(days=13), latest + dt.timedelta(days=1))
     at.sidebar.date_input[0].set_value((later.start, later.last_day)).run()
     assert not at.exception, at.exception
-    assert shown(at) == expected_kpis(inputs, later)
+    assert shown(at) == expected_kpis(facts, later)
 
 
 def test_period_without_merged_prs_is_not_an_error(app_env, populated_url: str) -> None:  # type: ignore[no-untyped-def]

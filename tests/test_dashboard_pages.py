@@ -22,6 +22,7 @@ from polars.testing import assert_frame_equal
 from streamlit.runtime import memory_media_file_storage as media
 from streamlit.testing.v1 import AppTest
 
+from aimetrics import format as fmt
 from aimetrics.metrics.adoption import (
     AI_GROUP,
     NO_MARKER,
@@ -40,9 +41,13 @@ from aimetrics.metrics.copilot_usage import (
     usage_records,
     weekly_usage,
 )
-from aimetrics.metrics.cost import config_seat_plans, idle_seat_cost, idle_seats
+from aimetrics.metrics.cost.seats import (
+    combined_seat_plans,
+    config_seat_plans,
+    idle_seat_cost,
+    idle_seats,
+)
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
-from aimetrics.metrics.inputs import combined_seat_plans
 from aimetrics.metrics.overview import (
     CostInputs,
     kpi_uncertainty,
@@ -226,7 +231,7 @@ def adoption_row(facts: Facts, period: Period, selection: Selection) -> dict[str
 
 def adoption_expected(facts: Facts, period: Period, selection: Selection) -> list[str]:
     row = adoption_row(facts, period, selection)
-    return [components.format_share(row[c]) for c in ADOPTION_SHARES]  # type: ignore[arg-type]
+    return [fmt.format_share(row[c]) for c in ADOPTION_SHARES]  # type: ignore[arg-type]
 
 
 def headline(at: AppTest) -> list[str]:
@@ -238,7 +243,7 @@ def test_adoption_figures_equal_the_metrics(open_page, facts: Facts, period: Per
     at = open_page("adoption")
     expected = adoption_expected(facts, period, Selection())
     assert headline(at) == expected
-    assert expected[0] != components.MISSING and expected[1] != "0.0%"
+    assert expected[0] != fmt.MISSING and expected[1] != "0.0%"
 
 
 def test_adoption_changes_equal_the_metrics_on_both_periods(
@@ -260,7 +265,7 @@ def test_adoption_changes_equal_the_metrics_on_both_periods(
         enough = min(int(now[sample] or 0), int(before[sample] or 0)) >= least  # type: ignore[call-overload]
         delta = shown[label].proto.delta
         if enough and now[column] is not None and before[column] is not None:
-            assert delta == components.delta_points(now[column], before[column]), label  # type: ignore[arg-type]
+            assert delta == fmt.delta_points(now[column], before[column]), label  # type: ignore[arg-type]
             assert shown[label].proto.delta_description == components.PREVIOUS
             checked += 1
         else:
@@ -277,10 +282,8 @@ def test_adoption_changes_equal_the_metrics_on_both_periods(
         )
 
     idle = shown["Idle seats: monthly cost"]
-    assert idle.value == components.format_money(idle_cost(period), USD)
-    assert idle.proto.delta == components.delta_money(
-        idle_cost(period), idle_cost(period.previous()), USD
-    )
+    assert idle.value == fmt.format_money(idle_cost(period), USD)
+    assert idle.proto.delta == fmt.delta_money(idle_cost(period), idle_cost(period.previous()), USD)
 
 
 def test_filters_change_the_figures(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
@@ -297,7 +300,7 @@ def test_filters_change_the_figures(open_page, facts: Facts, period: Period) -> 
     throughput = throughput_by_group(
         rows(facts.prs, "org", "merged_at", sel), rows(facts.activity, "org", "at", sel), period
     ).collect()
-    assert metric_values(at)["PRs per engineer-week"] == components.format_rate(
+    assert metric_values(at)["PRs per engineer-week"] == fmt.format_rate(
         throughput["throughput"][0]
     )
     table = pl.from_pandas(at.dataframe[-1].value)  # the merged PRs listed
@@ -312,12 +315,12 @@ def test_delivery_figures_equal_the_metrics(open_page, facts: Facts, period: Per
     ).collect()
     stages = cycle_time_summary(rows(facts.prs, "org", "merged_at", sel), period).collect()
     values = metric_values(at)
-    assert values["PRs per engineer-week"] == components.format_rate(throughput["throughput"][0])
+    assert values["PRs per engineer-week"] == fmt.format_rate(throughput["throughput"][0])
     for comparison in (AI_GROUP, NO_MARKER):
         cycle = only(stages, comparison=comparison, stage="cycle")
         assert cycle["people"] >= K  # type: ignore[operator]  # not hidden by privacy
         label = f"Median cycle time, {comparison}"
-        assert values[label] == components.format_hours(cycle["median"])  # type: ignore[arg-type]
+        assert values[label] == fmt.format_hours(cycle["median"])  # type: ignore[arg-type]
     # The merged PRs behind the figures, each linked to GitHub.
     prs = pl.from_pandas(at.dataframe[-1].value)
     assert prs.height == throughput["merged_prs"][0]
@@ -332,8 +335,8 @@ def test_quality_figures_equal_the_metrics(open_page, facts: Facts, period: Peri
     summary = quality_summary(merged, period).collect()
     ai = only(summary, comparison=AI_GROUP)
     values = metric_values(at)
-    assert values["Revert rate, AI-assisted"] == components.format_share(ai["revert_rate"])  # type: ignore[arg-type]
-    assert values["No human review, AI-assisted"] == components.format_share(
+    assert values["Revert rate, AI-assisted"] == fmt.format_share(ai["revert_rate"])  # type: ignore[arg-type]
+    assert values["No human review, AI-assisted"] == fmt.format_share(
         ai["unreviewed_share"]  # type: ignore[arg-type]
     )
     table = pl.from_pandas(at.dataframe[0].value)
@@ -509,12 +512,12 @@ def expected(
     cycle = compare_medians(rows, value="cycle", cluster="author_key", settings=settings.statistics)
     pct = uplift.percent
     values = {
-        "AI spend in period": components.format_money(cur["spend"], USD),
-        "ROI, measured uplift": components.MISSING if no_spend else roi_pct(measured),
-        "ROI, assumed time saved": components.MISSING if no_spend else roi_pct(assumed),
-        "AI cost per merged PR": components.format_money(cur["cost_per_merged_pr"], USD, 2),
-        "AI-assisted PR share": components.format_share(cur["ai_share"]),
-        "PRs per engineer-week": components.format_rate(cur["throughput"]),
+        "AI spend in period": fmt.format_money(cur["spend"], USD),
+        "ROI, measured uplift": fmt.MISSING if no_spend else roi_pct(measured),
+        "ROI, assumed time saved": fmt.MISSING if no_spend else roi_pct(assumed),
+        "AI cost per merged PR": fmt.format_money(cur["cost_per_merged_pr"], USD, 2),
+        "AI-assisted PR share": fmt.format_share(cur["ai_share"]),
+        "PRs per engineer-week": fmt.format_rate(cur["throughput"]),
         "Throughput change after adoption": f"{pct.value:+.0f}%" if pct.ok else NOT_ENOUGH,
         "Cycle time, AI ÷ no marker": f"{cycle.ratio.value:.2f}×" if cycle.ratio.ok else NOT_ENOUGH,
     }
@@ -590,7 +593,7 @@ def test_overview_figures_equal_the_metrics(open_page, facts: Facts, period: Per
     # Change vs the previous period.
     prev = want.figures.row(1, named=True)
     spend = next(m for m in at.metric if m.label == "AI spend in period")
-    assert spend.proto.delta == components.delta_money(cur["spend"], prev["spend"], USD)
+    assert spend.proto.delta == fmt.delta_money(cur["spend"], prev["spend"], USD)
     # Roll-outs annotated on the trend; spend and value side by side.
     trend = chart(at, "Is more of our merged work AI-assisted")
     notes = [a.get("text", "") for a in trend["layout"]["annotations"]]
@@ -675,8 +678,8 @@ def test_overview_filters_change_the_figures(open_page, facts: Facts, period: Pe
     repo = facts.repositories[0]
     at = open_page("overview", repo=[repo])
     values = metric_values(at)
-    assert values["AI spend in period"] == components.MISSING
-    assert values["ROI, measured uplift"] == components.MISSING
+    assert values["AI spend in period"] == fmt.MISSING
+    assert values["ROI, measured uplift"] == fmt.MISSING
     assert "not attributed to repositories" in texts(at.caption) + texts(at.info)
     assert (
         values["AI-assisted PR share"]
@@ -712,11 +715,9 @@ def test_cost_figures_and_tables_equal_the_metrics(
     want = expected(facts, period, settings=MEASURABLE)
     cur = want.figures.row(0, named=True)
     values = metric_values(at)
-    assert values["AI spend in period"] == components.format_money(cur["spend"], USD)
-    assert values["AI cost per merged PR"] == components.format_money(
-        cur["cost_per_merged_pr"], USD, 2
-    )
-    assert values["AI cost per AI-assisted merged PR"] == components.format_money(
+    assert values["AI spend in period"] == fmt.format_money(cur["spend"], USD)
+    assert values["AI cost per merged PR"] == fmt.format_money(cur["cost_per_merged_pr"], USD, 2)
+    assert values["AI cost per AI-assisted merged PR"] == fmt.format_money(
         cur["cost_per_ai_merged_pr"], USD, 2
     )
     assert values["ROI, measured uplift"] == want.values["ROI, measured uplift"]
@@ -738,9 +739,7 @@ def test_cost_figures_and_tables_equal_the_metrics(
     idle = idle_seat_cost(held, facts.seat_plans.lazy(), period.last_day).collect()
     seats = table_with(at, "Idle seats")
     assert seats["Idle seats"].sum() == held.collect()["idle"].sum() == idle.height
-    assert values["Idle seats: monthly cost"] == components.format_money(
-        idle["monthly_cost"].sum(), USD
-    )
+    assert values["Idle seats: monthly cost"] == fmt.format_money(idle["monthly_cost"].sum(), USD)
     # The ROI table and its CSV.
     roi = table_with(at, "Method")
     assert roi["Method"].to_list() == ["measured uplift", "assumed time saved"]
@@ -781,7 +780,7 @@ def test_configured_seat_plans_count_in_spend(open_page, facts: Facts, period: P
     cursor = 10 * 40 * 12 / 365 * period.days
     before = expected(facts, period).figures["spend"][0]
     assert spend == pytest.approx(before + cursor)
-    assert metric_values(at)["AI spend in period"] == components.format_money(spend, USD)
+    assert metric_values(at)["AI spend in period"] == fmt.format_money(spend, USD)
     by_month = table_with(at, "Basis")
     assert "cursor" in by_month["AI tool"].to_list()
 
@@ -862,16 +861,14 @@ def test_delivery_and_quality_changes_equal_the_metrics(
         ).collect()["throughput"][0]
 
     values = {m.label: m.proto.delta for m in open_page("delivery", config=SMALL_CHANGES).metric}
-    assert values["PRs per engineer-week"] == components.delta_rate(
-        throughput(period), throughput(before)
-    )
+    assert values["PRs per engineer-week"] == fmt.delta_rate(throughput(period), throughput(before))
     now = cycle_time_summary(compared_rows(facts, period), period).collect()
     then = cycle_time_summary(compared_rows(facts, before), before).collect()
     for comparison in (AI_GROUP, NO_MARKER):
         a = only(now, comparison=comparison, stage="cycle")
         b = only(then, comparison=comparison, stage="cycle")
         assert min(a["n"], b["n"]) >= 5  # type: ignore[type-var]
-        assert values[f"Median cycle time, {comparison}"] == kpis.delta_hours(
+        assert values[f"Median cycle time, {comparison}"] == fmt.delta_hours(
             a["median"],  # type: ignore[arg-type]
             b["median"],  # type: ignore[arg-type]
         )
@@ -879,11 +876,11 @@ def test_delivery_and_quality_changes_equal_the_metrics(
     values = {m.label: m.proto.delta for m in open_page("quality", config=SMALL_CHANGES).metric}
     a = only(quality_summary(compared_rows(facts, period), period).collect(), comparison=AI_GROUP)
     b = only(quality_summary(compared_rows(facts, before), before).collect(), comparison=AI_GROUP)
-    assert values["Revert rate, AI-assisted"] == components.delta_points(
+    assert values["Revert rate, AI-assisted"] == fmt.delta_points(
         a["revert_rate"],  # type: ignore[arg-type]
         b["revert_rate"],  # type: ignore[arg-type]
     )
-    assert values["No human review, AI-assisted"] == components.delta_points(
+    assert values["No human review, AI-assisted"] == fmt.delta_points(
         a["unreviewed_share"],  # type: ignore[arg-type]
         b["unreviewed_share"],  # type: ignore[arg-type]
     )
@@ -929,10 +926,8 @@ def test_copilot_usage_figures_equal_the_metrics(
     change = now["active_users"] - before["active_users"]
     assert users.proto.delta.startswith(f"{change:+,.1f}")
     rate = shown["Copilot acceptance rate"]
-    assert rate.value == components.format_share(now["acceptance_rate"])
-    assert rate.proto.delta == components.delta_points(
-        now["acceptance_rate"], before["acceptance_rate"]
-    )
+    assert rate.value == fmt.format_share(now["acceptance_rate"])
+    assert rate.proto.delta == fmt.delta_points(now["acceptance_rate"], before["acceptance_rate"])
     assert shown["Lines added from Copilot"].value == f"{now['lines_accepted']:,.0f}"
     assert shown["Copilot engaged users per day"].value == f"{now['engaged_users']:,.1f}"
     # The weekly table (and its CSV) is weekly_usage; the charts state their question.
@@ -965,8 +960,8 @@ def test_copilot_usage_respects_filters(open_page) -> None:  # type: ignore[no-u
 def test_an_unchanged_figure_has_no_arrow() -> None:
     from aimetrics.metrics.change import change
 
-    same = kpis.changed(change(171.0, 171.0), lambda c, p: components.delta_money(c, p, "USD"))
+    same = kpis.changed(change(171.0, 171.0), lambda c, p: fmt.delta_money(c, p, "USD"))
     assert same == ("+$0 (+0%)", "off")
-    up = kpis.changed(change(171.0, 121.0), lambda c, p: components.delta_money(c, p, "USD"))
+    up = kpis.changed(change(171.0, 121.0), lambda c, p: fmt.delta_money(c, p, "USD"))
     assert up == ("+$50 (+41%)", "auto")
-    assert kpis.changed(change(None, 1.0), components.delta_points)[1] == "off"
+    assert kpis.changed(change(None, 1.0), fmt.delta_points)[1] == "off"

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
-from aimetrics.exports.tags import mask_text, tags_frame
+from aimetrics.exports.tags import tags_frame
+from aimetrics.metrics.privacy import mask_text
 from aimetrics.store import create_store_engine, read_table, upgrade, write_frames
 from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset, tag_store

@@ -38,12 +38,11 @@ from aimetrics.metrics.facts import Facts
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work, weekly_trend
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import OTHER, apply_visibility, group_visibility
-from aimetrics.metrics.roi import roi_side_by_side
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
 
-from samples import DEMO_END
+from samples import DEMO_END, roi_of
 
 K = 5  # privacy.min_group_size by default
 # The demo's own rule (config/demo.yaml), and two Cursor seats nobody uses: idle seats.
@@ -195,17 +194,7 @@ def test_spend_and_roi_equal_the_metrics(
     merged, activity = select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
     adoption = adoption_dates(merged, facts.seats.lazy(), facts.directory.lazy()).collect()
     uplift = throughput_uplift(merged, activity, adoption.lazy(), settings=settings.statistics)
-    roi = roi_side_by_side(
-        uplift,
-        merged,
-        adoption.lazy(),
-        facts.seat_plans.lazy(),
-        facts.cost_records.lazy(),
-        period,
-        settings.roi,
-        seat_assignments=facts.seats.lazy(),
-        directory=facts.directory.lazy(),
-    )
+    roi = roi_of(uplift, merged, adoption.lazy(), facts, period, settings.roi)
     table = pl.read_csv(out / "roi.csv").filter(pl.col("period") == "current")
     assert by_month["amount"].sum() == pytest.approx(roi.measured.spend)
     for method in (roi.measured, roi.assumed):

@@ -20,19 +20,27 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from aimetrics.ids import stable_id
-from aimetrics.metrics.adoption import ai_share_of_merged_prs
-from aimetrics.metrics.cost import (
-    ai_spend,
-    seat_plan_spend,
-    spend_total,
+from aimetrics.metrics.adoption import (
+    Selection,
+    ai_share_of_merged_prs,
+    commit_facts,
+    contributor_activity,
+    memberships_by_person,
+    pr_facts,
 )
+from aimetrics.metrics.cost.spend import ai_spend, seat_plan_spend, spend_total
 from aimetrics.metrics.delivery import active_engineers, throughput
+from aimetrics.metrics.facts import load_facts
 from aimetrics.metrics.freshness import last_collected
-from aimetrics.metrics.inputs import load_inputs
-from aimetrics.metrics.overview import overview_kpis, weekly_trend
+from aimetrics.metrics.overview import (
+    KPI_COLUMNS,
+    CostInputs,
+    overview_figures,
+    select_work,
+    weekly_trend,
+)
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.period import Period, week_of
-from aimetrics.metrics.work import engineer_activity, merged_work
 from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
 
@@ -237,6 +245,8 @@ def store(engine):  # type: ignore[no-untyped-def]
         ],
     )
     tables = (
+        s.repositories,
+        s.team_memberships,
         s.pull_requests,
         s.commits,
         s.people,
@@ -248,11 +258,25 @@ def store(engine):  # type: ignore[no-untyped-def]
     return {t.name: read_table(engine, t).lazy() for t in tables}
 
 
-def _work(store, exclude=EXCLUDE):  # type: ignore[no-untyped-def]
+def _work(store, exclude=EXCLUDE, pr_flags=PR_FLAGS, commit_flags=COMMIT_FLAGS):  # type: ignore[no-untyped-def]
+    """Merged PRs and engineer activity as the dashboard builds them (``pr_facts``,
+    ``commit_facts``, ``contributor_activity``, ``select_work``)."""
     directory = person_directory(store["people"], store["identities"], exclude)
-    merged = merged_work(store["pull_requests"], PR_FLAGS, directory, exclude, BOTS)
-    activity = engineer_activity(merged, store["commits"], directory, exclude, COMMIT_FLAGS, BOTS)
-    return merged, activity
+    members = memberships_by_person(store["team_memberships"], store["people"])
+    repos = store["repositories"]
+    prs = pr_facts(
+        store["pull_requests"], pr_flags, directory, repos, members, "UTC", exclude, BOTS
+    )
+    commits = commit_facts(
+        store["commits"], commit_flags, directory, repos, members, "UTC", exclude, BOTS
+    )
+    return select_work(prs, contributor_activity(prs, commits), Selection())
+
+
+def overview_kpis(merged, activity, seat_plans, cost_records, period, currency):  # type: ignore[no-untyped-def]
+    """The headline figures of ``period`` and the one before (``overview_figures``)."""
+    costs = CostInputs(seat_plans, cost_records)
+    return overview_figures(merged, activity, costs, period, currency).select(KPI_COLUMNS)
 
 
 # --- periods ---------------------------------------------------------------------------
@@ -298,7 +322,7 @@ def test_person_directory_resolves_and_excludes(store) -> None:  # type: ignore[
 
 def test_engineer_activity(store) -> None:  # type: ignore[no-untyped-def]
     _, activity = _work(store)
-    got = activity.sort("at", "person_key").collect()
+    got = activity.select("person_key", "at").sort("at", "person_key").collect()
     expected = pl.DataFrame(
         {
             "person_key": [
@@ -397,14 +421,11 @@ def test_empty_store(engine) -> None:  # type: ignore[no-untyped-def]
     frames = {
         t.name: read_table(engine, t).lazy()
         for t in (
-            *(s.pull_requests, s.commits, s.people, s.identities),
-            *(s.seat_plans, s.cost_records, s.sync_state),
+            *(s.repositories, s.team_memberships, s.pull_requests, s.commits),
+            *(s.people, s.identities, s.seat_plans, s.cost_records, s.sync_state),
         )
     }
-    flags = PR_FLAGS.clear()
-    directory = person_directory(frames["people"], frames["identities"])
-    merged = merged_work(frames["pull_requests"], flags, directory)
-    activity = engineer_activity(merged, frames["commits"], directory, (), COMMIT_FLAGS.clear())
+    merged, activity = _work(frames, (), PR_FLAGS.clear(), COMMIT_FLAGS.clear())
     kpis = overview_kpis(
         merged, activity, frames["seat_plans"], frames["cost_records"], PERIOD, "USD"
     ).collect()
@@ -526,10 +547,10 @@ def test_last_collected(store) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-# --- the edge: store + tags -> inputs ---------------------------------------------------
+# --- the edge: store + tags -> facts ----------------------------------------------------
 
 
-def test_load_inputs_from_stored_tags(engine, store) -> None:  # type: ignore[no-untyped-def]
+def test_load_facts_from_stored_tags(engine, store) -> None:  # type: ignore[no-untyped-def]
     """With tags equivalent to the hand-made flags, the store gives the same frames."""
     # entity, entity_key, rule, tool, kind
     rows = [
@@ -556,12 +577,19 @@ def test_load_inputs_from_stored_tags(engine, store) -> None:  # type: ignore[no
         }
     )
     write_frames(engine, [(s.ai_tags, tags)])
-    inputs = load_inputs(engine, min_confidence="medium", exclude=EXCLUDE, bots=BOTS)
+    facts = load_facts(engine, min_confidence="medium", exclude=tuple(EXCLUDE), bots=tuple(BOTS))
     merged, activity = _work(store)
     order = ["repo_id", "number"]
-    assert_frame_equal(inputs.merged.sort(order), merged.collect().sort(order))
+    columns = [
+        "repo_id", "number", "merged_at", "author_key", "is_ai", "is_agent", "is_ai_reviewed",
+        "ai_tool", "counted", "by_engineer",
+    ]  # fmt: skip
+    stored = facts.prs.filter(pl.col("merged_at").is_not_null()).select(columns).sort(order)
+    assert_frame_equal(stored, merged.select(columns).collect().sort(order))
+    who = ["person_key", "at"]
     assert_frame_equal(
-        inputs.activity.sort("at", "person_key"), activity.collect().sort("at", "person_key")
+        facts.activity.select(who).sort("at", "person_key"),
+        activity.select(who).collect().sort("at", "person_key"),
     )
-    assert inputs.latest_merged_at == ts("2025-03-15T00:00:00")
-    assert inputs.seat_plans.height == 3 and inputs.cost_records.height == 4
+    assert facts.prs["merged_at"].max() == ts("2025-03-15T00:00:00")
+    assert facts.seat_plans.height == 3 and facts.cost_records.height == 4

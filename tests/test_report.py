@@ -26,24 +26,19 @@ from aimetrics.cli import app
 from aimetrics.exports import pdf as pdf_module
 from aimetrics.exports.figures import ExportError, Figures, compute_figures
 from aimetrics.exports.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
-from aimetrics.exports.report import (
-    Report,
-    build_report,
-    fmt_money,
-    fmt_number,
-    fmt_share,
-    render_html,
-    report_from_figures,
-)
+from aimetrics.exports.report.html import render_html
+from aimetrics.exports.report.model import Report, build_report, report_from_figures
+from aimetrics.format import format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
 from aimetrics.metrics.facts import Facts
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
-from aimetrics.metrics.roi import roi_side_by_side
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
 from aimetrics.tagging.rules import shipped_config
+
+from samples import roi_of
 
 GITHUB_PR = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/pull/\d+$")
 NOW = dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)
@@ -119,17 +114,7 @@ def measured_roi(facts: Facts, settings: Settings, period: Period):  # type: ign
     merged, activity = work(facts)
     adoption = adoption_dates(merged, facts.seats.lazy(), facts.directory.lazy()).collect()
     uplift = throughput_uplift(merged, activity, adoption.lazy(), settings=settings.statistics)
-    roi = roi_side_by_side(
-        uplift,
-        merged,
-        adoption.lazy(),
-        facts.seat_plans.lazy(),
-        facts.cost_records.lazy(),
-        period,
-        settings.roi,
-        seat_assignments=facts.seats.lazy(),
-        directory=facts.directory.lazy(),
-    )
+    roi = roi_of(uplift, merged, adoption.lazy(), facts, period, settings.roi)
     return uplift, roi
 
 
@@ -157,10 +142,10 @@ def test_headline_figures_equal_the_metrics(
     assert value(page, "adoption_rate") == pytest.approx(adoption["adoption_rate"][0])
     # ... and as text, formatted, on the one-pager
     for text in (
-        fmt_money(cur["spend"], "USD"),
-        fmt_money(cur["cost_per_merged_pr"], "USD", 2),
-        fmt_share(cur["ai_share"]),
-        fmt_number(cur["throughput"], "rate"),
+        format_money(cur["spend"], "USD"),
+        format_money(cur["cost_per_merged_pr"], "USD", 2),
+        format_share(cur["ai_share"]),
+        format_number(cur["throughput"], "rate"),
     ):
         assert f">{text}<" in html, text
 
@@ -178,7 +163,7 @@ def test_roi_both_methods_equal_the_metrics(
     assert uplift.estimate.note in html.replace("&#x27;", "'")
     assert value(page, "assumed_roi") == pytest.approx(roi.assumed.roi.value * 100)
     assert value(page, "assumed_value") == pytest.approx(roi.assumed.value.value)
-    assert f"ROI {fmt_number(roi.assumed.roi.value * 100, 'percent')}" in html
+    assert f"ROI {format_number(roi.assumed.roi.value * 100, 'percent')}" in html
 
 
 def test_measured_roi_with_enough_engineers_has_its_interval(
@@ -293,11 +278,11 @@ def test_pdf_has_the_one_pager_first_then_the_appendix(
     k = report.kpis
     assert first.startswith("AI adoption and ROI")
     for text in (
-        fmt_money(k["spend"].value, "USD"),
-        fmt_money(k["cost_per_merged_pr"].value, "USD", 2),
-        fmt_share(k["ai_share"].value),
-        fmt_number(k["throughput"].value, "rate"),
-        f"ROI {fmt_number(k['assumed_roi'].value, 'percent')}",
+        format_money(k["spend"].value, "USD"),
+        format_money(k["cost_per_merged_pr"].value, "USD", 2),
+        format_share(k["ai_share"].value),
+        format_number(k["throughput"].value, "rate"),
+        f"ROI {format_number(k['assumed_roi'].value, 'percent')}",
         "not enough data",
         "Idle seats to reclaim",
     ):

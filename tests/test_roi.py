@@ -9,6 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from aimetrics.metrics.cost.lines import spend_lines
+from aimetrics.metrics.cost.spend import spend_total
+from aimetrics.metrics.facts import RoiParts, roi
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import (
     ASSUMED,
@@ -16,10 +19,8 @@ from aimetrics.metrics.roi import (
     ai_active_users,
     assumed_roi,
     measured_roi,
-    period_spend,
     post_adoption_prs,
     rates_into,
-    roi_side_by_side,
 )
 from aimetrics.metrics.stats import NOT_ENOUGH_DATA, Estimate
 from aimetrics.metrics.uplift import SEAT, Uplift
@@ -205,26 +206,35 @@ def test_ai_active_users() -> None:
     assert ai_active_users(MERGED.lazy(), PERIOD, SEATS.lazy()) == 2
 
 
+def period_spend(
+    currency: str, rates: dict[str, float] | None = None
+) -> tuple[float, tuple[str, ...]]:
+    """The period's spend in ``currency`` as the figures compute it (``spend_lines``,
+    ``spend_total``), and the currencies left out for want of a rate."""
+    lines = spend_lines(SEAT_PLANS.lazy(), COST_RECORDS.lazy(), PERIOD)
+    row = spend_total(lines, currency, rates).collect().row(0, named=True)
+    return row["spend"], tuple(row["other_currencies"])
+
+
 def test_period_spend_in_the_roi_currency() -> None:
     seats = 10 * 19.0 * 30 / (365 / 12)
-    spend, other = period_spend(SEAT_PLANS.lazy(), COST_RECORDS.lazy(), PERIOD, "USD")
+    spend, other = period_spend("USD")
     assert spend == pytest.approx(seats + 50.0) and other == ("EUR",)
-    spend, other = period_spend(SEAT_PLANS.lazy(), COST_RECORDS.lazy(), PERIOD, "USD", {"EUR": 1.1})
+    spend, other = period_spend("USD", {"EUR": 1.1})
     assert spend == pytest.approx(seats + 50.0 + 44.0) and other == ()
 
 
 def test_side_by_side() -> None:
-    got = roi_side_by_side(
-        uplift(1.25, 2.0),
-        MERGED.lazy(),
-        ADOPTION.lazy(),
-        SEAT_PLANS.lazy(),
-        COST_RECORDS.lazy(),
-        PERIOD,
-        ROI,
-        seat_assignments=SEATS.lazy(),
-        rates={"EUR": 1.1},
+    spend, other = period_spend(ROI.currency, rates_into(ROI.currency, "USD", {"EUR": 1.1}))
+    parts = RoiParts(
+        period=PERIOD,
+        spend=spend,
+        other_currencies=other,
+        post_adoption_prs=post_adoption_prs(MERGED.lazy(), ADOPTION.lazy(), PERIOD),
+        ai_active_users=ai_active_users(MERGED.lazy(), PERIOD, SEATS.lazy()),
     )
+    got = roi(parts, uplift(1.25, 2.0), ROI)
+    assert got is not None
     spend = 10 * 19.0 * 30 / (365 / 12) + 50.0 + 44.0
     assert got.measured.spend == got.assumed.spend == pytest.approx(spend)
     assert got.measured.hours.value == pytest.approx(3 * (1 - 1 / 1.25) * 40 / 2.0)

@@ -2,9 +2,10 @@
 
 Over 50 seeds of the demo organization (12 months, scale 1: 60 engineers), the
 estimator runs on the demo's frames through the real path, tagging rules
-included (``compute_tags`` → ``pr_flags`` → ``merged_work``), with seat dates
-from ``seat_assignments``; the truth object is read only to compare. Guards
-against a dashboard that looks precise and is wrong:
+included (``compute_tags`` → ``pr_flags`` → ``pr_facts`` and ``cycle_spans``, as
+``load_facts`` builds the dashboard's facts), with seat dates from
+``seat_assignments``; the truth object is read only to compare. Guards against a
+dashboard that looks precise and is wrong:
 
 - with the default effect (+20% merged PRs per engineer-week), the 90% CI
   contains it in at least 80% of seeds and the mean estimate is within 10% of it;
@@ -22,17 +23,19 @@ import polars as pl
 import pytest
 
 from aimetrics.demo import generate
-from aimetrics.metrics.people import person_directory
+from aimetrics.metrics.adoption import Selection, seat_facts
+from aimetrics.metrics.overview import select_work
 from aimetrics.metrics.stats import Comparison
 from aimetrics.metrics.uplift import (
     Uplift,
     adoption_dates,
     cycle_time_uplift,
-    first_commit_cycle_hours,
+    engineer_cycle_hours,
     throughput_uplift,
 )
-from aimetrics.metrics.work import engineer_activity, merged_work
-from aimetrics.tagging import build_ruleset, commit_flags, compute_tags, pr_flags
+from aimetrics.tagging import build_ruleset, compute_tags
+
+from samples import frames_facts
 
 pytestmark = pytest.mark.slow
 
@@ -73,17 +76,12 @@ def measure(seed: int, effect: float) -> Run:
         labels=frame("pull_request_labels"),
         reviews=frame("reviews"),
     ).lazy()
-    prs, links = frame("pull_requests").lazy(), frame("pull_request_commits").lazy()
-    commits = frame("commits").lazy()
-    flags = pr_flags(prs, links, tags, "medium", reviews=frame("reviews").lazy(), bot_logins=BOTS)
-    directory = person_directory(frame("people").lazy(), frame("identities").lazy())
-    merged = merged_work(prs, flags, directory, (), BOTS).collect().lazy()
-    activity = engineer_activity(
-        merged, commits, directory, (), commit_flags(commits, tags), BOTS
-    ).collect()
-    adoption = adoption_dates(merged, frame("seat_assignments").lazy(), directory).collect()
-    uplift = throughput_uplift(merged, activity.lazy(), adoption.lazy())
-    cycle = cycle_time_uplift(first_commit_cycle_hours(merged, links, commits))
+    prs, activity, directory = frames_facts(frame, tags, BOTS)
+    merged, engineers = select_work(prs.lazy(), activity.lazy(), Selection())
+    seats = seat_facts(frame("seat_assignments").lazy(), directory.lazy())
+    adoption = adoption_dates(merged, seats, directory.lazy()).collect()
+    uplift = throughput_uplift(merged, engineers, adoption.lazy())
+    cycle = cycle_time_uplift(engineer_cycle_hours(merged))
     return Run(seed, org.truth.throughput_effect, uplift, cycle)
 
 

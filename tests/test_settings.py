@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from aimetrics.errors import ConfigError
 from aimetrics.settings import (
     CONFIG_ENV,
-    TOOL_IDS,
     Settings,
     load_settings,
     parse_settings,
 )
+from aimetrics.vocabulary import TOOL_IDS
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "aimetrics.example.yaml"
 

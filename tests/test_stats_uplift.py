@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from aimetrics.metrics.delivery import cycle_spans, first_commits
 from aimetrics.metrics.overview import group_uplifts
 from aimetrics.metrics.stats import (
     NOT_ENOUGH_DATA,
@@ -24,7 +25,7 @@ from aimetrics.metrics.uplift import (
     SEAT,
     adoption_dates,
     cycle_time_uplift,
-    first_commit_cycle_hours,
+    engineer_cycle_hours,
     throughput_uplift,
     weekly_panel,
 )
@@ -403,13 +404,20 @@ def test_cycle_time_uplift_within_engineers_hand_computed() -> None:
     assert (got.ai_prs, got.no_marker_prs, got.ai_engineers) == (4, 6, 2)
 
 
-def test_first_commit_cycle_hours() -> None:
+def test_engineer_cycle_hours() -> None:
+    """The production cycle time (first commit to merge, ``cycle_spans``) of engineers' PRs."""
     merged_at = dt.datetime(2025, 3, 3, 12, tzinfo=UTC)
+    opened = merged_at - dt.timedelta(days=1)
+    no_time = pl.Series([None, None], dtype=pl.Datetime("us", "UTC"))
     merged = pl.DataFrame(
         {
             "repo_id": [1, 1],
             "number": [1, 2],
+            "created_at": [opened, opened],
+            "ready_at": no_time,
             "merged_at": [merged_at, merged_at],
+            "first_human_review_at": no_time,
+            "last_approval_at": no_time,
             "author_key": ["ann", "bob"],
             "is_ai": [True, False],
             "by_engineer": [True, True],
@@ -427,5 +435,10 @@ def test_first_commit_cycle_hours() -> None:
             ],
         }
     )
-    got = first_commit_cycle_hours(merged.lazy(), links.lazy(), commits.lazy()).collect()
+    prs = cycle_spans(
+        merged.lazy().join(
+            first_commits(links.lazy(), commits.lazy()), on=["repo_id", "number"], how="left"
+        )
+    )
+    got = engineer_cycle_hours(prs).collect()
     assert got.sort("person_key").rows() == [("ann", True, 5.0), ("bob", False, 0.0)]

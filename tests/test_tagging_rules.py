@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from aimetrics.errors import RulesError
-from aimetrics.settings import TOOL_IDS
 from aimetrics.tagging import build_ruleset, commit_flags, compute_tags, tag_frame
 from aimetrics.tagging.rules import FIELDS
+from aimetrics.vocabulary import TOOL_IDS
 
 RULES = build_ruleset()
 

@@ -7,7 +7,7 @@ defines a metric or a breakdown: each figure comes from the same pure compositio
 dashboard's pages use (:mod:`aimetrics.metrics.facts`), privacy included.
 
 As on the dashboard, the filters apply to every figure: the team and tool filters to
-spend as well (a team's share of each charge, :func:`aimetrics.metrics.cost.team_spend`),
+spend as well (a team's share of each charge, :func:`aimetrics.metrics.cost.teams.team_spend`),
 while spend is not attributed to repositories, so under a repository filter spend,
 cost per PR and ROI are undefined. The measured uplift uses the selection's whole history.
 """

@@ -23,14 +23,11 @@ import polars.selectors as cs
 
 from aimetrics.metrics.people import resolve_commit_authors, resolve_pr_authors, with_columns_of
 from aimetrics.metrics.period import Period, local_date, week_of, week_start
+from aimetrics.vocabulary import AI_GROUP, CLOSED, GROUPINGS, NO_MARKER
 
-AI_GROUP = "AI-assisted"  # an authored/assisted AI marker at or above the confidence floor
-NO_MARKER = "no marker"  # every other change: unknown, never "human"
 OTHER_TOOLS = "other tools"  # AI-assisted with a tool outside the tool filter
 NO_TEAM = "(no team)"
 ORG = "All"
-GROUPINGS = ("org", "team", "repository", "tool", "week", "month", "person")
-TIME_GROUPINGS = ("week", "month")
 # The breakdown columns every metric aggregates by: ``group`` and any other
 # ``group_*`` column (e.g. ``group_week`` for a team's weekly trend).
 GROUP = cs.starts_with("group")
@@ -56,14 +53,14 @@ def share(part: pl.Expr, whole: pl.Expr) -> pl.Expr:
 
 
 def counted_merged_in(merged: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Counted merged PRs (:func:`aimetrics.metrics.work.merged_work`) merged in ``period``."""
+    """Counted merged PRs (``counted`` of :func:`pr_facts`) merged in ``period``."""
     return merged.filter(pl.col("counted") & period.contains("merged_at"))
 
 
 def ai_share_of_merged_prs(merged: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """One row: ``merged_prs``, ``ai_prs``, ``ai_share`` (null when nothing was merged).
 
-    ``merged``: :func:`aimetrics.metrics.work.merged_work`.
+    ``merged``: merged PRs of :func:`pr_facts` (``select_work``'s).
     """
     return (
         counted_merged_in(merged, period)
@@ -261,8 +258,10 @@ def pr_facts(
     """Every PR (any state) with AI flags, author, repository, link and teams.
 
     ``flags``: :func:`aimetrics.tagging.classify.pr_flags` over all PRs;
-    ``memberships``: :func:`memberships_by_person`. ``counted`` and
-    ``by_engineer`` follow :func:`aimetrics.metrics.work.merged_work`;
+    ``memberships``: :func:`memberships_by_person`. ``counted``: not authored by a
+    non-AI bot, not by an excluded person; ``by_engineer``: counted, and its author is
+    an engineer (a human, not a bot or an agent's bot account) and no AI agent wrote it
+    (``is_agent``);
     ``engineer_key`` is the author's key when ``by_engineer`` (else null),
     ``human_key`` when the author is a person (also for a person's PR an agent
     wrote: privacy counts people, not engineers);
@@ -320,7 +319,7 @@ def commit_facts(
     commit was made on the branch (``committed_at``, else ``authored_at``).
     ``counted``: not by a non-AI bot and not by an excluded person (AI agents'
     commits count: they are AI-assisted); ``is_engineer``: a human, not excluded,
-    not an agent's commit (as :func:`aimetrics.metrics.work.engineer_activity`).
+    not an agent's commit (what makes an engineer active: :func:`contributor_activity`).
     """
     branch = commits.filter(pl.col("on_default_branch").fill_null(False)).select(
         "repo_id", "sha", "author_login", "author_email", "authored_at", "committed_at",
@@ -356,7 +355,7 @@ ACTIVITY_COLUMNS = ("person_key", "at", "kind", "repository", "teams", "is_ai", 
 
 
 def contributor_activity(prs: pl.LazyFrame, commits: pl.LazyFrame) -> pl.LazyFrame:
-    """What makes an engineer active, with AI flags (as ``engineer_activity``, plus context).
+    """What makes an engineer active, with AI flags and context.
 
     One row per counted merged PR an engineer authored (at ``merged_at``, kind
     ``pr``) and per default-branch commit an engineer authored (at ``at``, kind
@@ -496,7 +495,7 @@ def agent_outcomes(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
         .when(~pl.col("is_ai"))
         .then(pl.lit(NO_MARKER))
     )
-    closed_unmerged = (pl.col("state") == "CLOSED") & period.contains("closed_at")
+    closed_unmerged = (pl.col("state") == CLOSED) & period.contains("closed_at")
     return (
         prs.filter(pl.col("counted"))
         .with_columns(author.alias("author"))
@@ -621,9 +620,9 @@ def seats_over_time(
 def seat_utilization(idle: pl.LazyFrame, idle_cost: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """Per tool: seats ``assigned``, ``active``, ``idle`` and ``utilization`` = active / assigned.
 
-    ``idle``: :func:`aimetrics.metrics.cost.idle_seats` (one row per seat held on
+    ``idle``: :func:`aimetrics.metrics.cost.seats.idle_seats` (one row per seat held on
     a day, ``idle`` when unused for 30 days: the one definition of an idle seat);
-    ``idle_cost``: :func:`aimetrics.metrics.cost.idle_seat_cost`, summed per tool
+    ``idle_cost``: :func:`aimetrics.metrics.cost.seats.idle_seat_cost`, summed per tool
     as ``idle_monthly_cost`` in its ``currency`` (what could be reclaimed a month).
     """
     counts = (

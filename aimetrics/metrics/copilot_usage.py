@@ -16,7 +16,6 @@ import polars as pl
 from aimetrics.metrics.adoption import share
 from aimetrics.metrics.period import Period, week_start
 
-COPILOT_TOOL = "github-copilot"  # the catalogue's id of the tool these reports are about
 USER_SCOPE = "user"
 AGGREGATE_SCOPES = ("enterprise", "organization")  # the first present on a day counts
 

@@ -22,8 +22,8 @@ from aimetrics.metrics.adoption import GROUP, counted_merged_in, group_names
 from aimetrics.metrics.people import resolve_pr_authors, with_columns_of
 from aimetrics.metrics.period import Period
 from aimetrics.tagging.rules import CONFIDENCE_RANK
+from aimetrics.vocabulary import REVIEW, REVIEWED, STAGES
 
-STAGES = ("coding", "pickup", "review", "merge", "cycle")
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 HUMAN_REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED")
 _HOUR_US = 3_600_000_000
@@ -37,7 +37,7 @@ def per_engineer_week(prs: pl.Expr, engineers: pl.Expr, weeks: pl.Expr) -> pl.Ex
 def active_engineers(activity: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """One row: ``active_engineers``, the distinct engineers with work in ``period``.
 
-    ``activity``: :func:`aimetrics.metrics.work.engineer_activity`.
+    ``activity``: :func:`aimetrics.metrics.adoption.contributor_activity`.
     """
     return activity.filter(period.contains("at")).select(
         pl.col("person_key").n_unique().cast(pl.Int64).alias("active_engineers")
@@ -103,8 +103,8 @@ def ai_review_ids(tags: pl.LazyFrame, min_confidence: str = "medium") -> pl.Lazy
     rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, return_dtype=pl.Int8)
     return (
         tags.filter(
-            (pl.col("entity") == "review")
-            & (pl.col("kind") == "reviewed")
+            (pl.col("entity") == REVIEW)
+            & (pl.col("kind") == REVIEWED)
             & (rank >= CONFIDENCE_RANK[min_confidence])
         )
         .select("repo_id", pl.col("entity_key").cast(pl.Int64).alias("review_id"))

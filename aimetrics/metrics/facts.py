@@ -30,11 +30,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.metrics.adoption import (
-    AI_GROUP,
-    NO_MARKER,
     NO_TEAM,
     PR_COLUMNS,
-    TIME_GROUPINGS,
     Selection,
     adoption_cohorts,
     agent_outcomes,
@@ -58,7 +55,6 @@ from aimetrics.metrics.change import NOT_ENOUGH, Change, change, row_change
 from aimetrics.metrics.copilot_usage import (
     BREAKDOWN_COLUMNS,
     BREAKDOWNS,
-    COPILOT_TOOL,
     COUNTERS,
     USER_SCOPE,
     breakdown_rows,
@@ -70,7 +66,7 @@ from aimetrics.metrics.copilot_usage import (
     usage_records,
     weekly_usage,
 )
-from aimetrics.metrics.cost import idle_seat_cost, idle_seats
+from aimetrics.metrics.cost.seats import idle_seat_cost, idle_seats, read_seats
 from aimetrics.metrics.delivery import (
     ai_review_ids,
     cycle_spans,
@@ -80,7 +76,6 @@ from aimetrics.metrics.delivery import (
     timeline_coverage,
 )
 from aimetrics.metrics.freshness import last_collected
-from aimetrics.metrics.inputs import read_seats
 from aimetrics.metrics.overview import (
     CostInputs,
     KpiUncertainty,
@@ -128,6 +123,8 @@ from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 from aimetrics.tagging import commit_flags, pr_flags
 from aimetrics.tagging.rules import CONFIDENCE_RANK
+from aimetrics.vocabulary import AI_GROUP, NO_MARKER, TIME_GROUPINGS
+from aimetrics.vocabulary import COPILOT as COPILOT_TOOL
 
 
 @dataclass(frozen=True)
@@ -181,7 +178,7 @@ class ExplainInputs:
             self.exclude, self.bots,
         ).collect()  # fmt: skip
         if not self.show_individuals:
-            from aimetrics.exports.tags import mask_personal  # the export's masking rules
+            from aimetrics.metrics.privacy import mask_personal
 
             tagged = mask_personal(tagged).select(tagged.columns)
         rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, default=0, return_dtype=pl.Int8)

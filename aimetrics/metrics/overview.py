@@ -17,15 +17,9 @@ from aimetrics.metrics.adoption import (
     select,
     share,
 )
-from aimetrics.metrics.cost import (
-    cost_per_merged_pr,
-    in_currency,
-    per_unit,
-    spend_lines,
-    spend_total,
-    stable_sum,
-    team_spend,
-)
+from aimetrics.metrics.cost.lines import in_currency, spend_lines, stable_sum
+from aimetrics.metrics.cost.spend import cost_per_merged_pr, per_unit, spend_total
+from aimetrics.metrics.cost.teams import team_spend
 from aimetrics.metrics.delivery import active_engineers, per_engineer_week
 from aimetrics.metrics.period import Period, local_date, week_of, week_start
 from aimetrics.metrics.stats import (
@@ -85,10 +79,10 @@ def select_work(
 
 @dataclass(frozen=True)
 class CostInputs:
-    """Where AI spend comes from (see :func:`aimetrics.metrics.cost.spend_lines`).
+    """Where AI spend comes from (see :func:`aimetrics.metrics.cost.lines.spend_lines`).
 
     ``seat_plans``/``seat_assignments``: the store's with the configuration's
-    (:func:`aimetrics.metrics.inputs.read_seats`); ``memberships`` (``team_slug``,
+    (:func:`aimetrics.metrics.cost.seats.read_seats`); ``memberships`` (``team_slug``,
     ``person_key``, ``valid_from``, ``valid_to``) and ``directory`` are needed
     only to attribute spend to teams.
     """
@@ -101,7 +95,8 @@ class CostInputs:
 
 
 def selected_lines(costs: CostInputs, period: Period, tools: tuple[str, ...] = ()) -> pl.LazyFrame:
-    """:func:`~aimetrics.metrics.cost.spend_lines` of ``period``, of ``tools`` (all when empty)."""
+    """:func:`~aimetrics.metrics.cost.lines.spend_lines` of ``period``, of ``tools``
+    (all when empty)."""
     lines = spend_lines(costs.seat_plans, costs.cost_records, period, costs.seat_assignments)
     return lines.filter(pl.col("tool_id").is_in(list(tools))) if tools else lines
 
@@ -117,7 +112,7 @@ def selected_spend(
     """AI spend of ``selection`` in ``period``, in ``currency``, per :data:`SPEND_KEYS`.
 
     The tool filter keeps those tools' lines; the team filter keeps the selected
-    teams' part of every line as :func:`~aimetrics.metrics.cost.team_spend`
+    teams' part of every line as :func:`~aimetrics.metrics.cost.teams.team_spend`
     attributes it (``merged``: every counted merged PR, for its weights). Spend is
     not attributed to repositories: the repository filter does not apply here
     (:func:`overview_figures` leaves spend undefined under it). Lines in a currency
@@ -165,8 +160,7 @@ def period_figures(
 ) -> pl.LazyFrame:
     """One row of headline figures for ``period`` (columns: :data:`FIGURE_COLUMNS`).
 
-    ``merged``/``activity``: the selection's work (:func:`select_work`, or
-    :mod:`aimetrics.metrics.work`'s frames for everything). Spend is
+    ``merged``/``activity``: the selection's work (:func:`select_work`). Spend is
     :func:`selected_spend` in ``currency`` (``all_merged``: every counted merged PR,
     for the team attribution; default ``merged``; ``spend_rows``: that result when
     the caller has it already); ``bases`` lists the bases it used. With a repository
@@ -235,39 +229,6 @@ def overview_figures(
             for p, label in ((period, "current"), (period.previous(), "previous"))
         ]
     )
-
-
-def period_kpis(
-    merged: pl.LazyFrame,
-    activity: pl.LazyFrame,
-    seat_plans: pl.LazyFrame,
-    cost_records: pl.LazyFrame,
-    period: Period,
-    currency: str,
-    label: str = "current",
-    rates: Mapping[str, float] | None = None,
-    seat_assignments: pl.LazyFrame | None = None,
-) -> pl.LazyFrame:
-    """One row of headline figures for the whole organization (columns: ``KPI_COLUMNS``)."""
-    costs = CostInputs(seat_plans, cost_records, seat_assignments)
-    return period_figures(merged, activity, costs, period, currency, label, rates).select(
-        KPI_COLUMNS
-    )
-
-
-def overview_kpis(
-    merged: pl.LazyFrame,
-    activity: pl.LazyFrame,
-    seat_plans: pl.LazyFrame,
-    cost_records: pl.LazyFrame,
-    period: Period,
-    currency: str,
-    rates: Mapping[str, float] | None = None,
-    seat_assignments: pl.LazyFrame | None = None,
-) -> pl.LazyFrame:
-    """Two rows, ``current`` (``period``) then ``previous`` (the equal period before it)."""
-    costs = CostInputs(seat_plans, cost_records, seat_assignments)
-    return overview_figures(merged, activity, costs, period, currency, rates).select(KPI_COLUMNS)
 
 
 # --- uncertainty of the headline figures ----------------------------------------------
@@ -487,8 +448,9 @@ def spend_by_team(
     no_team: str = "(no team)",
 ) -> pl.LazyFrame:
     """AI spend in ``period`` per team (``team_slug``; ``no_team`` for money that goes to
-    nobody's team or stays unallocated), in ``currency``: :func:`~aimetrics.metrics.cost.team_spend`
-    over the lines of ``tools``. ``merged``: every counted merged PR (the weights)."""
+    nobody's team or stays unallocated), in ``currency``:
+    :func:`~aimetrics.metrics.cost.teams.team_spend` over the lines of ``tools``.
+    ``merged``: every counted merged PR (the weights)."""
     if costs.memberships is None:
         raise ValueError("spend per team needs the team memberships (CostInputs.memberships)")
     lines = in_currency(selected_lines(costs, period, tools), currency, rates)

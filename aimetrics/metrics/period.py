@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from aimetrics.vocabulary import WEEKDAYS
+
 DEFAULT_PERIOD_DAYS = 90
 
 

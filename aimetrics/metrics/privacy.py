@@ -10,10 +10,16 @@ suppressed. The threshold applies to each group over the whole period: weekly
 cells of a shown group are shown even when a week has fewer people.
 Per-person rows exist only with ``privacy.show_individuals``. Pure functions,
 used by the dashboard and the exports alike. See docs/metrics.md ("Privacy").
+
+Without individuals, people's names and email addresses inside the text an AI
+marker matched are masked (:func:`mask_personal`); the addresses the tools
+themselves use (``noreply@anthropic.com``, ``...+Copilot@users.noreply.github.com``,
+``cursoragent@cursor.com``, ...) stay, since they are the evidence.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -150,3 +156,51 @@ def individual_rows(frame: pl.DataFrame, show_individuals: bool) -> pl.DataFrame
     The schema is kept, so a page or an export can say the rows are hidden.
     """
     return frame if show_individuals else frame.clear()
+
+
+# --- masking people in the text an AI marker matched ------------------------------------
+
+EMAIL_HIDDEN = "[email hidden]"
+NAME_HIDDEN = "[name hidden]"
+
+# Addresses AI tools and bots commit as: evidence, not personal data.
+_TOOL_EMAIL = (
+    r"(?i)^(noreply@anthropic\.com|(noreply|codex)@openai\.com|cursoragent@cursor\.com|"
+    r"openhands@all-hands\.dev|opendevin@(all-hands\.dev|opendevin\.ai)|amp@ampcode\.com|"
+    r"noreply@opencode\.ai|noreply@continue\.dev|qwen-coder@alibabacloud\.com|"
+    r"gemini-cli@google\.com|[^@]+@aider\.(chat|dev)|"
+    r"\d+\+[^@]*(copilot|\[bot\])[^@]*@users\.noreply\.github\.com|"
+    r"[^@+]+\[bot\]@users\.noreply\.github\.com)$"
+)
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\[\]-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_TOOL_EMAIL_RE = re.compile(_TOOL_EMAIL)
+_AIDER_SUFFIX = re.compile(r"^.*?( \(aider\))?$", re.DOTALL)
+# Fields whose matched text is a person's name (aider appends " (aider)").
+_NAME_FIELDS = ("commit.author_name", "commit.committer_name")
+
+
+def mask_text(text: str, field: str) -> str:
+    """``text`` with people's emails (and, for name fields, the name) masked."""
+    if field in _NAME_FIELDS:
+        return _AIDER_SUFFIX.sub(lambda m: NAME_HIDDEN + (m.group(1) or ""), text)
+    return _EMAIL_RE.sub(
+        lambda m: m.group(0) if _TOOL_EMAIL_RE.match(m.group(0)) else EMAIL_HIDDEN, text
+    )
+
+
+def mask_personal(tags: pl.DataFrame) -> pl.DataFrame:
+    """Mask the ``matched`` column. Matched texts repeat heavily (the same trailer on
+    thousands of commits), so each distinct (text, field) is masked once."""
+    distinct = tags.select("matched", "field").unique()
+    masked = distinct.with_columns(
+        pl.Series(
+            "masked",
+            [mask_text(t, f) for t, f in distinct.iter_rows()],
+            dtype=pl.String,
+        )
+    )
+    return (
+        tags.join(masked, on=["matched", "field"], how="left")
+        .drop("matched")
+        .rename({"masked": "matched"})
+    )

@@ -22,7 +22,6 @@ import numpy as np
 import polars as pl
 
 from aimetrics.metrics.adoption import counted_merged_in
-from aimetrics.metrics.cost import ai_spend, spend_total
 from aimetrics.metrics.period import Period, local_date
 from aimetrics.metrics.stats import Estimate, percentile_interval
 from aimetrics.metrics.uplift import Uplift
@@ -89,24 +88,6 @@ def rates_into(
     rebased = {c: r / unit for c, r in rates.items() if c != currency}
     rebased[reporting_currency] = 1.0 / unit
     return rebased
-
-
-def period_spend(
-    seat_plans: pl.LazyFrame,
-    cost_records: pl.LazyFrame,
-    period: Period,
-    currency: str,
-    rates: Mapping[str, float] | None = None,
-    seat_assignments: pl.LazyFrame | None = None,
-) -> tuple[float, tuple[str, ...]]:
-    """AI spend in ``period`` in ``currency`` (:func:`aimetrics.metrics.cost.ai_spend`),
-    and the currencies left out for want of a rate."""
-    row = (
-        spend_total(ai_spend(seat_plans, cost_records, period, seat_assignments), currency, rates)
-        .collect()
-        .row(0, named=True)
-    )
-    return float(row["spend"] or 0.0), tuple(row["other_currencies"] or ())
 
 
 def post_adoption_prs(merged: pl.LazyFrame, adoption: pl.LazyFrame, period: Period) -> int:
@@ -272,38 +253,4 @@ def assumed_roi(
         roi.currency,
         other_currencies,
         inputs,
-    )
-
-
-def roi_side_by_side(
-    uplift: Uplift,
-    merged: pl.LazyFrame,
-    adoption: pl.LazyFrame,
-    seat_plans: pl.LazyFrame,
-    cost_records: pl.LazyFrame,
-    period: Period,
-    roi: RoiSettings,
-    *,
-    seat_assignments: pl.LazyFrame | None = None,
-    directory: pl.LazyFrame | None = None,
-    reporting_currency: str = "USD",
-    rates: Mapping[str, float] | None = None,
-) -> Roi:
-    """Both methods for ``period``, with the spend in ``roi.currency``.
-
-    ``rates``: ``reporting.exchange_rates`` (relative to ``reporting_currency``).
-    """
-    spend, other = period_spend(
-        seat_plans,
-        cost_records,
-        period,
-        roi.currency,
-        rates_into(roi.currency, reporting_currency, rates),
-        seat_assignments,
-    )
-    post = post_adoption_prs(merged, adoption, period)
-    users = ai_active_users(merged, period, seat_assignments, directory)
-    return Roi(
-        measured=measured_roi(uplift, post, spend, period, roi, other),
-        assumed=assumed_roi(users, spend, period, roi, other),
     )

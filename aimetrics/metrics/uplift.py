@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from aimetrics.metrics.delivery import first_commits
 from aimetrics.metrics.period import local_date, week_start
 from aimetrics.metrics.stats import (
     OK,
@@ -317,7 +316,7 @@ def throughput_uplift(
 ) -> Uplift:
     """Throughput uplift of AI adoption: a stacked ratio-of-rates difference-in-differences.
 
-    ``merged``/``activity``: :mod:`aimetrics.metrics.work`'s frames;
+    ``merged``/``activity``: :func:`aimetrics.metrics.overview.select_work`'s frames;
     ``adoption``: :func:`adoption_dates`. For each cohort (engineers adopting in
     the same week) the baseline is up to ``pre_weeks`` weeks before adoption and
     the effect window up to ``post_weeks`` weeks from it; the comparison group is
@@ -405,24 +404,22 @@ def uplift_result(
     )
 
 
-def first_commit_cycle_hours(
-    merged: pl.LazyFrame, pull_request_commits: pl.LazyFrame, commits: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Engineers' merged PRs with their cycle time: first commit (authored) → merge, in hours.
+def engineer_cycle_hours(prs: pl.LazyFrame, ai: str = "is_ai") -> pl.LazyFrame:
+    """Engineers' merged PRs with their cycle time, the input of :func:`cycle_time_uplift`.
 
-    Columns ``person_key``, ``is_ai``, ``cycle_hours`` (negative spans, from
-    commits authored after the merge, are clamped to 0); PRs without a known
-    commit are left out.
+    ``prs``: PR facts with cycle spans (:attr:`aimetrics.metrics.facts.Facts.prs`, or
+    :func:`aimetrics.metrics.adoption.select`'s rows of them); ``ai``: the column that
+    says AI-assisted (``ai`` for a selection's tools). Columns ``person_key``,
+    ``is_ai``, ``cycle_hours``: the production cycle time
+    (:func:`aimetrics.metrics.delivery.cycle_spans`: first commit to merge), of PRs an
+    engineer authored (``by_engineer``) with a known timeline.
     """
     return (
-        merged.filter(pl.col("by_engineer"))
-        .join(first_commits(pull_request_commits, commits), on=["repo_id", "number"], how="inner")
+        prs.filter(pl.col("by_engineer") & pl.col("merged_at").is_not_null())
         .select(
             pl.col("author_key").alias("person_key"),
-            "is_ai",
-            ((pl.col("merged_at") - pl.col("first_commit_at")).dt.total_seconds() / 3600.0)
-            .clip(lower_bound=0.0)
-            .alias("cycle_hours"),
+            pl.col(ai).alias("is_ai"),
+            pl.col("cycle").alias("cycle_hours"),
         )
         .drop_nulls()
     )
@@ -434,7 +431,7 @@ def cycle_time_uplift(
     """Cycle time of AI-assisted vs no-marker PRs of the same engineers: ratio of medians.
 
     ``cycle``: one row per PR with ``person_key``, ``is_ai``, ``cycle_hours``
-    (:func:`first_commit_cycle_hours`). Only engineers with both kinds of PRs
+    (:func:`engineer_cycle_hours`). Only engineers with both kinds of PRs
     (at least ``min_prs_each`` of each) count, and each PR's cycle time is
     divided by its engineer's median no-marker cycle time, so a fast engineer
     using AI more than a slow one does not read as an AI effect. The ratio of

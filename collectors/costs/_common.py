@@ -28,9 +28,9 @@ from typing import Any
 import polars as pl
 
 from aimetrics.errors import AimetricsError
-from aimetrics.metrics.cost import SEAT_UNITS
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
+from aimetrics.vocabulary import SEAT_UNITS
 
 COST_SCHEMA = table_schema(s.cost_records)
 __all__ = ["COST_SCHEMA", "SEAT_UNITS", "CostImportError", "Row"]

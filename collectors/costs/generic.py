@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from aimetrics.settings import TOOL_IDS
+from aimetrics.vocabulary import TOOL_IDS
 from collectors.costs._common import Row, find_columns, read_csv, record, record_key, to_frame
 
 SOURCE = "generic"

@@ -18,10 +18,11 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.settings import TOOL_NAMES, ReportingSettings
+from aimetrics.settings import ReportingSettings
 from aimetrics.store import schema as s
 from aimetrics.store import write_frames
 from aimetrics.store.types import table_schema
+from aimetrics.vocabulary import tool_name
 from collectors.costs import parse
 from collectors.costs._common import CostImportError
 
@@ -75,7 +76,7 @@ def import_file(
     check_currencies(frame, path.name, reporting)
     summary = _summary(frame, path.name, source)
     tools = pl.DataFrame(
-        {"id": list(summary.tools), "name": [TOOL_NAMES.get(t, t) for t in summary.tools]},
+        {"id": list(summary.tools), "name": [tool_name(t) for t in summary.tools]},
         schema={"id": pl.String, "name": pl.String},
     )
     detail = {

@@ -24,10 +24,10 @@ import polars as pl
 import sqlalchemy as sa
 from github import GithubException, RateLimitExceededException
 
-from aimetrics.settings import TOOL_NAMES
 from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
+from aimetrics.vocabulary import TOOL_NAMES
 from collectors.github import checkpoint as cp
 from collectors.github.auth import NotInstalled
 from collectors.github.client import GitHubClient, GitHubUnavailable, rate_limited

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
-from dashboard import charts, components, data, kpis, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -23,7 +23,7 @@ components.stop_without_merged_prs(
     0 if figures.headline.is_empty() else figures.headline["merged_prs"].fill_null(0)[0]
 )
 
-headline = kpis.adoption_kpis(
+headline = breakdown_kpis.adoption_kpis(
     figures.headline,
     figures.agents,
     figures.changes,
@@ -38,13 +38,13 @@ st.subheader("By tool")
 if figures.tools_weekly.is_empty():
     components.empty_state("No AI-assisted merged PRs in this period.")
 else:
-    charts.chart(charts.tool_share_chart(figures.tools_weekly, view.week_start))
+    charts.chart(breakdown_charts.tool_share_chart(figures.tools_weekly, view.week_start))
 tables.table(figures.tools, "adoption-by-tool")
 
 label = components.BREAKDOWNS[by].lower()
 st.subheader(f"By {label}")
-charts.chart(charts.group_adoption_chart(figures.by_group, label))
-charts.chart(charts.group_trend_chart(figures.trend, label, "Month"))
+charts.chart(breakdown_charts.group_adoption_chart(figures.by_group, label))
+charts.chart(breakdown_charts.group_trend_chart(figures.trend, label, "Month"))
 tables.table(figures.by_group, f"adoption-by-{by}", label.title())
 
 st.subheader("Adoption cohorts")
@@ -55,7 +55,7 @@ st.caption(
 if figures.cohorts.is_empty():
     components.empty_state("No engineer merged a PR in this period.")
 else:
-    charts.chart(charts.cohort_chart(figures.cohorts))
+    charts.chart(breakdown_charts.cohort_chart(figures.cohorts))
     tables.table(figures.cohorts, "adoption-cohorts")
 
 st.subheader("Agent-authored pull requests")
@@ -75,7 +75,7 @@ st.caption(
 if figures.seats_weekly.is_empty():
     components.empty_state("No seat assignments are recorded for the selected tools.")
 else:
-    charts.chart(charts.seats_chart(figures.seats_weekly))
+    charts.chart(breakdown_charts.seats_chart(figures.seats_weekly))
     tables.table(figures.seats, "seat-utilization")
 
 components.privacy_note(figures.privacy)
@@ -91,9 +91,9 @@ usage = data.copilot_usage(view)
 if usage.status:
     components.empty_state(usage.status)
 else:
-    components.kpi_row(kpis.copilot_kpis(usage.figures, usage.changes))
-    charts.chart(charts.copilot_users_chart(usage.weekly, view.week_start))
-    charts.chart(charts.copilot_acceptance_chart(usage.weekly, view.week_start))
+    components.kpi_row(breakdown_kpis.copilot_kpis(usage.figures, usage.changes))
+    charts.chart(breakdown_charts.copilot_users_chart(usage.weekly, view.week_start))
+    charts.chart(breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start))
     tables.table(usage.weekly, "copilot-usage-weekly", days="Reported days")
     for by, frame in (
         ("editor", usage.by_editor),
@@ -101,7 +101,7 @@ else:
         ("language", usage.by_language),
     ):
         if not frame.is_empty():
-            charts.chart(charts.copilot_breakdown_chart(frame, by))
+            charts.chart(breakdown_charts.copilot_breakdown_chart(frame, by))
             tables.table(frame, f"copilot-usage-by-{by}", by.title())
     if view.show_individuals and not usage.users.is_empty():
         with st.expander("Each Copilot user"):

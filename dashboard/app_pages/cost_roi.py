@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from aimetrics.format import format_period
 from dashboard import balance, charts, components, data, kpis, roi_panel, tables
 
 ctx = data.app_context()
@@ -100,7 +101,7 @@ measured = balance.view_measured(view)
 result = balance.roi(balance.roi_parts(view, money, period), measured.uplift, settings)
 if result is not None:
     st.caption(
-        f"{components.format_period(period)} ({period.days} days) · hours per week "
+        f"{format_period(period)} ({period.days} days) · hours per week "
         f"{settings.hours_per_week:g} · currency {settings.currency}"
     )
     roi_panel.side_by_side(result)

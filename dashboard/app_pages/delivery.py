@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, components, data, kpis, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -23,7 +23,7 @@ components.stop_without_merged_prs(
 )
 
 components.kpi_row(
-    kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)
+    breakdown_kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)
 )
 coverage = figures.coverage.row(0, named=True)
 if coverage["git_only"]:
@@ -36,7 +36,7 @@ if coverage["git_only"]:
     )
 
 st.subheader("Throughput")
-charts.chart(charts.merged_by_week_chart(figures.weekly, view.week_start))
+charts.chart(breakdown_charts.merged_by_week_chart(figures.weekly, view.week_start))
 label = components.BREAKDOWNS[by].lower()
 tables.table(figures.by_group, f"throughput-by-{by}", label.title())
 
@@ -50,9 +50,9 @@ st.caption(
 if figures.stages.is_empty():
     components.empty_state("No merged PR with a known timeline in this selection.")
 else:
-    charts.chart(charts.stage_chart(figures.stages))
+    charts.chart(breakdown_charts.stage_chart(figures.stages))
     tables.table(figures.stages, "cycle-time-stages")
-    charts.chart(charts.box_chart(figures.stages_by_group, "cycle", label))
+    charts.chart(breakdown_charts.box_chart(figures.stages_by_group, "cycle", label))
     tables.table(figures.stages_by_group, f"cycle-time-by-{by}", label.title())
 
 st.subheader("Merged pull requests")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from aimetrics.format import format_money, format_timestamp
 from dashboard import balance, charts, components, data, kpis, report_button, tables
 
 ctx = data.app_context()
@@ -79,7 +80,7 @@ else:
         )
     if team_data.unattributed:
         st.caption(
-            f"{components.format_money(team_data.unattributed, currency)} of spend belongs "
+            f"{format_money(team_data.unattributed, currency)} of spend belongs "
             "to no team (seats of people in no team, or usage nobody visibly used) and is "
             f"shown in '{components.OTHER_GROUPS}'."
         )
@@ -123,5 +124,5 @@ with st.expander("Weekly figures"):
 components.privacy_note(figures.privacy)
 st.caption(
     "Data last collected: "
-    + components.format_timestamp(figures.last_collected, ctx.settings.reporting.timezone)
+    + format_timestamp(figures.last_collected, ctx.settings.reporting.timezone)
 )

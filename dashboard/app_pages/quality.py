@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, components, data, kpis, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
 
 ctx = data.app_context()
 filters = components.current_filters()
@@ -21,7 +21,7 @@ if not components.enough_people(figures.people, view.min_group_size):
 components.stop_without_merged_prs(figures.summary.height)
 
 components.kpi_row(
-    kpis.quality_kpis(
+    breakdown_kpis.quality_kpis(
         figures.summary, figures.revert_diff, figures.unreviewed_diff, figures.changes
     )
 )
@@ -30,7 +30,7 @@ tables.table(figures.summary, "quality-summary")
 label = components.BREAKDOWNS[by].lower()
 st.subheader(f"By {label}")
 charts.chart(
-    charts.rate_chart(
+    breakdown_charts.rate_chart(
         figures.by_group,
         "unreviewed_share",
         f"Which {label}s merge without a human review, AI-assisted vs no marker?",
@@ -38,7 +38,7 @@ charts.chart(
     )
 )
 charts.chart(
-    charts.rate_chart(
+    breakdown_charts.rate_chart(
         figures.by_group,
         "revert_rate",
         f"Which {label}s revert more of their merged work?",
@@ -49,7 +49,7 @@ tables.table(figures.by_group, f"quality-by-{by}", label.title())
 
 st.subheader("PR size and review rounds")
 charts.chart(
-    charts.distribution_chart(
+    breakdown_charts.distribution_chart(
         figures.sizes,
         "Are AI-assisted PRs bigger?",
         "PR size: XS < 10, S < 50, M < 250, L < 1000, XL ≥ 1000 changed lines",
@@ -57,7 +57,7 @@ charts.chart(
 )
 tables.table(figures.sizes, "pr-size-distribution", bucket="Size")
 charts.chart(
-    charts.distribution_chart(
+    breakdown_charts.distribution_chart(
         figures.rounds,
         "How often do reviewers request changes?",
         "CHANGES_REQUESTED reviews by humans per reviewed PR",

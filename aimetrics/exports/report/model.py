@@ -1,44 +1,32 @@
-"""``aimetrics report``: the leadership ROI one-pager and its appendix, as HTML or PDF.
+"""What the leadership report says: its headline figures, sentences, method notes and sample
+sizes, as data (:class:`Report`), built from the figures the dashboard shows.
 
-- :func:`build_report` computes a :class:`Report` (pure data: figures, plain-words
-  sentences, method notes) from the store, as :mod:`aimetrics.exports.figures` does for
-  the CSV export, so every number in it is the dashboard's for the same filters;
-  :func:`report_from_figures` does it from figures already computed.
-- :func:`render_html` lays it out as one self-contained HTML document: page 1 is the
-  one-pager (spend, adoption, throughput and cycle time, quality guardrails, ROI with
-  both methods and their intervals or "not enough data", idle seats), the appendix
-  follows on the next pages. CSS is inline and the charts are plotly figures drawn by
-  plotly.js, which is inlined too (no CDN, no request at all: it works offline).
-- :func:`aimetrics.exports.pdf.render_pdf` prints that HTML with Debian's headless Chromium
-  (Playwright's ``page.pdf``) once the charts are drawn; CSS page breaks keep the one-pager
-  on page 1.
-
-Why plotly.js inlined rather than images rendered by kaleido: the HTML then needs no
-browser to be produced (the dashboard's "Download report" button and the Docker image
-have none) and no extra dependency (plotly ships the bundle), the charts keep their
-hover details, and the PDF is the same document printed, not a second rendering. The
-cost is size (about 5 MB for plotly.js); every figure is also in the text and tables,
-so a viewer that blocks scripts still shows them all.
+- :func:`build_report` computes a :class:`Report` from the store, as
+  :mod:`aimetrics.exports.figures` does for the CSV export, so every number in it is the
+  dashboard's for the same filters; :func:`report_from_figures` does it from figures
+  already computed.
+- :mod:`aimetrics.exports.report.html` lays a report out as one self-contained HTML
+  document, :mod:`aimetrics.exports.pdf` prints that document with headless
+  Chromium. Numbers are written by :mod:`aimetrics.format`, the dashboard's formatter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.exports.figures import Figures, load_figures
-from aimetrics.metrics.adoption import NO_MARKER, Selection
+from aimetrics.exports.report.notes import method_notes
+from aimetrics.format import format_change, format_money, format_number, format_share
+from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import MEASURED, RoiFigures
 from aimetrics.metrics.stats import NOT_ENOUGH_DATA, OK, Comparison, Estimate
 from aimetrics.settings import Settings
 
-MISSING = "—"
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 INPUT_LABELS = {
     "post_adoption_prs": "merged PRs of adopters after their adoption, in the period",
     "hours_per_week": "working hours per engineer-week (roi.hours_per_week)",
@@ -116,84 +104,22 @@ def build_report(
     return report_from_figures(figures)
 
 
-# --- number formats ---------------------------------------------------------------------------
+# --- a headline figure in words -----------------------------------------------------------------
 
 
-def fmt_money(value: float | None, currency: str, decimals: int = 0) -> str:
-    if value is None or math.isnan(value):
-        return MISSING
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    amount = f"{abs(value):,.{decimals}f}"
-    sign = "−" if value < 0 and float(amount.replace(",", "")) else ""
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
-
-
-def fmt_share(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.1%}"
-
-
-def fmt_signed(value: float, decimals: int = 1) -> str:
-    text = f"{abs(value):,.{decimals}f}"
-    if float(text.replace(",", "")) == 0:
-        return text
-    return ("+" if value > 0 else "−") + text
-
-
-def fmt_number(value: float | None, unit: str, currency: str = "USD") -> str:
-    """``value`` in ``unit`` (see :class:`Kpi`)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    if unit == "money":
-        return fmt_money(value, currency)
-    if unit == "money2":
-        return fmt_money(value, currency, 2)
-    if unit == "share":
-        return fmt_share(value)
-    if unit == "pp":
-        return f"{fmt_signed(value)} pp"
-    if unit == "percent":
-        return f"{fmt_signed(value, 0)}%"
-    if unit == "ratio":
-        return f"{value:.2f}×"
-    if unit == "rate":
-        return f"{value:.2f}"
-    if unit == "hours":
-        return f"{value:.1f} h" if abs(value) < 48 else f"{value / 24:.1f} d"
-    if unit == "days":
-        return "never" if math.isinf(value) else f"{value:,.0f} days"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:g}"
-
-
-def fmt_interval(k: Kpi, currency: str = "USD") -> str:
+def kpi_interval(k: Kpi, currency: str = "USD") -> str:
+    """``90% CI a to b`` of a headline figure ("" without an interval)."""
     if k.low is None or k.high is None or not k.level:
         return ""
     return (
-        f"{k.level:.0%} CI {fmt_number(k.low, k.unit, currency)} to "
-        f"{fmt_number(k.high, k.unit, currency)}"
+        f"{k.level:.0%} CI {format_number(k.low, k.unit, currency)} to "
+        f"{format_number(k.high, k.unit, currency)}"
     )
 
 
-def fmt_change(k: Kpi, currency: str = "USD") -> str:
-    """The change from the previous period, as the dashboard shows it."""
-    if k.value is None or k.previous is None:
-        return ""
-    diff = k.value - k.previous
-    if k.unit == "share":
-        return f"{fmt_signed(diff * 100)} pp"
-    relative = f" ({fmt_signed((k.value / k.previous - 1) * 100, 0)}%)" if k.previous else ""
-    if k.unit in ("money", "money2"):
-        decimals = 2 if k.unit == "money2" else 0
-        sign = "+" if diff >= 0 else "−"
-        return f"{sign}{fmt_money(abs(diff), currency, decimals)}{relative}"
-    if k.unit == "rate":
-        return f"{fmt_signed(diff, 2)}{relative}"
-    return f"{fmt_number(k.previous, k.unit, currency)} before"
-
-
-def fmt_period(p: Period) -> str:
-    return f"{p.start:%Y-%m-%d} – {p.last_day:%Y-%m-%d}"
+def kpi_change(k: Kpi, currency: str = "USD") -> str:
+    """The change of a headline figure from the previous period, as the dashboard shows it."""
+    return format_change(k.value, k.previous, k.unit, currency)
 
 
 # --- building the report ------------------------------------------------------------------------
@@ -226,8 +152,8 @@ def _comparison_kpi(key: str, label: str, c: Comparison | None, previous: Compar
             note="no merged PR with a known timeline",
         )
     sample = (
-        f"median {fmt_number(c.ai_median, 'hours')} AI-assisted ({c.ai_prs:,} PRs, "
-        f"{c.ai_engineers} engineers) vs {fmt_number(c.no_marker_median, 'hours')} no marker "
+        f"median {format_number(c.ai_median, 'hours')} AI-assisted ({c.ai_prs:,} PRs, "
+        f"{c.ai_engineers} engineers) vs {format_number(c.no_marker_median, 'hours')} no marker "
         f"({c.no_marker_prs:,} PRs, {c.no_marker_engineers} engineers)"
     )
     before = previous.ratio.value if previous is not None and previous.ratio.ok else None
@@ -389,9 +315,9 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         )
     else:
         out.append(
-            f"AI tools cost {fmt_money(spend.value, cur)} in these {days} days "
-            f"({fmt_money(spend.previous, cur)} in the {days} days before): "
-            f"{fmt_money(k['cost_per_merged_pr'].value, cur, 2)} per merged PR."
+            f"AI tools cost {format_money(spend.value, cur)} in these {days} days "
+            f"({format_money(spend.previous, cur)} in the {days} days before): "
+            f"{format_money(k['cost_per_merged_pr'].value, cur, 2)} per merged PR."
         )
     if not _merged(f):
         out.append(
@@ -401,27 +327,27 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         return tuple(out)
     share, adoption = k["ai_share"], k["adoption_rate"]
     out.append(
-        f"{fmt_share(share.value)} of merged PRs were AI-assisted "
-        f"({fmt_share(share.previous)} before); {adoption.sample} used AI "
-        f"({fmt_share(adoption.value)})."
+        f"{format_share(share.value)} of merged PRs were AI-assisted "
+        f"({format_share(share.previous)} before); {adoption.sample} used AI "
+        f"({format_share(adoption.value)})."
     )
     thr, up = k["throughput"], k["uplift"]
     uplift_text = (
-        f"{fmt_number(up.value, 'percent')} ({fmt_interval(up)}; "
+        f"{format_number(up.value, 'percent')} ({kpi_interval(up)}; "
         f"{_verdict(up, 0.0, 'a decrease', 'an increase')})"
         if up.value is not None
         else f"not enough data ({up.note})"
     )
     out.append(
-        f"Throughput was {fmt_number(thr.value, 'rate')} merged PRs per engineer-week "
-        f"({fmt_number(thr.previous, 'rate')} before). Engineers' own throughput after they "
+        f"Throughput was {format_number(thr.value, 'rate')} merged PRs per engineer-week "
+        f"({format_number(thr.previous, 'rate')} before). Engineers' own throughput after they "
         f"adopted AI, against colleagues not yet using it: {uplift_text}."
     )
     cyc = k["cycle_ratio"]
     if cyc.value is not None:
         out.append(
             f"Cycle time (first commit to merge), AI-assisted vs no marker: "
-            f"{cyc.sample}; ratio {fmt_number(cyc.value, 'ratio')} ({fmt_interval(cyc)}; "
+            f"{cyc.sample}; ratio {format_number(cyc.value, 'ratio')} ({kpi_interval(cyc)}; "
             f"{_verdict(cyc, 1.0, 'AI-assisted PRs are faster', 'AI-assisted PRs are slower')})."
         )
     else:
@@ -429,14 +355,14 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
     if f.roi is not None:
         m, a = k["measured_roi"], k["assumed_roi"]
         measured = (
-            f"{fmt_number(m.value, 'percent')} ({fmt_interval(m)}), value "
-            f"{fmt_money(k['measured_value'].value, f.money.roi.currency)}"
+            f"{format_number(m.value, 'percent')} ({kpi_interval(m)}), value "
+            f"{format_money(k['measured_value'].value, f.money.roi.currency)}"
             if m.value is not None
             else f"not enough data ({m.note})"
         )
         assumed = (
-            f"{fmt_number(a.value, 'percent')}, value "
-            f"{fmt_money(k['assumed_value'].value, f.money.roi.currency)}"
+            f"{format_number(a.value, 'percent')}, value "
+            f"{format_money(k['assumed_value'].value, f.money.roi.currency)}"
             if a.value is not None
             else f"{a.status} ({a.note})"
         )
@@ -447,8 +373,8 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         )
     idle = k["idle_seats"]
     out.append(
-        f"{fmt_number(idle.value, 'count')} idle seats ({idle.sample}): "
-        f"{fmt_money(k['idle_monthly_cost'].value, cur)} a month to reclaim."
+        f"{format_number(idle.value, 'count')} idle seats ({idle.sample}): "
+        f"{format_money(k['idle_monthly_cost'].value, cur)} a month to reclaim."
     )
     rev, unrev = k["revert_diff"], k["unreviewed_diff"]
 
@@ -456,7 +382,7 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         if x.value is None:
             return f"not enough data ({x.note})"
         return (
-            f"{fmt_number(x.value, 'pp')} ({fmt_interval(x)}; "
+            f"{format_number(x.value, 'pp')} ({kpi_interval(x)}; "
             f"{_verdict(x, 0.0, 'lower for AI-assisted', 'higher for AI-assisted')})"
         )
 
@@ -465,89 +391,6 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         f"without a human review {guard(unrev)}."
     )
     return tuple(out)
-
-
-def _notes(f: Figures) -> tuple[tuple[str, str], ...]:
-    s = f.settings
-    stats, roi = s.statistics, f.money.roi
-    u = f.measured.uplift
-    basis = ", ".join(f"{n} by {b}" for b, n in u.basis.items() if n) or "none"
-    return (
-        (
-            "AI-assisted",
-            f"A merged PR with an AI marker (written or assisted by an AI tool) at or "
-            f"above '{s.tagging.min_confidence}' confidence, on the PR or any of its commits. "
-            f"The comparison group is '{NO_MARKER}': every other PR. Tools let people switch "
-            "their markers off, so 'no marker' means unknown, not proven human.",
-        ),
-        (
-            "Active engineer",
-            "A person (not a bot, not an AI agent, not excluded) who merged a "
-            "PR or made a commit on a default branch in the period.",
-        ),
-        (
-            "Throughput",
-            "Merged PRs per active engineer per week: merged PRs ÷ active engineers "
-            "÷ weeks in the period. PRs opened by AI agents count; bots like Dependabot do not.",
-        ),
-        (
-            "Cycle time",
-            "From a PR's first commit to its merge, split into coding (to ready for "
-            "review), pickup (to the first human review), review (to the last approval) and "
-            "merge. Medians, because a few very long PRs would swamp an average.",
-        ),
-        (
-            "AI spend",
-            "Seat plans prorated by day, seats collected from an API priced by their "
-            "plan, and billed or estimated cost records. For each tool and month one source "
-            "counts, the best present (billed > API seats > seat plans > estimates), so nothing "
-            f"counts twice. Net of discounts, in {f.currency}.",
-        ),
-        (
-            "Idle seat",
-            "A seat held on the period's last day without use in the 30 days up to "
-            "it (no activity reported by the vendor and no AI-assisted PR with its tool by its "
-            "holder); its monthly cost is its plan's price: what reclaiming it saves.",
-        ),
-        (
-            "Measured uplift",
-            "Each engineer's merged PRs per week in up to 12 weeks after "
-            "adopting AI against their own 12 weeks before, moved like the PRs of colleagues who "
-            "had not adopted yet over the same weeks (a stacked difference-in-differences on a "
-            f"ratio scale). Adoption is the seat date where known, else the first AI-marked PR "
-            f"({basis}). It uses the selection's whole history, not only this period.",
-        ),
-        (
-            "ROI, measured",
-            f"The extra PRs after adoption valued at the time a PR took before "
-            f"adoption ({roi.hours_per_week:g} hours per week ÷ the adopters' baseline PRs per "
-            f"week) and {fmt_money(roi.loaded_hourly_cost, roi.currency)} per hour; ROI = "
-            "(value − spend) ÷ spend; payback = the days of value that pay for the period's "
-            "spend.",
-        ),
-        (
-            "ROI, assumed",
-            f"{roi.hours_saved_per_ai_user_per_week:g} hours saved per AI-active "
-            f"user per week (an assumption, as DX and GitHub present it) × "
-            f"{fmt_money(roi.loaded_hourly_cost, roi.currency)} per hour. Nothing here "
-            "measures it, so it has no interval.",
-        ),
-        (
-            "Intervals",
-            f"{stats.confidence_level:.0%} intervals from {stats.bootstrap_samples:,} "
-            f"bootstrap resamples of engineers (seed {stats.seed}): PRs of one engineer are not "
-            "independent, so whole engineers are drawn. Below "
-            f"{stats.min_engineers} adopting and {stats.min_engineers} comparison engineers "
-            f"(uplift) or {stats.min_prs} PRs and 2 engineers per group (comparisons) the report "
-            "says 'not enough data' instead of a number.",
-        ),
-        (
-            "Privacy",
-            f"Groups with fewer than {f.view.min_group_size} active people are shown "
-            "together as 'Other (small groups)' or left out; figures about single people appear "
-            "only with privacy.show_individuals.",
-        ),
-    )
 
 
 def _samples(f: Figures, k: dict[str, Kpi]) -> tuple[tuple[str, str], ...]:
@@ -626,18 +469,8 @@ def report_from_figures(f: Figures) -> Report:
         title="AI adoption and ROI",
         kpis=kpis,
         summary=() if withheld else _summary(f, kpis),
-        notes=_notes(f),
+        notes=method_notes(f),
         samples=_samples(f, kpis),
         privacy=privacy,
         withheld=withheld,
     )
-
-
-# --- HTML ----------------------------------------------------------------------------
-
-
-def render_html(report: Report) -> str:
-    """The report as one self-contained HTML document (CSS and plotly.js inline)."""
-    from aimetrics.exports.report_html import render  # the layout, apart from the figures
-
-    return render(report)

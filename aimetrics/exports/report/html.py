@@ -1,15 +1,22 @@
-"""The report's layout: one self-contained HTML document (see :mod:`aimetrics.exports.report`).
+"""The report's layout: one self-contained HTML document of a
+:class:`~aimetrics.exports.report.model.Report`.
 
 Page 1 is the one-pager, the appendix follows (CSS page breaks); the CSS is inline and
 the charts are plotly figures drawn by the inlined plotly.js once the page loads, after
 which the document sets ``data-charts="ready"`` on ``<html>`` (what the PDF printer waits
 for). Headline figures carry their exact values as ``data-value`` (``data-low``,
 ``data-high``, ``data-previous``, ``data-status``) for checks and scrapers.
+
+Why plotly.js inlined rather than images rendered by kaleido: the HTML then needs no
+browser to be produced (the dashboard's "Download report" button and the Docker image
+have none) and no extra dependency (plotly ships the bundle), the charts keep their
+hover details, and the PDF is the same document printed, not a second rendering. The
+cost is size (about 5 MB for plotly.js); every figure is also in the text and tables,
+so a viewer that blocks scripts still shows them all.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable, Sequence
 
@@ -18,90 +25,33 @@ import plotly.io as pio
 import polars as pl
 from plotly.offline import get_plotlyjs
 
-from aimetrics.exports import charts
-from aimetrics.exports.csv_export import aimetrics_version
-from aimetrics.exports.report import (
+from aimetrics.exports.csv_tables import aimetrics_version
+from aimetrics.exports.report import charts
+from aimetrics.exports.report.cells import (
+    count,
+    day,
+    esc,
+    hours1,
+    money_cells,
+    pct,
+    rate2,
+    table,
+)
+from aimetrics.exports.report.model import (
     INPUT_LABELS,
     MAX_PR_ROWS,
-    MISSING,
     Kpi,
     Report,
     describe_selection,
-    fmt_change,
-    fmt_interval,
-    fmt_money,
-    fmt_number,
-    fmt_period,
-    fmt_share,
+    kpi_change,
+    kpi_interval,
 )
-from aimetrics.metrics.adoption import NO_MARKER
+from aimetrics.exports.report.style import CHART_SCRIPT, CSS
+from aimetrics.format import MISSING, STAGE_NAMES, format_money, format_number, format_period
 from aimetrics.metrics.stats import OK, Estimate
+from aimetrics.vocabulary import NO_MARKER
 
 # --- HTML ----------------------------------------------------------------------------------------
-
-CSS = """
-@page { size: A4; margin: 12mm 14mm; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: Helvetica, Arial, sans-serif; font-size: 10.5px; line-height: 1.4;
-  color: #1e293b; margin: 0 auto; max-width: 720px; padding: 16px; }
-@media print { body { padding: 0; max-width: none; } }
-h1 { font-size: 20px; margin: 0 0 2px; }
-h2 { font-size: 14px; margin: 14px 0 6px; border-bottom: 1px solid #cbd5e1;
-  padding-bottom: 2px; break-after: avoid; }
-h3 { font-size: 11.5px; margin: 10px 0 4px; break-after: avoid; }
-p { margin: 4px 0; }
-.sub { color: #475569; margin: 0 0 6px; }
-.onepager { break-after: page; }
-.appendix h2:first-child { margin-top: 0; }
-.summary { background: #f1f5f9; border-left: 3px solid #7c3aed; padding: 6px 10px;
-  margin: 6px 0 8px; }
-.summary p { margin: 2px 0; }
-.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; margin: 4px 0; }
-.tile { border: 1px solid #cbd5e1; border-radius: 4px; padding: 5px 7px; break-inside: avoid; }
-.tile .label { color: #475569; font-size: 9.5px; }
-.tile .value { font-size: 17px; font-weight: 700; margin: 1px 0; }
-.tile .value.none { font-size: 12px; color: #b45309; }
-.tile .detail, .tile .n { font-size: 9px; color: #475569; }
-.roi { width: 100%; border-collapse: collapse; margin: 4px 0; }
-.roi th, .roi td { border-bottom: 1px solid #e2e8f0; padding: 3px 5px; text-align: left;
-  vertical-align: top; }
-.roi td .big { font-size: 14px; font-weight: 700; }
-table.data { width: 100%; border-collapse: collapse; margin: 4px 0 8px; font-size: 9.5px; }
-table.data th { background: #f1f5f9; text-align: left; padding: 3px 4px;
-  border-bottom: 1px solid #cbd5e1; }
-table.data td { padding: 2px 4px; border-bottom: 1px solid #e2e8f0; }
-table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums; }
-table, .chart, .tile, dl > div { break-inside: avoid; }
-thead { display: table-header-group; }
-.chart { width: 680px; margin: 4px 0; }
-.note { color: #475569; font-size: 9.5px; }
-.withheld { border: 1px solid #b45309; color: #92400e; padding: 8px; margin: 8px 0; }
-dl { margin: 0; }
-dl > div { display: grid; grid-template-columns: 130px 1fr; gap: 6px; padding: 3px 0;
-  border-bottom: 1px solid #e2e8f0; }
-dt { font-weight: 700; }
-dd { margin: 0; }
-a { color: #1d4ed8; }
-footer { color: #64748b; font-size: 9px; margin-top: 6px; }
-"""
-
-CHART_SCRIPT = """
-(function () {
-  var done = function () { document.documentElement.setAttribute('data-charts', 'ready'); };
-  if (typeof Plotly === 'undefined') { done(); return; }
-  var drawn = Array.prototype.map.call(document.querySelectorAll('div.chart'), function (el) {
-    var spec = JSON.parse(document.getElementById(el.id + '-spec').textContent);
-    return Plotly.newPlot(el, spec.data, spec.layout,
-      {displayModeBar: false, displaylogo: false, responsive: false, scrollZoom: false});
-  });
-  Promise.all(drawn).then(done, done);
-})();
-"""
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def _attr(value: float | None) -> str:
@@ -130,7 +80,7 @@ class _Html:
 
 
 def _kpi_tile(k: Kpi, currency: str) -> str:
-    attrs = f'data-figure="{_e(k.key)}" data-status="{_e(k.status)}"'
+    attrs = f'data-figure="{esc(k.key)}" data-status="{esc(k.status)}"'
     for name, value in (
         ("value", k.value),
         ("low", k.low),
@@ -141,15 +91,15 @@ def _kpi_tile(k: Kpi, currency: str) -> str:
             attrs += f' data-{name}="{_attr(value)}"'
     if k.value is None:
         shown = MISSING if k.status == OK else k.status
-        value = f'<div class="value none" {attrs}>{_e(shown)}</div>'
-        detail = _e(k.note or "no data in this period and selection")
+        value = f'<div class="value none" {attrs}>{esc(shown)}</div>'
+        detail = esc(k.note or "no data in this period and selection")
     else:
-        value = f'<div class="value" {attrs}>{_e(fmt_number(k.value, k.unit, currency))}</div>'
-        bits = [fmt_interval(k, currency), fmt_change(k, currency)]
-        detail = _e(" · ".join(b for b in bits if b))
+        value = f'<div class="value" {attrs}>{esc(format_number(k.value, k.unit, currency))}</div>'
+        bits = [kpi_interval(k, currency), kpi_change(k, currency)]
+        detail = esc(" · ".join(b for b in bits if b))
     return (
-        f'<div class="tile"><div class="label">{_e(k.label)}</div>{value}'
-        f'<div class="detail">{detail}</div><div class="n">{_e(k.sample)}</div></div>'
+        f'<div class="tile"><div class="label">{esc(k.label)}</div>{value}'
+        f'<div class="detail">{detail}</div><div class="n">{esc(k.sample)}</div></div>'
     )
 
 
@@ -162,8 +112,8 @@ def _roi_cell(r: Report, prefix: str, currency: str) -> str:
     value, payback = r.kpis[f"{prefix}_value"], r.kpis[f"{prefix}_payback"]
     if roi.value is None:
         return (
-            f'<td><span class="big" data-figure="{prefix}_roi" data-status="{_e(roi.status)}">'
-            f'{_e(roi.status)}</span><br><span class="note">{_e(roi.note)}</span></td>'
+            f'<td><span class="big" data-figure="{prefix}_roi" data-status="{esc(roi.status)}">'
+            f'{esc(roi.status)}</span><br><span class="note">{esc(roi.note)}</span></td>'
         )
     lines = [
         f'<span class="big" data-figure="{prefix}_roi" data-status="ok" '
@@ -173,93 +123,40 @@ def _roi_cell(r: Report, prefix: str, currency: str) -> str:
             if roi.low is not None
             else ""
         )
-        + f">ROI {_e(fmt_number(roi.value, 'percent'))}</span>",
-        _e(fmt_interval(roi)) or "no interval: an assumption, not a measurement",
+        + f">ROI {esc(format_number(roi.value, 'percent'))}</span>",
+        esc(kpi_interval(roi)) or "no interval: an assumption, not a measurement",
         f'value <b data-figure="{prefix}_value" data-value="{_attr(value.value)}">'
-        f"{_e(fmt_money(value.value, currency))}</b>"
-        + (f" ({_e(fmt_interval(value, currency))})" if value.low is not None else ""),
-        f"payback {_e(fmt_number(payback.value, 'days'))}",
-        f"previous period: ROI {_e(fmt_number(roi.previous, 'percent'))}",
-        _e(roi.sample),
+        f"{esc(format_money(value.value, currency))}</b>"
+        + (f" ({esc(kpi_interval(value, currency))})" if value.low is not None else ""),
+        f"payback {esc(format_number(payback.value, 'days'))}",
+        f"previous period: ROI {esc(format_number(roi.previous, 'percent'))}",
+        esc(roi.sample),
     ]
     return "<td>" + "<br>".join(line for line in lines if line) + "</td>"
-
-
-Column = tuple[str, str, Callable[[object], str] | None]  # column, header, format
-
-
-def _table(frame: pl.DataFrame, columns: Sequence[Column], empty: str = "No rows.") -> str:
-    columns = [c for c in columns if c[0] in frame.columns]
-    if frame.is_empty():
-        return f'<p class="note">{_e(empty)}</p>'
-    numeric = {c for c, t in frame.schema.items() if t.is_numeric()}
-    head = "".join(
-        f'<th class="{"num" if c in numeric else ""}">{_e(h)}</th>' for c, h, _ in columns
-    )
-    body = []
-    for row in frame.iter_rows(named=True):
-        cells = []
-        for c, _, fmt in columns:
-            v = row[c]
-            if c == "url" and v:
-                text = f'<a href="{_e(v)}">{_e(str(v).rsplit("/", 1)[-1])}</a>'
-            elif v is None:
-                text = MISSING
-            else:
-                text = _e(fmt(v) if fmt else v)
-            cells.append(f'<td class="{"num" if c in numeric else ""}">{text}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
-
-
-def _pct(v: object) -> str:
-    return fmt_share(float(v))  # type: ignore[arg-type]
-
-
-def _h(v: object) -> str:
-    return f"{float(v):.1f}"  # type: ignore[arg-type]
-
-
-def _n(v: object) -> str:
-    return f"{float(v):,.0f}"  # type: ignore[arg-type]
-
-
-def _r2(v: object) -> str:
-    return f"{float(v):.2f}"  # type: ignore[arg-type]
-
-
-def _money_fmt(currency: str, decimals: int = 0) -> Callable[[object], str]:
-    return lambda v: fmt_money(float(v), currency, decimals)  # type: ignore[arg-type]
-
-
-def _date(v: object) -> str:
-    return f"{v:%Y-%m-%d}"
 
 
 def _estimate_text(est: Estimate, unit: str, currency: str = "USD") -> str:
     if not est.ok:
         return f"{est.status} ({est.note})" if est.note else est.status
     k = Kpi.of("", "", unit, est)
-    interval = fmt_interval(k, currency)
-    return fmt_number(k.value, unit, currency) + (f" ({interval})" if interval else "")
+    interval = kpi_interval(k, currency)
+    return format_number(k.value, unit, currency) + (f" ({interval})" if interval else "")
 
 
 def _onepager(doc: _Html, r: Report) -> None:
     f = r.figures
     currency, roi_currency = f.currency, f.money.roi.currency
     doc.add('<section class="onepager">')
-    doc.add(f"<h1>{_e(r.title)}</h1>")
+    doc.add(f"<h1>{esc(r.title)}</h1>")
     doc.add(
-        f'<p class="sub">{_e(fmt_period(f.period))} ({f.period.days} days, {_e(f.period.tz)}) '
-        f"compared with the {f.period.days} days before · {_e(describe_selection(f.selection))}"
+        f'<p class="sub">{esc(format_period(f.period))} ({f.period.days} days, {esc(f.period.tz)}) '
+        f"compared with the {f.period.days} days before · {esc(describe_selection(f.selection))}"
         f" · generated {f.generated_at:%Y-%m-%d %H:%M} UTC</p>"
     )
     if r.withheld:
-        doc.add(f'<div class="withheld">{_e(r.withheld)}</div></section>')
+        doc.add(f'<div class="withheld">{esc(r.withheld)}</div></section>')
         return
-    doc.add('<div class="summary">' + "".join(f"<p>{_e(s)}</p>" for s in r.summary) + "</div>")
+    doc.add('<div class="summary">' + "".join(f"<p>{esc(s)}</p>" for s in r.summary) + "</div>")
     doc.add("<h3>Spend and return</h3>")
     doc.add(_tiles(r, ("spend", "cost_per_merged_pr", "idle_seats", "idle_monthly_cost"), currency))
     hours = f.money.roi.hours_saved_per_ai_user_per_week
@@ -278,47 +175,47 @@ def _onepager(doc: _Html, r: Report) -> None:
     doc.add(_tiles(r, ("cycle_ratio", "revert_diff", "unreviewed_diff"), currency))
     doc.add(
         "<footer>Definitions, assumptions and sample sizes: see the appendix. "
-        f"aimetrics {_e(aimetrics_version())}.</footer></section>"
+        f"aimetrics {esc(aimetrics_version())}.</footer></section>"
     )
 
 
 def _appendix(doc: _Html, r: Report) -> None:
     f = r.figures
     cur = f.currency
-    money = _money_fmt(cur)
+    money = money_cells(cur)
     doc.add('<section class="appendix">')
     if not r.withheld:
         _appendix_figures(doc, r, money)
     doc.add("<h2>Method notes</h2><dl>")
     for term, text in r.notes:
-        doc.add(f"<div><dt>{_e(term)}</dt><dd>{_e(text)}</dd></div>")
+        doc.add(f"<div><dt>{esc(term)}</dt><dd>{esc(text)}</dd></div>")
     doc.add("</dl>")
     if not r.withheld:
         doc.add("<h3>Sample sizes</h3>")
         doc.add(
-            _table(
+            table(
                 pl.DataFrame(list(r.samples), schema=["what", "n"], orient="row"),
                 [("what", "", None), ("n", "", None)],
             )
         )
         if f.roi is not None:
             for m in (f.roi.measured, f.roi.assumed):
-                doc.add(f"<h3>Assumptions: {_e(m.method)}</h3><ul>")
-                doc.add("".join(f"<li>{_e(a)}</li>" for a in m.assumptions) + "</ul>")
+                doc.add(f"<h3>Assumptions: {esc(m.method)}</h3><ul>")
+                doc.add("".join(f"<li>{esc(a)}</li>" for a in m.assumptions) + "</ul>")
     if r.privacy:
-        doc.add("<h3>Privacy</h3>" + "".join(f'<p class="note">{_e(p)}</p>' for p in r.privacy))
+        doc.add("<h3>Privacy</h3>" + "".join(f'<p class="note">{esc(p)}</p>' for p in r.privacy))
     s = f.settings
     last = f.overview.last_collected
     doc.add(
         "<h3>About this report</h3>"
-        + _table(
+        + table(
             pl.DataFrame(
                 [
-                    ("Period", f"{fmt_period(f.period)} ({f.period.tz})"),
+                    ("Period", f"{format_period(f.period)} ({f.period.tz})"),
                     ("Filters", describe_selection(f.selection)),
-                    ("Store", f.store or "—"),
+                    ("Store", f.store or MISSING),
                     ("Configuration", str(s.source_file or "built-in defaults")),
-                    ("Data last collected", f"{last:%Y-%m-%d %H:%M} UTC" if last else "—"),
+                    ("Data last collected", f"{last:%Y-%m-%d %H:%M} UTC" if last else MISSING),
                     ("Generated", f"{f.generated_at:%Y-%m-%d %H:%M} UTC"),
                     ("aimetrics", aimetrics_version()),
                 ],
@@ -343,7 +240,7 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
     elif not f.spend.by_month.is_empty():
         doc.chart(charts.spend_chart(f.spend.by_month, cur))
         doc.add(
-            _table(
+            table(
                 f.spend.by_month,
                 [
                     ("tool_id", "AI tool", None),
@@ -371,7 +268,7 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
                 cells.append(_estimate_text(est, unit, roi_cur))
             rows.append((label, *cells))
         doc.add(
-            _table(
+            table(
                 pl.DataFrame(rows, schema=["figure", "measured", "assumed"], orient="row"),
                 [
                     ("figure", "", None),
@@ -386,17 +283,17 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
             for k, v in m.inputs.items()
         ]
         doc.add(
-            _table(
+            table(
                 pl.DataFrame(inputs, schema=["method", "input", "value"], orient="row"),
                 [("method", "Method", None), ("input", "Input", None), ("value", "Value", None)],
             )
         )
         doc.add(
-            f'<p class="note">Spend in {_e(roi_cur)}: '
-            f"{_e(fmt_money(f.roi.measured.spend, roi_cur))}"
+            f'<p class="note">Spend in {esc(roi_cur)}: '
+            f"{esc(format_money(f.roi.measured.spend, roi_cur))}"
             + (
                 f"; left out for want of an exchange rate: "
-                f"{_e(', '.join(f.roi.measured.other_currencies))}"
+                f"{esc(', '.join(f.roi.measured.other_currencies))}"
                 if f.roi.measured.other_currencies
                 else ""
             )
@@ -404,14 +301,14 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
         )
     doc.add("<h3>Seats and idle seats</h3>")
     doc.add(
-        _table(
+        table(
             f.spend.seats,
             [
                 ("tool_id", "AI tool", None),
-                ("assigned", "Assigned", _n),
-                ("active", "Used (30 days)", _n),
-                ("idle", "Idle", _n),
-                ("utilization", "Utilization", _pct),
+                ("assigned", "Assigned", count),
+                ("active", "Used (30 days)", count),
+                ("idle", "Idle", count),
+                ("utilization", "Utilization", pct),
                 ("idle_monthly_cost", f"Idle seats' monthly cost ({cur})", money),
             ],
             "No seat assignments are recorded for this selection.",
@@ -425,41 +322,41 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
         doc.chart(charts.weekly_chart(f.overview.trend, other, f.period))
     doc.add("<h3>By AI tool</h3>")
     doc.add(
-        _table(
+        table(
             a.tools,
             [
                 ("tool", "AI tool", None),
-                ("prs", "AI-assisted PRs", _n),
-                ("merged_prs", "All merged PRs", _n),
-                ("share", "Share", _pct),
+                ("prs", "AI-assisted PRs", count),
+                ("merged_prs", "All merged PRs", count),
+                ("share", "Share", pct),
             ],
             "No AI-assisted merged PRs in this period.",
         )
     )
     doc.add("<h3>By team</h3>")
     doc.add(
-        _table(
+        table(
             a.by_group,
             [
                 ("group", "Team", None),
-                ("active_contributors", "Active engineers", _n),
-                ("ai_active_contributors", "Using AI", _n),
-                ("adoption_rate", "Adoption", _pct),
-                ("merged_prs", "Merged PRs", _n),
-                ("ai_share", "AI-assisted share", _pct),
-                ("ai_commit_share", "AI commit share", _pct),
+                ("active_contributors", "Active engineers", count),
+                ("ai_active_contributors", "Using AI", count),
+                ("adoption_rate", "Adoption", pct),
+                ("merged_prs", "Merged PRs", count),
+                ("ai_share", "AI-assisted share", pct),
+                ("ai_commit_share", "AI commit share", pct),
             ],
         )
     )
     doc.add("<h3>Adoption cohorts</h3>")
     doc.add(
-        _table(
+        table(
             a.cohorts,
             [
                 ("cohort", "Cohort", None),
-                ("engineers", "Engineers", _n),
-                ("prs", "Merged PRs", _n),
-                ("ai_prs", "AI-assisted PRs", _n),
+                ("engineers", "Engineers", count),
+                ("prs", "Merged PRs", count),
+                ("ai_prs", "AI-assisted PRs", count),
             ],
             "No engineer merged a PR in this period.",
         )
@@ -472,46 +369,46 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
     d = f.delivery["team"]
     doc.add("<h2>Appendix C. Delivery</h2>")
     doc.add(
-        _table(
+        table(
             d.by_group,
             [
                 ("group", "Team", None),
-                ("merged_prs", "Merged PRs", _n),
-                ("ai_prs", "AI-assisted", _n),
-                ("active_engineers", "Active engineers", _n),
-                ("throughput", "PRs per engineer-week", _r2),
+                ("merged_prs", "Merged PRs", count),
+                ("ai_prs", "AI-assisted", count),
+                ("active_engineers", "Active engineers", count),
+                ("throughput", "PRs per engineer-week", rate2),
             ],
         )
     )
     if not d.stages.is_empty():
         doc.chart(charts.stage_chart(d.stages))
         doc.add(
-            _table(
+            table(
                 d.stages,
                 [
                     ("comparison", "AI marker", None),
-                    ("stage", "Stage", lambda v: charts.STAGE_NAMES.get(str(v), str(v))),
-                    ("n", "PRs", _n),
-                    ("people", "Engineers", _n),
-                    ("median", "Median (h)", _h),
-                    ("p75", "p75 (h)", _h),
-                    ("p90", "p90 (h)", _h),
+                    ("stage", "Stage", lambda v: STAGE_NAMES.get(str(v), str(v))),
+                    ("n", "PRs", count),
+                    ("people", "Engineers", count),
+                    ("median", "Median (h)", hours1),
+                    ("p75", "p75 (h)", hours1),
+                    ("p90", "p90 (h)", hours1),
                 ],
             )
         )
     if not f.selection.repositories and not f.teams.map.is_empty():
         doc.add("<h3>Spend and measured change per team</h3>")
         doc.add(
-            _table(
+            table(
                 f.teams.map,
                 [
                     ("group", "Team", None),
-                    ("engineers", "Engineers", _n),
+                    ("engineers", "Engineers", count),
                     ("spend", f"Spend ({cur})", money),
                     ("spend_per_engineer", f"Per engineer ({cur})", money),
-                    ("uplift", "Throughput change (%)", _h),
-                    ("uplift_low", "CI low", _h),
-                    ("uplift_high", "CI high", _h),
+                    ("uplift", "Throughput change (%)", hours1),
+                    ("uplift_low", "CI low", hours1),
+                    ("uplift_high", "CI high", hours1),
                     ("status", "Status", None),
                 ],
             )
@@ -520,33 +417,33 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
     q = f.quality["team"]
     doc.add("<h2>Appendix D. Quality guardrails</h2>")
     doc.add(
-        _table(
+        table(
             q.summary,
             [
                 ("comparison", "AI marker", None),
-                ("merged_prs", "Merged PRs", _n),
-                ("people", "Engineers", _n),
-                ("revert_rate", "Reverted", _pct),
-                ("median_lines", "Median size (lines)", _n),
-                ("unreviewed_share", "No human review", _pct),
-                ("rounds_share", "Changes requested", _pct),
+                ("merged_prs", "Merged PRs", count),
+                ("people", "Engineers", count),
+                ("revert_rate", "Reverted", pct),
+                ("median_lines", "Median size (lines)", count),
+                ("unreviewed_share", "No human review", pct),
+                ("rounds_share", "Changes requested", pct),
             ],
         )
     )
     doc.add(
         f'<p class="note">AI-assisted minus no marker: revert rate '
-        f"{_e(_estimate_text(q.revert_diff, 'pp'))}; merged without a human review "
-        f"{_e(_estimate_text(q.unreviewed_diff, 'pp'))}. Follow-up fixes are not measured: "
+        f"{esc(_estimate_text(q.revert_diff, 'pp'))}; merged without a human review "
+        f"{esc(_estimate_text(q.unreviewed_diff, 'pp'))}. Follow-up fixes are not measured: "
         "the store does not keep the files each PR changed.</p>"
     )
     if not q.reverted.is_empty():
         doc.add("<h3>Reverted pull requests</h3>")
         doc.add(
-            _table(
+            table(
                 q.reverted.head(MAX_PR_ROWS),
                 [
-                    ("merged_at", "Merged", _date),
-                    ("reverted_at", "Reverted", _date),
+                    ("merged_at", "Merged", day),
+                    ("reverted_at", "Reverted", day),
                     ("repository", "Repository", None),
                     ("title", "Title", None),
                     ("comparison", "AI marker", None),
@@ -561,7 +458,7 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
             )
 
 
-def render(report: Report) -> str:
+def render_html(report: Report) -> str:
     """The report as one self-contained HTML document (CSS and plotly.js inline)."""
     doc = _Html()
     _onepager(doc, report)
@@ -587,8 +484,8 @@ def render(report: Report) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(report.title)} · {_e(fmt_period(f.period))}</title>"
-        f'<meta name="generator" content="aimetrics {_e(aimetrics_version())}">'
+        f"<title>{esc(report.title)} · {esc(format_period(f.period))}</title>"
+        f'<meta name="generator" content="aimetrics {esc(aimetrics_version())}">'
         f"<style>{CSS}</style>"
         f'<script type="application/json" id="report-meta">{meta}</script>'
         f"</head><body>\n{body}\n{scripts}\n</body></html>\n"

@@ -9,33 +9,18 @@ for the printed page (A4 portrait, 182 mm of text width ≈ 680 CSS pixels), sta
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 
-from aimetrics.colors import AI_COLOR, NO_MARKER_COLOR, PALETTE, TOOL_COLORS
-from aimetrics.metrics.adoption import AI_GROUP, NO_MARKER
-from aimetrics.metrics.delivery import STAGES
+from aimetrics.format import AI_COLOR, NO_MARKER_COLOR, STAGE_NAMES, tool_colors
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import RoiFigures
+from aimetrics.vocabulary import AI_GROUP, NO_MARKER, STAGES
 
 SPEND_COLOR = "#334155"
 VALUE_COLOR = "#0f766e"
-STAGE_NAMES = {
-    "coding": "Coding",
-    "pickup": "Pickup",
-    "review": "Review",
-    "merge": "Merge",
-    "cycle": "Cycle time",
-}
 PAGE_WIDTH = 680  # CSS pixels of an A4 page's text width
-
-
-def tool_colors(tools: Sequence[str]) -> dict[str, str]:
-    """One colour per tool: the dashboard's for known tools, the palette in order else."""
-    others = iter(PALETTE * (len(tools) // len(PALETTE) + 1))
-    return {t: TOOL_COLORS.get(t) or next(others) for t in tools}
 
 
 def _layout(fig: go.Figure, title: str, height: int, **kwargs: object) -> go.Figure:

@@ -1,0 +1,251 @@
+"""`aimetrics demo`, `dashboard`, `migrate`, `migrate-store`, `forget`, `prune`: the store and
+the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aimetrics.cli.options import (
+    ConfigOption,
+    Context,
+    DbOption,
+    PortOption,
+    app,
+    console,
+    fail,
+    print_counts,
+    run,
+)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def _serve(ctx: Context, port: int) -> None:
+    if not _port_free(port):
+        raise fail(f"port {port} is in use: stop what uses it or pass --port N")
+    import dashboard
+
+    entry = Path(dashboard.__file__).parent / "app.py"
+    env = dict(os.environ, AIMETRICS_DB=ctx.db_url)
+    if ctx.config_path is not None:
+        env["AIMETRICS_CONFIG"] = str(ctx.config_path.resolve())
+    console.print(f"Dashboard: [bold]http://localhost:{port}[/]  (Ctrl+C to stop)")
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(entry),
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
+    ]  # fmt: skip
+    try:
+        raise typer.Exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed: same seed and end date, same org.")] = 42,
+    end_date: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Last day of the 12 months (ends at its midnight, UTC). "
+            "Default: up to the moment the demo is built.",
+        ),
+    ] = None,
+    scale: Annotated[
+        float, typer.Option(min=0.05, max=200.0, help="Size multiplier (100 ≈ 1M PRs).")
+    ] = 1.0,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load only; do not serve.")] = False,
+    port: PortOption = 8501,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Build the demo organization into the store (idempotent), tag it, and serve the dashboard."""
+
+    def work() -> Context:
+        from aimetrics import demo as demo_org
+        from aimetrics.settings import CONFIG_ENV, DEFAULT_CONFIG_NAME
+        from aimetrics.tagging import tag_store
+        from aimetrics.tagging.identities import resolve_identities
+        from aimetrics.tagging.rules import shipped_config
+
+        # Without a configuration of the user's, the demo organization brings its own
+        # (its payments team's "ai-assisted" label rule), as a real team would.
+        users = os.environ.get(CONFIG_ENV) or Path(DEFAULT_CONFIG_NAME).exists()
+        own = config or (None if users else shipped_config("demo.yaml"))
+        ctx = Context(db, own)
+        if not no_serve and not _port_free(port):
+            raise fail(f"port {port} is in use: stop what uses it or pass --port N")
+        engine = ctx.engine(migrate=True)
+        started = time.perf_counter()
+        with console.status("Generating the demo organization..."):
+            counts = demo_org.load(
+                engine, seed=seed, end_date=end_date.date() if end_date else None, scale=scale
+            )
+        with console.status("Resolving identities and tagging AI-assisted changes..."):
+            rules = ctx.ruleset()
+            resolve_identities(engine, rules, ctx.settings)
+            tags = tag_store(engine, rules)
+        engine.dispose()
+        print_counts(f"Demo organization in {ctx.db_url}", counts)
+        console.print(
+            f"Tagged {sum(tags.values()):,} AI markers "
+            f"({', '.join(f'{k}: {v:,}' for k, v in tags.items())}) "
+            f"in {time.perf_counter() - started:.1f} s."
+        )
+        return ctx
+
+    ctx = run(work)
+    if not no_serve:
+        _serve(ctx, port)
+
+
+@app.command()
+def dashboard(port: PortOption = 8501, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Serve the dashboard on whatever the store holds (never migrates)."""
+
+    def work() -> Context:
+        from aimetrics.store import check_current, create_store_engine
+        from aimetrics.store.engine import StoreUrl
+
+        ctx = Context(db, config)
+        store = StoreUrl.parse(ctx.db_url)
+        if store.is_sqlite and not store.sqlite_path.exists():
+            # Not an error: the dashboard itself explains how to load data.
+            console.print(
+                f"No store at {store.sqlite_path} yet: the dashboard shows how to fill it."
+            )
+            return ctx
+        engine = create_store_engine(ctx.db_url)
+        check_current(engine)
+        engine.dispose()
+        return ctx
+
+    _serve(run(work), port)
+
+
+@app.command()
+def migrate(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Bring the store's schema up to date (safe to run at any time)."""
+
+    def work() -> None:
+        from aimetrics.store import create_store_engine, upgrade
+
+        ctx = Context(db, config)
+        engine = create_store_engine(ctx.db_url)
+        before, after = upgrade(engine)
+        engine.dispose()
+        if before == after:
+            console.print(f"The store {ctx.db_url} is up to date (schema {after}).")
+        else:
+            console.print(f"Migrated {ctx.db_url}: schema {before or 'empty'} → {after}.")
+
+    run(work)
+
+
+@app.command("migrate-store")
+def migrate_store(
+    source: Annotated[str, typer.Option("--from", help="Store URL to copy from.")],
+    target: Annotated[str, typer.Option("--to", help="Store URL to copy into (migrated first).")],
+) -> None:
+    """Copy a whole store to another backend (SQLite ⇄ PostgreSQL) without loss.
+
+    Safe to re-run after an interruption: every row is an idempotent upsert."""
+
+    def work() -> None:
+        from aimetrics.store import check_current, create_store_engine, upgrade
+        from aimetrics.store.copy import copy_store
+
+        src = create_store_engine(source, must_exist=True)
+        check_current(src)
+        dst = create_store_engine(target)
+        upgrade(dst)
+        started = time.perf_counter()
+        with console.status("Copying...") as status:
+            counts = copy_store(
+                src, dst, on_table=lambda name, n: status.update(f"Copied {name}: {n:,} rows")
+            )
+        print_counts(f"Copied in {time.perf_counter() - started:.1f} s", counts)
+
+    run(work)
+
+
+@app.command()
+def forget(
+    person: Annotated[str, typer.Argument(help="A login or an email of the person.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Remove a person's identities and personal fields from the store (their work stays
+    in the aggregates under a pseudonym). Cannot be undone."""
+
+    def work() -> None:
+        from aimetrics.store.forget import forget_person
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        if not yes and not typer.confirm(f"Forget {person} in {ctx.db_url}? This cannot be undone"):
+            raise typer.Exit(1)
+        done = forget_person(engine, person)
+        engine.dispose()
+        changed = sum(done.rows.values())
+        console.print(
+            f"Forgot {len(done.values)} identities; {changed:,} fields now read "
+            f"{done.pseudonym}. Remove the person from your configuration's people: and "
+            "teams: too, or the next run will know them again."
+        )
+
+    run(work)
+
+
+@app.command()
+def prune(
+    raw_older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--raw-older-than",
+            min=1,
+            help="Days; default: the config's retention.raw_payload_days.",
+        ),
+    ] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Prune raw API payloads past the retention period (normalized rows stay)."""
+
+    def work() -> None:
+        from aimetrics.store.retention import prune_raw_payloads
+
+        ctx = Context(db, config)
+        days = raw_older_than or ctx.settings.retention.raw_payload_days
+        if days is None:
+            raise fail(
+                "no retention period: pass --raw-older-than DAYS or set "
+                "retention.raw_payload_days in the configuration"
+            )
+        engine = ctx.engine(migrate=True)
+        n = prune_raw_payloads(engine, days)
+        engine.dispose()
+        console.print(f"Pruned {n:,} raw payloads fetched more than {days} days ago.")
+
+    run(work)

@@ -1,0 +1,102 @@
+"""`aimetrics tag` and `explain`: the AI-marker rules over the store."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from aimetrics.cli.options import (
+    ConfigOption,
+    Context,
+    DbOption,
+    app,
+    console,
+    fail,
+    print_counts,
+    run,
+)
+
+
+@app.command()
+def tag(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Re-apply the AI-marker rules to everything stored (idempotent; nothing is fetched)."""
+
+    def work() -> None:
+        from aimetrics.tagging import tag_store
+        from aimetrics.tagging.identities import resolve_identities
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        started = time.perf_counter()
+        rules = ctx.ruleset()
+        who = resolve_identities(engine, rules, ctx.settings)
+        counts = tag_store(engine, rules)
+        engine.dispose()
+        print_counts(f"AI tags ({time.perf_counter() - started:.1f} s)", counts)
+        console.print(
+            f"{who['people']:,} people, {who['identities']:,} identities; "
+            f"{who['unresolved']:,} emails resolve to no known person (add them to `people:` "
+            "in the configuration to merge them)."
+        )
+
+    run(work)
+
+
+@app.command()
+def explain(
+    ref: Annotated[str, typer.Argument(help="OWNER/REPO#NUMBER for a pull request, or a sha.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Why a pull request or commit counts as AI: every rule that fired, with the
+    matched text, the near misses, and the verdict at the configured confidence."""
+
+    def work() -> None:
+        from aimetrics.tagging.explain import explain_commit, explain_pr, parse_ref
+
+        try:
+            kind = parse_ref(ref)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=False)
+        rules, floor = ctx.ruleset(), ctx.settings.tagging.min_confidence
+        result = (
+            explain_pr(engine, rules, ref, floor)
+            if kind == "pr"
+            else explain_commit(engine, rules, ref, floor)
+        )
+        engine.dispose()
+        _print_explanation(result)
+        if not result.found:
+            raise typer.Exit(1)
+
+    run(work)
+
+
+def _print_explanation(result) -> None:  # type: ignore[no-untyped-def]
+    out = Console()
+    out.print(f"[bold]{result.subject}[/]: {result.verdict}", highlight=False)
+    if result.hits:
+        out.print("Rules that fired:")
+        for h in result.hits:
+            out.print(
+                f"  {h.entity} {h.key[:12]}: {h.rule.id} ({h.rule.tool}, {h.rule.kind}, "
+                f"{h.rule.confidence}) matched {h.matched!r}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    elif result.found:
+        out.print("No rule fired.")
+    if result.near_misses:
+        out.print("Near misses (the marker's text appears, the whole pattern does not match):")
+        for miss in result.near_misses:
+            out.print(
+                f"  {miss.entity} {miss.key[:12]}: rule {miss.rule.id} ({miss.rule.field}) "
+                f"looks for /{miss.rule.pattern}/; found {miss.found!r}",
+                highlight=False,
+                soft_wrap=True,
+            )

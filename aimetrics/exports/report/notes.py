@@ -1,0 +1,91 @@
+"""The report's method notes: each term the report uses, defined in plain words with the
+settings in force (see :mod:`aimetrics.exports.report.model`)."""
+
+from __future__ import annotations
+
+from aimetrics.exports.figures import Figures
+from aimetrics.format import format_money
+from aimetrics.vocabulary import NO_MARKER
+
+
+def method_notes(f: Figures) -> tuple[tuple[str, str], ...]:
+    s = f.settings
+    stats, roi = s.statistics, f.money.roi
+    u = f.measured.uplift
+    basis = ", ".join(f"{n} by {b}" for b, n in u.basis.items() if n) or "none"
+    return (
+        (
+            "AI-assisted",
+            f"A merged PR with an AI marker (written or assisted by an AI tool) at or "
+            f"above '{s.tagging.min_confidence}' confidence, on the PR or any of its commits. "
+            f"The comparison group is '{NO_MARKER}': every other PR. Tools let people switch "
+            "their markers off, so 'no marker' means unknown, not proven human.",
+        ),
+        (
+            "Active engineer",
+            "A person (not a bot, not an AI agent, not excluded) who merged a "
+            "PR or made a commit on a default branch in the period.",
+        ),
+        (
+            "Throughput",
+            "Merged PRs per active engineer per week: merged PRs ÷ active engineers "
+            "÷ weeks in the period. PRs opened by AI agents count; bots like Dependabot do not.",
+        ),
+        (
+            "Cycle time",
+            "From a PR's first commit to its merge, split into coding (to ready for "
+            "review), pickup (to the first human review), review (to the last approval) and "
+            "merge. Medians, because a few very long PRs would swamp an average.",
+        ),
+        (
+            "AI spend",
+            "Seat plans prorated by day, seats collected from an API priced by their "
+            "plan, and billed or estimated cost records. For each tool and month one source "
+            "counts, the best present (billed > API seats > seat plans > estimates), so nothing "
+            f"counts twice. Net of discounts, in {f.currency}.",
+        ),
+        (
+            "Idle seat",
+            "A seat held on the period's last day without use in the 30 days up to "
+            "it (no activity reported by the vendor and no AI-assisted PR with its tool by its "
+            "holder); its monthly cost is its plan's price: what reclaiming it saves.",
+        ),
+        (
+            "Measured uplift",
+            "Each engineer's merged PRs per week in up to 12 weeks after "
+            "adopting AI against their own 12 weeks before, moved like the PRs of colleagues who "
+            "had not adopted yet over the same weeks (a stacked difference-in-differences on a "
+            f"ratio scale). Adoption is the seat date where known, else the first AI-marked PR "
+            f"({basis}). It uses the selection's whole history, not only this period.",
+        ),
+        (
+            "ROI, measured",
+            f"The extra PRs after adoption valued at the time a PR took before "
+            f"adoption ({roi.hours_per_week:g} hours per week ÷ the adopters' baseline PRs per "
+            f"week) and {format_money(roi.loaded_hourly_cost, roi.currency)} per hour; ROI = "
+            "(value − spend) ÷ spend; payback = the days of value that pay for the period's "
+            "spend.",
+        ),
+        (
+            "ROI, assumed",
+            f"{roi.hours_saved_per_ai_user_per_week:g} hours saved per AI-active "
+            f"user per week (an assumption, as DX and GitHub present it) × "
+            f"{format_money(roi.loaded_hourly_cost, roi.currency)} per hour. Nothing here "
+            "measures it, so it has no interval.",
+        ),
+        (
+            "Intervals",
+            f"{stats.confidence_level:.0%} intervals from {stats.bootstrap_samples:,} "
+            f"bootstrap resamples of engineers (seed {stats.seed}): PRs of one engineer are not "
+            "independent, so whole engineers are drawn. Below "
+            f"{stats.min_engineers} adopting and {stats.min_engineers} comparison engineers "
+            f"(uplift) or {stats.min_prs} PRs and 2 engineers per group (comparisons) the report "
+            "says 'not enough data' instead of a number.",
+        ),
+        (
+            "Privacy",
+            f"Groups with fewer than {f.view.min_group_size} active people are shown "
+            "together as 'Other (small groups)' or left out; figures about single people appear "
+            "only with privacy.show_individuals.",
+        ),
+    )

@@ -1,0 +1,222 @@
+"""Seats: the configuration's seat plans and holders as store frames, and idle seats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from aimetrics.metrics.cost.lines import (
+    _SEAT_ASSIGNMENT_SCHEMA,
+    API_SEAT_SOURCES,
+    _match_plans,
+    _plan_prices,
+)
+from aimetrics.metrics.cost.teams import person_keys
+from aimetrics.store import Snapshot
+from aimetrics.store import schema as s
+from aimetrics.store.types import table_schema
+
+if TYPE_CHECKING:
+    from aimetrics.settings import AiTool
+
+IDLE_WINDOW_DAYS = 30
+_SEAT_PLAN_SCHEMA = table_schema(s.seat_plans)
+
+
+# --- the configuration's seat plans as store frames -----------------------------------
+
+
+def config_seat_plans(tools: Sequence[AiTool]) -> pl.DataFrame:
+    """``ai_tools[].plans`` as ``seat_plans`` rows (source ``config``), one per seat count.
+
+    A plan's seat changes give the count from each change's date to the next (or
+    the plan's ``end``); a plan without changes has ``len(holders)`` seats from
+    its ``start``.
+    """
+    rows = []
+    for tool in tools:
+        for plan in tool.plans:
+            changes = [(c.valid_from, c.count) for c in plan.seats]
+            if not changes and plan.holders and plan.start:
+                changes = [(plan.start, len(plan.holders))]
+            for i, (first, count) in enumerate(changes):
+                stop = changes[i + 1][0] if i + 1 < len(changes) else plan.end
+                if plan.end is not None and stop is not None:
+                    stop = min(stop, plan.end)
+                if stop is not None and stop <= first:
+                    continue
+                rows.append(
+                    {
+                        "tool_id": tool.id,
+                        "plan": plan.name,
+                        "valid_from": first,
+                        "valid_to": stop,
+                        "seats": count,
+                        "price_per_seat_month": float(plan.price_per_seat_month),
+                        "currency": plan.currency,
+                        "source": "config",
+                    }
+                )
+    return pl.DataFrame(rows, schema=_SEAT_PLAN_SCHEMA)
+
+
+def config_seat_holders(tools: Sequence[AiTool]) -> pl.DataFrame:
+    """``ai_tools[].plans[].holders`` as ``seat_assignments`` rows (source ``config``)."""
+    rows = []
+    for tool in tools:
+        for plan in tool.plans:
+            first = plan.start or (plan.seats[0].valid_from if plan.seats else None)
+            if first is None:
+                continue
+            rows.extend(
+                {
+                    "tool_id": tool.id,
+                    "login": login,
+                    "assigned_on": first,
+                    "revoked_on": plan.end,
+                    "plan": plan.name,
+                    "last_activity_at": None,
+                    "source": "config",
+                }
+                for login in plan.holders
+            )
+    return pl.DataFrame(rows, schema=_SEAT_ASSIGNMENT_SCHEMA)
+
+
+# --- the seats every cost figure uses: the store's and the configuration's --------------
+
+
+def read_seats(snap: Snapshot, ai_tools: Sequence[AiTool] = ()) -> tuple[pl.DataFrame, ...]:
+    """The seat plans and seat assignments every cost figure uses: the store's tables with
+    the configuration's ``ai_tools`` added (:func:`combined_seat_plans`,
+    :func:`combined_seats`). Returns ``(seat_plans, seat_assignments)``."""
+    return (
+        combined_seat_plans(snap.read(s.seat_plans), config_seat_plans(ai_tools)),
+        combined_seats(snap.read(s.seat_assignments), config_seat_holders(ai_tools)),
+    )
+
+
+def combined_seat_plans(stored: pl.DataFrame, configured: pl.DataFrame) -> pl.DataFrame:
+    """The store's seat plans and the configuration's (:func:`config_seat_plans`), each tool
+    priced by one set, so no seat is counted twice.
+
+    The configuration's plans are the manager's estimate. A tool whose plans the store
+    holds from another source (the demo, an import) keeps those; for the other tools the
+    configuration's current plans replace any stored copy of them (source ``config``).
+    Billed records and API seats still take precedence over either, month by month, in
+    :func:`aimetrics.metrics.cost.lines.spend_lines`; the configuration's plans also price the
+    API seats (by plan name).
+    """
+    elsewhere = stored.filter(pl.col("source") != "config")
+    configured = configured.filter(~pl.col("tool_id").is_in(elsewhere["tool_id"].implode()))
+    kept = stored.filter(
+        (pl.col("source") == "config") & ~pl.col("tool_id").is_in(configured["tool_id"].implode())
+    )
+    return pl.concat([elsewhere, kept, configured.select(stored.columns)], how="vertical_relaxed")
+
+
+def combined_seats(stored: pl.DataFrame, holders: pl.DataFrame) -> pl.DataFrame:
+    """The store's seat assignments plus the configuration's ``holders``
+    (:func:`config_seat_holders`) whose tool and login have no stored seat."""
+    key = [pl.col("tool_id"), pl.col("login").str.to_lowercase().alias("_login")]
+    new = holders.with_columns(key[1]).join(
+        stored.select(key).unique(), on=["tool_id", "_login"], how="anti"
+    )
+    return pl.concat([stored, new.select(stored.columns)], how="vertical_relaxed")
+
+
+# --- idle seats ---------------------------------------------------------------------------
+
+
+def idle_seats(
+    seat_assignments: pl.LazyFrame,
+    merged: pl.LazyFrame,
+    as_of: date,
+    directory: pl.LazyFrame | None = None,
+    window_days: int = IDLE_WINDOW_DAYS,
+    api_sources: Sequence[str] = API_SEAT_SOURCES,
+) -> pl.LazyFrame:
+    """Seats held on ``as_of``, each with ``idle``: no activity in the ``window_days`` days
+    up to and including ``as_of`` (UTC).
+
+    A seat is active when its ``last_activity_at`` (from the vendor) is on or after
+    the window's start, or when its holder merged an AI-assisted PR tagged with the
+    seat's tool in the window. One seat per tool and person (an API seat before a
+    configured holder).
+    """
+    end = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
+    start = end - timedelta(days=window_days)
+    held = person_keys(
+        seat_assignments.filter(
+            (pl.col("assigned_on") <= as_of)
+            & (pl.col("revoked_on").is_null() | (pl.col("revoked_on") > as_of))
+        ),
+        "login",
+        directory,
+    )
+    held = (
+        held.with_columns(pl.col("source").is_in(list(api_sources)).alias("_api"))
+        .sort(
+            ["tool_id", "person_key", "_api", "assigned_on"], descending=[False, False, True, False]
+        )
+        .unique(subset=["tool_id", "person_key"], keep="first", maintain_order=True)
+    )
+    work = (
+        merged.filter(
+            pl.col("counted")
+            & pl.col("is_ai")
+            & (pl.col("merged_at") >= start)
+            & (pl.col("merged_at") < end)
+            & pl.col("author_key").is_not_null()
+            & pl.col("ai_tool").is_not_null()
+        )
+        .group_by(pl.col("author_key").alias("person_key"), pl.col("ai_tool").alias("tool_id"))
+        .agg(pl.col("merged_at").max().alias("last_ai_work_at"))
+    )
+    used = (pl.col("last_activity_at") >= start).fill_null(False) | pl.col(
+        "last_ai_work_at"
+    ).is_not_null()
+    return (
+        held.join(work, on=["person_key", "tool_id"], how="left")
+        .with_columns((~used).alias("idle"))
+        .select(
+            "tool_id",
+            "login",
+            "person_key",
+            "plan",
+            "source",
+            "assigned_on",
+            "last_activity_at",
+            "last_ai_work_at",
+            "idle",
+        )
+        .sort("tool_id", "login")
+    )
+
+
+def idle_seat_cost(seats: pl.LazyFrame, seat_plans: pl.LazyFrame, as_of: date) -> pl.LazyFrame:
+    """The idle ones of :func:`idle_seats`, each with what it costs per month: the price of
+    its plan (matched as API seats are) valid on ``as_of``; null when no plan prices it."""
+    prices = _plan_prices(seat_plans).filter(
+        (pl.col("valid_from") <= as_of)
+        & (pl.col("valid_to").is_null() | (pl.col("valid_to") > as_of))
+    )
+    return (
+        _match_plans(seats.filter(pl.col("idle")), seat_plans)
+        .join(prices, on=["tool_id", "plan_key"], how="left")
+        .sort("tool_id", "login", "valid_from", descending=[False, False, True], nulls_last=True)
+        .unique(subset=["tool_id", "login"], keep="first", maintain_order=True)
+        .select(
+            "tool_id",
+            "login",
+            "person_key",
+            "plan",
+            "last_activity_at",
+            pl.col("price_per_seat_month").alias("monthly_cost"),
+            pl.col("plan_currency").alias("currency"),
+        )
+        .sort("tool_id", "login")
+    )

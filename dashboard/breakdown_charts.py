@@ -1,0 +1,380 @@
+"""The Adoption, Delivery and Quality pages' charts: tools, groups, cohorts, seats, Copilot
+usage, cycle-time stages, distributions and rates (the shared layout: :mod:`dashboard.charts`).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from aimetrics.format import (
+    AI_COLOR,
+    COMPARISON_COLORS,
+    NO_MARKER_COLOR,
+    OTHER_COLOR,
+    STAGE_LABELS,
+    TOOL_COLORS,
+    tool_colors,
+)
+from dashboard.charts import group_colors, layout, percent
+from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
+
+# --- charts for the Adoption, Delivery and Quality pages ----------------------------------
+
+
+def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
+    """Weekly share of merged PRs AI-assisted by each tool (``share_by_tool`` by week)."""
+    fig = go.Figure()
+    tools = by_tool["tool"].unique().sort().to_list()
+    colors = tool_colors(tools)
+    for tool in tools:
+        rows = by_tool.filter(pl.col("tool") == tool)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["group"].to_list(),
+                y=percent(rows["share"].to_list()),
+                name=tool,
+                mode="lines+markers",
+                line={"color": colors[tool], "width": 2.5},
+                customdata=list(zip(rows["prs"], rows["merged_prs"], strict=True)),
+                hovertemplate=(
+                    f"{tool}<br>Week of %{{x|%Y-%m-%d}}: %{{y:.1f}}%"
+                    "<br>%{customdata[0]} of %{customdata[1]} merged PRs<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    return layout(fig, "Which AI tools assist our merged work, week by week?")
+
+
+def group_trend_chart(trend: pl.DataFrame, label: str, period_label: str) -> go.Figure:
+    """AI-assisted share of merged PRs per group (``group``) over time (``group_time``)."""
+    fig = go.Figure()
+    colors = group_colors(trend["group"].to_list())
+    for group in trend["group"].unique().sort().to_list():
+        rows = trend.filter(pl.col("group") == group).sort("group_time")
+        fig.add_trace(
+            go.Scatter(
+                x=rows["group_time"].to_list(),
+                y=percent(rows["ai_share"].to_list()),
+                name=group,
+                mode="lines+markers",
+                line={"color": colors[group], "width": 2},
+                customdata=list(zip(rows["ai_prs"], rows["merged_prs"], strict=True)),
+                hovertemplate=(
+                    f"{group}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}% AI-assisted"
+                    "<br>%{customdata[0]} of %{customdata[1]} merged PRs<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="% of merged PRs AI-assisted", rangemode="tozero")
+    fig.update_xaxes(title_text=period_label)
+    return layout(fig, f"Is AI adoption growing in every {label}?")
+
+
+def group_adoption_chart(by_group: pl.DataFrame, label: str) -> go.Figure:
+    """Adoption rate and AI-assisted PR share per group, side by side (horizontal bars)."""
+    groups = by_group["group"].to_list()
+    fig = go.Figure()
+    for column, name, color, n in (
+        ("adoption_rate", "Engineers using AI (%)", AI_COLOR, "active_contributors"),
+        ("ai_share", "Merged PRs AI-assisted (%)", "#a78bfa", "merged_prs"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=groups,
+                x=percent(by_group[column].to_list()),
+                name=name,
+                orientation="h",
+                marker_color=color,
+                customdata=by_group[n].to_list(),
+                hovertemplate=f"%{{y}}<br>{name}: %{{x:.1f}}% (n = %{{customdata}})<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title_text="% (engineers or merged PRs)", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", title_text=label.title())
+    return layout(
+        fig,
+        f"Which {label}s use AI, and on how much of their work?",
+        height=max(300, 60 + 45 * len(groups)),
+        barmode="group",
+    )
+
+
+def cohort_chart(cohorts: pl.DataFrame) -> go.Figure:
+    """Engineers per adoption cohort (none / light / heavy)."""
+    colors = {"none": NO_MARKER_COLOR, "light": "#c4b5fd", "heavy": AI_COLOR}
+    fig = go.Figure(
+        go.Bar(
+            x=cohorts["cohort"].to_list(),
+            y=cohorts["engineers"].to_list(),
+            marker_color=[colors.get(c, OTHER_COLOR) for c in cohorts["cohort"]],
+            customdata=list(zip(cohorts["prs"], cohorts["ai_prs"], strict=True)),
+            hovertemplate=(
+                "%{x}: %{y} engineers<br>%{customdata[1]} of %{customdata[0]} merged PRs "
+                "AI-assisted<extra></extra>"
+            ),
+        )
+    )
+    fig.update_yaxes(title_text="Engineers (with a merged PR)", rangemode="tozero")
+    fig.update_xaxes(title_text="Cohort: share of a person's merged PRs that are AI-assisted")
+    return layout(fig, "How many engineers use AI lightly, heavily, or not at all?", 360)
+
+
+def seats_chart(seats: pl.DataFrame) -> go.Figure:
+    """Seats assigned per tool at the start of each week (``seats_over_time``)."""
+    fig = go.Figure()
+    tools = seats["tool_id"].unique().sort().to_list()
+    colors = tool_colors(tools)
+    for tool in tools:
+        rows = seats.filter(pl.col("tool_id") == tool)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["day"].to_list(),
+                y=rows["seats"].to_list(),
+                name=tool,
+                mode="lines",
+                line={"shape": "hv", "color": colors[tool], "width": 2.5},
+                hovertemplate=f"{tool}<br>%{{x|%Y-%m-%d}}: %{{y}} seats<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title_text="Seats assigned", rangemode="tozero")
+    fig.update_xaxes(title_text="Week")
+    return layout(fig, "How many AI seats do we pay for, tool by tool?", 360)
+
+
+COPILOT_COLOR = TOOL_COLORS.get("github-copilot", AI_COLOR)
+ENGAGED_COLOR = "#7c3aed"
+ACCEPTED_COLOR = AI_COLOR
+
+
+def copilot_users_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
+    """Average daily active and engaged Copilot users per week (``weekly_usage``)."""
+    fig = go.Figure()
+    for column, name, color in (
+        ("active_users", "Active users", COPILOT_COLOR),
+        ("engaged_users", "Engaged users (prompted or accepted)", ENGAGED_COLOR),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=weekly["week_start"].to_list(),
+                y=weekly[column].to_list(),
+                name=name,
+                mode="lines+markers",
+                line={"color": color, "width": 2.5},
+                customdata=weekly["days"].to_list(),
+                hovertemplate=(
+                    f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y:.1f}} a day on average"
+                    "<br>%{customdata} reported days<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    return layout(fig, "How many people use Copilot on a typical day?", 360)
+
+
+def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
+    """Suggestions and acceptances per week (bars) with the acceptance rate (line)."""
+    fig = go.Figure()
+    for column, name, color in (
+        ("suggestions", "Suggestions", NO_MARKER_COLOR),
+        ("acceptances", "Acceptances", ACCEPTED_COLOR),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=weekly["week_start"].to_list(),
+                y=weekly[column].to_list(),
+                name=name,
+                marker_color=color,
+                hovertemplate=f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y:,}}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=weekly["week_start"].to_list(),
+            y=percent(weekly["acceptance_rate"].to_list()),
+            name="Acceptance rate",
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": COPILOT_COLOR, "width": 2.5},
+            hovertemplate="Week of %{x|%Y-%m-%d}<br>Acceptance rate: %{y:.1f}%<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text="Suggestions and acceptances per week", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    return layout(
+        fig,
+        "How many Copilot suggestions do people accept?",
+        barmode="group",
+        yaxis2={
+            "title": {"text": "Acceptance rate (%)"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+        },
+    )
+
+
+def copilot_breakdown_chart(frame: pl.DataFrame, label: str) -> go.Figure:
+    """Lines suggested and accepted per editor, feature or language (``usage_by``)."""
+    fig = go.Figure()
+    for column, name, color in (
+        ("lines_suggested", "Lines suggested", NO_MARKER_COLOR),
+        ("lines_accepted", "Lines added (accepted)", ACCEPTED_COLOR),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=frame["group"].to_list(),
+                y=frame[column].to_list(),
+                name=name,
+                marker_color=color,
+                customdata=list(
+                    zip(frame["users"], percent(frame["acceptance_rate"].to_list()), strict=True)
+                ),
+                hovertemplate=(
+                    f"%{{x}}<br>{name}: %{{y:,}}<br>%{{customdata[0]}} users · acceptance "
+                    "rate %{customdata[1]:.1f}%<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="Lines in the period", rangemode="tozero")
+    fig.update_xaxes(title_text=label.capitalize())
+    return layout(fig, f"Where does Copilot write our code, by {label}?", 360, barmode="group")
+
+
+def merged_by_week_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
+    """Merged PRs per week, AI-assisted vs no marker (``pr_shares`` by week), stacked."""
+    fig = go.Figure()
+    for column, name in (("ai_prs", AI_LABEL), ("no_marker_prs", NO_MARKER_LABEL)):
+        fig.add_trace(
+            go.Bar(
+                x=weekly["group"].to_list(),
+                y=weekly[column].to_list(),
+                name=name,
+                marker_color=COMPARISON_COLORS[name],
+                hovertemplate=(
+                    f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y}} merged PRs<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="Merged PRs per week", rangemode="tozero")
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    return layout(
+        fig, "How much do we merge each week, and how much of it is AI-assisted?", barmode="stack"
+    )
+
+
+def stage_chart(summary: pl.DataFrame) -> go.Figure:
+    """Median hours per stage, AI-assisted vs no marker (``cycle_time_summary``, org)."""
+    fig = go.Figure()
+    for comparison, color in COMPARISON_COLORS.items():
+        rows = summary.filter(pl.col("comparison") == comparison)
+        if rows.is_empty():
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[STAGE_LABELS[s] for s in rows["stage"]],
+                x=rows["median"].to_list(),
+                name=comparison,
+                orientation="h",
+                marker_color=color,
+                customdata=list(zip(rows["p75"], rows["p90"], rows["n"], strict=True)),
+                hovertemplate=(
+                    f"{comparison}<br>%{{y}}<br>median %{{x:.1f}} h · p75 %{{customdata[0]:.1f}} h"
+                    " · p90 %{customdata[1]:.1f} h<br>n = %{customdata[2]} PRs<extra></extra>"
+                ),
+            )
+        )
+    fig.update_xaxes(title_text="Median hours", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    return layout(
+        fig, "Where does the time go between first commit and merge?", 420, barmode="group"
+    )
+
+
+def box_chart(summary: pl.DataFrame, stage: str, label: str) -> go.Figure:
+    """Distribution boxes per group, AI-assisted vs no marker, drawn from the quantiles.
+
+    Box: p25-p75 with the median; whiskers: p10 and p90 (the metric's own figures,
+    so the chart never ships every PR to the browser).
+    """
+    rows = summary.filter(pl.col("stage") == stage)
+    fig = go.Figure()
+    for comparison, color in COMPARISON_COLORS.items():
+        part = rows.filter(pl.col("comparison") == comparison)
+        if part.is_empty():
+            continue
+        fig.add_trace(
+            go.Box(
+                x=part["group"].to_list(),
+                q1=part["p25"].to_list(),
+                median=part["median"].to_list(),
+                q3=part["p75"].to_list(),
+                lowerfence=part["p10"].to_list(),
+                upperfence=part["p90"].to_list(),
+                name=comparison,
+                marker_color=color,
+                hovertext=[f"n = {n} PRs" for n in part["n"]],
+            )
+        )
+    fig.update_yaxes(
+        title_text=f"{STAGE_LABELS[stage].split(' (')[0]} (hours, log scale)",
+        type="log",
+        dtick=1,  # ticks at 1, 10, 100 hours
+    )
+    groups = sorted(set(rows["group"].to_list()), key=lambda g: (g == OTHER_GROUPS, g))
+    fig.update_xaxes(title_text=label.title(), categoryorder="array", categoryarray=groups)
+    return layout(
+        fig,
+        f"How long do PRs take in each {label}, AI-assisted vs no marker? (p10–p90)",
+        boxmode="group",
+    )
+
+
+def distribution_chart(dist: pl.DataFrame, title: str, x_title: str) -> go.Figure:
+    """Share of PRs per bucket, AI-assisted vs no marker (``size_distribution`` etc., org)."""
+    fig = go.Figure()
+    for comparison, color in COMPARISON_COLORS.items():
+        rows = dist.filter(pl.col("comparison") == comparison)
+        if rows.is_empty():
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=rows["bucket"].to_list(),
+                y=percent(rows["share"].to_list()),
+                name=comparison,
+                marker_color=color,
+                customdata=rows["prs"].to_list(),
+                hovertemplate=(
+                    f"{comparison}<br>%{{x}}: %{{y:.1f}}% (%{{customdata}} PRs)<extra></extra>"
+                ),
+            )
+        )
+    fig.update_yaxes(title_text="% of merged PRs in the group", rangemode="tozero")
+    fig.update_xaxes(title_text=x_title)
+    return layout(fig, title, 380, barmode="group")
+
+
+def rate_chart(summary: pl.DataFrame, column: str, title: str, y_title: str) -> go.Figure:
+    """A share per group, AI-assisted vs no marker (``quality_summary``)."""
+    fig = go.Figure()
+    n_column = "reviewed_prs" if column == "rounds_share" else "merged_prs"
+    for comparison, color in COMPARISON_COLORS.items():
+        rows = summary.filter(pl.col("comparison") == comparison)
+        if rows.is_empty():
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=rows["group"].to_list(),
+                y=percent(rows[column].to_list()),
+                name=comparison,
+                marker_color=color,
+                customdata=rows[n_column].to_list(),
+                hovertemplate=f"{comparison}<br>%{{x}}: %{{y:.1f}}% (n = %{{customdata}} PRs)"
+                "<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    return layout(fig, title, 380, barmode="group")
