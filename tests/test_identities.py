@@ -107,6 +107,37 @@ def test_bots_and_agents_are_marked() -> None:
     assert bots == {"dependabot[bot]": True, "copilot": True, "erin": False, "renovate": True}
 
 
+def test_agents_known_only_by_address_are_bots_in_a_git_only_store() -> None:
+    """Read by ``collect git`` (no logins), an agent's address still makes a bot: the
+    catalogue's agent logins in GitHub's no-reply form and its agents' e-mails; a person's
+    own no-reply address, or an address at a tool vendor's domain, stays a person."""
+    people, idents = _resolve(
+        _commits(
+            [
+                ("Copilot", "198982749+Copilot@users.noreply.github.com", None, None, None, None),
+                ("OpenDevin", "opendevin@all-hands.dev", None, None, None, None),
+                (
+                    "claude[bot]",
+                    "209825114+claude[bot]@users.noreply.github.com",
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                ("Claude Fan", "1024+claude@users.noreply.github.com", None, None, None, None),
+                ("Hubber", "hubber@github.com", None, None, None, None),
+            ]
+        )
+    )
+    bot = dict(zip(idents["value"], idents["person_id"], strict=True))
+    is_bot = dict(zip(people["id"], people["is_bot"], strict=True))
+    assert is_bot[bot["198982749+copilot@users.noreply.github.com"]] is True
+    assert is_bot[bot["opendevin@all-hands.dev"]] is True
+    assert is_bot[bot["209825114+claude[bot]@users.noreply.github.com"]] is True
+    assert is_bot[bot["1024+claude@users.noreply.github.com"]] is False
+    assert is_bot[bot["hubber@github.com"]] is False
+
+
 def test_resolution_in_the_store_is_repeatable(engine: sa.Engine) -> None:
     write_frames(
         engine,

@@ -225,7 +225,6 @@ def resolve_frames(
         .agg(pl.col("name").drop_nulls().mode().sort().first().alias("name"))
         .sort("email")
     )
-    bot_emails = [e.lower() for e in ruleset.non_ai_bots.emails]
     unresolved = unresolved.with_columns(
         pl.col("email")
         .map_elements(lambda v: person_id("email", v), return_dtype=pl.Int64)
@@ -235,9 +234,9 @@ def resolve_frames(
         "id",
         pl.lit(None, dtype=pl.String).alias("login"),
         pl.coalesce("name", "email").alias("display_name"),
-        (pl.col("email").is_in(bot_emails) | pl.col("email").str.contains(r"\[bot\]@")).alias(
-            "is_bot"
-        ),
+        # The catalogue decides, as for PR authors: bot e-mails, agents' addresses, and
+        # GitHub's no-reply form of a bot's or an agent's login (198982749+Copilot@...).
+        is_bot_email(pl.col("email"), ruleset).alias("is_bot"),
         pl.col("email").is_in(list(excluded)).alias("excluded"),
     )
     email_idents = unresolved.select(
