@@ -39,9 +39,8 @@ from aimetrics.errors import AimetricsError
 from aimetrics.ids import stable_id
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
+from aimetrics.store.pending import pending_rows
 from aimetrics.store.staged import StagedWrite
-from aimetrics.tagging.identities import is_bot_email
-from aimetrics.tagging.rules import RuleSet
 from collectors import git_clone_state as clone
 from collectors.git_clone_state import ReadState
 
@@ -65,6 +64,10 @@ _REMOTE = re.compile(
 )
 _MERGE_PR = r"^Merge pull request #(\d+) from ([^\s]+)"
 _SQUASH_PR = r"(?m)\A[^\n]*\(#(\d+)\)[ \t]*$"  # on the subject line only
+
+
+BotEmail = Callable[[pl.Expr], pl.Expr]
+"""A predicate over an e-mail column: true for a bot's or an AI agent's address."""
 
 
 class GitError(AimetricsError):
@@ -288,7 +291,7 @@ def collect_repo(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
-    ruleset: RuleSet | None = None,
+    bot_email: BotEmail | None = None,
 ) -> dict[str, int]:
     """Read new commits of ``repo`` and write them (one transaction per repository).
 
@@ -296,8 +299,11 @@ def collect_repo(
     on (in its own process), with the pull requests and links it settles; what only the
     whole history can tell (with ``--all``, or when git's order does not allow the
     streamed walk) is worked out at the end, in the same transaction, as are the PRs'
-    authors. ``ruleset``: whose bots and agents never count as a merged branch's author
-    (without it, only ``[bot]@`` addresses are left out).
+    authors. ``bot_email``: whether an ``author_email`` expression is a bot's or an AI
+    agent's, which never counts as a merged branch's author (the CLI passes the rule
+    catalogue's, `aimetrics.tagging.identities.is_bot_email`; without it, only ``[bot]@``
+    addresses are left out). A repository whose rows changed is listed as waiting to be
+    tagged (`aimetrics.store.pending`), in the same transaction.
 
     A shallow or partial clone is read as far as it goes and ``on_warning`` (default: the
     log) gets one line saying what is missing and how to get it; once the clone has it,
@@ -316,7 +322,7 @@ def collect_repo(
     known = [] if full or relink else [t for t in state.tips if t in present]
     read = functools.partial(
         _read_repo, engine, repo, all_refs=all_refs, boundary=boundary, relink=relink,
-        on_progress=on_progress, ruleset=ruleset,
+        on_progress=on_progress, bot_email=bot_email,
     )  # fmt: skip
     try:
         # Line counts missing from the last read: try the whole history with numstat.
@@ -357,7 +363,7 @@ def _read_repo(
     boundary: list[str],
     relink: bool,
     on_progress: Callable[[int], None] | None,
-    ruleset: RuleSet | None,
+    bot_email: BotEmail | None,
 ) -> dict[str, int]:
     """One read of ``repo`` (``collect_repo``): commits not reachable from ``known``;
     without ``numstat``, line counts unknown; ``boundary``: the shallow clone's boundary
@@ -452,7 +458,7 @@ def _read_repo(
         else:
             links = pl.concat([_links_frame([], []), *link_parts])
         authors = _pr_authors(
-            pr_row(candidates), links, pl.concat(author_parts), _bot_email(ruleset)
+            pr_row(candidates), links, pl.concat(author_parts), _bot_email(bot_email)
         )
         _set_pr_authors(w, repo_id, authors)
         # Rows GitHub stored are richer: an existing PR is kept as it is.
@@ -470,6 +476,8 @@ def _read_repo(
                 "finished_at": [now],
             }
         )
+        if graph.height or relink:  # rows changed: listed for the pipeline to tag them
+            sync = pl.concat([sync, pending_rows([repo_id])], how="vertical_relaxed")
         w.write(s.sync_state, sync)
         w.commit()
     return {
@@ -556,11 +564,11 @@ def _pr_rows(candidates: pl.DataFrame, *, repo_id: int, base_ref: str) -> pl.Dat
     )  # fmt: skip
 
 
-def _bot_email(ruleset: RuleSet | None) -> pl.Expr:
+def _bot_email(bot_email: BotEmail | None) -> pl.Expr:
     email = pl.col("author_email")
-    if ruleset is None:
+    if bot_email is None:
         return email.str.to_lowercase().str.contains("[bot]@", literal=True).fill_null(False)
-    return is_bot_email(email, ruleset)
+    return bot_email(email)
 
 
 def _pr_authors(
