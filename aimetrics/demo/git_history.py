@@ -22,6 +22,7 @@ reviewer's fix-up sometimes joins. Dependabot's PRs come on top.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -267,10 +268,11 @@ def measure_history(history: GitHistory, db_url: str, settings: Settings | None 
     from aimetrics.metrics.facts import measured, view_of, work
     from aimetrics.metrics.period import Period
     from aimetrics.metrics.uplift import SEAT, throughput_uplift
+    from aimetrics.pipeline import run_pipeline
     from aimetrics.settings import load_settings
     from aimetrics.store import create_store_engine, upgrade
-    from aimetrics.tagging import ruleset_from_settings, tag_store
-    from aimetrics.tagging.identities import resolve_identities
+    from aimetrics.tagging import ruleset_from_settings
+    from aimetrics.tagging.identities import is_bot_email
     from collectors.git_local import collect_repo, inspect_repo
 
     settings = settings or load_settings(None)
@@ -278,10 +280,11 @@ def measure_history(history: GitHistory, db_url: str, settings: Settings | None 
     try:
         upgrade(engine)
         rules = ruleset_from_settings(settings)
-        # As `aimetrics collect git` wires it: collect, tag, then people and identities.
-        counts = collect_repo(engine, inspect_repo(history.path), ruleset=rules)
-        tag_store(engine, rules, repo_ids=[counts["repo_id"]])
-        resolve_identities(engine, rules, settings)
+        # As `aimetrics collect git` wires it: collect, then the pipeline (people and
+        # identities, then tagging).
+        bots = functools.partial(is_bot_email, ruleset=rules)
+        collect_repo(engine, inspect_repo(history.path), bot_email=bots)
+        run_pipeline(engine, settings, rules)
         facts = load_facts(engine, settings)
     finally:
         engine.dispose()

@@ -17,10 +17,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aimetrics.errors import RulesError
+from aimetrics.vocabulary import CONFIDENCE_RANK  # noqa: F401  (still read here by metrics/facts.py)
 
 Kind = Literal["authored", "assisted", "reviewed"]
 Confidence = Literal["high", "medium", "low"]
-CONFIDENCE_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 
 # Which entity each field belongs to, and the column it reads.
 FIELDS: dict[str, tuple[str, str]] = {
