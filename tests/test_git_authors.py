@@ -144,7 +144,7 @@ def test_facts_of_git_prs_have_authors_and_merge_cycle_times(
     """Through load_facts: each recovered PR counts for its author (the person, not the
     one who merged); a merge commit's cycle runs from its branch's first authored commit
     to the merge, a squash merge has none, and no stage is guessed."""
-    from aimetrics.exports.figures import load_facts
+    from aimetrics.figures.facts import load_facts_for
     from aimetrics.settings import load_settings
     from aimetrics.tagging import tag_store
     from aimetrics.tagging.identities import resolve_identities
@@ -153,7 +153,7 @@ def test_facts_of_git_prs_have_authors_and_merge_cycle_times(
     counts = collect_repo(any_engine, inspect_repo(repo.path), ruleset=rules)
     tag_store(any_engine, rules, repo_ids=[counts["repo_id"]])
     resolve_identities(any_engine, rules, settings)
-    facts = load_facts(any_engine, settings)
+    facts = load_facts_for(any_engine, settings)
     prs = facts.prs.sort("number")
     bob = facts.directory.filter(pl.col("value") == "bob@acme.example")["person_key"].item()
     carol = facts.directory.filter(pl.col("value") == "carol@acme.example")["person_key"].item()
