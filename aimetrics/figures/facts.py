@@ -19,12 +19,12 @@ from aimetrics.figures.store_reads import (
     read_links,
     read_revert_bodies,
     read_revert_commits,
+    read_seats,
     unresolved_identities,
 )
 from aimetrics.figures.tags import ExplainInputs
 from aimetrics.figures.view import non_ai_bots
 from aimetrics.metrics.adoption import seat_facts
-from aimetrics.metrics.cost.seats import read_seats
 from aimetrics.metrics.delivery import (
     ai_review_ids,
     cycle_spans,
@@ -53,7 +53,7 @@ class Facts:
     commits: pl.DataFrame  # commit_facts of default-branch commits: _COMMIT_FIGURE_COLUMNS
     activity: pl.DataFrame  # contributor_activity
     seats: pl.DataFrame  # seat_facts of the store's seats and the configured holders
-    seat_plans: pl.DataFrame  # the store's and the configuration's (cost.seats.read_seats)
+    seat_plans: pl.DataFrame  # the store's and the configuration's (store_reads.read_seats)
     cost_records: pl.DataFrame  # the store table
     directory: pl.DataFrame  # person_directory
     memberships: pl.DataFrame  # memberships_by_person
@@ -89,7 +89,7 @@ def load_facts(
     ``bots``: the rule catalogue's non-AI bot logins and e-mails; ``tz``:
     ``reporting.timezone`` (teams of the day, weeks); ``ai_tools``: the configuration's,
     whose seat plans and holders join the store's
-    (:func:`aimetrics.metrics.cost.seats.read_seats`). Tagged changes' matched text is
+    (:func:`aimetrics.figures.store_reads.read_seats`). Tagged changes' matched text is
     masked unless ``show_individuals``.
     """
     # One read transaction for every table: a collector committing a sync meanwhile

@@ -7,13 +7,21 @@ dashboard and the exports make apart: the latest merge, the Copilot usage report
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.metrics.copilot_usage import usage_records
+from aimetrics.metrics.cost.seats import (
+    combined_seat_plans,
+    combined_seats,
+    config_seat_holders,
+    config_seat_plans,
+)
 from aimetrics.metrics.quality import revert_links
+from aimetrics.settings import AiTool
 from aimetrics.store import Snapshot
 from aimetrics.store import schema as s
 from aimetrics.store.adbc import fetch_frame
@@ -194,3 +202,15 @@ def latest_merged_at(engine: sa.Engine) -> dt.datetime | None:
     """The latest ``merged_at`` in the store (one small query; None when nothing merged)."""
     stmt = sa.select(sa.func.max(s.pull_requests.c.merged_at).label("latest"))
     return restore_types(fetch_frame(engine, stmt), {"latest": UTC_DATETIME})["latest"][0]
+
+
+def read_seats(snap: Snapshot, ai_tools: Sequence[AiTool] = ()) -> tuple[pl.DataFrame, ...]:
+    """The seat plans and seat assignments every cost figure uses: the store's tables with
+    the configuration's ``ai_tools`` added
+    (:func:`~aimetrics.metrics.cost.seats.combined_seat_plans`,
+    :func:`~aimetrics.metrics.cost.seats.combined_seats`).
+    Returns ``(seat_plans, seat_assignments)``."""
+    return (
+        combined_seat_plans(snap.read(s.seat_plans), config_seat_plans(ai_tools)),
+        combined_seats(snap.read(s.seat_assignments), config_seat_holders(ai_tools)),
+    )

@@ -73,7 +73,7 @@ class CostInputs:
     """Where AI spend comes from (see :func:`aimetrics.metrics.cost.lines.spend_lines`).
 
     ``seat_plans``/``seat_assignments``: the store's with the configuration's
-    (:func:`aimetrics.metrics.cost.seats.read_seats`); ``memberships`` (``team_slug``,
+    (:func:`aimetrics.figures.store_reads.read_seats`); ``memberships`` (``team_slug``,
     ``person_key``, ``valid_from``, ``valid_to``) and ``directory`` are needed
     only to attribute spend to teams.
     """
