@@ -44,6 +44,13 @@ from aimetrics.store import Snapshot
 from aimetrics.store import schema as s
 from aimetrics.tagging import commit_flags, pr_flags
 
+# Commit facts' columns the figures read (commit_shares, the Data page's per-tool counts,
+# selection and breakdowns); the rest served contributor_activity and is dropped at load.
+_COMMIT_FIGURE_COLUMNS = (
+    "repo_id", "author_key", "is_ai", "is_agent", "ai_tool", "at", "lines", "counted",
+    "is_engineer", "repository", "teams",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -214,11 +221,3 @@ def _load_facts(
         repositories=tuple(sorted(repositories["full_name"].to_list())),
         tools=tools.filter(pl.col("id") != "unspecified").sort("id"),
     )
-
-
-# Commit facts' columns the figures read (commit_shares, the Data page's per-tool counts,
-# selection and breakdowns); the rest served contributor_activity and is dropped at load.
-_COMMIT_FIGURE_COLUMNS = (
-    "repo_id", "author_key", "is_ai", "is_agent", "ai_tool", "at", "lines", "counted",
-    "is_engineer", "repository", "teams",
-)  # fmt: skip

@@ -57,6 +57,7 @@ def previous_hidden(f: Facts, v: View) -> str:
 
 
 def first_row(frame: pl.DataFrame) -> dict[str, object]:
+    """The first row of ``frame`` by column name ({} when it has none)."""
     return frame.row(0, named=True) if frame.height else {}
 
 
