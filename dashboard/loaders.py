@@ -59,7 +59,7 @@ def app_context() -> AppContext:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the loaded frames depend on: the cache key of :func:`metric_inputs`."""
+    """What the loaded frames depend on: the cache key of :func:`facts`."""
 
     db_url: str
     min_confidence: str
