@@ -81,16 +81,9 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("aimetrics.cli.store", "dashboard"): "the CLI launches the dashboard",
 }
 
-# Temporary: what the figures layer (branch i13-g) removes. Delete each entry once merged.
+# Temporary exceptions while a move is under way (none today).
 # (importer module, imported module prefix): why.
-TEMPORARY: dict[tuple[str, str], str] = {
-    # removed by i13-g: metrics/facts.py moves into aimetrics/figures/ (figures may read tagging)
-    ("aimetrics.metrics.facts", "aimetrics.tagging"): "removed by i13-g",
-    # removed by i13-g: exports/figures.py moves into aimetrics/figures/
-    ("aimetrics.exports.figures", "aimetrics.tagging"): "removed by i13-g",
-    # removed by i13-g: dashboard/data.py (its own non-AI-bot list) becomes the figures layer's
-    ("dashboard.data", "aimetrics.tagging"): "removed by i13-g",
-}
+TEMPORARY: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

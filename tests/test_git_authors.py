@@ -153,14 +153,14 @@ def test_facts_of_git_prs_have_authors_and_merge_cycle_times(
     """Through load_facts: each recovered PR counts for its author (the person, not the
     one who merged); a merge commit's cycle runs from its branch's first authored commit
     to the merge, a squash merge has none, and no stage is guessed."""
-    from aimetrics.exports.figures import load_facts
+    from aimetrics.figures.facts import load_facts_for
     from aimetrics.pipeline import run_pipeline
     from aimetrics.settings import load_settings
 
     rules, settings = build_ruleset(), load_settings(None)
     collect_repo(any_engine, inspect_repo(repo.path), bot_email=_bots(rules))
     run_pipeline(any_engine, settings, rules)  # identities, then the new rows' tags
-    facts = load_facts(any_engine, settings)
+    facts = load_facts_for(any_engine, settings)
     prs = facts.prs.sort("number")
     bob = facts.directory.filter(pl.col("value") == "bob@acme.example")["person_key"].item()
     carol = facts.directory.filter(pl.col("value") == "carol@acme.example")["person_key"].item()

@@ -10,7 +10,6 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from aimetrics.metrics.delivery import cycle_spans, first_commits
-from aimetrics.metrics.overview import group_uplifts
 from aimetrics.metrics.stats import (
     NOT_ENOUGH_DATA,
     Estimate,
@@ -19,6 +18,7 @@ from aimetrics.metrics.stats import (
     histogram_medians,
     percentile_interval,
 )
+from aimetrics.metrics.team_map import group_uplifts
 from aimetrics.metrics.uplift import (
     FIRST_AI_CHANGE,
     NEVER,

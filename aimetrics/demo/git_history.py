@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
-    from aimetrics.metrics.facts import Facts
+    from aimetrics.figures.facts import Facts
     from aimetrics.metrics.uplift import Uplift
     from aimetrics.settings import Settings
 
@@ -262,10 +262,11 @@ class GitRun:
 def measure_history(history: GitHistory, db_url: str, settings: Settings | None = None) -> GitRun:
     """Run the production path over ``history`` into the empty store at ``db_url``:
     ``collect git`` (collector), identities, tagging, ``load_facts``, then the uplift as
-    the dashboard computes it (:func:`aimetrics.metrics.facts.measured`) and once more
+    the dashboard computes it (:func:`aimetrics.figures.cost.measured`) and once more
     with the true adoption dates (to tell the dating's share of any bias)."""
-    from aimetrics.exports.figures import load_facts
-    from aimetrics.metrics.facts import measured, view_of, work
+    from aimetrics.figures.cost import measured, work
+    from aimetrics.figures.facts import load_facts_for
+    from aimetrics.figures.view import view_of
     from aimetrics.metrics.period import Period
     from aimetrics.metrics.uplift import SEAT, throughput_uplift
     from aimetrics.pipeline import run_pipeline
@@ -285,7 +286,7 @@ def measure_history(history: GitHistory, db_url: str, settings: Settings | None 
         bots = functools.partial(is_bot_email, ruleset=rules)
         collect_repo(engine, inspect_repo(history.path), bot_email=bots)
         run_pipeline(engine, settings, rules)
-        facts = load_facts(engine, settings)
+        facts = load_facts_for(engine, settings)
     finally:
         engine.dispose()
     end = history.spec.end

@@ -36,7 +36,7 @@ def per_engineer_week(prs: pl.Expr, engineers: pl.Expr, weeks: pl.Expr) -> pl.Ex
 def active_engineers(activity: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """One row: ``active_engineers``, the distinct engineers with work in ``period``.
 
-    ``activity``: :func:`aimetrics.metrics.adoption.contributor_activity`.
+    ``activity``: :func:`aimetrics.metrics.work_facts.contributor_activity`.
     """
     return activity.filter(period.contains("at")).select(
         pl.col("person_key").n_unique().cast(pl.Int64).alias("active_engineers")

@@ -407,7 +407,7 @@ def uplift_result(
 def engineer_cycle_hours(prs: pl.LazyFrame, ai: str = "is_ai") -> pl.LazyFrame:
     """Engineers' merged PRs with their cycle time, the input of :func:`cycle_time_uplift`.
 
-    ``prs``: PR facts with cycle spans (:attr:`aimetrics.metrics.facts.Facts.prs`, or
+    ``prs``: PR facts with cycle spans (:attr:`aimetrics.figures.facts.Facts.prs`, or
     :func:`aimetrics.metrics.adoption.select`'s rows of them); ``ai``: the column that
     says AI-assisted (``ai`` for a selection's tools). Columns ``person_key``,
     ``is_ai``, ``cycle_hours``: the production cycle time

@@ -17,7 +17,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aimetrics.errors import RulesError
-from aimetrics.vocabulary import CONFIDENCE_RANK  # noqa: F401  (still read here by metrics/facts.py)
 
 Kind = Literal["authored", "assisted", "reviewed"]
 Confidence = Literal["high", "medium", "low"]
