@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
 from aimetrics.tagging.classify import pr_flags
-from aimetrics.tagging.rules import CONFIDENCE_RANK, Rule, RuleSet
+from aimetrics.tagging.rules import Rule, RuleSet
 from aimetrics.tagging.tagger import TAG_SCHEMA, tag_frame
+from aimetrics.vocabulary import CONFIDENCE_RANK
 
 _REF = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)#(?P<number>\d+)$")
 _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
