@@ -24,15 +24,10 @@ import pytest
 
 from aimetrics.demo import generate
 from aimetrics.metrics.adoption import Selection, seat_facts
+from aimetrics.metrics.like_for_like import cycle_time_uplift, engineer_cycle_hours
 from aimetrics.metrics.overview import select_work
 from aimetrics.metrics.stats import Comparison
-from aimetrics.metrics.uplift import (
-    Uplift,
-    adoption_dates,
-    cycle_time_uplift,
-    engineer_cycle_hours,
-    throughput_uplift,
-)
+from aimetrics.metrics.uplift import Uplift, adoption_dates, throughput_uplift
 from aimetrics.tagging import build_ruleset, compute_tags
 
 from samples import frames_facts
