@@ -15,7 +15,8 @@ from aimetrics.metrics.like_for_like import (
     size_ratio,
     within_engineer,
 )
-from aimetrics.metrics.stats import NOT_ENOUGH_DATA
+from aimetrics.metrics.overview import group_uplifts
+from aimetrics.metrics.stats import NOT_ENOUGH_DATA, keyed_weights
 from aimetrics.metrics.uplift import (
     FIRST_AI_CHANGE,
     FIRST_EVIDENCE,
@@ -23,9 +24,10 @@ from aimetrics.metrics.uplift import (
     SEAT,
     Panel,
     adoption_dates,
+    weekly_panel,
 )
 from aimetrics.settings import StatisticsSettings
-from tests.test_stats_uplift import SMALL, WEEK0, _merged, _seats
+from tests.test_stats_uplift import SMALL, WEEK0, _activity, _merged, _seats
 
 D = dt.date
 
@@ -169,3 +171,29 @@ def test_dose_response_bins_by_hand() -> None:
     dose = np.array([0.3, 0.4, 0.6, 0.9, np.nan, np.nan])
     bins = dose_response(x, treated, dose, x[:, :4].sum(axis=1), settings)
     assert [(b.label, b.engineers) for b in bins] == [("25% or more", 4)]
+
+
+def test_a_groups_interval_does_not_depend_on_the_other_groups() -> None:
+    # Two teams adopt in week 3; c1..c3 never adopt. Team "one" alone (a team filter) and
+    # beside team "two" (the team map) draws the same engineers the same number of times.
+    weekly = {
+        "t1": [2, 2, 2, 3, 3, 3, 3, 3], "t2": [1, 1, 1, 2, 2, 2, 2, 2],
+        "t3": [3, 3, 3, 3, 4, 4, 4, 4], "t4": [2, 1, 2, 1, 2, 3, 2, 3],
+        "c1": [2, 2, 2, 2, 2, 2, 2, 2], "c2": [1, 1, 1, 1, 1, 1, 1, 1],
+        "c3": [1, 2, 1, 2, 1, 2, 1, 2],
+    }  # fmt: skip
+    merged = _merged(weekly)
+    adopted = WEEK0 + dt.timedelta(weeks=3)
+    seats = _seats(t1=adopted, t2=adopted, t3=adopted, t4=adopted)
+    adoption = adoption_dates(merged.lazy(), seats.lazy())
+    panel = weekly_panel(merged.lazy(), _activity(merged).lazy(), adoption)
+    one = ["t1", "t2", "c1", "c2", "c3"]
+    alone = group_uplifts(panel, {"one": one}, SMALL)["one"]
+    beside = group_uplifts(panel, {"one": one, "two": ["t3", "t4"]}, SMALL)["one"]
+    assert alone.estimate.ok
+    assert alone.estimate == beside.estimate
+    assert np.array_equal(alone.replicates, beside.replicates, equal_nan=True)
+    # And the draws are the engineer's own: the same key gets the same column anywhere.
+    a = keyed_weights(["t1", "c1"], 50, 7)
+    b = keyed_weights(["c2", "c1", "t9"], 50, 7)
+    assert np.array_equal(a[:, 1], b[:, 1])

@@ -25,6 +25,7 @@ from aimetrics.metrics.period import Period, local_date, week_of, week_start
 from aimetrics.metrics.stats import (
     Estimate,
     bootstrap_weights,
+    keyed_weights,
     percentile_interval,
     resampled_sums,
 )
@@ -33,6 +34,7 @@ from aimetrics.metrics.uplift import (
     PRE_WEEKS,
     Panel,
     Uplift,
+    panel_keys,
     stacked_design,  # the estimator's own design: a group's figure is the same estimator's
     uplift_result,
     weekly_panel,
@@ -557,7 +559,7 @@ def group_uplifts(
     rows = np.flatnonzero(union)
     sums: dict[str, np.ndarray] = {}
     if measured:
-        weights = bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed)
+        weights = keyed_weights(panel_keys(panel, rows), cfg.bootstrap_samples, cfg.seed)
         shared = resampled_sums(weights, aggregates[rows]).reshape(len(weights), -1, 5)
         position = np.full(n, -1)
         position[rows] = np.arange(len(rows))

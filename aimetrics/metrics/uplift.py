@@ -23,8 +23,8 @@ from aimetrics.metrics.period import local_date, week_start
 from aimetrics.metrics.stats import (
     OK,
     Estimate,
-    bootstrap_weights,
     estimate,
+    keyed_weights,
     resampled_sums,
 )
 from aimetrics.settings import StatisticsSettings
@@ -257,6 +257,11 @@ class Uplift:
         return self.estimate.percent_change()
 
 
+def panel_keys(panel: Panel, rows: np.ndarray) -> list[str]:
+    """The keys of the panel's engineers at ``rows`` (indexes), for :func:`keyed_weights`."""
+    return [panel.keys[i] for i in rows]
+
+
 def _present(panel: Panel, a: int, b: int, n_weeks: int) -> np.ndarray:
     """Engineers on the team through weeks ``[a, b)``, read from their PRs outside them.
 
@@ -373,7 +378,7 @@ def throughput_uplift(
     x = aggregates[rows]
     enough = min(int(treated.sum()), int(control.sum())) >= cfg.min_engineers and x.shape[1] > 0
     replicate_sums = (
-        resampled_sums(bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed), x)
+        resampled_sums(keyed_weights(panel_keys(panel, rows), cfg.bootstrap_samples, cfg.seed), x)
         if enough
         else None
     )
