@@ -21,3 +21,7 @@ class SchemaOutdated(StoreError):
 
 class RulesError(AimetricsError):
     """An AI-tagging rule file is invalid."""
+
+
+class ExportError(AimetricsError):
+    """An export cannot be made as asked (an unknown filter value, no browser for a PDF)."""

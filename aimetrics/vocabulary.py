@@ -59,6 +59,7 @@ SOURCES = ("github", "git", "demo", "config")
 AUTHORED, ASSISTED, REVIEWED = "authored", "assisted", "reviewed"
 TAG_KINDS = (AUTHORED, ASSISTED, REVIEWED)
 CONFIDENCES = ("high", "medium", "low")  # strongest first
+CONFIDENCE_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}  # a floor: rank >= floor's
 COMMIT, PULL_REQUEST, REVIEW = "commit", "pull_request", "review"
 TAG_ENTITIES = (COMMIT, PULL_REQUEST, REVIEW)  # what an AI tag is on (``ai_tags.entity``)
 

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from aimetrics.pipeline import run_pipeline  # noqa: E402
 from aimetrics.settings import parse_settings  # noqa: E402
 from aimetrics.store import create_store_engine, upgrade  # noqa: E402
 from aimetrics.tagging import build_ruleset  # noqa: E402
@@ -92,7 +93,8 @@ def _collect(base_url: str, db: str, spacing: float) -> tuple[float, int]:
     )
     reporter = QuietReporter(Console(file=open(os.devnull, "w")))  # noqa: SIM115
     started = time.perf_counter()
-    summary = collect_github(settings, engine, build_ruleset(), options, reporter)
+    summary = collect_github(settings, engine, options, reporter)
+    run_pipeline(engine, settings, build_ruleset(), identities=False)  # the tagging
     engine.dispose()
     return time.perf_counter() - started, summary.repos[0].prs
 

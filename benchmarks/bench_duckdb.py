@@ -5,7 +5,7 @@
 
 Builds the shared frames exactly as ``bench_metrics.py`` does (its ``prepare`` in a
 child process), plus a PR timeline frame (merged PRs with created/ready times,
-first commit and human review milestones, as :mod:`aimetrics.metrics.facts` joins
+first commit and human review milestones, as :mod:`aimetrics.figures.facts` joins
 them, without the spans). Both engines then read the same in-memory Arrow data (the polars frames;
 DuckDB is handed their Arrow tables, zero copy) and compute, for the default
 90-day period:

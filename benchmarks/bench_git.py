@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from aimetrics.store import create_store_engine, upgrade
-from collectors.git_local import _FORMAT, collect_repo, count_commits, inspect_repo
+from collectors.git_local import collect_repo, count_commits, inspect_repo
+from collectors.git_log import FORMAT
 
 # The repository generator the crash trials use too (tests/fakes/trials.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -45,7 +46,7 @@ def main() -> None:
             build_git_repo(repo_path, args.commits)
             print(f"built a {args.commits:,}-commit repository in {time.perf_counter() - t:.1f} s")
         repo = inspect_repo(repo_path)
-        log_cmd = ["git", "-C", str(repo_path), "log", repo.default_branch, f"--format={_FORMAT}",
+        log_cmd = ["git", "-C", str(repo_path), "log", repo.default_branch, f"--format={FORMAT}",
                    "--numstat", "--no-renames", "--no-color"]  # fmt: skip
         runs: list[tuple[float, float, float, float]] = []
         for run in range(args.runs):

@@ -34,10 +34,10 @@ from typing import Any
 
 import polars as pl
 
+from aimetrics.figures.cost import RoiParts
+from aimetrics.figures.cost import roi as both_methods
 from aimetrics.metrics.cost.lines import spend_lines
 from aimetrics.metrics.cost.spend import spend_total
-from aimetrics.metrics.facts import RoiParts
-from aimetrics.metrics.facts import roi as both_methods
 from aimetrics.metrics.like_for_like import cycle_time_uplift
 from aimetrics.metrics.overview import KPI_COLUMNS, CostInputs, overview_figures, weekly_trend
 from aimetrics.metrics.period import Period
@@ -82,9 +82,10 @@ def _rss_gb() -> float:
 def prepare(scale: float, seed: int, end: dt.date, out: str) -> dict[str, Any]:
     """In the child: generate, tag and derive the shared frames; write them as Parquet."""
     from aimetrics.demo import generate
-    from aimetrics.metrics.adoption import Selection, memberships_by_person, seat_facts
+    from aimetrics.metrics.adoption import Selection, seat_facts
     from aimetrics.metrics.like_for_like import engineer_cycle_hours
     from aimetrics.metrics.overview import select_work
+    from aimetrics.metrics.work_facts import memberships_by_person
     from aimetrics.tagging import build_ruleset, compute_tags
 
     from samples import frames_facts

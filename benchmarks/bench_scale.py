@@ -11,10 +11,10 @@ imports left out):
 - ``build``: the demo organization as ``aimetrics demo`` builds it: generate, write
   (replacing any previous demo), resolve identities, tag. ``--reuse`` skips it when the
   store already holds a demo of the same seed and scale;
-- ``load``: :func:`aimetrics.exports.figures.load_facts`, the store read the dashboard
+- ``load``: :func:`aimetrics.figures.facts.load_facts_for`, the store read the dashboard
   caches (every PR with flags, teams and timeline; commits; activity; tags ...);
 - ``metrics``: the load, then every page's composition for the default period
-  (:func:`aimetrics.exports.figures.compute_figures`: Overview, Cost & ROI, team map,
+  (:func:`aimetrics.figures.compute.compute_figures`: Overview, Cost & ROI, team map,
   measured uplift, Adoption, Delivery and Quality by team and by repository, Data);
 - ``render``: the Overview page through Streamlit's ``AppTest`` against the store, cold
   (the first render: every cache empty, the store read) and then warm.
@@ -100,25 +100,26 @@ def phase_build(db: str, seed: int, scale: float, end_date: dt.date) -> dict[str
 
 
 def phase_load(db: str) -> dict[str, object]:
-    from aimetrics.exports.figures import load_facts
+    from aimetrics.figures.facts import load_facts_for
     from aimetrics.store import create_store_engine
 
     engine = create_store_engine(db, must_exist=True)
     t0 = time.perf_counter()
-    facts = load_facts(engine, _settings())
+    facts = load_facts_for(engine, _settings())
     took = time.perf_counter() - t0
     engine.dispose()
     return {"load": took, "prs": facts.prs.height, "commits": facts.commits.height}
 
 
 def phase_metrics(db: str) -> dict[str, object]:
-    from aimetrics.exports.figures import compute_figures, load_facts
+    from aimetrics.figures.compute import compute_figures
+    from aimetrics.figures.facts import load_facts_for
     from aimetrics.store import create_store_engine
 
     settings = _settings()
     engine = create_store_engine(db, must_exist=True)
     t0 = time.perf_counter()
-    facts = load_facts(engine, settings)
+    facts = load_facts_for(engine, settings)
     loaded = time.perf_counter() - t0
     engine.dispose()
     t0 = time.perf_counter()

@@ -4,7 +4,7 @@ Reads with git itself (one ``git log`` per repository, no token). Its output is
 parsed (vectorized in polars) and written piece by piece while git still reads,
 all in one transaction. Pull requests are recovered from merge and squash
 messages (``Merge pull request #123 from owner/branch``, ``Title (#123)``).
-Each gets its author's e-mail (see :func:`_pr_authors`), resolved to a person
+Each gets its author's e-mail (see `collectors.git_prs.pr_authors`), resolved to a person
 later like any commit author's. They carry their merge time, and for a merge
 commit the merged branch's commits (so a cycle time from its first commit);
 figures that need the opening or review times say they are not available for
@@ -13,6 +13,9 @@ git-only repositories.
 Incremental: the tips read last time are stored in ``sync_state``; a re-run
 reads only commits not reachable from them. Shallow and partial clones: see
 ``collectors.git_clone_state`` (what is stored, the warning, how a later run fills the gap).
+
+Here: the repository, its read state and the one write; ``collectors.git_log`` runs git and
+streams its log; ``collectors.git_prs`` recovers the pull requests, their commits and authors.
 """
 
 from __future__ import annotations
@@ -21,74 +24,44 @@ import contextlib
 import datetime as dt
 import functools
 import logging
-import os
-import queue
 import re
-import subprocess
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.errors import AimetricsError
 from aimetrics.ids import stable_id
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
+from aimetrics.store.pending import pending_rows
 from aimetrics.store.staged import StagedWrite
-from aimetrics.tagging.identities import is_bot_email
-from aimetrics.tagging.rules import RuleSet
 from collectors import git_clone_state as clone
 from collectors.git_clone_state import ReadState
+from collectors.git_log import FIELDS, RS, US, GitError, GitLog, existing_commits, run_git
+from collectors.git_prs import (
+    MERGE_PR,
+    SQUASH_PR,
+    BotEmail,
+    StreamedWalk,
+    author_part,
+    bot_filter,
+    candidate_part,
+    link_rows,
+    links_frame,
+    mainline_links,
+    merge_links,
+    pr_authors,
+    pr_rows,
+    reachable,
+)
 
 _logger = logging.getLogger(__name__)
 
-try:
-    import fcntl
-except ImportError:  # not on Windows: the pipe keeps its default size
-    fcntl = None  # type: ignore[assignment]
-
-RS, US = "\x1e", "\x1f"
-# One record per commit: sha, parents, author, committer (dates as Unix seconds: the instant,
-# which is what the store keeps, and no text to parse), full message; numstat follows.
-_FORMAT = f"{RS}%H{US}%P{US}%an{US}%ae{US}%at{US}%cn{US}%ce{US}%ct{US}%B{US}"
-_FIELDS = [
-    "sha", "parents", "author_name", "author_email", "authored", "committer_name",
-    "committer_email", "committed", "message", "numstat",
-]  # fmt: skip
 _REMOTE = re.compile(
     r"(?:github\.com|[\w.-]+)[:/](?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?$"
 )
-_MERGE_PR = r"^Merge pull request #(\d+) from ([^\s]+)"
-_SQUASH_PR = r"(?m)\A[^\n]*\(#(\d+)\)[ \t]*$"  # on the subject line only
-
-
-class GitError(AimetricsError):
-    """git failed or the path is not a repository."""
-
-
-def _git(path: Path, *args: str, input: str | None = None) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(path), *args],
-            input=input,
-            check=True,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=clone.git_env(),
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed (aimetrics reads local clones with git)") from None
-    except subprocess.CalledProcessError as exc:
-        msg = (exc.stderr or "").strip().splitlines()
-        raise GitError(f"{path}: git {args[0]} failed: {msg[-1] if msg else exc}") from None
-    return done.stdout
 
 
 @dataclass(frozen=True)
@@ -102,17 +75,17 @@ class GitRepo:
 def inspect_repo(path: Path, repo_name: str | None = None, branch: str | None = None) -> GitRepo:
     if not path.exists():
         raise GitError(f"{path}: no such folder")
-    top = Path(_git(path, "rev-parse", "--show-toplevel").strip())
+    top = Path(run_git(path, "rev-parse", "--show-toplevel").strip())
     remote = ""
     with contextlib.suppress(GitError):  # no origin: name the repository after its folder
-        remote = _git(top, "remote", "get-url", "origin").strip()
+        remote = run_git(top, "remote", "get-url", "origin").strip()
     m = _REMOTE.search(remote) if remote else None
     full_name = repo_name or (f"{m['owner']}/{m['name']}" if m else f"local/{top.name}")
     if repo_name and not re.fullmatch(r"[\w.-]+/[\w.-]+", repo_name):
         raise GitError(f"--repo-name {repo_name!r} is not OWNER/NAME")
     web_url = f"https://github.com/{full_name}" if m and "github.com" in remote else None
     if branch is None:
-        branch = _git(top, "rev-parse", "--abbrev-ref", "HEAD").strip()
+        branch = run_git(top, "rev-parse", "--abbrev-ref", "HEAD").strip()
         if branch == "HEAD":
             raise GitError(f"{top}: detached HEAD; pass --branch NAME")
     return GitRepo(top, full_name, web_url, branch)
@@ -121,7 +94,7 @@ def inspect_repo(path: Path, repo_name: str | None = None, branch: str | None = 
 def _parse_log(raw: str) -> pl.DataFrame:
     """``git log`` output in our format (whole records) → one row per commit (vectorized)."""
     records = pl.Series("r", [raw], dtype=pl.String).str.split(RS).explode().slice(1)
-    parts = records.str.split_exact(US, len(_FIELDS) - 1).struct.rename_fields(_FIELDS)
+    parts = records.str.split_exact(US, len(FIELDS) - 1).struct.rename_fields(FIELDS)
     frame = parts.struct.unnest()
     numstat = pl.col("numstat").str.extract_all(r"(?m)^(\d+)\t(\d+)\t")
     message = pl.col("message").str.strip_chars_end("\n")
@@ -137,7 +110,7 @@ def _parse_log(raw: str) -> pl.DataFrame:
         # A root commit has no parents ("" splits into one empty piece).
         pl.when(pl.col("parents") == "").then(0)
         .otherwise(pl.col("parents").str.split(" ").list.len()).alias("parent_count"),
-        pl.coalesce(message.str.extract(_MERGE_PR, 1), message.str.extract(_SQUASH_PR, 1))
+        pl.coalesce(message.str.extract(MERGE_PR, 1), message.str.extract(SQUASH_PR, 1))
         .cast(pl.Int64).alias("pr_number"),
     )  # fmt: skip
 
@@ -147,125 +120,6 @@ def _unix_time(name: str) -> pl.Expr:
 
 
 _EMPTY = _parse_log("")
-
-
-def _mainline_links(frame: pl.DataFrame, tip: str) -> pl.DataFrame:
-    """(pr_number, sha) for the commits each merge brought in: walk each merge's
-    second parent along first parents until the mainline (linear in commits).
-
-    ``frame``: sha, parents, pr_number, parent_count, in ``git log`` order (a merge
-    read earlier claims a shared commit). Shas become row positions, so the walk
-    follows integers through two lists.
-    """
-    shas = frame["sha"].to_list()
-    pos = dict(zip(shas, range(len(shas)), strict=True))
-    split = frame["parents"].str.split_exact(" ", 1)
-    first = [pos.get(p, -1) for p in split.struct.field("field_0").to_list()]
-    second = [pos.get(p, -1) for p in split.struct.field("field_1").to_list()]
-    on_main = bytearray(len(shas))
-    cur = pos.get(tip, -1)
-    while cur >= 0 and not on_main[cur]:
-        on_main[cur] = 1
-        cur = first[cur]
-    merges = (
-        frame.with_row_index("i")
-        .filter(pl.col("pr_number").is_not_null() & (pl.col("parent_count") > 1))
-        .select("i", "pr_number")
-    )
-    claimed = bytearray(len(shas))
-    numbers: list[int] = []
-    rows: list[str] = []
-    for merge, number in merges.iter_rows():
-        if not on_main[merge]:
-            continue
-        cur = second[merge]
-        while cur >= 0 and not on_main[cur] and not claimed[cur]:
-            claimed[cur] = 1
-            numbers.append(number)
-            rows.append(shas[cur])
-            cur = first[cur]
-    return _links_frame(numbers, rows)
-
-
-def _links_frame(numbers: list[int], shas: list[str]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"pr_number": pl.Series(numbers, dtype=pl.Int64), "sha": pl.Series(shas, dtype=pl.String)}
-    )
-
-
-class _StreamedWalk:
-    """``_mainline_links`` worked out piece by piece as ``git log`` output arrives, so each
-    piece's pull requests and links are written while git still reads.
-
-    It relies on git listing every commit before its parents. Git's default order (newest
-    committer date first) does, except where committer dates go backwards or tie across a
-    fork; the first commit listed after one of its parents sets ``broken`` (as does a PR
-    number named by two commits, which needs the whole history to pick the right one),
-    and the caller then works from the whole history at the end, as ``_mainline_links``.
-    """
-
-    def __init__(self, tip: str) -> None:
-        self.expected: str | None = tip  # the next commit of the mainline
-        # sha -> (rank of the mainline merge that claims it, its PR number); rank 1 = newest
-        self.pending: dict[str, tuple[int, int]] = {}
-        self.listed: set[str] = set()
-        self.numbers: set[int] = set()
-        self.rank = 0
-        self.broken = False
-
-    def feed(self, commits: pl.DataFrame) -> pl.DataFrame:
-        """The (pr_number, sha) links settled by this piece (meaningless once ``broken``)."""
-        named = commits["pr_number"].drop_nulls().to_list()
-        if len(set(named)) < len(named) or not self.numbers.isdisjoint(named):
-            self.broken = True
-        self.numbers.update(named)
-        numbers: list[int] = []
-        shas: list[str] = []
-        if self.broken:
-            return _links_frame(numbers, shas)
-        listed, pending = self.listed, self.pending
-        split = commits["parents"].str.split_exact(" ", 1)
-        for sha, first, second, number in zip(
-            commits["sha"].to_list(),
-            split.struct.field("field_0").to_list(),
-            split.struct.field("field_1").to_list(),
-            commits["pr_number"].to_list(),
-            strict=True,
-        ):
-            if first in listed or second in listed:  # a parent came first: order not usable
-                self.broken = True
-                break
-            listed.add(sha)
-            if sha == self.expected:  # on the mainline: never claimed
-                self.expected = first or None
-                pending.pop(sha, None)
-                if number is not None and second is not None:  # a PR merged into it
-                    self.rank += 1
-                    pending.setdefault(second, (self.rank, number))  # a newer merge's wins
-            elif (owner := pending.pop(sha, None)) is not None:
-                numbers.append(owner[1])
-                shas.append(sha)
-                if first and ((other := pending.get(first)) is None or owner < other):
-                    pending[first] = owner
-        return _links_frame(numbers, shas)
-
-
-def _reachable(frame: pl.DataFrame, tip: str) -> pl.Series:
-    """Which commits of ``frame`` are ancestors of ``tip`` (or ``tip`` itself) through commits
-    of ``frame``: with ``--all``, the ones read that are on the default branch. A commit
-    reachable from ``tip`` and not from the tips read before lies on a path of such commits,
-    so this equals ``git rev-list TIP ^KNOWN...`` without a second walk by git."""
-    pos = {sha: i for i, sha in enumerate(frame["sha"].to_list())}
-    parents = frame["parents"].str.split(" ").to_list()
-    seen = bytearray(frame.height)
-    stack = [pos[tip]] if tip in pos else []
-    while stack:
-        i = stack.pop()
-        if seen[i]:
-            continue
-        seen[i] = 1
-        stack.extend(pos[p] for p in parents[i] if p in pos)
-    return pl.Series("on_default_branch", list(seen), dtype=pl.UInt8).cast(pl.Boolean)
 
 
 # A commit git reads again keeps what the store has (another source, the GitHub API,
@@ -288,7 +142,7 @@ def collect_repo(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
-    ruleset: RuleSet | None = None,
+    bot_email: BotEmail | None = None,
 ) -> dict[str, int]:
     """Read new commits of ``repo`` and write them (one transaction per repository).
 
@@ -296,8 +150,11 @@ def collect_repo(
     on (in its own process), with the pull requests and links it settles; what only the
     whole history can tell (with ``--all``, or when git's order does not allow the
     streamed walk) is worked out at the end, in the same transaction, as are the PRs'
-    authors. ``ruleset``: whose bots and agents never count as a merged branch's author
-    (without it, only ``[bot]@`` addresses are left out).
+    authors. ``bot_email``: whether an ``author_email`` expression is a bot's or an AI
+    agent's, which never counts as a merged branch's author (the CLI passes the rule
+    catalogue's, `aimetrics.tagging.identities.is_bot_email`; without it, only ``[bot]@``
+    addresses are left out). A repository whose rows changed is listed as waiting to be
+    tagged (`aimetrics.store.pending`), in the same transaction.
 
     A shallow or partial clone is read as far as it goes and ``on_warning`` (default: the
     log) gets one line saying what is missing and how to get it; once the clone has it,
@@ -305,18 +162,18 @@ def collect_repo(
     """
     warn = on_warning or _logger.warning
     state = _read_state(engine, repo.full_name)
-    shallow_file = Path(_git(repo.path, "rev-parse", "--git-path", "shallow").strip())
+    shallow_file = Path(run_git(repo.path, "rev-parse", "--git-path", "shallow").strip())
     if not shallow_file.is_absolute():
         shallow_file = repo.path / shallow_file
     boundary = clone.shallow_boundary(shallow_file)
-    present = set(_existing_commits(repo.path, sorted({*state.tips, *state.shallow})))
+    present = set(existing_commits(repo.path, sorted({*state.tips, *state.shallow})))
     # Deepened since the last read: older commits became reachable behind the known tips,
     # and the links worked out at the boundary may be wrong: read and link everything again.
     relink = clone.deepened(state.shallow, boundary, sorted(present))
     known = [] if full or relink else [t for t in state.tips if t in present]
     read = functools.partial(
         _read_repo, engine, repo, all_refs=all_refs, boundary=boundary, relink=relink,
-        on_progress=on_progress, ruleset=ruleset,
+        on_progress=on_progress, bot_email=bot_email,
     )  # fmt: skip
     try:
         # Line counts missing from the last read: try the whole history with numstat.
@@ -344,7 +201,7 @@ def _read_state(engine: sa.Engine, full_name: str) -> ReadState:
 
 def _visible_commits(repo: GitRepo, all_refs: bool) -> int:
     refs = ["--all"] if all_refs else [repo.default_branch]
-    return int(_git(repo.path, "rev-list", "--count", *refs).strip() or 0)
+    return int(run_git(repo.path, "rev-list", "--count", *refs).strip() or 0)
 
 
 def _read_repo(
@@ -357,7 +214,7 @@ def _read_repo(
     boundary: list[str],
     relink: bool,
     on_progress: Callable[[int], None] | None,
-    ruleset: RuleSet | None,
+    bot_email: BotEmail | None,
 ) -> dict[str, int]:
     """One read of ``repo`` (``collect_repo``): commits not reachable from ``known``;
     without ``numstat``, line counts unknown; ``boundary``: the shallow clone's boundary
@@ -372,7 +229,7 @@ def _read_repo(
     label = f"{repo.full_name} ({repo.path})"
     default_tip = _branch_tip(repo, label)
     if all_refs:
-        tips = [line.split()[0] for line in _git(repo.path, "show-ref").splitlines()]
+        tips = [line.split()[0] for line in run_git(repo.path, "show-ref").splitlines()]
         revs = ["--all"]
     else:
         tips, revs = [default_tip], [default_tip]
@@ -385,17 +242,17 @@ def _read_repo(
             "default_branch": [repo.default_branch],
         }
     )
-    pr_row = functools.partial(_pr_rows, repo_id=repo_id, base_ref=repo.default_branch)
+    pr_row = functools.partial(pr_rows, repo_id=repo_id, base_ref=repo.default_branch)
     graph_parts: list[pl.DataFrame] = [_graph_part(_EMPTY)]
-    candidate_parts: list[pl.DataFrame] = [_candidate_part(_EMPTY)]
-    author_parts: list[pl.DataFrame] = [_author_part(_EMPTY)]
+    candidate_parts: list[pl.DataFrame] = [candidate_part(_EMPTY)]
+    author_parts: list[pl.DataFrame] = [author_part(_EMPTY)]
     link_parts: list[pl.DataFrame] = []  # the streamed walk's links, for the PRs' authors
     # With --all, which PRs landed on the default branch is known only at the end.
-    walk = None if all_refs else _StreamedWalk(default_tip)
+    walk = None if all_refs else StreamedWalk(default_tip)
     this_repo = {t: t.c.repo_id == repo_id for t in (s.pull_requests, s.pull_request_commits)}
     # git starts first: the store is made ready while it reads its first commits.
     with (
-        _GitLog(repo.path, [*revs, *exclude], on_progress, numstat=numstat, name=label) as log,
+        GitLog(repo.path, [*revs, *exclude], on_progress, numstat=numstat, name=label) as log,
         StagedWrite(engine) as w,
     ):
         # The first statement writes: SQLite's write lock is taken now, before anything is read.
@@ -418,8 +275,8 @@ def _read_repo(
             rows = _unknown_where_unseen(rows, boundary, numstat=numstat)
             w.load(s.commits, rows, direct=fresh[s.commits])
             graph_parts.append(_graph_part(commits))
-            candidate_parts.append(_candidate_part(commits))
-            author_parts.append(_author_part(commits))
+            candidate_parts.append(candidate_part(commits))
+            author_parts.append(author_part(commits))
             if walk is None or walk.broken:
                 continue
             links = walk.feed(commits)
@@ -430,13 +287,13 @@ def _read_repo(
             # A merge comes before the commits it claims: its PR row is written first.
             prs = pr_row(candidate_parts[-1])
             w.load(s.pull_requests, prs, direct=fresh[s.pull_requests])
-            links = pl.concat([_merge_links(prs), links])
+            links = pl.concat([merge_links(prs), links])
             link_parts.append(links)
-            w.load(s.pull_request_commits, _link_rows(links, repo_id),
+            w.load(s.pull_request_commits, link_rows(links, repo_id),
                    direct=fresh[s.pull_request_commits])  # fmt: skip
         graph, candidates = pl.concat(graph_parts), pl.concat(candidate_parts)
         if all_refs:
-            graph = graph.with_columns(_reachable(graph, default_tip))
+            graph = graph.with_columns(reachable(graph, default_tip))
             on_default = graph.filter("on_default_branch").select("sha")
             _mark_on_default(w, repo_id, on_default)
             # A PR number counts only where the merge/squash landed on the default branch.
@@ -444,15 +301,15 @@ def _read_repo(
         w.merge(s.commits, on_conflict=_KEEP_STORED_COMMIT)
         if walk is None or walk.broken:
             prs = pr_row(candidates)
-            links = pl.concat([_merge_links(prs), _mainline_links(graph, default_tip)])
+            links = pl.concat([merge_links(prs), mainline_links(graph, default_tip)])
             links = links.filter(pl.col("pr_number").is_in(prs["number"].implode()))
             w.load(s.pull_requests, prs, direct=fresh[s.pull_requests])
-            w.load(s.pull_request_commits, _link_rows(links, repo_id),
+            w.load(s.pull_request_commits, link_rows(links, repo_id),
                    direct=fresh[s.pull_request_commits])  # fmt: skip
         else:
-            links = pl.concat([_links_frame([], []), *link_parts])
-        authors = _pr_authors(
-            pr_row(candidates), links, pl.concat(author_parts), _bot_email(ruleset)
+            links = pl.concat([links_frame([], []), *link_parts])
+        authors = pr_authors(
+            pr_row(candidates), links, pl.concat(author_parts), bot_filter(bot_email)
         )
         _set_pr_authors(w, repo_id, authors)
         # Rows GitHub stored are richer: an existing PR is kept as it is.
@@ -470,6 +327,8 @@ def _read_repo(
                 "finished_at": [now],
             }
         )
+        if graph.height or relink:  # rows changed: listed for the pipeline to tag them
+            sync = pl.concat([sync, pending_rows([repo_id])], how="vertical_relaxed")
         w.write(s.sync_state, sync)
         w.commit()
     return {
@@ -484,11 +343,11 @@ def _branch_tip(repo: GitRepo, label: str) -> str:
     """The commit the branch read points at, or one line saying why there is none."""
     branch = repo.default_branch
     try:
-        return _git(repo.path, "rev-parse", "--verify", f"{branch}^{{commit}}").strip()
+        return run_git(repo.path, "rev-parse", "--verify", f"{branch}^{{commit}}").strip()
     except GitError:
         pass
     try:  # the name resolves (git reads the ref) but the commit it names is not there
-        sha = _git(repo.path, "rev-parse", "--verify", branch).strip()
+        sha = run_git(repo.path, "rev-parse", "--verify", branch).strip()
     except GitError:
         raise GitError(
             f"{label}: no branch or commit {branch!r} in the clone: pass --branch NAME"
@@ -534,72 +393,6 @@ def _detail(new: int, path: Path, boundary: list[str], numstat: bool, relink: bo
     return "; ".join(notes)
 
 
-def _pr_rows(candidates: pl.DataFrame, *, repo_id: int, base_ref: str) -> pl.DataFrame:
-    """One merged PR per number named, from its latest merge or squash commit."""
-    return (
-        candidates.sort("committed_at")
-        .unique(subset="pr_number", keep="last")
-        .sort("pr_number")
-        .select(
-            pl.lit(repo_id).alias("repo_id"),
-            pl.col("pr_number").alias("number"),
-            pl.col("subject").str.replace(r"\s*\(#\d+\)\s*$", "").alias("title"),
-            pl.lit("MERGED").alias("state"),
-            pl.col("committed_at").alias("merged_at"),
-            pl.col("committed_at").alias("closed_at"),
-            pl.col("subject").str.extract(_MERGE_PR, 2).str.replace(r"^[^/]+/", "")
-            .alias("head_ref"),
-            pl.lit(base_ref).alias("base_ref"),
-            pl.col("sha").alias("merge_commit_sha"),
-            pl.lit("git").alias("source"),
-        )
-    )  # fmt: skip
-
-
-def _bot_email(ruleset: RuleSet | None) -> pl.Expr:
-    email = pl.col("author_email")
-    if ruleset is None:
-        return email.str.to_lowercase().str.contains("[bot]@", literal=True).fill_null(False)
-    return is_bot_email(email, ruleset)
-
-
-def _pr_authors(
-    prs: pl.DataFrame, links: pl.DataFrame, authors: pl.DataFrame, bot: pl.Expr
-) -> pl.DataFrame:
-    """``number, author_email``: who wrote each recovered PR.
-
-    A squash merge (``Title (#N)``) keeps its author: the squashed commit's. A merge commit
-    (``Merge pull request #N from ...``) names who merged, not who wrote: its author is the
-    most frequent author of the merged branch's commits (the ones it brought in, not the
-    merge itself) who is not a bot or an AI agent (``bot``: over ``author_email``); on a
-    tie, the one whose first commit is earliest. A branch with only bots' commits has none.
-
-    ``prs``: :func:`_pr_rows`; ``links``: (pr_number, sha); ``authors``: :func:`_author_part`.
-    """
-    merges = prs.filter(pl.col("head_ref").is_not_null())
-    squashes = prs.filter(pl.col("head_ref").is_null()).join(
-        authors, left_on="merge_commit_sha", right_on="sha"
-    )
-    branch = (
-        links.join(
-            merges.select("number", "merge_commit_sha"), left_on="pr_number", right_on="number"
-        )
-        .filter(pl.col("sha") != pl.col("merge_commit_sha"))
-        .join(authors, on="sha")
-        .filter(pl.col("author_email").is_not_null() & (pl.col("author_email") != "") & ~bot)
-        .group_by("pr_number", pl.col("author_email").str.to_lowercase())
-        .agg(pl.len().alias("n"), pl.col("authored_at").min().alias("first"))
-        .sort("pr_number", "n", "first", "author_email", descending=[False, True, False, False])
-        .unique("pr_number", keep="first", maintain_order=True)
-    )
-    return pl.concat(
-        [
-            squashes.select("number", pl.col("author_email").str.to_lowercase()),
-            branch.select(pl.col("pr_number").alias("number"), "author_email"),
-        ]
-    ).sort("number")
-
-
 def _set_pr_authors(w: StagedWrite, repo_id: int, authors: pl.DataFrame) -> None:
     """Give the PRs loaded in this transaction their authors (``UPDATE ... FROM``: the
     staged rows, or the table's own on a first import)."""
@@ -615,35 +408,9 @@ def _set_pr_authors(w: StagedWrite, repo_id: int, authors: pl.DataFrame) -> None
     )
 
 
-def _merge_links(prs: pl.DataFrame) -> pl.DataFrame:
-    """Each PR's own merge or squash commit belongs to it."""
-    return prs.select(pl.col("number").alias("pr_number"), pl.col("merge_commit_sha").alias("sha"))
-
-
-def _link_rows(links: pl.DataFrame, repo_id: int) -> pl.DataFrame:
-    return (
-        links.unique()
-        .sort("pr_number", "sha")  # key order: SQLite fills its index sequentially
-        .select(pl.lit(repo_id).alias("repo_id"), "pr_number", "sha")
-    )
-
-
 def _graph_part(commits: pl.DataFrame) -> pl.DataFrame:
     """What the walk and the default-branch check keep of each commit (not the message)."""
     return commits.select("sha", "parents", "pr_number", "parent_count")
-
-
-def _candidate_part(commits: pl.DataFrame) -> pl.DataFrame:
-    """Commits whose subject names a PR: the PRs' merge or squash commits, maybe."""
-    return commits.filter(pl.col("pr_number").is_not_null()).select(
-        "sha", "pr_number", "committed_at",
-        pl.col("message").str.split("\n").list.first().alias("subject"),
-    )  # fmt: skip
-
-
-def _author_part(commits: pl.DataFrame) -> pl.DataFrame:
-    """Who wrote each commit, and when: what the PRs' authors are chosen from."""
-    return commits.select("sha", "author_email", "authored_at")
 
 
 _COMMIT_COLUMNS = (
@@ -672,133 +439,10 @@ def count_commits(repo: GitRepo, *, all_refs: bool = False) -> int | None:
     tell cheaply: from its commit-graph file. Without one, counting means inflating every
     commit (about a third of what the ``git log`` itself costs), so this returns None and
     the progress bar counts without a total."""
-    info = Path(_git(repo.path, "rev-parse", "--git-path", "objects/info").strip())
+    info = Path(run_git(repo.path, "rev-parse", "--git-path", "objects/info").strip())
     if not info.is_absolute():
         info = repo.path / info
     if not (info / "commit-graph").exists() and not (info / "commit-graphs").is_dir():
         return None
     refs = ["--all"] if all_refs else [repo.default_branch]
-    return int(_git(repo.path, "rev-list", "--count", *refs).strip() or 0)
-
-
-# Output is parsed in pieces of about this size (whole records), each while git reads on.
-_CHUNK_BYTES = 1 << 20
-_PIPE_BYTES = 1 << 20
-_QUEUED_READS = 64  # at most this many reads wait for the parser (then git waits)
-_PIPE_NAP = 0.005  # seconds the reader waits after a short read (git writes ~10 MB/s)
-
-
-class _GitLog:
-    """``git log`` in our format, started at once and read as it comes.
-
-    A thread drains the pipe, so git never waits for the parsing and loading the caller
-    does with each piece: that work overlaps git's own. Iterating yields the output in
-    pieces of whole records; ``close`` (or leaving the ``with`` block) stops git if the
-    caller stopped early. A failed ``git log`` raises ``GitError`` at the end of iteration.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        revs: list[str],
-        on_progress: Callable[[int], None] | None = None,
-        *,
-        numstat: bool = True,
-        name: str | None = None,
-    ) -> None:
-        self.path = path
-        self.name = name or str(path)  # how errors name the repository
-        self.numstat = numstat
-        self.on_progress = on_progress
-        cmd = ["git", "-C", str(path), "log", *revs, f"--format={_FORMAT}",
-               *(["--numstat"] if numstat else []), "--no-renames", "--no-color"]  # fmt: skip
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        try:
-            self._proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._err,
-                env=clone.git_env(),
-            )  # fmt: skip
-        except FileNotFoundError:
-            self._err.close()
-            raise GitError("git is not installed (aimetrics reads local clones with git)") from None
-        assert self._proc.stdout is not None
-        stdout = self._proc.stdout
-        if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: fewer wake-ups
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-        self._blocks: queue.Queue[bytes] = queue.Queue(maxsize=_QUEUED_READS)
-
-        def pump() -> None:
-            fd = stdout.fileno()
-            try:
-                while block := os.read(fd, _PIPE_BYTES):
-                    self._blocks.put(block)
-                    # git writes about a commit at a time: reading each write as it comes
-                    # costs a wake-up (and a turn of the GIL) per commit. Let a few pile up.
-                    if len(block) < _PIPE_BYTES // 16:
-                        time.sleep(_PIPE_NAP)
-            finally:
-                self._blocks.put(b"")
-
-        self._reader = threading.Thread(target=pump, name="git-log-reader", daemon=True)
-        self._reader.start()
-        self._finished = self._closed = False
-
-    def __iter__(self) -> Iterator[str]:
-        rs = RS.encode()
-        buf = bytearray()
-        while block := self._blocks.get():
-            if self.on_progress:
-                self.on_progress(block.count(rs))
-            buf += block
-            if len(buf) >= _CHUNK_BYTES and (cut := buf.rfind(rs)) > 0:
-                yield buf[:cut].decode("utf-8", errors="replace")
-                del buf[:cut]
-        if buf:
-            yield buf.decode("utf-8", errors="replace")
-        self._finished = True
-        self.close()
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        if not self._finished:  # stopped early: stop git, and the reader (which may wait)
-            self._proc.kill()
-            while self._reader.is_alive():
-                with contextlib.suppress(queue.Empty):
-                    self._blocks.get(timeout=0.05)
-        self._reader.join()
-        assert self._proc.stdout is not None
-        self._proc.stdout.close()
-        code = self._proc.wait()
-        self._err.seek(0)
-        msg = self._err.read().decode(errors="replace").strip()
-        self._err.close()
-        if self._finished and code != 0:
-            # git's own message, not the usage hint it may print after it
-            lines = msg.splitlines()
-            said = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
-            # The first error names the cause (the object missing), the last fatal the stop.
-            said = list(dict.fromkeys([said[0], said[-1]])) if said else [str(code)]
-            hint = clone.failure_hint(msg, numstat=self.numstat)
-            raise GitError(f"{self.name}: git log failed: {'; '.join(said)}{hint}")
-
-    def __enter__(self) -> _GitLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _existing_commits(path: Path, shas: list[str]) -> list[str]:
-    """The shas that still name a commit (or a tag of one) in the clone: one git call."""
-    if not shas:
-        return []
-    out = _git(
-        path, "cat-file", "--batch-check", input="".join(f"{sha}^{{commit}}\n" for sha in shas)
-    )
-    found = out.splitlines()
-    return [
-        sha for sha, line in zip(shas, found, strict=True) if line.split(" ")[1:2] == ["commit"]
-    ]
+    return int(run_git(repo.path, "rev-list", "--count", *refs).strip() or 0)

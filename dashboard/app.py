@@ -11,23 +11,23 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.errors import AimetricsError
-from aimetrics.metrics.period import Period
-from dashboard import auth, components, data
+from aimetrics.figures.view import default_period
+from dashboard import auth, components, loaders
 
 st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layout="wide")
 auth.require_login()  # stops here until signed in, when sign-in is configured
 
 try:
-    ctx = data.app_context()
+    ctx = loaders.app_context()
 except AimetricsError as exc:  # a configuration mistake: one clear message, no traceback
     st.error(f"The configuration cannot be used: {exc}", icon=":material/error:")
     st.stop()
 
-status = data.store_status(ctx.db_url)
+status = loaders.store_status(ctx.db_url)
 if status.ready:
     components.sidebar_filters(
-        Period.ending_at(status.latest_merged_at, ctx.settings.reporting.timezone),
-        data.filter_options(ctx.db_url),
+        default_period(status.latest_merged_at, ctx.settings),
+        loaders.filter_options(ctx.db_url),
     )
     pages = [
         st.Page(
@@ -40,7 +40,9 @@ if status.ready:
         st.Page("app_pages/delivery.py", title="Delivery", icon=":material/local_shipping:"),
         st.Page("app_pages/quality.py", title="Quality", icon=":material/verified:"),
         st.Page("app_pages/cost_roi.py", title="Cost & ROI", icon=":material/payments:"),
-        st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
+        st.Page(
+            "app_pages/data_page.py", title="Data", icon=":material/database:", url_path="data"
+        ),
     ]
 else:
     pages = [st.Page("app_pages/empty.py", title="Getting started", icon=":material/rocket:")]

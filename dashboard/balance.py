@@ -1,7 +1,7 @@
 """Cached loaders of the Overview and Cost & ROI pages: spend against value.
 
-The figures are :mod:`aimetrics.metrics.facts`' (as the exports' and the report's),
-computed from the same cached :class:`aimetrics.metrics.facts.Facts` as every page;
+The figures are :mod:`aimetrics.figures`' (as the exports' and the report's),
+computed from the same cached :class:`aimetrics.figures.facts.Facts` as every page;
 this module only caches them. The measured uplift (a bootstrap over the whole
 history) does not depend on the period, so it is cached apart: changing the period
 or the ROI calculator's inputs never reruns it.
@@ -12,20 +12,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from aimetrics.metrics import facts as figures
+from aimetrics.figures import cost as cost_figures
+from aimetrics.figures import overview as overview_figures
+from aimetrics.figures import view as views
+from aimetrics.figures.cost import Measured, RoiParts, SpendData, roi
+from aimetrics.figures.overview import OverviewData, TeamsData
+from aimetrics.figures.view import Money
 from aimetrics.metrics.adoption import Selection
-from aimetrics.metrics.facts import (
-    Measured,
-    Money,
-    OverviewData,
-    RoiParts,
-    SpendData,
-    TeamsData,
-    roi,
-)
 from aimetrics.metrics.period import Period
 from aimetrics.settings import RoiSettings, Settings, StatisticsSettings
-from dashboard.data import DATA_TTL_SECONDS, MODEL_HASH, Scope, View, facts, view_facts
+from dashboard.loaders import DATA_TTL_SECONDS, MODEL_HASH, Scope, View, facts, view_facts
 
 __all__ = ["money", "overview", "roi", "roi_parts", "spend", "teams", "view_measured"]
 
@@ -33,7 +29,7 @@ _HASH = {**MODEL_HASH, RoiSettings: lambda r: r.model_dump_json()}
 
 
 def money(settings: Settings) -> Money:
-    return figures.money_of(settings)
+    return views.money_of(settings)
 
 
 # --- measured uplift: the whole history, cached apart from the period ---------------------
@@ -49,9 +45,9 @@ def measured(
     show_individuals: bool,
     _view: View,
 ) -> Measured:
-    """:func:`aimetrics.metrics.facts.measured`, cached on what it depends on (``_view``,
+    """:func:`aimetrics.figures.cost.measured`, cached on what it depends on (``_view``,
     not hashed, only carries these: the uplift does not depend on the period)."""
-    return figures.measured(facts(scope, tz, show_individuals), _view)
+    return cost_figures.measured(facts(scope, tz, show_individuals), _view)
 
 
 def view_measured(v: View) -> Measured:
@@ -69,7 +65,9 @@ def roi_parts(v: View, m: Money, period: Period) -> RoiParts:
         # The same figure the page shows (and already computed).
         label = "current" if period == v.period else "previous"
         figures_row = spend(v, m).figures.filter(pl.col("period") == label)
-    return figures.roi_parts(view_facts(v), v, m, period, view_measured(v).adoption, figures_row)
+    return cost_figures.roi_parts(
+        view_facts(v), v, m, period, view_measured(v).adoption, figures_row
+    )
 
 
 # --- the team map, spend and the Overview -------------------------------------------------
@@ -79,17 +77,17 @@ def roi_parts(v: View, m: Money, period: Period) -> RoiParts:
     ttl=DATA_TTL_SECONDS, show_spinner="Estimating each team's uplift…", hash_funcs=_HASH
 )
 def teams(v: View, m: Money) -> TeamsData:
-    """The team map (:func:`aimetrics.metrics.facts.teams`)."""
-    return figures.teams(view_facts(v), v, m, view_measured(v).adoption)
+    """The team map (:func:`aimetrics.figures.overview.teams`)."""
+    return overview_figures.teams(view_facts(v), v, m, view_measured(v).adoption)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
 def spend(v: View, m: Money) -> SpendData:
-    """Spend figures of the view and the idle seats (:func:`aimetrics.metrics.facts.spend`)."""
-    return figures.spend(view_facts(v), v, m)
+    """Spend figures of the view and the idle seats (:func:`aimetrics.figures.cost.spend`)."""
+    return cost_figures.spend(view_facts(v), v, m)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
 def overview(v: View) -> OverviewData:
-    """The Overview's other figures (:func:`aimetrics.metrics.facts.overview`)."""
-    return figures.overview(view_facts(v), v)
+    """The Overview's other figures (:func:`aimetrics.figures.overview.overview`)."""
+    return overview_figures.overview(view_facts(v), v)

@@ -22,27 +22,43 @@ from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
 # --- charts for the Adoption, Delivery and Quality pages ----------------------------------
 
 
-def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
-    """Weekly share of merged PRs AI-assisted by each tool (``share_by_tool`` by week)."""
+def share_lines_chart(
+    frame: pl.DataFrame,
+    series: str,
+    x: str,
+    share: str,
+    part: str,
+    colors: dict[str, str],
+    hover: str,
+    width: float = 2,
+) -> go.Figure:
+    """One line per ``series`` value: ``share`` of merged PRs over ``x`` (in ``x`` order),
+    hovering ``hover`` and "``part`` of ``merged_prs`` merged PRs"."""
     fig = go.Figure()
-    tools = by_tool["tool"].unique().sort().to_list()
-    colors = tool_colors(tools)
-    for tool in tools:
-        rows = by_tool.filter(pl.col("tool") == tool)
+    for name in frame[series].unique().sort().to_list():
+        rows = frame.filter(pl.col(series) == name).sort(x)
         fig.add_trace(
             go.Scatter(
-                x=rows["group"].to_list(),
-                y=percent(rows["share"].to_list()),
-                name=tool,
+                x=rows[x].to_list(),
+                y=percent(rows[share].to_list()),
+                name=name,
                 mode="lines+markers",
-                line={"color": colors[tool], "width": 2.5},
-                customdata=list(zip(rows["prs"], rows["merged_prs"], strict=True)),
+                line={"color": colors[name], "width": width},
+                customdata=list(zip(rows[part], rows["merged_prs"], strict=True)),
                 hovertemplate=(
-                    f"{tool}<br>Week of %{{x|%Y-%m-%d}}: %{{y:.1f}}%"
+                    f"{name}<br>{hover}"
                     "<br>%{customdata[0]} of %{customdata[1]} merged PRs<extra></extra>"
                 ),
             )
         )
+    return fig
+
+
+def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
+    """Weekly share of merged PRs AI-assisted by each tool (``share_by_tool`` by week)."""
+    colors = tool_colors(by_tool["tool"].unique().sort().to_list())
+    hover = "Week of %{x|%Y-%m-%d}: %{y:.1f}%"
+    fig = share_lines_chart(by_tool, "tool", "group", "share", "prs", colors, hover, width=2.5)
     fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero")
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
     return layout(fig, "Which AI tools assist our merged work, week by week?")
@@ -50,24 +66,9 @@ def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
 
 def group_trend_chart(trend: pl.DataFrame, label: str, period_label: str) -> go.Figure:
     """AI-assisted share of merged PRs per group (``group``) over time (``group_time``)."""
-    fig = go.Figure()
     colors = group_colors(trend["group"].to_list())
-    for group in trend["group"].unique().sort().to_list():
-        rows = trend.filter(pl.col("group") == group).sort("group_time")
-        fig.add_trace(
-            go.Scatter(
-                x=rows["group_time"].to_list(),
-                y=percent(rows["ai_share"].to_list()),
-                name=group,
-                mode="lines+markers",
-                line={"color": colors[group], "width": 2},
-                customdata=list(zip(rows["ai_prs"], rows["merged_prs"], strict=True)),
-                hovertemplate=(
-                    f"{group}<br>%{{x|%Y-%m-%d}}: %{{y:.1f}}% AI-assisted"
-                    "<br>%{customdata[0]} of %{customdata[1]} merged PRs<extra></extra>"
-                ),
-            )
-        )
+    hover = "%{x|%Y-%m-%d}: %{y:.1f}% AI-assisted"
+    fig = share_lines_chart(trend, "group", "group_time", "ai_share", "ai_prs", colors, hover)
     fig.update_yaxes(title_text="% of merged PRs AI-assisted", rangemode="tozero")
     fig.update_xaxes(title_text=period_label)
     return layout(fig, f"Is AI adoption growing in every {label}?")

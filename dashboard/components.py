@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from aimetrics.figures.folds import PrivacyNote
 from aimetrics.format import format_period
 from aimetrics.metrics.adoption import Selection
-from aimetrics.metrics.facts import PrivacyNote
 from aimetrics.metrics.period import DEFAULT_PERIOD_DAYS, Period
 from aimetrics.metrics.privacy import OTHER
 from aimetrics.vocabulary import AI_GROUP, NO_MARKER
@@ -181,7 +181,7 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
 
 # --- privacy: small groups folded, small cells hidden -----------------------------------
 # Which groups and cells to fold or hide is aimetrics.metrics.privacy's, applied by
-# aimetrics.metrics.facts (PrivacyNote, drop_cells, describe_cells); this says so on the page.
+# aimetrics.figures.folds (PrivacyNote, drop_cells, describe_cells); this says so on the page.
 
 OTHER_GROUPS = OTHER  # "Other (small groups)"
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from aimetrics.figures.seats import seat_totals
 from aimetrics.format import (
     MISSING,
     delta_money,
@@ -21,7 +22,6 @@ from aimetrics.format import (
     format_share,
 )
 from aimetrics.metrics.change import NOT_ENOUGH, Change
-from aimetrics.metrics.facts import seat_totals
 from aimetrics.metrics.overview import KpiUncertainty
 from aimetrics.metrics.roi import Roi, RoiFigures
 from aimetrics.metrics.stats import Comparison

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from aimetrics.exports.figures import ExportError
+from aimetrics.errors import ExportError
 from aimetrics.exports.pdf import CHROMIUM_ENV, PdfUnavailable, check_pdf_printing, render_pdf
 from aimetrics.exports.report.html import render_html
 from aimetrics.exports.report.model import build_report
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
-from dashboard.data import AppContext, store_engine
+from dashboard.loaders import AppContext, store_engine
 
 
 def report_html(ctx: AppContext, period: Period, selection: Selection) -> str:

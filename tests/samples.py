@@ -104,12 +104,12 @@ def build_demo_store(url: str, *, scale: float, end_date, demo_config: bool = Tr
 
 def store_facts(url: str, settings):  # type: ignore[no-untyped-def]
     """``load_facts`` of the store at ``url`` (its engine disposed afterwards)."""
-    from aimetrics.exports.figures import load_facts
+    from aimetrics.figures.facts import load_facts_for
     from aimetrics.store import create_store_engine
 
     engine = create_store_engine(url)
     try:
-        return load_facts(engine, settings)
+        return load_facts_for(engine, settings)
     finally:
         engine.dispose()
 
@@ -117,10 +117,10 @@ def store_facts(url: str, settings):  # type: ignore[no-untyped-def]
 def roi_of(uplift, merged, adoption, facts, period, roi):  # type: ignore[no-untyped-def]
     """Both ROI methods of ``period`` straight from the metric functions (the figures' path:
     spend lines in ``roi.currency``, post-adoption PRs, AI-active users, ``facts.roi``)."""
+    from aimetrics.figures.cost import RoiParts
+    from aimetrics.figures.cost import roi as both_methods
     from aimetrics.metrics.cost.lines import spend_lines
     from aimetrics.metrics.cost.spend import spend_total
-    from aimetrics.metrics.facts import RoiParts
-    from aimetrics.metrics.facts import roi as both_methods
     from aimetrics.metrics.roi import ai_active_users, post_adoption_prs
 
     seats = facts.seats.lazy()
@@ -138,17 +138,11 @@ def roi_of(uplift, merged, adoption, facts, period, roi):  # type: ignore[no-unt
 
 def frames_facts(frame, tags, bots=(), min_confidence: str = "medium", tz: str = "UTC"):  # type: ignore[no-untyped-def]
     """``(prs, activity, directory)`` of in-memory store frames (``frame(name)``, e.g. the
-    demo's ``org.frame``) as :func:`aimetrics.metrics.facts.load_facts` builds them from a
+    demo's ``org.frame``) as :func:`aimetrics.figures.facts.load_facts` builds them from a
     store: PR facts with cycle spans (``Facts.prs``), engineer activity (``Facts.activity``)
     and the person directory, collected."""
     import polars as pl
 
-    from aimetrics.metrics.adoption import (
-        commit_facts,
-        contributor_activity,
-        memberships_by_person,
-        pr_facts,
-    )
     from aimetrics.metrics.delivery import (
         ai_review_ids,
         cycle_spans,
@@ -156,6 +150,12 @@ def frames_facts(frame, tags, bots=(), min_confidence: str = "medium", tz: str =
         review_summary,
     )
     from aimetrics.metrics.people import person_directory
+    from aimetrics.metrics.work_facts import (
+        commit_facts,
+        contributor_activity,
+        memberships_by_person,
+        pr_facts,
+    )
     from aimetrics.tagging import commit_flags, pr_flags
 
     tags = tags.lazy()

@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from aimetrics import format as fmt
 from aimetrics.demo import load
+from aimetrics.figures.facts import Facts, load_facts
 from aimetrics.metrics.adoption import Selection
-from aimetrics.metrics.facts import Facts, load_facts
 from aimetrics.metrics.overview import KPI_COLUMNS, CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
 from aimetrics.settings import load_settings
@@ -99,7 +99,7 @@ def store_facts(url: str) -> Facts:
 
 def expected_kpis(facts: Facts, period: Period) -> dict[str, str]:
     """The Overview's organization-wide figures as the page must show them, from the
-    metric functions on :func:`aimetrics.metrics.facts.load_facts`' frames."""
+    metric functions on :func:`aimetrics.figures.facts.load_facts`' frames."""
     currency = load_settings(None).reporting.currency
     merged, activity = select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
     costs = CostInputs(facts.seat_plans.lazy(), facts.cost_records.lazy(), facts.seats.lazy())

@@ -23,6 +23,7 @@ from streamlit.runtime import memory_media_file_storage as media
 from streamlit.testing.v1 import AppTest
 
 from aimetrics import format as fmt
+from aimetrics.figures.facts import Facts, load_facts
 from aimetrics.metrics.adoption import (
     AI_GROUP,
     NO_MARKER,
@@ -54,21 +55,19 @@ from aimetrics.metrics.overview import (
     overview_figures,
     select_work,
     selected_spend,
-    spend_by_team,
-    team_map,
 )
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import apply_visibility, group_visibility
 from aimetrics.metrics.quality import quality_summary
 from aimetrics.metrics.roi import ai_active_users, assumed_roi, measured_roi, post_adoption_prs
 from aimetrics.metrics.stats import compare_medians
+from aimetrics.metrics.team_map import spend_by_team, team_map
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import RoiSettings, Settings
 from aimetrics.store import create_store_engine, read_table
 from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset
 from dashboard import components, kpis, tables
-from dashboard.data import Facts, load_facts
 from dashboard.kpis import NOT_ENOUGH
 
 from samples import build_demo_store
@@ -82,7 +81,7 @@ PAGES = {
     "delivery": "app_pages/delivery.py",
     "quality": "app_pages/quality.py",
     "cost_roi": "app_pages/cost_roi.py",
-    "data": "app_pages/data.py",
+    "data": "app_pages/data_page.py",
 }
 TITLES = {"cost_roi": "Cost & ROI"}  # the others: the page's name, capitalized
 K = 5  # privacy.min_group_size by default
@@ -132,7 +131,9 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def open_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_url: str):  # type: ignore[no-untyped-def]
+def open_page(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_url: str, request: pytest.FixtureRequest
+):  # type: ignore[no-untyped-def]
     """Run one page of the app on the demo store: ``open_page("adoption", team=["Payments"])``."""
     monkeypatch.delenv("AIMETRICS_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -146,6 +147,13 @@ def open_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_url: str):  
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
         for key, values in params.items():
             at.query_params[key] = values
+        if Path(PAGES[page]).stem != page:
+            # A page with its own url_path (data_page.py at /data): AppTest knows it by its
+            # file only once st.navigation has registered it, after a first run (whose
+            # downloads are the default page's, not this one's).
+            at.run()
+            if "downloads" in request.fixturenames:
+                request.getfixturevalue("downloads").clear()
         at.switch_page(PAGES[page])
         at.run()
         assert not at.exception, at.exception
@@ -607,9 +615,9 @@ def test_overview_offers_the_report_of_its_view(open_page, facts: Facts, period:
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download report (HTML)" in labels
     # What the button hands over when clicked: the report of the same period and filters.
-    from dashboard import data, report_button
+    from dashboard import loaders, report_button
 
-    html = report_button.report_html(data.app_context(), period, Selection(teams=("payments",)))
+    html = report_button.report_html(loaders.app_context(), period, Selection(teams=("payments",)))
     spend = expected(facts, period, Selection(teams=("payments",))).values["AI spend in period"]
     assert html.startswith("<!DOCTYPE html>") and spend in html
 

@@ -20,12 +20,10 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
+from aimetrics.errors import ExportError
 from aimetrics.exports.csv_export import MANIFEST, flat, write_csv_export
-from aimetrics.exports.figures import (
-    ExportError,
-    Figures,
-    compute_figures,
-)
+from aimetrics.figures.compute import Figures, compute_figures
+from aimetrics.figures.facts import Facts
 from aimetrics.metrics.adoption import (
     Selection,
     commit_shares,
@@ -34,7 +32,6 @@ from aimetrics.metrics.adoption import (
     select,
     with_group,
 )
-from aimetrics.metrics.facts import Facts
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work, weekly_trend
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import OTHER, apply_visibility, group_visibility
@@ -380,8 +377,9 @@ def test_cli_end_to_end(demo_store_url: str, config_file: Path, tmp_path: Path) 
 def test_copilot_usage_tables_equal_the_metrics(
     everything: tuple[Figures, Path, dict], facts: Facts, demo_store_url: str, tmp_path: Path
 ) -> None:
+    from aimetrics.figures.copilot import copilot_records, copilot_usage
+    from aimetrics.figures.store_reads import load_copilot_usage
     from aimetrics.metrics.copilot_usage import daily_usage, usage_figures, weekly_usage
-    from aimetrics.metrics.facts import copilot_records, copilot_usage, load_copilot_usage
 
     figures, _, _ = everything
     engine = create_store_engine(demo_store_url)

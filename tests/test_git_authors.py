@@ -3,6 +3,7 @@ on repositories built by the test with real git commands, into real SQLite and P
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from typer.testing import CliRunner
 from aimetrics.cli import app
 from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
-from aimetrics.tagging import build_ruleset
-from collectors.git_local import collect_repo, inspect_repo
+from aimetrics.tagging import RuleSet, build_ruleset
+from aimetrics.tagging.identities import is_bot_email
+from collectors.git_local import BotEmail, collect_repo, inspect_repo
 
 BOB = {"name": "Bob Jones", "email": "Bob@acme.example"}
 CAROL = {"name": "Carol Diaz", "email": "carol@acme.example"}
@@ -25,6 +27,11 @@ DEPENDABOT = {
     "email": "49699333+dependabot[bot]@users.noreply.github.com",
 }
 COPILOT = {"name": "Copilot", "email": "198982749+Copilot@users.noreply.github.com"}
+
+
+def _bots(rules: RuleSet) -> BotEmail:
+    """The catalogue's bot e-mails, as `aimetrics collect git` passes them."""
+    return functools.partial(is_bot_email, ruleset=rules)
 
 
 @pytest.fixture
@@ -61,7 +68,9 @@ def repo(tmp_path: Path) -> Repo:
 
 @pytest.mark.parametrize("all_refs", [False, True], ids=["streamed", "whole-history"])
 def test_recovered_prs_get_their_authors(repo: Repo, any_engine: sa.Engine, all_refs: bool) -> None:
-    collect_repo(any_engine, inspect_repo(repo.path), all_refs=all_refs, ruleset=build_ruleset())
+    collect_repo(
+        any_engine, inspect_repo(repo.path), all_refs=all_refs, bot_email=_bots(build_ruleset())
+    )
     prs = read_table(any_engine, s.pull_requests).sort("number")
     assert prs.select("number", "author_login", "author_email").rows() == [
         (1, None, "bob@acme.example"),
@@ -74,9 +83,9 @@ def test_recovered_prs_get_their_authors(repo: Repo, any_engine: sa.Engine, all_
 def test_rerun_keeps_authors_and_adds_new_ones(repo: Repo, any_engine: sa.Engine) -> None:
     """An incremental run: earlier PRs keep their authors, a new merge gets its own."""
     rules = build_ruleset()
-    collect_repo(any_engine, inspect_repo(repo.path), ruleset=rules)
+    collect_repo(any_engine, inspect_repo(repo.path), bot_email=_bots(rules))
     _branch(repo, "exports", [BOB, CAROL, CAROL], 5)
-    counts = collect_repo(any_engine, inspect_repo(repo.path), ruleset=rules)
+    counts = collect_repo(any_engine, inspect_repo(repo.path), bot_email=_bots(rules))
     assert counts["pull_requests"] == 1
     prs = read_table(any_engine, s.pull_requests).sort("number")
     assert prs["author_email"].to_list() == [
@@ -144,16 +153,14 @@ def test_facts_of_git_prs_have_authors_and_merge_cycle_times(
     """Through load_facts: each recovered PR counts for its author (the person, not the
     one who merged); a merge commit's cycle runs from its branch's first authored commit
     to the merge, a squash merge has none, and no stage is guessed."""
-    from aimetrics.exports.figures import load_facts
+    from aimetrics.figures.facts import load_facts_for
+    from aimetrics.pipeline import run_pipeline
     from aimetrics.settings import load_settings
-    from aimetrics.tagging import tag_store
-    from aimetrics.tagging.identities import resolve_identities
 
     rules, settings = build_ruleset(), load_settings(None)
-    counts = collect_repo(any_engine, inspect_repo(repo.path), ruleset=rules)
-    tag_store(any_engine, rules, repo_ids=[counts["repo_id"]])
-    resolve_identities(any_engine, rules, settings)
-    facts = load_facts(any_engine, settings)
+    collect_repo(any_engine, inspect_repo(repo.path), bot_email=_bots(rules))
+    run_pipeline(any_engine, settings, rules)  # identities, then the new rows' tags
+    facts = load_facts_for(any_engine, settings)
     prs = facts.prs.sort("number")
     bob = facts.directory.filter(pl.col("value") == "bob@acme.example")["person_key"].item()
     carol = facts.directory.filter(pl.col("value") == "carol@acme.example")["person_key"].item()

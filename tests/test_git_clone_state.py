@@ -272,7 +272,7 @@ def test_unknown_line_counts_stay_unknown_in_the_figures(
     0, and size figures (over PRs of known size only) leave them out."""
     from datetime import date
 
-    from aimetrics.metrics.facts import load_facts
+    from aimetrics.figures.facts import load_facts
     from aimetrics.metrics.period import Period
     from aimetrics.metrics.quality import quality_summary, size_distribution
 

@@ -20,7 +20,7 @@ from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
 from aimetrics.store.staged import StagedWrite
 from aimetrics.tagging import build_ruleset, pr_flags, tag_store
-from collectors import git_local
+from collectors import git_local, git_log, git_prs
 from collectors.git_local import GitError, collect_repo, count_commits, inspect_repo
 
 CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
@@ -227,21 +227,21 @@ def any_engine(store_url: str) -> Iterator[sa.Engine]:
 def _whole_history_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Records each fallback to the walk over the whole history (its commit count)."""
     calls: list[int] = []
-    walk = git_local._mainline_links
+    walk = git_prs.mainline_links
 
     def spy(frame: pl.DataFrame, tip: str) -> pl.DataFrame:
         calls.append(frame.height)
         return walk(frame, tip)
 
-    monkeypatch.setattr(git_local, "_mainline_links", spy)
+    monkeypatch.setattr(git_local, "mainline_links", spy)
     return calls
 
 
 def _tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """git's output read 7 bytes at a time and parsed record by record: every record
     (and multi-byte characters) is split across reads."""
-    monkeypatch.setattr(git_local, "_PIPE_BYTES", 7)
-    monkeypatch.setattr(git_local, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(git_log, "_PIPE_BYTES", 7)
+    monkeypatch.setattr(git_log, "_CHUNK_BYTES", 1)
 
 
 def test_pieces_split_anywhere_give_the_same_store(
@@ -299,16 +299,16 @@ def test_streamed_walk_and_whole_history_walk_agree(
     and gives the same rows."""
     _tiny_pieces(monkeypatch)
     streamed = collect_repo(any_engine, inspect_repo(repo.path, "acme/streamed"))
-    feed = git_local._StreamedWalk.feed
+    feed = git_prs.StreamedWalk.feed
     pieces_fed = []
 
-    def break_after_three(self: git_local._StreamedWalk, commits: pl.DataFrame) -> pl.DataFrame:
+    def break_after_three(self: git_prs.StreamedWalk, commits: pl.DataFrame) -> pl.DataFrame:
         links = feed(self, commits)
         pieces_fed.append(commits.height)
         self.broken = self.broken or len(pieces_fed) >= 3  # after some rows were loaded
         return links
 
-    monkeypatch.setattr(git_local._StreamedWalk, "feed", break_after_three)
+    monkeypatch.setattr(git_prs.StreamedWalk, "feed", break_after_three)
     whole = collect_repo(any_engine, inspect_repo(repo.path, "acme/whole"))
     assert len(pieces_fed) == 3
     assert (whole["pull_requests"], whole["pull_request_commits"]) == (2, 4)
@@ -395,9 +395,10 @@ import os, signal, sys
 from pathlib import Path
 import aimetrics.store.staged as staged
 import collectors.git_local as git_local
+import collectors.git_log as git_log
 from aimetrics.store import create_store_engine
 
-git_local._PIPE_BYTES, git_local._CHUNK_BYTES = 7, 1
+git_log._PIPE_BYTES, git_log._CHUNK_BYTES = 7, 1
 load, calls = staged.StagedWrite.load, []
 
 def load_then_die(self, table, frame, **kw):
@@ -463,10 +464,10 @@ def test_git_log_stopped_early_is_killed_quietly(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _tiny_pieces(monkeypatch)
-    monkeypatch.setattr(git_local, "_QUEUED_READS", 1)  # the reader waits on a full queue
-    with git_local._GitLog(repo.path, ["main"]) as log:
+    monkeypatch.setattr(git_log, "_QUEUED_READS", 1)  # the reader waits on a full queue
+    with git_log.GitLog(repo.path, ["main"]) as log:
         first = next(iter(log))
-    assert first.startswith(git_local.RS) and first.count(git_local.RS) == 1
+    assert first.startswith(git_log.RS) and first.count(git_log.RS) == 1
     assert log._proc.returncode is not None
     with pytest.raises(GitError, match="git log failed: fatal: ambiguous argument 'nope'"):
-        list(git_local._GitLog(repo.path, ["nope"]))
+        list(git_log.GitLog(repo.path, ["nope"]))

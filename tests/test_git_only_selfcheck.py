@@ -33,16 +33,11 @@ from typer.testing import CliRunner
 
 from aimetrics.cli import app
 from aimetrics.demo.git_history import GitHistorySpec, GitRun, generate_history, measure_history
-from aimetrics.exports.figures import load_facts
-from aimetrics.metrics.facts import (
-    adoption,
-    measured,
-    money_of,
-    overview,
-    roi,
-    roi_parts,
-    view_of,
-)
+from aimetrics.figures.adoption import adoption
+from aimetrics.figures.cost import measured, roi, roi_parts
+from aimetrics.figures.facts import load_facts_for
+from aimetrics.figures.overview import overview
+from aimetrics.figures.view import money_of, view_of
 from aimetrics.metrics.period import Period
 from aimetrics.settings import load_settings
 from aimetrics.store import create_store_engine
@@ -155,7 +150,7 @@ def test_collect_git_alone_gives_every_figure(git_only_url: tuple[GitHistorySpec
     spec, url = git_only_url
     settings = load_settings(None)
     engine = create_store_engine(url)
-    facts = load_facts(engine, settings)
+    facts = load_facts_for(engine, settings)
     engine.dispose()
     period = Period(spec.end - dt.timedelta(days=89), spec.end)
     v = view_of(settings, period)
@@ -201,7 +196,7 @@ def test_dashboard_shows_git_only_figures(
     monkeypatch.setenv("AIMETRICS_DB", url)
     engine = create_store_engine(url)
     settings = load_settings(None)
-    facts = load_facts(engine, settings)
+    facts = load_facts_for(engine, settings)
     engine.dispose()
     period = Period.ending_at(facts.prs["merged_at"].max(), "UTC")  # the app's default
     uplift = measured(facts, view_of(settings, period)).uplift.percent

@@ -15,8 +15,8 @@ from aimetrics.metrics.like_for_like import (
     size_ratio,
     within_engineer,
 )
-from aimetrics.metrics.overview import group_uplifts
 from aimetrics.metrics.stats import NOT_ENOUGH_DATA, keyed_weights
+from aimetrics.metrics.team_map import group_uplifts
 from aimetrics.metrics.uplift import (
     FIRST_AI_CHANGE,
     FIRST_EVIDENCE,

@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from aimetrics.figures.folds import drop_cells, small_cells
 from aimetrics.metrics.adoption import (
     AI_GROUP,
     NO_MARKER,
@@ -21,18 +22,13 @@ from aimetrics.metrics.adoption import (
     Selection,
     adoption_cohorts,
     agent_outcomes,
-    commit_facts,
     commit_shares,
-    contributor_activity,
     contributor_adoption,
-    memberships_by_person,
-    pr_facts,
     pr_shares,
     seat_utilization,
     seats_over_time,
     select,
     share_by_tool,
-    teams_at,
     with_group,
 )
 from aimetrics.metrics.delivery import (
@@ -43,7 +39,6 @@ from aimetrics.metrics.delivery import (
     review_summary,
     timeline_coverage,
 )
-from aimetrics.metrics.facts import drop_cells, small_cells
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.quality import (
     compare_rates,
@@ -53,6 +48,13 @@ from aimetrics.metrics.quality import (
     rounds_distribution,
     size_bucket,
     size_distribution,
+)
+from aimetrics.metrics.work_facts import (
+    commit_facts,
+    contributor_activity,
+    memberships_by_person,
+    pr_facts,
+    teams_at,
 )
 from aimetrics.settings import StatisticsSettings
 
@@ -781,7 +783,7 @@ def test_load_facts_reads_links_and_commits_as_the_polars_functions(
 ) -> None:
     """load_facts reads commits and links in parts and keeps only what it uses: the first
     commit per PR, the AI flags and the reverts are those of every row read at once."""
-    from aimetrics.metrics import facts
+    from aimetrics.figures import store_reads as facts
     from aimetrics.store import Snapshot, create_store_engine, read_table, write_frames
     from aimetrics.store import schema as s
     from aimetrics.tagging import pr_flags
@@ -825,9 +827,9 @@ def test_load_facts_reads_links_and_commits_as_the_polars_functions(
             .select("repo_id", pl.col("entity_key").alias("sha"))
             .unique()
         )
-        read_commits = facts._read_commits(snap, tagged_shas)
-        revert_commits = facts._revert_commits(snap)
-        read_links = facts._read_links(snap, tagged_shas, revert_commits)
+        read_commits = facts.read_commits(snap, tagged_shas)
+        revert_commits = facts.read_revert_commits(snap)
+        read_links = facts.read_links(snap, tagged_shas, revert_commits)
     engine.dispose()
     assert read_links.commits.height > 0 and read_links.tagged.height < links.height
 

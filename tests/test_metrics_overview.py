@@ -19,18 +19,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from aimetrics.figures.facts import load_facts
 from aimetrics.ids import stable_id
-from aimetrics.metrics.adoption import (
-    Selection,
-    ai_share_of_merged_prs,
-    commit_facts,
-    contributor_activity,
-    memberships_by_person,
-    pr_facts,
-)
+from aimetrics.metrics.adoption import Selection, ai_share_of_merged_prs
 from aimetrics.metrics.cost.spend import ai_spend, seat_plan_spend, spend_total
 from aimetrics.metrics.delivery import active_engineers, throughput
-from aimetrics.metrics.facts import load_facts
 from aimetrics.metrics.freshness import last_collected
 from aimetrics.metrics.overview import (
     KPI_COLUMNS,
@@ -41,6 +34,12 @@ from aimetrics.metrics.overview import (
 )
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.period import Period, week_of
+from aimetrics.metrics.work_facts import (
+    commit_facts,
+    contributor_activity,
+    memberships_by_person,
+    pr_facts,
+)
 from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
 

@@ -33,7 +33,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
-from aimetrics.exports.figures import load_facts
+from aimetrics.figures.facts import load_facts_for
 from aimetrics.settings import load_settings
 from aimetrics.store import create_store_engine, read_table
 from aimetrics.store import schema as s
@@ -147,7 +147,7 @@ def test_facts_are_equal(stores: dict[str, str]) -> None:
     facts = {}
     for backend, url in stores.items():
         engine = create_store_engine(url)
-        facts[backend] = load_facts(engine, settings)
+        facts[backend] = load_facts_for(engine, settings)
         engine.dispose()
     sqlite, pg = (facts[b] for b in BACKENDS)
     assert sqlite.prs.height > 45_000

@@ -23,14 +23,15 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
+from aimetrics.errors import ExportError
 from aimetrics.exports import pdf as pdf_module
-from aimetrics.exports.figures import ExportError, Figures, compute_figures
 from aimetrics.exports.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
 from aimetrics.exports.report.html import render_html
 from aimetrics.exports.report.model import Report, build_report, report_from_figures
+from aimetrics.figures.compute import Figures, compute_figures
+from aimetrics.figures.facts import Facts
 from aimetrics.format import format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
-from aimetrics.metrics.facts import Facts
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift

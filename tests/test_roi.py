@@ -9,9 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from aimetrics.figures.cost import RoiParts, roi
 from aimetrics.metrics.cost.lines import spend_lines
 from aimetrics.metrics.cost.spend import spend_total
-from aimetrics.metrics.facts import RoiParts, roi
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import (
     ASSUMED,

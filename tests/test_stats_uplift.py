@@ -11,7 +11,6 @@ from polars.testing import assert_frame_equal
 
 from aimetrics.metrics.delivery import cycle_spans, first_commits
 from aimetrics.metrics.like_for_like import cycle_time_uplift, engineer_cycle_hours
-from aimetrics.metrics.overview import group_uplifts
 from aimetrics.metrics.stats import (
     NOT_ENOUGH_DATA,
     Estimate,
@@ -20,6 +19,7 @@ from aimetrics.metrics.stats import (
     histogram_medians,
     percentile_interval,
 )
+from aimetrics.metrics.team_map import group_uplifts
 from aimetrics.metrics.uplift import (
     FIRST_AI_CHANGE,
     NEVER,

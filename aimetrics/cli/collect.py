@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Annotated
@@ -47,8 +48,8 @@ def collect_git(
     def work() -> None:
         from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        from aimetrics.tagging import tag_store
-        from aimetrics.tagging.identities import resolve_identities
+        from aimetrics.pipeline import run_pipeline
+        from aimetrics.tagging.identities import is_bot_email
         from collectors.git_local import collect_repo, count_commits, inspect_repo
 
         if repo_name and len(paths) > 1:
@@ -58,6 +59,7 @@ def collect_git(
         ctx = Context(db, config)
         engine = ctx.engine(migrate=True)
         rules = ctx.ruleset()
+        bots = functools.partial(is_bot_email, ruleset=rules)
         columns = (
             *Progress.get_default_columns()[:-1],
             MofNCompleteColumn(),
@@ -74,22 +76,22 @@ def collect_git(
                     repo.full_name, total=count_commits(repo, all_refs=all_refs)
                 )
                 counts = collect_repo(
-                    engine, repo, all_refs=all_refs, full=full, ruleset=rules,
+                    engine, repo, all_refs=all_refs, full=full, bot_email=bots,
                     on_progress=lambda n, task=task: progress.advance(task, n),
                     on_warning=warn,  # shallow or partial clone: what is missing, the fix
                 )  # fmt: skip
-                tag_store(engine, rules, repo_ids=[counts["repo_id"]])
                 progress.update(task, completed=progress.tasks[task].total)
                 console.print(
                     f"{repo.full_name}: {counts['commits']:,} new commits, "
                     f"{counts['pull_requests']:,} pull requests recovered from messages"
                 )
         # People and identities over everything stored, as after `collect github`: commit
-        # and PR authors' e-mails become people (one person across repositories).
-        who = resolve_identities(engine, rules, ctx.settings)
+        # and PR authors' e-mails become people (one person across repositories); then the
+        # repositories that changed are tagged.
+        who = run_pipeline(engine, ctx.settings, rules)
         engine.dispose()
         console.print(
-            f"{who['people']:,} people; {who['unresolved']:,} e-mails resolve to no known "
+            f"{who.people:,} people; {who.unresolved:,} e-mails resolve to no known "
             "person (add them to `people:` in the configuration to merge them)."
         )
 
@@ -142,7 +144,7 @@ def collect_github(
         raise fail(f"--repo {bad[0]!r} is not OWNER/NAME, e.g. --repo my-org/payments-api")
 
     def work() -> int:
-        from aimetrics.tagging.identities import resolve_identities
+        from aimetrics.pipeline import run_pipeline
         from collectors.github import CollectOptions, make_reporter
         from collectors.github import collect_github as collect
 
@@ -154,9 +156,10 @@ def collect_github(
         )
         rules = ctx.ruleset()
         try:
-            summary = collect(ctx.settings, engine, rules, options, reporter)
-            # People and identities over everything stored, GitHub's new evidence included.
-            resolve_identities(engine, rules, ctx.settings)
+            summary = collect(ctx.settings, engine, options, reporter)
+            # People and identities over everything stored, GitHub's new evidence included;
+            # then the repositories whose rows changed are tagged.
+            run_pipeline(engine, ctx.settings, rules)
         finally:
             engine.dispose()
         return 1 if summary.incomplete else 0
@@ -190,6 +193,7 @@ def import_costs(
         raise fail(f"--source {source!r} is not one of: {', '.join(SOURCES)}")
 
     def work() -> int:
+        from aimetrics.pipeline import run_pipeline
         from collectors.costs.load import import_file
 
         ctx = Context(db, config)
@@ -206,6 +210,9 @@ def import_costs(
                     )
                     continue
                 console.print(escape(summary.line()), highlight=False, soft_wrap=True)
+            # Costs change no repository: nothing is re-tagged, but repositories a killed
+            # collection left waiting are tagged now.
+            run_pipeline(engine, ctx.settings, identities=False)
         finally:
             engine.dispose()
         return failed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import sqlalchemy as sa
 import typer
@@ -23,6 +23,9 @@ from aimetrics.cli.options import (
     fail,
     run,
 )
+
+if TYPE_CHECKING:
+    from aimetrics.figures.compute import Figures
 
 export_app = typer.Typer(help="Export tables as CSV.", no_args_is_help=True)
 
@@ -50,7 +53,8 @@ def export_tags(
 def _period(engine: sa.Engine, ctx: Context, start: dt.datetime | None, end: dt.datetime | None):  # type: ignore[no-untyped-def]
     """The period of --from/--to: both days included; the default is the dashboard's (the
     90 days up to the latest merged PR)."""
-    from aimetrics.exports.figures import default_period, latest_merged_at
+    from aimetrics.figures.store_reads import latest_merged_at
+    from aimetrics.figures.view import default_period
     from aimetrics.metrics.period import DEFAULT_PERIOD_DAYS, Period
 
     tz = ctx.settings.reporting.timezone
@@ -59,6 +63,34 @@ def _period(engine: sa.Engine, ctx: Context, start: dt.datetime | None, end: dt.
     if first > last:
         raise fail(f"--from {first} is after --to {last}: the period would be empty")
     return Period(first, last + dt.timedelta(days=1), tz)
+
+
+def _figures(
+    db: str | None,
+    config: Path | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    filters: tuple[list[str] | None, list[str] | None, list[str] | None],
+    status: str,
+    breakdowns: tuple[str, ...] | None = None,
+) -> Figures:
+    """The figures ``export csv`` and ``report`` show: the store of --db / --config, the
+    period of --from / --to (:func:`_period`), the selection of --team / --repo / --tool."""
+    from aimetrics.figures.compute import BREAKDOWNS, load_figures
+    from aimetrics.metrics.adoption import Selection
+
+    team, repo, tool = filters
+    ctx = Context(db, config)
+    engine = ctx.engine(migrate=False)
+    try:
+        period = _period(engine, ctx, start, end)
+        selection = Selection(tuple(team or ()), tuple(repo or ()), tuple(tool or ()))
+        with console.status(status):
+            return load_figures(
+                engine, ctx.settings, period, selection, breakdowns=breakdowns or BREAKDOWNS
+            )
+    finally:
+        engine.dispose()
 
 
 @export_app.command("csv")
@@ -77,18 +109,9 @@ def export_csv(
 
     def work() -> None:
         from aimetrics.exports.csv_export import write_csv_export
-        from aimetrics.exports.figures import load_figures
-        from aimetrics.metrics.adoption import Selection
 
-        ctx = Context(db, config)
-        engine = ctx.engine(migrate=False)
-        try:
-            period = _period(engine, ctx, start, end)
-            selection = Selection(tuple(team or ()), tuple(repo or ()), tuple(tool or ()))
-            with console.status("Computing the tables..."):
-                figures = load_figures(engine, ctx.settings, period, selection)
-        finally:
-            engine.dispose()
+        figures = _figures(db, config, start, end, (team, repo, tool), "Computing the tables...")
+        period = figures.period
         info = write_csv_export(figures, out, copilot=figures.copilot)
         files = info["files"]
         assert isinstance(files, list)
@@ -127,23 +150,15 @@ def report(
         raise fail(f"--out {out}: write FILE.html or FILE.pdf")
 
     def work() -> None:
-        from aimetrics.exports.figures import load_figures
         from aimetrics.exports.pdf import check_pdf_printing, render_pdf
         from aimetrics.exports.report.html import render_html
         from aimetrics.exports.report.model import REPORTED, report_from_figures
-        from aimetrics.metrics.adoption import Selection
 
         # Fail before the work when the browser or Playwright's driver cannot run.
         chromium = check_pdf_printing() if kind == ".pdf" else ""
-        ctx = Context(db, config)
-        engine = ctx.engine(migrate=False)
-        try:
-            period = _period(engine, ctx, start, end)
-            selection = Selection(tuple(team or ()), tuple(repo or ()), tuple(tool or ()))
-            with console.status("Computing the figures..."):
-                figures = load_figures(engine, ctx.settings, period, selection, breakdowns=REPORTED)
-        finally:
-            engine.dispose()
+        filters = (team, repo, tool)
+        figures = _figures(db, config, start, end, filters, "Computing the figures...", REPORTED)
+        period = figures.period
         html = render_html(report_from_figures(figures))
         if kind == ".pdf":
             with console.status("Printing with Chromium..."):

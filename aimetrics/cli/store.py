@@ -83,9 +83,8 @@ def demo(
 
     def work() -> Context:
         from aimetrics import demo as demo_org
+        from aimetrics.pipeline import run_pipeline
         from aimetrics.settings import CONFIG_ENV, DEFAULT_CONFIG_NAME
-        from aimetrics.tagging import tag_store
-        from aimetrics.tagging.identities import resolve_identities
         from aimetrics.tagging.rules import shipped_config
 
         # Without a configuration of the user's, the demo organization brings its own
@@ -102,9 +101,7 @@ def demo(
                 engine, seed=seed, end_date=end_date.date() if end_date else None, scale=scale
             )
         with console.status("Resolving identities and tagging AI-assisted changes..."):
-            rules = ctx.ruleset()
-            resolve_identities(engine, rules, ctx.settings)
-            tags = tag_store(engine, rules)
+            tags = run_pipeline(engine, ctx.settings, ctx.ruleset(), retag_all=True).tags
         engine.dispose()
         print_counts(f"Demo organization in {ctx.db_url}", counts)
         console.print(

@@ -25,20 +25,19 @@ def tag(db: DbOption = None, config: ConfigOption = None) -> None:
     """Re-apply the AI-marker rules to everything stored (idempotent; nothing is fetched)."""
 
     def work() -> None:
-        from aimetrics.tagging import tag_store
-        from aimetrics.tagging.identities import resolve_identities
+        from aimetrics.pipeline import run_pipeline
 
         ctx = Context(db, config)
         engine = ctx.engine(migrate=True)
         started = time.perf_counter()
-        rules = ctx.ruleset()
-        who = resolve_identities(engine, rules, ctx.settings)
-        counts = tag_store(engine, rules)
+        # Identities, then every repository's tags (which also empties the list of
+        # repositories waiting to be tagged).
+        who = run_pipeline(engine, ctx.settings, ctx.ruleset(), retag_all=True)
         engine.dispose()
-        print_counts(f"AI tags ({time.perf_counter() - started:.1f} s)", counts)
+        print_counts(f"AI tags ({time.perf_counter() - started:.1f} s)", who.tags)
         console.print(
-            f"{who['people']:,} people, {who['identities']:,} identities; "
-            f"{who['unresolved']:,} emails resolve to no known person (add them to `people:` "
+            f"{who.people:,} people, {who.identities:,} identities; "
+            f"{who.unresolved:,} emails resolve to no known person (add them to `people:` "
             "in the configuration to merge them)."
         )
 

@@ -22,6 +22,7 @@ reviewer's fix-up sometimes joins. Dependabot's PRs come on top.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
-    from aimetrics.metrics.facts import Facts
+    from aimetrics.figures.facts import Facts
     from aimetrics.metrics.uplift import Uplift
     from aimetrics.settings import Settings
 
@@ -261,16 +262,18 @@ class GitRun:
 def measure_history(history: GitHistory, db_url: str, settings: Settings | None = None) -> GitRun:
     """Run the production path over ``history`` into the empty store at ``db_url``:
     ``collect git`` (collector), identities, tagging, ``load_facts``, then the uplift as
-    the dashboard computes it (:func:`aimetrics.metrics.facts.measured`) and once more
+    the dashboard computes it (:func:`aimetrics.figures.cost.measured`) and once more
     with the true adoption dates (to tell the dating's share of any bias)."""
-    from aimetrics.exports.figures import load_facts
-    from aimetrics.metrics.facts import measured, view_of, work
+    from aimetrics.figures.cost import measured, work
+    from aimetrics.figures.facts import load_facts_for
+    from aimetrics.figures.view import view_of
     from aimetrics.metrics.period import Period
     from aimetrics.metrics.uplift import SEAT, throughput_uplift
+    from aimetrics.pipeline import run_pipeline
     from aimetrics.settings import load_settings
     from aimetrics.store import create_store_engine, upgrade
-    from aimetrics.tagging import ruleset_from_settings, tag_store
-    from aimetrics.tagging.identities import resolve_identities
+    from aimetrics.tagging import ruleset_from_settings
+    from aimetrics.tagging.identities import is_bot_email
     from collectors.git_local import collect_repo, inspect_repo
 
     settings = settings or load_settings(None)
@@ -278,11 +281,12 @@ def measure_history(history: GitHistory, db_url: str, settings: Settings | None 
     try:
         upgrade(engine)
         rules = ruleset_from_settings(settings)
-        # As `aimetrics collect git` wires it: collect, tag, then people and identities.
-        counts = collect_repo(engine, inspect_repo(history.path), ruleset=rules)
-        tag_store(engine, rules, repo_ids=[counts["repo_id"]])
-        resolve_identities(engine, rules, settings)
-        facts = load_facts(engine, settings)
+        # As `aimetrics collect git` wires it: collect, then the pipeline (people and
+        # identities, then tagging).
+        bots = functools.partial(is_bot_email, ruleset=rules)
+        collect_repo(engine, inspect_repo(history.path), bot_email=bots)
+        run_pipeline(engine, settings, rules)
+        facts = load_facts_for(engine, settings)
     finally:
         engine.dispose()
     end = history.spec.end

@@ -15,7 +15,7 @@ import polars as pl
 
 from aimetrics.demo import markers as mk
 from aimetrics.demo.activity import AGENT, DEPENDABOT, HUMAN, RENOVATE
-from aimetrics.demo.commits import MERGE, RELEASE
+from aimetrics.demo.commit_messages import MERGE, RELEASE
 from aimetrics.demo.org import NEVER, Org, week_dates
 from aimetrics.demo.texts import HUMAN_BRANCH_DECOYS
 from aimetrics.demo.throughput import Rates

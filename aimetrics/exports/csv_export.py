@@ -32,8 +32,9 @@ from aimetrics.exports.csv_tables import (
     roi_frames,
     uplift_row,
 )
-from aimetrics.exports.figures import BREAKDOWNS, Figures
-from aimetrics.metrics.facts import CopilotUsageData, PrivacyNote
+from aimetrics.figures.compute import BREAKDOWNS, Figures
+from aimetrics.figures.copilot import CopilotUsageData
+from aimetrics.figures.folds import PrivacyNote
 from aimetrics.metrics.privacy import individual_rows
 
 MANIFEST = "manifest.json"

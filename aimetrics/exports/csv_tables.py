@@ -9,8 +9,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 import polars as pl
 
-from aimetrics.exports.figures import Figures
-from aimetrics.metrics.facts import CopilotUsageData
+from aimetrics.figures.compute import Figures
+from aimetrics.figures.copilot import CopilotUsageData
 from aimetrics.metrics.roi import RoiFigures
 from aimetrics.metrics.stats import Comparison, Estimate
 
@@ -187,7 +187,7 @@ _EMPTY_ROI = (RoiFigures("", (), _NONE, _NONE, _NONE, _NONE, 0.0, ""),)
 
 
 def copilot_tables(usage: CopilotUsageData) -> list[Table]:
-    """The Adoption page's Copilot usage tables (:func:`aimetrics.metrics.facts.copilot_usage`):
+    """The Adoption page's Copilot usage tables (:func:`aimetrics.figures.copilot.copilot_usage`):
     no rows, with the reason, when the page shows none (no reports, filters, privacy)."""
     withheld = usage.status
     scope = (

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aimetrics.exports.figures import ExportError
+from aimetrics.errors import ExportError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ENV = "AIMETRICS_CHROMIUM"  # another Chromium binary for the PDF

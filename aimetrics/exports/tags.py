@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from aimetrics.figures.tags import tag_rule_columns
 from aimetrics.metrics.privacy import mask_personal
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
@@ -49,12 +50,7 @@ def tags_frame(engine: sa.Engine, *, show_individuals: bool) -> pl.DataFrame:
             .otherwise(pl.col("pr_number"))
             .alias("number"),
             "review_id",
-            pl.col("tool_id").alias("tool"),
-            "kind",
-            pl.col("rule_id").alias("rule"),
-            "confidence",
-            "field",
-            "matched",
+            *tag_rule_columns(),
         )
         .sort("repository", "entity", "number", "sha", "rule", nulls_last=True)
     )

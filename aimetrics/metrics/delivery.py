@@ -21,8 +21,7 @@ import polars as pl
 from aimetrics.metrics.adoption import GROUP, counted_merged_in, group_names
 from aimetrics.metrics.people import resolve_pr_authors, with_columns_of
 from aimetrics.metrics.period import Period
-from aimetrics.tagging.rules import CONFIDENCE_RANK
-from aimetrics.vocabulary import REVIEW, REVIEWED, STAGES
+from aimetrics.vocabulary import CONFIDENCE_RANK, REVIEW, REVIEWED, STAGES
 
 QUANTILES = {"p10": 0.1, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 HUMAN_REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED")
@@ -37,7 +36,7 @@ def per_engineer_week(prs: pl.Expr, engineers: pl.Expr, weeks: pl.Expr) -> pl.Ex
 def active_engineers(activity: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     """One row: ``active_engineers``, the distinct engineers with work in ``period``.
 
-    ``activity``: :func:`aimetrics.metrics.adoption.contributor_activity`.
+    ``activity``: :func:`aimetrics.metrics.work_facts.contributor_activity`.
     """
     return activity.filter(period.contains("at")).select(
         pl.col("person_key").n_unique().cast(pl.Int64).alias("active_engineers")

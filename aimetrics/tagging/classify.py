@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from aimetrics.tagging.rules import CONFIDENCE_RANK
+from aimetrics.vocabulary import CONFIDENCE_RANK
 
 AI_KINDS = ("authored", "assisted")
 _KIND_RANK = {"authored": 2, "assisted": 1, "reviewed": 0}

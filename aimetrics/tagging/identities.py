@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.ids import stable_id
+from aimetrics.ids import person_id
 from aimetrics.store import Replace, read_table, write_frames
 from aimetrics.store import schema as s
 from aimetrics.tagging.classify import login_key
@@ -29,11 +29,6 @@ from aimetrics.tagging.rules import RuleSet
 _NOREPLY = r"^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$"
 AUTHORITATIVE = ("config", "demo", "github")
 RECOMPUTED = ("config", "derived", "unresolved")
-
-
-def person_id(kind: str, value: str) -> int:
-    """The stable id of the person first known by this login or email."""
-    return stable_id(f"{kind}:{value.lower()}")
 
 
 def _agent_logins(ruleset: RuleSet) -> list[str]:

@@ -20,7 +20,6 @@ from aimetrics.errors import RulesError
 
 Kind = Literal["authored", "assisted", "reviewed"]
 Confidence = Literal["high", "medium", "low"]
-CONFIDENCE_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 
 # Which entity each field belongs to, and the column it reads.
 FIELDS: dict[str, tuple[str, str]] = {

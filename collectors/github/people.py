@@ -1,8 +1,8 @@
 """People and identities GitHub vouches for: team members, and commit emails with their logins.
 
 Identities stored with source ``github`` are evidence identity resolution
-(`aimetrics.tagging.identities`) keeps as they are: a commit email GitHub links
-to a login resolves to that login's person everywhere, also in repositories
+(`aimetrics.tagging.identities`, after collection) keeps as they are: a commit email
+GitHub links to a login resolves to that login's person everywhere, also in repositories
 only a local clone provides. They are derived from every stored commit GitHub
 gave an author login, so they hold however a run ends. A login keeps the
 person id the store already gives it; a new one gets ``person_id("login", ...)``.
@@ -20,9 +20,9 @@ import polars as pl
 import sqlalchemy as sa
 from github import GithubException
 
+from aimetrics.ids import person_id
 from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
-from aimetrics.tagging.identities import person_id
 from collectors.github.auth import NotInstalled
 from collectors.github.client import GitHubClient, GitHubUnavailable, graphql_error_types
 from collectors.github.progress import Reporter

@@ -24,7 +24,6 @@ from github import GithubException
 
 from aimetrics.errors import AimetricsError
 from aimetrics.settings import Settings
-from aimetrics.tagging import RuleSet
 from collectors.github.auth import Credentials, NotInstalled
 from collectors.github.client import (
     ClientOptions,
@@ -150,7 +149,6 @@ def choose_repos(
 
 def sync_repos(
     engine: sa.Engine,
-    ruleset: RuleSet,
     credentials: Credentials,
     client_options: ClientOptions,
     sync_options: SyncOptions,
@@ -180,9 +178,7 @@ def sync_repos(
             reporter.repo_finished(result)
             return result
         if id(client) not in local.syncs:
-            local.syncs[id(client)] = RepoSync(
-                engine, client, ruleset, sync_options, reporter, store_lock
-            )
+            local.syncs[id(client)] = RepoSync(engine, client, sync_options, reporter, store_lock)
         return local.syncs[id(client)].run(name)
 
     try:
@@ -196,7 +192,6 @@ def sync_repos(
 def collect_github(
     settings: Settings,
     engine: sa.Engine,
-    ruleset: RuleSet,
     options: CollectOptions,
     reporter: Reporter,
 ) -> Summary:
@@ -220,7 +215,6 @@ def collect_github(
         summary.repos = (
             sync_repos(
                 engine,
-                ruleset,
                 credentials,
                 client_options,
                 SyncOptions(options.full, since),

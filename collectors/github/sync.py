@@ -1,5 +1,5 @@
 """One repository's sync: fetch changed PRs and new default-branch commits page by page,
-checkpoint, write once, re-tag.
+checkpoint, write once, list for tagging.
 
 Incremental by default: PRs come newest update first and fetching stops at the
 first PR not updated since the previous sync (``sync_state.cursor``); the
@@ -10,7 +10,8 @@ Pages are stored as they arrive (`checkpoint`) and normalized into frames every
 few thousand PRs (`buffer`); the repository's rows are written in one
 `write_frames` transaction with its new cursors, so a reader never sees a
 half-synced repository; an interrupted sync resumes from its stored pages.
-Then the repository's AI tags are recomputed.
+A repository whose rows changed is listed as waiting to be tagged in that same
+transaction (`aimetrics.store.pending`); the pipeline (`aimetrics.pipeline`) tags it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from github import GithubException, RateLimitExceededException, UnknownObjectExc
 
 from aimetrics.store import Replace, write_frames
 from aimetrics.store import schema as s
-from aimetrics.tagging import RuleSet, tag_store
+from aimetrics.store.pending import mark_pending, pending_rows
 from collectors.github import branch
 from collectors.github import checkpoint as cp
 from collectors.github.buffer import Gathered
@@ -68,7 +69,6 @@ class SyncOptions:
 class RepoSync:
     engine: sa.Engine
     client: GitHubClient
-    ruleset: RuleSet
     options: SyncOptions
     reporter: Reporter
     store_lock: threading.Lock
@@ -90,7 +90,7 @@ class RepoSync:
         )
         failure: GraphQLFailure | None = None
         if state.status == "running" and state.detail.get("phase") == "tag":
-            self._retag(scope, state)
+            self._hand_over_tagging(scope, state)
         try:
             result = self._sync(owner, name, scope, state, history_cursor)
         except UnknownObjectException:
@@ -267,16 +267,13 @@ class RepoSync:
         prs = buffer.take_unique(s.pull_requests)
         links = buffer.take_unique(s.pull_request_commits)
         started = datetime.fromisoformat(run["started"])
-        # With changed rows, the sync completes after tagging (a kill in between re-tags).
-        status = "running" if changed else "complete"
-        detail = {"phase": "tag", "repo_id": repo_id} if changed else {}
         state_row = cp.state_frame(
             scope,
-            status=status,
-            detail=detail,
+            status="complete",
+            detail={},
             cursor=cursor,
             started_at=started,
-            finished_at=None if changed else cp.now(),
+            finished_at=cp.now(),
         )
         history_row = cp.state_frame(
             scope,
@@ -287,6 +284,9 @@ class RepoSync:
             finished_at=cp.now(),
             source=HISTORY_SOURCE,
         )
+        # With changed rows, the repository waits to be tagged (written with the rows, so a
+        # kill before tagging leaves it listed: see `aimetrics.pipeline`).
+        pending = [(s.sync_state, pending_rows([repo_id]))] if changed else []
         with self.store_lock:
             # Read under the lock: no other worker writes this repository's commits meanwhile.
             commits = branch.settle(
@@ -307,22 +307,11 @@ class RepoSync:
             counts = {t.name: f.height for t, f in frames}
             write_frames(
                 self.engine,
-                [*frames, (s.sync_state, state_row), (s.sync_state, history_row)],
+                [*frames, (s.sync_state, state_row), (s.sync_state, history_row), *pending],
                 replace=_replaced(repo_id, numbers),
             )
             del frames, commits, prs, links
             cp.mark_normalized(self.engine, run["pages"])
-            if changed:
-                tag_store(self.engine, self.ruleset, repo_ids=[repo_id])
-                cp.write_state(
-                    self.engine,
-                    scope,
-                    status="complete",
-                    detail={},
-                    cursor=cursor,
-                    started_at=started,
-                    finished_at=cp.now(),
-                )
         return RepoResult(
             "",
             "complete" if changed else "unchanged",
@@ -331,10 +320,11 @@ class RepoSync:
             reviews=counts["reviews"],
         )
 
-    def _retag(self, scope: str, state: cp.SyncState) -> None:
-        """Finish a sync that was killed after its rows were written but before tagging."""
+    def _hand_over_tagging(self, scope: str, state: cp.SyncState) -> None:
+        """A store left by an older version, killed after a sync's rows were written but
+        before it tagged them: list the repository for the pipeline to tag."""
         with self.store_lock:
-            tag_store(self.engine, self.ruleset, repo_ids=[int(state.detail["repo_id"])])
+            mark_pending(self.engine, [int(state.detail["repo_id"])])
             cp.write_state(
                 self.engine,
                 scope,

@@ -5,18 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
-from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, loaders, tables
 
-ctx = data.app_context()
+ctx = loaders.app_context()
 filters = components.current_filters()
-view = data.view(ctx, filters)
+view = loaders.view(ctx, filters)
 
 st.title("Adoption")
 components.view_caption(filters, ctx.settings.tagging.min_confidence)
 by = components.breakdown_choice()
 
 # filters -> cached loader -> empty state -> KPIs -> charts -> tables
-figures = data.adoption(view, by)
+figures = loaders.adoption(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
 components.stop_without_merged_prs(
@@ -87,7 +87,7 @@ st.caption(
     "reports of its members (on each day); nothing is shown per person unless "
     "privacy.show_individuals is set."
 )
-usage = data.copilot_usage(view)
+usage = loaders.copilot_usage(view)
 if usage.status:
     components.empty_state(usage.status)
 else:

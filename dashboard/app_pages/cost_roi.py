@@ -6,12 +6,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from aimetrics.figures.selection import selection_people
 from aimetrics.format import format_period
-from dashboard import balance, charts, components, data, kpis, roi_panel, tables
+from dashboard import balance, charts, components, kpis, loaders, roi_panel, tables
 
-ctx = data.app_context()
+ctx = loaders.app_context()
 filters = components.current_filters()
-view = data.view(ctx, filters)
+view = loaders.view(ctx, filters)
 money = balance.money(ctx.settings)
 currency = money.currency
 
@@ -20,7 +21,7 @@ components.view_caption(filters, ctx.settings.tagging.min_confidence)
 
 # filters -> cached loaders -> empty state -> KPIs -> charts -> tables -> calculator
 if not components.enough_people(
-    data.selection_people(data.view_facts(view), view), view.min_group_size
+    selection_people(loaders.view_facts(view), view), view.min_group_size
 ):
     st.stop()
 spend = balance.spend(view, money)

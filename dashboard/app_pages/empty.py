@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.store.engine import safe_url
-from dashboard import data
+from dashboard import loaders
 
-ctx = data.app_context()
-status = data.store_status(ctx.db_url)
+ctx = loaders.app_context()
+status = loaders.store_status(ctx.db_url)
 store = safe_url(ctx.db_url)
 
 st.title("aimetrics")
@@ -27,7 +27,7 @@ elif status.kind == "error":
     st.markdown("Check the store URL (`--db`, `AIMETRICS_DB` or `store.url` in the config).")
 else:
     st.info(
-        f"{status.message} Nothing to show yet: load the demo or collect your own data.",
+        f"{status.message} Nothing to show yet: load the demo or collect your own loaders.",
         icon=":material/info:",
     )
     st.subheader("See it on a demo organization")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.format import format_money, format_timestamp
-from dashboard import balance, charts, components, data, kpis, report_button, tables
+from dashboard import balance, charts, components, kpis, loaders, report_button, tables
 
-ctx = data.app_context()
+ctx = loaders.app_context()
 filters = components.current_filters()
-view = data.view(ctx, filters)
+view = loaders.view(ctx, filters)
 money = balance.money(ctx.settings)
 currency = money.currency
 
@@ -94,7 +94,7 @@ with st.expander("Team map figures"):
 components.privacy_note(team_data.privacy)
 
 st.subheader("Trends")
-names = dict(data.filter_options(ctx.db_url).tools)
+names = dict(loaders.filter_options(ctx.db_url).tools)
 charts.chart(
     charts.weekly_trend_chart(
         figures.trend,

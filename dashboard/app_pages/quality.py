@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import breakdown_charts, breakdown_kpis, charts, components, data, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, loaders, tables
 
-ctx = data.app_context()
+ctx = loaders.app_context()
 filters = components.current_filters()
-view = data.view(ctx, filters)
+view = loaders.view(ctx, filters)
 
 st.title("Quality")
 components.view_caption(filters, ctx.settings.tagging.min_confidence)
 by = components.breakdown_choice()
 
 # filters -> cached loader -> empty state -> KPIs -> charts -> tables
-figures = data.quality(view, by)
+figures = loaders.quality(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
 components.stop_without_merged_prs(figures.summary.height)

@@ -42,10 +42,10 @@ _GITHUB_TESTS = Path(__file__).resolve().parents[1] / "github"
 if str(_GITHUB_TESTS) not in sys.path:  # collector_helpers lives with the GitHub tests
     sys.path.insert(0, str(_GITHUB_TESTS))
 
+from aimetrics.pipeline import run_pipeline  # noqa: E402
 from aimetrics.store import create_store_engine, read_table, upgrade  # noqa: E402
 from aimetrics.store import schema as s  # noqa: E402
 from aimetrics.tagging import RuleSet  # noqa: E402
-from aimetrics.tagging.identities import resolve_identities  # noqa: E402
 from collectors.github import CollectOptions, collect_github  # noqa: E402
 from collectors.github.client import BACKOFF_ENV, THROTTLE_ENV  # noqa: E402
 
@@ -598,8 +598,8 @@ class FaultRunner:
             client=fast_options(fake.base_url, timeout=timeout, max_rate_limit_wait=1.0),
             today=self.today,
         )
-        summary = collect_github(settings, engine, self.ruleset, options, recorder or Recorder())
-        resolve_identities(engine, self.ruleset, settings)
+        summary = collect_github(settings, engine, options, recorder or Recorder())
+        run_pipeline(engine, settings, self.ruleset)
         return summary
 
     def placement(self, *, seed: int, index: int) -> FaultResult:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from aimetrics.pipeline import run_pipeline
 from aimetrics.settings import Settings, parse_settings
 from aimetrics.tagging import RuleSet
 from collectors.github import ClientOptions, CollectOptions, Summary, collect_github
@@ -94,13 +95,11 @@ class Collector:
             client=fast_options(self.fake.base_url, **client),
             today=today,
         )
-        return collect_github(
-            settings or settings_for(self.fake),
-            self.engine,
-            self.ruleset,
-            options,
-            self.recorder,
-        )
+        settings = settings or settings_for(self.fake)
+        summary = collect_github(settings, self.engine, options, self.recorder)
+        # The tagging the pipeline runs after a collection (identities are the tests' call).
+        run_pipeline(self.engine, settings, self.ruleset, identities=False)
+        return summary
 
 
 def acme(fake: FakeGitHub, *, pulls: int = 0, seed: int = 1) -> FakeOrg:

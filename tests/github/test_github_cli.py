@@ -17,9 +17,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from aimetrics.cli import app
+from aimetrics.ids import person_id
 from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
-from aimetrics.tagging.identities import person_id, resolve_identities
+from aimetrics.tagging.identities import resolve_identities
 from collectors.github import CollectOptions, collect_github
 from collectors.github.client import BACKOFF_ENV, THROTTLE_ENV
 from collectors.github.progress import RichReporter
@@ -207,9 +208,7 @@ def test_rich_progress_and_summary_on_a_terminal(collector: Collector, fake_gith
     options = CollectOptions(
         repos=["acme/api", "acme/nope"], client=fast_options(fake_github.base_url)
     )
-    summary = collect_github(
-        settings_for(fake_github), collector.engine, collector.ruleset, options, reporter
-    )
+    summary = collect_github(settings_for(fake_github), collector.engine, options, reporter)
     text = out.getvalue()
     assert summary.count("complete") == 1
     assert "pull requests written" in text and "requests" in text

@@ -6,10 +6,11 @@ from datetime import date
 
 import polars as pl
 
+from aimetrics.ids import person_id
 from aimetrics.settings import parse_settings
 from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
-from aimetrics.tagging.identities import person_id, resolve_identities
+from aimetrics.tagging.identities import resolve_identities
 
 from collector_helpers import Collector, acme, settings_for
 from fakes.github_data import team

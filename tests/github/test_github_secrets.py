@@ -73,7 +73,7 @@ def test_token_appears_nowhere(
     monkeypatch.setenv("AIMETRICS_CONFIG", str(config))
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120).run()
     assert not at.exception
-    for page in ("app_pages/data.py", "app_pages/cost_roi.py"):
+    for page in ("app_pages/data_page.py", "app_pages/cost_roi.py"):
         at.switch_page(page).run()
         assert not at.exception
         assert token not in repr(at.main) + repr(at.sidebar)

@@ -7,14 +7,19 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from aimetrics.store import read_table
+from aimetrics.pipeline import run_pipeline
+from aimetrics.store import Replace, read_table, write_frames
 from aimetrics.store import schema as s
+from aimetrics.store.pending import pending_repos
+from collectors.github import CollectOptions, collect_github
+from collectors.github import checkpoint as cp
 from collectors.github.auth import Credentials
 from collectors.github.client import GitHubClient
 from collectors.github.run import list_org_repos
 
 from collector_helpers import (
     Collector,
+    Recorder,
     acme,
     add_repo,
     domain_rows,
@@ -238,6 +243,52 @@ def test_repository_is_retagged_after_sync(collector: Collector, fake_github):
     assert set(agent["kind"]) >= {"authored"}
     reviewed = tags.filter(pl.col("kind") == "reviewed")
     assert reviewed.height >= 1
+
+
+def test_changed_repository_waits_for_the_pipeline_and_an_unchanged_one_does_not(
+    collector: Collector, fake_github
+):
+    """The collector lists the repositories it changed (in the rows' transaction); the
+    pipeline (here `Collector.run`'s) tags them and empties the list."""
+    add_repo(fake_github, "acme/web", special_pulls(), 77)
+    settings = settings_for(fake_github)
+    summary = collect_github(
+        settings,
+        collector.engine,
+        CollectOptions(repos=["acme/web"], client=fast_options(fake_github.base_url)),
+        Recorder(),
+    )
+    assert [r.status for r in summary.repos] == ["complete"]
+    assert pending_repos(collector.engine) == [77]
+    assert read_table(collector.engine, s.ai_tags).is_empty()
+    assert run_pipeline(collector.engine, settings, collector.ruleset).repos_tagged == [77]
+    assert pending_repos(collector.engine) == []
+    tagged = read_table(collector.engine, s.ai_tags)
+    assert collector.run(repos=["acme/web"]).repos[0].status == "unchanged"
+    assert pending_repos(collector.engine) == []
+    assert read_table(collector.engine, s.ai_tags).equals(tagged)  # not re-tagged
+
+
+def test_a_store_killed_in_the_old_tagging_phase_is_tagged(collector: Collector, fake_github):
+    """A store an older version left killed between a sync's write and its tagging (sync
+    state ``running``, phase ``tag``) is handed to the pipeline."""
+    add_repo(fake_github, "acme/web", special_pulls(), 77)
+    collector.run(repos=["acme/web"])
+    tags = read_table(collector.engine, s.ai_tags).drop("tagged_at")
+    write_frames(collector.engine, [], replace=[Replace(s.ai_tags, None)])
+    done = cp.read_state(collector.engine, "acme/web")
+    cp.write_state(
+        collector.engine,
+        "acme/web",
+        status="running",
+        detail={"phase": "tag", "repo_id": 77},
+        cursor=done.cursor,
+        started_at=done.started_at,
+    )
+    again = collector.run(repos=["acme/web"])
+    assert [r.status for r in again.repos] == ["unchanged"]
+    assert read_table(collector.engine, s.ai_tags).drop("tagged_at").equals(tags)
+    assert cp.read_state(collector.engine, "acme/web").status == "complete"
 
 
 def test_missing_repository_warns_and_others_go_on(collector: Collector, fake_github):

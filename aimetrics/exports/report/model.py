@@ -2,7 +2,7 @@
 sizes, as data (:class:`Report`), built from the figures the dashboard shows.
 
 - :func:`build_report` computes a :class:`Report` from the store, as
-  :mod:`aimetrics.exports.figures` does for the CSV export, so every number in it is the
+  :mod:`aimetrics.figures.compute` does for the CSV export, so every number in it is the
   dashboard's for the same filters; :func:`report_from_figures` does it from figures
   already computed.
 - :mod:`aimetrics.exports.report.html` lays a report out as one self-contained HTML
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.exports.figures import Figures, load_figures
 from aimetrics.exports.report.notes import method_notes
+from aimetrics.figures.compute import Figures, load_figures
 from aimetrics.format import format_change, format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
@@ -447,7 +447,7 @@ def describe_selection(selection: Selection) -> str:
 
 def report_from_figures(f: Figures) -> Report:
     """The :class:`Report` of figures already computed
-    (:func:`aimetrics.exports.figures.compute_figures`)."""
+    (:func:`aimetrics.figures.compute.compute_figures`)."""
     withheld = ""
     if f.withheld:
         withheld = (

@@ -3,7 +3,7 @@ settings in force (see :mod:`aimetrics.exports.report.model`)."""
 
 from __future__ import annotations
 
-from aimetrics.exports.figures import Figures
+from aimetrics.figures.compute import Figures
 from aimetrics.format import format_money
 from aimetrics.vocabulary import NO_MARKER
 

@@ -15,7 +15,6 @@ from aimetrics.metrics.cost.lines import (
     _plan_prices,
 )
 from aimetrics.metrics.cost.teams import person_keys
-from aimetrics.store import Snapshot
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 
@@ -87,16 +86,7 @@ def config_seat_holders(tools: Sequence[AiTool]) -> pl.DataFrame:
 
 
 # --- the seats every cost figure uses: the store's and the configuration's --------------
-
-
-def read_seats(snap: Snapshot, ai_tools: Sequence[AiTool] = ()) -> tuple[pl.DataFrame, ...]:
-    """The seat plans and seat assignments every cost figure uses: the store's tables with
-    the configuration's ``ai_tools`` added (:func:`combined_seat_plans`,
-    :func:`combined_seats`). Returns ``(seat_plans, seat_assignments)``."""
-    return (
-        combined_seat_plans(snap.read(s.seat_plans), config_seat_plans(ai_tools)),
-        combined_seats(snap.read(s.seat_assignments), config_seat_holders(ai_tools)),
-    )
+# (read by aimetrics.figures.store_reads.read_seats)
 
 
 def combined_seat_plans(stored: pl.DataFrame, configured: pl.DataFrame) -> pl.DataFrame:

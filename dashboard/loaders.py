@@ -1,6 +1,6 @@
 """Cached loaders: the only place the dashboard touches the store.
 
-Every figure is :mod:`aimetrics.metrics.facts`' (the functions ``aimetrics export csv``
+Every figure is :mod:`aimetrics.figures`' (the functions ``aimetrics export csv``
 and ``aimetrics report`` call too); this module only caches them per :class:`View`.
 
 The engine is a cached resource (one per store URL); frames and figures are
@@ -12,42 +12,32 @@ missing schema is reported as a :class:`StoreStatus`, and the app says what to r
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
 from aimetrics.errors import AimetricsError, SchemaOutdated
-from aimetrics.metrics import facts as figures
-from aimetrics.metrics.facts import (
-    AdoptionData,
-    CopilotUsageData,
-    DataPageData,
-    DeliveryData,
-    Facts,
-    QualityData,
-    load_facts,
-    selection_people,
-)
+from aimetrics.figures import adoption as adoption_figures
+from aimetrics.figures import copilot as copilot_figures
+from aimetrics.figures import data_page as data_figures
+from aimetrics.figures import delivery as delivery_figures
+from aimetrics.figures import quality as quality_figures
+from aimetrics.figures import view as views
+from aimetrics.figures.adoption import AdoptionData
+from aimetrics.figures.copilot import CopilotUsageData
+from aimetrics.figures.data_page import DataPageData
+from aimetrics.figures.delivery import DeliveryData
+from aimetrics.figures.facts import Facts, load_facts
+from aimetrics.figures.quality import QualityData
+from aimetrics.figures.store_reads import latest_merged_at, load_copilot_usage
 from aimetrics.settings import AiTool, Settings, StatisticsSettings, load_settings
 from aimetrics.store import check_current, create_store_engine, read_table, resolve_db_url
 from aimetrics.store import schema as s
 from aimetrics.store.adbc import fetch_frame
 from aimetrics.store.engine import StoreUrl, safe_url
-from aimetrics.store.read import restore_types
-from aimetrics.store.types import UTC_DATETIME
-from aimetrics.tagging import ruleset_from_settings
 from dashboard.components import FilterOptions, Filters
-
-# The figures are aimetrics.metrics.facts' (as the exports' and the report's); what of it
-# the pages and the tests use by this module's name:
-__all__ = [
-    "AdoptionData", "CopilotUsageData", "DataPageData", "DeliveryData", "Facts", "QualityData",
-    "View",
-    "adoption", "copilot_usage", "data_page", "delivery", "facts", "load_facts", "quality",
-    "selection_people", "view", "view_facts",
-]  # fmt: skip
 
 DATA_TTL_SECONDS = 300  # frames and figures: new collections show within five minutes
 STATUS_TTL_SECONDS = 30  # schema/emptiness check: `aimetrics migrate` or `demo` shows quickly
@@ -69,7 +59,7 @@ def app_context() -> AppContext:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the loaded frames depend on: the cache key of :func:`metric_inputs`."""
+    """What the loaded frames depend on: the cache key of :func:`facts`."""
 
     db_url: str
     min_confidence: str
@@ -99,9 +89,8 @@ MODEL_HASH = {
     hash_funcs={Settings: lambda c: (str(c.source_file), c.to_yaml())},
 )
 def non_ai_bots(settings: Settings) -> tuple[str, ...]:
-    """The rule catalogue's non-AI bot logins and e-mails (as ``aimetrics tag`` uses them)."""
-    ruleset = ruleset_from_settings(settings)
-    return tuple(ruleset.non_ai_bots.logins) + tuple(ruleset.non_ai_bots.emails)
+    """:func:`aimetrics.figures.view.non_ai_bots`, cached per configuration."""
+    return views.non_ai_bots(settings)
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,12 +126,7 @@ def store_status(db_url: str) -> StoreStatus:
         engine = store_engine(db_url)
         check_current(engine)
         # Through ADBC, like every dashboard read (see aimetrics/store/engine.py).
-        latest = restore_types(
-            fetch_frame(
-                engine, sa.select(sa.func.max(s.pull_requests.c.merged_at).label("latest"))
-            ),
-            {"latest": UTC_DATETIME},
-        )["latest"][0]
+        latest = latest_merged_at(engine)
     except SchemaOutdated as exc:
         return StoreStatus("outdated", str(exc))
     except AimetricsError as exc:
@@ -188,27 +172,19 @@ def filter_options(db_url: str) -> FilterOptions:
 
 
 @dataclass(frozen=True)
-class View(figures.View):
+class View(views.View):
     """Everything a page's figures depend on: the cache key of the page loaders.
 
-    :class:`aimetrics.metrics.facts.View` and the :class:`Scope` of the facts it shows.
+    :class:`aimetrics.figures.view.View` and the :class:`Scope` of the facts it shows.
     """
 
     scope: Scope
 
 
 def view(ctx: AppContext, filters: Filters) -> View:
-    settings = ctx.settings
-    return View(
-        period=filters.period,
-        selection=filters.selection,
-        tz=settings.reporting.timezone,
-        week_start=settings.reporting.week_start,
-        min_group_size=settings.privacy.min_group_size,
-        show_individuals=settings.privacy.show_individuals,
-        statistics=settings.statistics,
-        scope=scope(ctx),
-    )
+    """:func:`aimetrics.figures.view.view_of` the filters, with the app's :class:`Scope`."""
+    base = views.view_of(ctx.settings, filters.period, filters.selection)
+    return View(**{f.name: getattr(base, f.name) for f in fields(base)}, scope=scope(ctx))
 
 
 _VIEW_HASH = MODEL_HASH
@@ -218,31 +194,31 @@ def view_facts(v: View) -> Facts:
     return facts(v.scope, v.tz, v.show_individuals)
 
 
-# --- each page's figures: aimetrics.metrics.facts', cached per view ----------------------
+# --- each page's figures: aimetrics.figures', cached per view ----------------------
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)
 def adoption(v: View, by: str) -> AdoptionData:
-    """The Adoption page's figures (:func:`aimetrics.metrics.facts.adoption`)."""
-    return figures.adoption(view_facts(v), v, by)
+    """The Adoption page's figures (:func:`aimetrics.figures.adoption.adoption`)."""
+    return adoption_figures.adoption(view_facts(v), v, by)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)
 def delivery(v: View, by: str) -> DeliveryData:
-    """The Delivery page's figures (:func:`aimetrics.metrics.facts.delivery`)."""
-    return figures.delivery(view_facts(v), v, by)
+    """The Delivery page's figures (:func:`aimetrics.figures.delivery.delivery`)."""
+    return delivery_figures.delivery(view_facts(v), v, by)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)
 def quality(v: View, by: str) -> QualityData:
-    """The Quality page's figures (:func:`aimetrics.metrics.facts.quality`)."""
-    return figures.quality(view_facts(v), v, by)
+    """The Quality page's figures (:func:`aimetrics.figures.quality.quality`)."""
+    return quality_figures.quality(view_facts(v), v, by)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)
 def data_page(v: View) -> DataPageData:
-    """The Data page (:func:`aimetrics.metrics.facts.data_page`)."""
-    return figures.data_page(view_facts(v), v)
+    """The Data page (:func:`aimetrics.figures.data_page.data_page`)."""
+    return data_figures.data_page(view_facts(v), v)
 
 
 # The Copilot usage reports stand alone (their own collector step and transaction): read
@@ -250,10 +226,10 @@ def data_page(v: View) -> DataPageData:
 @st.cache_resource(ttl=DATA_TTL_SECONDS, show_spinner=False)
 def copilot_records(db_url: str) -> pl.DataFrame:
     """The store's Copilot usage reports, decoded (shared, read-only)."""
-    return figures.load_copilot_usage(store_engine(db_url))
+    return load_copilot_usage(store_engine(db_url))
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)
 def copilot_usage(v: View) -> CopilotUsageData:
-    """The Adoption page's Copilot usage figures (:func:`aimetrics.metrics.facts.copilot_usage`)."""
-    return figures.copilot_usage(copilot_records(v.scope.db_url), view_facts(v), v)
+    """The Adoption page's Copilot usage (:func:`aimetrics.figures.copilot.copilot_usage`)."""
+    return copilot_figures.copilot_usage(copilot_records(v.scope.db_url), view_facts(v), v)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import components, data, tables
+from dashboard import components, loaders, tables
 
-ctx = data.app_context()
+ctx = loaders.app_context()
 filters = components.current_filters()
-view = data.view(ctx, filters)
+view = loaders.view(ctx, filters)
 
 st.title("Data")
 components.view_caption(filters, ctx.settings.tagging.min_confidence)
 
 # filters -> cached loader -> empty state -> tables
-figures = data.data_page(view)
+figures = loaders.data_page(view)
 
 st.subheader("Freshness")
 st.caption("When each source was last collected (times in UTC).")

@@ -1,0 +1,56 @@
+"""The YAML configuration: pydantic models, file selection and loading.
+
+Every mistake in a configuration file becomes one `ConfigError` whose message names the file, the
+line, the field path (``privacy.min_group_size``), what is wrong and an example of what is right.
+Several mistakes are listed one per line. Nothing here logs or echoes a token.
+
+By topic: ``checks`` (value checks, the base model), ``github``, ``teams`` (teams and people),
+``costs`` (AI tools, seat plans, ROI), ``reporting`` (exclusions, reporting, privacy, retention,
+tagging, statistics), ``model`` (``Settings``, the whole file), ``load`` (reading and parsing)
+and ``messages`` (validation errors as messages). Import the public names from here.
+"""
+
+from aimetrics.settings.costs import AiTool, RoiSettings, SeatChange, SeatPlan
+from aimetrics.settings.github import GitHubApp, GitHubSettings
+from aimetrics.settings.load import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG_NAME,
+    DEFAULT_STORE_URL,
+    load_settings,
+    parse_settings,
+)
+from aimetrics.settings.model import Settings, StoreSettings
+from aimetrics.settings.reporting import (
+    ExcludeSettings,
+    PrivacySettings,
+    ReportingSettings,
+    RetentionSettings,
+    StatisticsSettings,
+    TaggingSettings,
+)
+from aimetrics.settings.teams import Person, Team, TeamMember
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG_NAME",
+    "DEFAULT_STORE_URL",
+    "AiTool",
+    "ExcludeSettings",
+    "GitHubApp",
+    "GitHubSettings",
+    "Person",
+    "PrivacySettings",
+    "ReportingSettings",
+    "RetentionSettings",
+    "RoiSettings",
+    "SeatChange",
+    "SeatPlan",
+    "Settings",
+    "StatisticsSettings",
+    "StoreSettings",
+    "TaggingSettings",
+    "Team",
+    "TeamMember",
+    "load_settings",
+    "parse_settings",
+]
