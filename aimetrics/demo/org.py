@@ -233,7 +233,6 @@ def _teams(
                 "copilot_review_week": week(pattern.copilot_review),
                 "ai_label": pattern.ai_label,
                 "rate_factor": float(np.exp(rng.normal(0.0, TEAM_RATE_SIGMA))),
-                "size": pattern.size,
                 "effect": pattern.effect,
                 "throughput_effect": throughput,
                 "cycle_time_effect": cycle,
