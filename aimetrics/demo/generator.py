@@ -52,7 +52,12 @@ def generate(
 
     Pure: the same arguments give identical frames (pass ``now`` for that without an
     ``end_date``). ``scale`` multiplies teams, engineers and repositories (scale 1:
-    6 teams, 60 engineers, 40 repositories, about 10k PRs; scale 100: about 1M PRs).
+    6 teams, 77 engineers, 40 repositories, about 13k PRs; scale 100: about 1.2M PRs).
+
+    ``throughput_effect`` and ``cycle_time_effect`` are the effects of AI in the typical
+    teams; the other teams' follow from them (``org.effects``; docs/demo.md, "The
+    organization"): the truth has each team's (``DemoTruth.team_effects``) and the
+    organization's mix (``org_throughput_effect``, ``org_cycle_time_effect``).
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
