@@ -1,6 +1,6 @@
 """Self-check against the truth: the measured uplift recovers the effect the demo injected.
 
-Over 50 seeds of the demo organization (12 months, scale 1: 77 engineers), the
+Over 50 seeds of the demo organization (12 months, scale 1: 76 engineers), the
 estimator runs on the demo's frames through the real path, tagging rules
 included (``compute_tags`` → ``pr_flags`` → ``pr_facts`` and ``cycle_spans``, as
 ``load_facts`` builds the dashboard's facts), with seat dates from

@@ -52,7 +52,7 @@ def generate(
 
     Pure: the same arguments give identical frames (pass ``now`` for that without an
     ``end_date``). ``scale`` multiplies teams, engineers and repositories (scale 1:
-    6 teams, 77 engineers, 40 repositories, about 13k PRs; scale 100: about 1.2M PRs).
+    6 teams, 76 engineers, 40 repositories, about 13k PRs; scale 100: about 1.2M PRs).
 
     ``throughput_effect`` and ``cycle_time_effect`` are the effects of AI in the typical
     teams; the other teams' follow from them (``org.effects``; docs/demo.md, "The

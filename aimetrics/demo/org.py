@@ -21,7 +21,7 @@ CORP_DOMAIN = "acme-demo.example"
 NEVER = 10**6  # a week index that never comes
 
 # Teams and repositories per scale unit (issue: 6 teams, 40 repos). From six teams on, each
-# team has its pattern's size (77 engineers at scale 1); a smaller demo splits
+# team has its pattern's size (76 engineers at scale 1); a smaller demo splits
 # ENGINEERS_PER_SCALE × scale engineers evenly over its teams.
 TEAMS_PER_SCALE = 6
 ENGINEERS_PER_SCALE = 60
@@ -66,13 +66,13 @@ PATTERNS = (
     RolloutPattern(
         "copilot-early", copilot=3, coding_agent=9, copilot_review=4, ai_label=True, size=26
     ),
-    RolloutPattern("never", size=8, effect=NO_AI),
+    RolloutPattern("never", size=5, effect=NO_AI),
     RolloutPattern(
         "ai-heavy", copilot=3, claude_code=4, size=25, effect=NO_EFFECT, cycle_speed=0.8
     ),
-    RolloutPattern("cursor-switch", copilot=5, cursor=7, size=7, effect=SLOWER),
+    RolloutPattern("cursor-switch", copilot=5, cursor=7, size=8, effect=SLOWER),
     RolloutPattern("copilot-mid", copilot=6, coding_agent=9, copilot_review=7, size=4),
-    RolloutPattern("copilot-late", copilot=9, size=7, effect=HALF),
+    RolloutPattern("copilot-late", copilot=9, size=8, effect=HALF),
 )
 
 
@@ -384,10 +384,14 @@ def _people(
     move_week[movers] = rng.integers(8, max(9, n_weeks - 8), len(movers))
     team_b = team_a.copy()
     team_b[movers] = (team_a[movers] + rng.integers(1, n_teams, len(movers))) % n_teams
-    # Nobody moves into a team under the privacy minimum: it stays too small to show.
-    into_small = np.bincount(eng_team, minlength=n_teams)[team_b] < SMALL_TEAM
-    move_week[into_small] = NEVER
-    team_b[into_small] = team_a[into_small]
+    # Nobody moves into a team under the privacy minimum (it stays too small to show) or
+    # into a team without AI (it stays without seats, and the smallest team shown).
+    closed = (np.bincount(eng_team, minlength=n_teams) < SMALL_TEAM) | (
+        teams["effect"].to_numpy() == NO_AI
+    )
+    stay = closed[team_b]
+    move_week[stay] = NEVER
+    team_b[stay] = team_a[stay]
     tenure = rng.integers(30, 2500, n)
     hired = [
         timeline.start + dt.timedelta(weeks=int(w))

@@ -412,8 +412,14 @@ def _decoys(org: Org, prs: pl.DataFrame, commits: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(["claude-code.branch"]))
         .otherwise(pl.lit([], dtype=pl.List(pl.String)))
     )
+    # A decoy PR that also carries a planted marker (an accepted Copilot review
+    # suggestion) is a marked PR, not a decoy.
+    marked_commits = commits.filter(
+        pl.col("rules") != "", pl.col("part") != MERGE, pl.col("pr_number").is_not_null()
+    ).select("repo_id", pl.col("pr_number").alias("number"))
     pr_rows = (
         p.filter(pl.col("mark") == mk.NONE)
+        .join(marked_commits, on=["repo_id", "number"], how="anti")
         .select(
             pl.lit("pull_request").alias("entity"),
             "repo_id",
