@@ -6,10 +6,11 @@
 For every seed the demo organization is generated, tagged with the real rules and read
 as the dashboard reads a store (as ``tests/test_selfcheck.py`` does); the throughput
 uplift (stacked difference-in-differences) and the cycle-time ratio (same engineers)
-are computed for the organization and for each team with 20+ adopters (its adopters,
-with the non-adopters as comparison; the truth is used only to pick them and to
-compare). Prints one row per seed and team, then the mean estimate, the mean truth and
-the share of seeds whose 90% interval contains the truth. The cycle-time truth is
+are computed for the organization and for each team with 20+ adopters (its adopters;
+the other teams' adopters only before their adoption, with the non-adopters, as
+comparison; the truth is used only to pick them and to compare). Prints one row per
+seed and team, then the mean estimate, the mean truth and the share of seeds whose 90%
+interval contains the truth. The cycle-time truth is
 ``expected_cycle_ratio`` (the effect times the speed-up of smaller AI PRs), what a
 comparison that does not hold size equal should find.
 """
@@ -75,19 +76,24 @@ def measure(seed: int, effect: float, scale: float) -> list[dict[str, object]]:
     size = truth.size_cycle_factor()
     groups = [("organization", None, truth.org_throughput_effect(), truth.expected_cycle_ratio())]
     for row in truth.team_effects.filter(pl.col("adopters") >= 20).iter_rows(named=True):
-        keep = people.filter(
-            (pl.col("effect_team") == row["slug"]) | pl.col("effect_team").is_null()
-        )["person_key"]
+        others = people.filter(pl.col("effect_team") != row["slug"])["person_key"]
         groups.append(
-            (row["slug"], keep, row["throughput_effect"], row["cycle_time_effect"] * size)
+            (row["slug"], others, row["throughput_effect"], row["cycle_time_effect"] * size)
         )
     rows = []
-    for name, keep, t_truth, c_truth in groups:
-        m, e = merged, engineers
-        if keep is not None:
-            m = m.filter(pl.col("author_key").is_in(keep.implode()))
-            e = e.filter(pl.col("person_key").is_in(keep.implode()))
-        u = throughput_uplift(m, e, adoption).estimate
+    for name, others, t_truth, c_truth in groups:
+        m, e, a = merged, engineers, adoption
+        if others is not None:
+            # The other teams' adopters count only before they adopt (not yet treated).
+            later = a.filter(pl.col("person_key").is_in(others.implode())).select(
+                "person_key", pl.col("adopted_on").alias("_adopted")
+            )
+            m = _before(m.rename({"author_key": "person_key"}), later, "merged_at").rename(
+                {"person_key": "author_key"}
+            )
+            e = _before(e, later, "at")
+            a = a.join(later, on="person_key", how="anti")
+        u = throughput_uplift(m, e, a).estimate
         c = cycle_time_uplift(engineer_cycle_hours(m)).ratio
         rows.append(
             {
@@ -104,6 +110,15 @@ def measure(seed: int, effect: float, scale: float) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def _before(frame: pl.LazyFrame, adopted: pl.LazyFrame, at: str) -> pl.LazyFrame:
+    """Rows of ``frame`` before their person's adoption (all rows of the others)."""
+    return (
+        frame.join(adopted, on="person_key", how="left")
+        .filter(pl.col("_adopted").is_null() | (pl.col(at).dt.date() < pl.col("_adopted")))
+        .drop("_adopted")
+    )
 
 
 def _covered(truth: str, low: str, high: str) -> pl.Expr:
