@@ -526,6 +526,33 @@ def test_team_effects_are_heterogeneous_and_recoverable(org: DemoOrg) -> None:
     assert abs(_poisson_did(org) / mix - 1.0) < 0.1
 
 
+def test_the_small_team_is_folded_with_the_comparison_team_only(org: DemoOrg) -> None:
+    """Privacy folds mobile (under min_group_size) and, to hide it, the smallest team shown:
+    identity (no AI), never the teams that illustrate an effect."""
+    from aimetrics.metrics.privacy import group_visibility
+    from aimetrics.tagging.rules import build_ruleset
+    from aimetrics.tagging.tagger import compute_tags
+
+    from samples import frames_facts
+
+    frame = org.frame
+    tags = compute_tags(
+        build_ruleset(extra_rules=[LABEL_RULE]),
+        commits=frame("commits"),
+        pull_requests=frame("pull_requests"),
+        labels=frame("pull_request_labels"),
+        reviews=frame("reviews"),
+    )
+    _, activity, _ = frames_facts(frame, tags)
+    small = org.truth.team_effects.filter(pl.col("engineers") < 5)["slug"].to_list()
+    never = org.truth.team_effects.filter(pl.col("adopters") == 0)["slug"].to_list()
+    for start in (org.truth.window_start, END - dt.timedelta(days=90), END - dt.timedelta(days=30)):
+        active = activity.filter(pl.col("at").dt.date() >= start).explode("teams")
+        shown = group_visibility(active.drop_nulls("teams"), ["teams"], 5)
+        folded = shown.filter(pl.col("status") != "shown")["teams"].to_list()
+        assert set(small) <= set(folded) <= set(small) | set(never), (start, shown)
+
+
 def _cycle_frame(org: DemoOrg) -> pl.DataFrame:
     """Merged human PRs: log cycle time ``y``, AI-marked ``ai`` (truth), log size ``s``."""
     first = (
