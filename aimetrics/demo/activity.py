@@ -12,9 +12,11 @@ week a PR merges in is where the throughput effect lives. Its cycle time
     coding (first commit → opened) + draft (→ ready) + pickup (→ first review)
     + review (first review → last approval, 2+ reviews) + merge (→ merged)
 
-each times the engineer's cycle factor and a size factor, and times
-``cycle_time_effect`` when the PR carries an AI marker: the whole cycle time is
-then multiplied by the effect, exactly.
+each times the engineer's cycle factor, their team's ``cycle_speed`` and a size
+factor (size ** ``SIZE_CYCLE_ELASTICITY``). When the PR carries an AI marker it is
+smaller (× ``AI_PR_SIZE_FACTOR`` lines, so faster through the size factor) and its
+whole cycle time is multiplied by the author's ``cycle_time_effect`` (that of the
+team that gave them their first seat): the effect at equal size, exactly.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ DRAFT = (20.0, 1.0)
 PICKUP = (5.0, 1.4)
 REVIEW = (10.0, 1.2)
 MERGE = (2.0, 1.3)
-SIZE_CYCLE_ELASTICITY = 0.2  # log cycle time per log-sd of PR size
+SIZE_CYCLE_ELASTICITY = 0.3  # log cycle time per log of PR size (additions)
+SIZE_LOG_SD = 1.4  # log-sd of human PRs' additions
+AI_PR_SIZE_FACTOR = 0.6  # AI-marked PRs: × lines added and deleted (AI goes to small changes)
 DRAFT_SHARE = 0.15
 REVIEW_COUNTS, REVIEW_COUNT_P = (0, 1, 2, 3), (0.10, 0.58, 0.24, 0.08)
 COMMIT_COUNT_P = (18, 17, 15, 13, 10, 8, 6, 5, 4, 4)  # 1..10 commits per human PR
@@ -70,12 +74,10 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def build_pull_requests(
-    rng: np.random.Generator, org: Org, rates: Rates, cycle_time_effect: float
-) -> pl.DataFrame:
+def build_pull_requests(rng: np.random.Generator, org: Org, rates: Rates) -> pl.DataFrame:
     """Every PR of the demo, numbered per repository in creation order."""
     picker = _RepoPicker(org)
-    merged = _human_merged(rng, org, rates, picker, cycle_time_effect)
+    merged = _human_merged(rng, org, rates, picker)
     parts = [
         merged,
         _human_unmerged(rng, org, rates, picker),
@@ -137,7 +139,7 @@ def _week_of(org: Org, us: np.ndarray) -> np.ndarray:
     return (us - org.timeline.start_us) // US_PER_WEEK
 
 
-def _sizes(rng: np.random.Generator, n: int, median: float = 45.0, sigma: float = 1.4):
+def _sizes(rng: np.random.Generator, n: int, median: float = 45.0, sigma: float = SIZE_LOG_SD):
     log_add = rng.normal(np.log(median), sigma, n)
     additions = np.clip(np.round(np.exp(log_add)), 1, 20_000).astype(np.int64)
     deletions = np.clip(
@@ -148,6 +150,18 @@ def _sizes(rng: np.random.Generator, n: int, median: float = 45.0, sigma: float 
     files = np.clip(np.round(np.exp(0.45 * log_add + rng.normal(-0.3, 0.6, n))), 1, 300)
     z = (log_add - np.log(median)) / sigma
     return additions, deletions, files.astype(np.int64), z
+
+
+def _smaller_if_marked(
+    marked: np.ndarray, additions: np.ndarray, deletions: np.ndarray, files: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """AI-marked PRs' sizes × ``AI_PR_SIZE_FACTOR`` (changed files ≈ additions^0.45)."""
+    shrink = np.where(marked, AI_PR_SIZE_FACTOR, 1.0)
+    return (
+        np.maximum(1, np.round(additions * shrink)).astype(np.int64),
+        np.round(deletions * shrink).astype(np.int64),
+        np.maximum(1, np.round(files * shrink**0.45)).astype(np.int64),
+    )
 
 
 def _text_draws(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -195,11 +209,7 @@ def _commit_counts(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _human_merged(
-    rng: np.random.Generator,
-    org: Org,
-    rates: Rates,
-    picker: _RepoPicker,
-    cycle_time_effect: float,
+    rng: np.random.Generator, org: Org, rates: Rates, picker: _RepoPicker
 ) -> dict[str, np.ndarray]:
     person, week = expand(rng.poisson(rates.rate))
     n = len(person)
@@ -209,7 +219,8 @@ def _human_merged(
     additions, deletions, files, z = _sizes(rng, n)
     n_reviews = rng.choice(REVIEW_COUNTS, size=n, p=REVIEW_COUNT_P)
     draft = rng.random(n) < DRAFT_SHARE
-    factor = rates.cycle_factor[person] * np.exp(SIZE_CYCLE_ELASTICITY * z)
+    speed = org.teams["cycle_speed"].to_numpy()[org.col("people", "team_a")[person]]
+    factor = rates.cycle_factor[person] * speed * np.exp(SIZE_CYCLE_ELASTICITY * SIZE_LOG_SD * z)
     comps = (
         np.stack(
             [
@@ -223,8 +234,10 @@ def _human_merged(
         * factor
     )
     # The tool in use when the work started decides the markers; a marked PR's
-    # components then shrink, so its first commit is still after that tool's seat.
-    first0 = merged - comps.sum(axis=0).astype(np.int64)
+    # components then shrink or grow, by at most the author's slowdown, so its first
+    # commit is still after that tool's seat.
+    effect = org.col("people", "cycle_time_effect")[person]
+    first0 = merged - (comps.sum(axis=0) * np.maximum(effect, 1.0)).astype(np.int64)
     status = np.where(
         first0 >= org.timeline.start_us,
         tool_status(org, person, _week_of(org, first0)),
@@ -232,7 +245,11 @@ def _human_merged(
     )
     label = org.teams["ai_label"].to_numpy()[org.team_at(person, _week_of(org, first0))]
     mark = mk.decide_marks(rng, status, label)
-    comps = (comps * np.where(mark != mk.NONE, cycle_time_effect, 1.0)).astype(np.int64)
+    marked = mark != mk.NONE
+    # AI goes to smaller changes: fewer lines, and the size factor follows.
+    additions, deletions, files = _smaller_if_marked(marked, additions, deletions, files)
+    size_effect = AI_PR_SIZE_FACTOR**SIZE_CYCLE_ELASTICITY
+    comps = (comps * np.where(marked, effect * size_effect, 1.0)).astype(np.int64)
     coding, draft_t, pickup, review, merge = comps
     last_review = merged - merge
     first_review = last_review - review
@@ -259,7 +276,7 @@ def _human_merged(
         "deletions": deletions,
         "changed_files": files,
         "mark": mark,
-        "cycle_effect": mark != mk.NONE,
+        "cycle_effect": marked,
         "draft": draft,
     }
 
@@ -296,6 +313,7 @@ def _human_unmerged(
     status = tool_status(org, person, week)
     label = org.teams["ai_label"].to_numpy()[team]
     mark = mk.decide_marks(rng, status, label)
+    additions, deletions, files = _smaller_if_marked(mark != mk.NONE, additions, deletions, files)
     return {
         **_defaults(n),
         **_text_draws(rng, n),

@@ -52,7 +52,12 @@ def generate(
 
     Pure: the same arguments give identical frames (pass ``now`` for that without an
     ``end_date``). ``scale`` multiplies teams, engineers and repositories (scale 1:
-    6 teams, 60 engineers, 40 repositories, about 10k PRs; scale 100: about 1M PRs).
+    6 teams, 76 engineers, 40 repositories, about 13k PRs; scale 100: about 1.2M PRs).
+
+    ``throughput_effect`` and ``cycle_time_effect`` are the effects of AI in the typical
+    teams; the other teams' follow from them (``org.effects``; docs/demo.md, "The
+    organization"): the truth has each team's (``DemoTruth.team_effects``) and the
+    organization's mix (``org_throughput_effect``, ``org_cycle_time_effect``).
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
@@ -66,9 +71,9 @@ def generate(
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     rng_org, rng_rates, rng_prs, rng_text, rng_reviews, rng_commits, rng_costs, rng_out = streams
 
-    org = build_org(rng_org, timeline, scale)
-    rates = throughput.weekly_rates(rng_rates, org, throughput_effect)
-    prs = activity.build_pull_requests(rng_prs, org, rates, cycle_time_effect)
+    org = build_org(rng_org, timeline, scale, throughput_effect, cycle_time_effect)
+    rates = throughput.weekly_rates(rng_rates, org)
+    prs = activity.build_pull_requests(rng_prs, org, rates)
     prs = texts.add_texts(rng_text, org, prs)
     review_rows, prs = reviews.build_reviews(rng_reviews, org, prs)
     built = commits.build_commits(rng_commits, org, prs)
@@ -120,6 +125,8 @@ def _parameters() -> dict[str, float]:
         "vacation_weeks": throughput.VACATION_WEEKS,
         "vacation_factor": throughput.VACATION_FACTOR,
         "cycle_factor_sigma": throughput.CYCLE_FACTOR_SIGMA,
+        "size_cycle_elasticity": activity.SIZE_CYCLE_ELASTICITY,
+        "ai_pr_size_factor": activity.AI_PR_SIZE_FACTOR,
         "closed_per_merged": activity.CLOSED_PER_MERGED,
         "revert_share": activity.REVERT_SHARE,
         "agent_rate": activity.AGENT_RATE,
