@@ -9,7 +9,17 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.demo import activity, commits, costs, frames, markers, reviews, texts, throughput
+from aimetrics.demo import (
+    activity,
+    commits,
+    costs,
+    frames,
+    markers,
+    pr_params,
+    reviews,
+    texts,
+    throughput,
+)
 from aimetrics.demo.org import ORG_NAME, build_org
 from aimetrics.demo.timeline import Timeline
 from aimetrics.demo.truth import DemoTruth, build_truth, commit_facts
@@ -125,11 +135,11 @@ def _parameters() -> dict[str, float]:
         "vacation_weeks": throughput.VACATION_WEEKS,
         "vacation_factor": throughput.VACATION_FACTOR,
         "cycle_factor_sigma": throughput.CYCLE_FACTOR_SIGMA,
-        "size_cycle_elasticity": activity.SIZE_CYCLE_ELASTICITY,
-        "ai_pr_size_factor": activity.AI_PR_SIZE_FACTOR,
-        "closed_per_merged": activity.CLOSED_PER_MERGED,
-        "revert_share": activity.REVERT_SHARE,
-        "agent_rate": activity.AGENT_RATE,
+        "size_cycle_elasticity": pr_params.SIZE_CYCLE_ELASTICITY,
+        "ai_pr_size_factor": pr_params.AI_PR_SIZE_FACTOR,
+        "closed_per_merged": pr_params.CLOSED_PER_MERGED,
+        "revert_share": pr_params.REVERT_SHARE,
+        "agent_rate": pr_params.AGENT_RATE,
         "p_mark_copilot_label": markers.P_MARK_COPILOT_LABEL,
         "p_mark_claude": markers.P_MARK_CLAUDE,
         "p_mark_cursor": markers.P_MARK_CURSOR,

@@ -13,6 +13,14 @@ import numpy as np
 import polars as pl
 
 from aimetrics.demo import wordlists as words
+from aimetrics.demo.people_names import (
+    DECOY_PEOPLE,
+    ROLE_CONTRACTOR,
+    ROLE_ENGINEER,
+    ROLE_MANAGER,
+    dedupe,
+    dedupe_emails,
+)
 from aimetrics.demo.timeline import Timeline
 from aimetrics.ids import stable_id
 
@@ -91,45 +99,6 @@ def effects(kind: str, throughput_effect: float, cycle_time_effect: float) -> tu
 TEAM_TZ = (1.0, -5.0, 0.0, 2.0, -4.0, 1.0, 5.5, -7.0)
 
 AI_LABEL = "ai-assisted"
-
-ROLE_ENGINEER, ROLE_MANAGER, ROLE_CONTRACTOR = "engineer", "manager", "contractor"
-
-BRANCH_TYPE, BRANCH_LOGIN, BRANCH_FIRST_NAME = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class DecoyPerson:
-    """A person planted to trip naive rules (bare names, vendor domains)."""
-
-    key: str
-    first: str
-    last: str
-    login: str
-    role: str
-    team_pattern: str  # placed in the first team of this pattern
-    email: str | None = None  # overrides the corporate email (vendor staff)
-    old_email: str | None = None  # a previous employer's address still in git config
-    branch_style: int = BRANCH_TYPE
-
-
-DECOY_PEOPLE = (
-    DecoyPerson(
-        "human-named-claude", "Claude", "Moreau", "claude-moreau", ROLE_ENGINEER, "never",
-        branch_style=BRANCH_FIRST_NAME,
-    ),
-    DecoyPerson(
-        "human-named-devin", "Devin", "Okafor", "devin-okafor", ROLE_ENGINEER, "never",
-        branch_style=BRANCH_FIRST_NAME,
-    ),
-    DecoyPerson(
-        "vendor-domain-email", "Riley", "Ortiz", "rortiz", ROLE_ENGINEER, "cursor-switch",
-        old_email="riley@openai.com",
-    ),
-    DecoyPerson(
-        "vendor-domain-email", "Sam", "Keller", "samkeller-ant", ROLE_CONTRACTOR,
-        "ai-heavy", email="sam@anthropic.com",
-    ),
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -354,11 +323,9 @@ def _people(
     ]
     generated = np.choose(login_style, styles)
     has_p = personal != None  # noqa: E711
-    personal[has_p] = _dedupe_emails(personal[has_p].astype(str))
-    login = _dedupe(
-        np.array([g if x is None else x for g, x in zip(generated, login, strict=True)])
-    )
-    local = _dedupe(np.char.add(np.char.add(f_low, "."), l_low))
+    personal[has_p] = dedupe_emails(personal[has_p].astype(str))
+    login = dedupe(np.array([g if x is None else x for g, x in zip(generated, login, strict=True)]))
+    local = dedupe(np.char.add(np.char.add(f_low, "."), l_low))
     corp = np.array([o or f"{x}@{CORP_DOMAIN}" for o, x in zip(corp_override, local, strict=True)])
     gh_id = (1_000_000 + np.cumsum(rng.integers(1, 25_000, n)))[rng.permutation(n)]
     noreply = np.array(
@@ -426,41 +393,6 @@ def _people(
         },
         schema_overrides={"decoy": pl.String, "personal_email": pl.String},
     )
-
-
-def _dedupe_emails(emails: np.ndarray) -> np.ndarray:
-    """Unique emails: a repeated address gets 2, 3, ... before the @."""
-    e = pl.col("e")
-    out = (
-        pl.DataFrame({"e": emails.astype(str)})
-        .with_columns(pl.int_range(pl.len()).over("e").alias("nth"))
-        .select(
-            pl.when(pl.col("nth") == 0)
-            .then(e)
-            .otherwise(
-                pl.concat_str(
-                    e.str.extract(r"^([^@]*)@"),
-                    (pl.col("nth") + 1).cast(pl.String),
-                    pl.lit("@"),
-                    e.str.extract(r"@(.*)$"),
-                )
-            )
-        )
-    )
-    return out.to_series().to_numpy().astype(str)
-
-
-def _dedupe(values: np.ndarray) -> np.ndarray:
-    """Append 2, 3, ... to repeated values, keeping the first as is."""
-    frame = pl.DataFrame({"v": values.astype(str)}).with_columns(
-        pl.int_range(pl.len()).over("v").alias("nth")
-    )
-    out = frame.select(
-        pl.when(pl.col("nth") == 0)
-        .then(pl.col("v"))
-        .otherwise(pl.col("v") + (pl.col("nth") + 1).cast(pl.String))
-    )
-    return out.to_series().to_numpy().astype(str)
 
 
 # --- rollout ----------------------------------------------------------------

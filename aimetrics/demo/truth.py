@@ -14,9 +14,9 @@ import numpy as np
 import polars as pl
 
 from aimetrics.demo import markers as mk
-from aimetrics.demo.activity import AGENT, DEPENDABOT, HUMAN, MERGED, RENOVATE
 from aimetrics.demo.commit_messages import MERGE, RELEASE
 from aimetrics.demo.org import NEVER, ROLE_ENGINEER, Org, week_dates
+from aimetrics.demo.pr_params import AGENT, DEPENDABOT, HUMAN, MERGED, RENOVATE
 from aimetrics.demo.texts import HUMAN_BRANCH_DECOYS
 from aimetrics.demo.throughput import Rates
 
