@@ -38,11 +38,12 @@ from aimetrics.figures.cost import RoiParts
 from aimetrics.figures.cost import roi as both_methods
 from aimetrics.metrics.cost.lines import spend_lines
 from aimetrics.metrics.cost.spend import spend_total
+from aimetrics.metrics.like_for_like import cycle_time_uplift
 from aimetrics.metrics.overview import KPI_COLUMNS, CostInputs, overview_figures, weekly_trend
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import fold_small_groups
 from aimetrics.metrics.roi import ai_active_users, post_adoption_prs
-from aimetrics.metrics.uplift import adoption_dates, cycle_time_uplift, throughput_uplift
+from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import PrivacySettings, RoiSettings, StatisticsSettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # samples.frames_facts
@@ -82,8 +83,8 @@ def prepare(scale: float, seed: int, end: dt.date, out: str) -> dict[str, Any]:
     """In the child: generate, tag and derive the shared frames; write them as Parquet."""
     from aimetrics.demo import generate
     from aimetrics.metrics.adoption import Selection, seat_facts
+    from aimetrics.metrics.like_for_like import engineer_cycle_hours
     from aimetrics.metrics.overview import select_work
-    from aimetrics.metrics.uplift import engineer_cycle_hours
     from aimetrics.metrics.work_facts import memberships_by_person
     from aimetrics.tagging import build_ruleset, compute_tags
 

@@ -10,6 +10,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from aimetrics.metrics.delivery import cycle_spans, first_commits
+from aimetrics.metrics.like_for_like import cycle_time_uplift, engineer_cycle_hours
 from aimetrics.metrics.stats import (
     NOT_ENOUGH_DATA,
     Estimate,
@@ -24,8 +25,6 @@ from aimetrics.metrics.uplift import (
     NEVER,
     SEAT,
     adoption_dates,
-    cycle_time_uplift,
-    engineer_cycle_hours,
     throughput_uplift,
     weekly_panel,
 )

@@ -12,9 +12,11 @@ week a PR merges in is where the throughput effect lives. Its cycle time
     coding (first commit → opened) + draft (→ ready) + pickup (→ first review)
     + review (first review → last approval, 2+ reviews) + merge (→ merged)
 
-each times the engineer's cycle factor and a size factor, and times
-``cycle_time_effect`` when the PR carries an AI marker: the whole cycle time is
-then multiplied by the effect, exactly.
+each times the engineer's cycle factor, their team's ``cycle_speed`` and a size
+factor (size ** ``SIZE_CYCLE_ELASTICITY``). When the PR carries an AI marker it is
+smaller (× ``AI_PR_SIZE_FACTOR`` lines, so faster through the size factor) and its
+whole cycle time is multiplied by the author's ``cycle_time_effect`` (that of the
+team that gave them their first seat): the effect at equal size, exactly.
 """
 
 from __future__ import annotations
@@ -25,57 +27,55 @@ import polars as pl
 from aimetrics.demo import markers as mk
 from aimetrics.demo import wordlists as w
 from aimetrics.demo.org import ROLE_ENGINEER, Org
+from aimetrics.demo.pr_params import (
+    AGENT,
+    AGENT_OUTCOME_P,
+    AGENT_RATE,
+    AI_PR_SIZE_FACTOR,
+    BOT_OUTCOME_P,
+    BOT_RATE,
+    CLOSED,
+    CLOSED_PER_MERGED,
+    CODING,
+    COLUMNS,
+    COMMIT_COUNT_P,
+    CROSS_TEAM_SHARE,
+    DEPENDABOT,
+    DRAFT,
+    DRAFT_SHARE,
+    HUMAN,
+    IN_FLIGHT_WEEKS,
+    MERGE,
+    MERGED,
+    OPEN,
+    PICKUP,
+    RENOVATE,
+    REVERT,
+    REVERT_SHARE,
+    REVIEW,
+    REVIEW_COUNT_P,
+    REVIEW_COUNTS,
+    SIZE_CYCLE_ELASTICITY,
+    SIZE_LOG_SD,
+    STALE_OPEN_PER_MERGED,
+    sizes,
+    tool_status,
+    week_of,
+)
 from aimetrics.demo.throughput import Rates, expand
 from aimetrics.demo.timeline import (
     US_PER_DAY,
     US_PER_HOUR,
     US_PER_MINUTE,
-    US_PER_WEEK,
     lognormal_hours,
     sample_in_weeks,
 )
 
-HUMAN, REVERT, AGENT, DEPENDABOT, RENOVATE = 0, 1, 2, 3, 4
-MERGED, CLOSED, OPEN = 0, 1, 2
-STATE_NAMES = ("MERGED", "CLOSED", "OPEN")
 
-# Cycle-time components of human PRs: (median hours, log-sd).
-CODING = (10.0, 1.2)
-DRAFT = (20.0, 1.0)
-PICKUP = (5.0, 1.4)
-REVIEW = (10.0, 1.2)
-MERGE = (2.0, 1.3)
-SIZE_CYCLE_ELASTICITY = 0.2  # log cycle time per log-sd of PR size
-DRAFT_SHARE = 0.15
-REVIEW_COUNTS, REVIEW_COUNT_P = (0, 1, 2, 3), (0.10, 0.58, 0.24, 0.08)
-COMMIT_COUNT_P = (18, 17, 15, 13, 10, 8, 6, 5, 4, 4)  # 1..10 commits per human PR
-CROSS_TEAM_SHARE = 0.08  # PRs to another team's repositories
-
-CLOSED_PER_MERGED = 0.11
-STALE_OPEN_PER_MERGED = 0.004
-IN_FLIGHT_WEEKS = 0.8  # PRs still open at the end ≈ this many weeks of the author's rate
-REVERT_SHARE = 0.015
-
-AGENT_RATE = 0.3  # coding-agent PRs per enabled engineer-week
-AGENT_OUTCOME_P = (0.65, 0.25, 0.10)  # merged, closed, still open
-BOT_RATE = {DEPENDABOT: 0.6, RENOVATE: 0.5}  # PRs per repository-week
-BOT_OUTCOME_P = (0.70, 0.25, 0.05)
-
-# Columns every PR kind provides (int64 unless noted).
-COLUMNS = (
-    "kind", "repo", "author", "requester", "state", "created", "ready", "merged", "closed",
-    "first_commit", "first_review", "last_review", "n_reviews", "n_commits", "additions",
-    "deletions", "changed_files", "mark", "cycle_effect", "draft", "ctype", "scope", "verb",
-    "obj", "reverts", "dep", "v_major", "v_minor", "v_patch", "v_bump",
-)  # fmt: skip
-
-
-def build_pull_requests(
-    rng: np.random.Generator, org: Org, rates: Rates, cycle_time_effect: float
-) -> pl.DataFrame:
+def build_pull_requests(rng: np.random.Generator, org: Org, rates: Rates) -> pl.DataFrame:
     """Every PR of the demo, numbered per repository in creation order."""
     picker = _RepoPicker(org)
-    merged = _human_merged(rng, org, rates, picker, cycle_time_effect)
+    merged = _human_merged(rng, org, rates, picker)
     parts = [
         merged,
         _human_unmerged(rng, org, rates, picker),
@@ -120,34 +120,16 @@ class _RepoPicker:
         return self.order[idx]
 
 
-def tool_status(org: Org, person: np.ndarray, week: np.ndarray) -> np.ndarray:
-    """The AI tool each person used in each week: the latest seat they hold wins."""
-    p = org.people
-    copilot, claude, cursor = (
-        p[c].to_numpy()[person] for c in ("copilot_week", "claude_code_week", "cursor_week")
+def _smaller_if_marked(
+    marked: np.ndarray, additions: np.ndarray, deletions: np.ndarray, files: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """AI-marked PRs' sizes × ``AI_PR_SIZE_FACTOR`` (changed files ≈ additions^0.45)."""
+    shrink = np.where(marked, AI_PR_SIZE_FACTOR, 1.0)
+    return (
+        np.maximum(1, np.round(additions * shrink)).astype(np.int64),
+        np.round(deletions * shrink).astype(np.int64),
+        np.maximum(1, np.round(files * shrink**0.45)).astype(np.int64),
     )
-    return np.select(
-        [cursor <= week, claude <= week, copilot <= week],
-        [mk.STATUS_CURSOR, mk.STATUS_CLAUDE, mk.STATUS_COPILOT],
-        mk.STATUS_NONE,
-    )
-
-
-def _week_of(org: Org, us: np.ndarray) -> np.ndarray:
-    return (us - org.timeline.start_us) // US_PER_WEEK
-
-
-def _sizes(rng: np.random.Generator, n: int, median: float = 45.0, sigma: float = 1.4):
-    log_add = rng.normal(np.log(median), sigma, n)
-    additions = np.clip(np.round(np.exp(log_add)), 1, 20_000).astype(np.int64)
-    deletions = np.clip(
-        np.round(additions * rng.beta(1.2, 3.0, n) + np.exp(rng.normal(np.log(4), 1.2, n))),
-        0,
-        20_000,
-    ).astype(np.int64)
-    files = np.clip(np.round(np.exp(0.45 * log_add + rng.normal(-0.3, 0.6, n))), 1, 300)
-    z = (log_add - np.log(median)) / sigma
-    return additions, deletions, files.astype(np.int64), z
 
 
 def _text_draws(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -195,21 +177,18 @@ def _commit_counts(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _human_merged(
-    rng: np.random.Generator,
-    org: Org,
-    rates: Rates,
-    picker: _RepoPicker,
-    cycle_time_effect: float,
+    rng: np.random.Generator, org: Org, rates: Rates, picker: _RepoPicker
 ) -> dict[str, np.ndarray]:
     person, week = expand(rng.poisson(rates.rate))
     n = len(person)
     team = org.team_at(person, week)
     tz = org.teams["tz"].to_numpy()
     merged = sample_in_weeks(rng, org.timeline, week, tz[team])
-    additions, deletions, files, z = _sizes(rng, n)
+    additions, deletions, files, z = sizes(rng, n)
     n_reviews = rng.choice(REVIEW_COUNTS, size=n, p=REVIEW_COUNT_P)
     draft = rng.random(n) < DRAFT_SHARE
-    factor = rates.cycle_factor[person] * np.exp(SIZE_CYCLE_ELASTICITY * z)
+    speed = org.teams["cycle_speed"].to_numpy()[org.col("people", "team_a")[person]]
+    factor = rates.cycle_factor[person] * speed * np.exp(SIZE_CYCLE_ELASTICITY * SIZE_LOG_SD * z)
     comps = (
         np.stack(
             [
@@ -223,16 +202,22 @@ def _human_merged(
         * factor
     )
     # The tool in use when the work started decides the markers; a marked PR's
-    # components then shrink, so its first commit is still after that tool's seat.
-    first0 = merged - comps.sum(axis=0).astype(np.int64)
+    # components then shrink or grow, by at most the author's slowdown, so its first
+    # commit is still after that tool's seat.
+    effect = org.col("people", "cycle_time_effect")[person]
+    first0 = merged - (comps.sum(axis=0) * np.maximum(effect, 1.0)).astype(np.int64)
     status = np.where(
         first0 >= org.timeline.start_us,
-        tool_status(org, person, _week_of(org, first0)),
+        tool_status(org, person, week_of(org, first0)),
         mk.STATUS_NONE,
     )
-    label = org.teams["ai_label"].to_numpy()[org.team_at(person, _week_of(org, first0))]
+    label = org.teams["ai_label"].to_numpy()[org.team_at(person, week_of(org, first0))]
     mark = mk.decide_marks(rng, status, label)
-    comps = (comps * np.where(mark != mk.NONE, cycle_time_effect, 1.0)).astype(np.int64)
+    marked = mark != mk.NONE
+    # AI goes to smaller changes: fewer lines, and the size factor follows.
+    additions, deletions, files = _smaller_if_marked(marked, additions, deletions, files)
+    size_effect = AI_PR_SIZE_FACTOR**SIZE_CYCLE_ELASTICITY
+    comps = (comps * np.where(marked, effect * size_effect, 1.0)).astype(np.int64)
     coding, draft_t, pickup, review, merge = comps
     last_review = merged - merge
     first_review = last_review - review
@@ -259,7 +244,7 @@ def _human_merged(
         "deletions": deletions,
         "changed_files": files,
         "mark": mark,
-        "cycle_effect": mark != mk.NONE,
+        "cycle_effect": marked,
         "draft": draft,
     }
 
@@ -283,7 +268,7 @@ def _human_unmerged(
     n = len(person)
     team = org.team_at(person, week)
     created = sample_in_weeks(rng, tl, week, org.teams["tz"].to_numpy()[team])
-    additions, deletions, files, _ = _sizes(rng, n)
+    additions, deletions, files, _ = sizes(rng, n)
     coding = lognormal_hours(rng, *CODING, n)
     draft = rng.random(n) < np.where(group == 0, DRAFT_SHARE, 0.4)
     ready = np.where(draft, created + lognormal_hours(rng, *DRAFT, n), created)
@@ -296,6 +281,7 @@ def _human_unmerged(
     status = tool_status(org, person, week)
     label = org.teams["ai_label"].to_numpy()[team]
     mark = mk.decide_marks(rng, status, label)
+    additions, deletions, files = _smaller_if_marked(mark != mk.NONE, additions, deletions, files)
     return {
         **_defaults(n),
         **_text_draws(rng, n),
@@ -394,7 +380,7 @@ def _agent(
     n_reviews = np.where(
         reviewed, np.where((state == MERGED) | (last_review < stop), n_reviews, 1), 0
     )
-    additions, deletions, files, _ = _sizes(rng, n, median=60.0, sigma=1.1)
+    additions, deletions, files, _ = sizes(rng, n, median=60.0, sigma=1.1)
     return {
         **_defaults(n),
         **_text_draws(rng, n),

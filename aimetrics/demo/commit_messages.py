@@ -10,8 +10,8 @@ import polars as pl
 
 from aimetrics.demo import markers as mk
 from aimetrics.demo import wordlists as w
-from aimetrics.demo.activity import AGENT, DEPENDABOT, HUMAN, RENOVATE, REVERT
 from aimetrics.demo.org import Org
+from aimetrics.demo.pr_params import AGENT, DEPENDABOT, HUMAN, RENOVATE, REVERT
 from aimetrics.demo.reviews import pick_teammates
 
 BRANCH, SUGGESTION, MERGE, DIRECT, RELEASE = 0, 1, 2, 3, 4

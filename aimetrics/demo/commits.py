@@ -15,7 +15,6 @@ import numpy as np
 import polars as pl
 
 from aimetrics.demo import markers as mk
-from aimetrics.demo.activity import AGENT, DEPENDABOT, MERGED, RENOVATE, tool_status
 from aimetrics.demo.commit_messages import (
     BRANCH,
     DIRECT,
@@ -27,6 +26,7 @@ from aimetrics.demo.commit_messages import (
     squash_messages,
 )
 from aimetrics.demo.org import Org
+from aimetrics.demo.pr_params import AGENT, DEPENDABOT, MERGED, RENOVATE, tool_status
 from aimetrics.demo.random_text import random_hex
 from aimetrics.demo.reviews import pick_teammates
 from aimetrics.demo.timeline import US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, sample_in_weeks

@@ -7,10 +7,10 @@ import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.demo import markers as mk
-from aimetrics.demo.activity import AGENT, DEPENDABOT, RENOVATE, STATE_NAMES
 from aimetrics.demo.commit_messages import MERGE
 from aimetrics.demo.commits import Commits
 from aimetrics.demo.org import Org
+from aimetrics.demo.pr_params import AGENT, DEPENDABOT, RENOVATE, STATE_NAMES
 from aimetrics.demo.random_text import random_token
 from aimetrics.demo.timeline import US_PER_HOUR, lognormal_hours
 from aimetrics.ids import stable_id

@@ -9,7 +9,17 @@ import numpy as np
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.demo import activity, commits, costs, frames, markers, reviews, texts, throughput
+from aimetrics.demo import (
+    activity,
+    commits,
+    costs,
+    frames,
+    markers,
+    pr_params,
+    reviews,
+    texts,
+    throughput,
+)
 from aimetrics.demo.org import ORG_NAME, build_org
 from aimetrics.demo.timeline import Timeline
 from aimetrics.demo.truth import DemoTruth, build_truth, commit_facts
@@ -52,7 +62,12 @@ def generate(
 
     Pure: the same arguments give identical frames (pass ``now`` for that without an
     ``end_date``). ``scale`` multiplies teams, engineers and repositories (scale 1:
-    6 teams, 60 engineers, 40 repositories, about 10k PRs; scale 100: about 1M PRs).
+    6 teams, 76 engineers, 40 repositories, about 13k PRs; scale 100: about 1.2M PRs).
+
+    ``throughput_effect`` and ``cycle_time_effect`` are the effects of AI in the typical
+    teams; the other teams' follow from them (``org.effects``; docs/demo.md, "The
+    organization"): the truth has each team's (``DemoTruth.team_effects``) and the
+    organization's mix (``org_throughput_effect``, ``org_cycle_time_effect``).
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
@@ -66,9 +81,9 @@ def generate(
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     rng_org, rng_rates, rng_prs, rng_text, rng_reviews, rng_commits, rng_costs, rng_out = streams
 
-    org = build_org(rng_org, timeline, scale)
-    rates = throughput.weekly_rates(rng_rates, org, throughput_effect)
-    prs = activity.build_pull_requests(rng_prs, org, rates, cycle_time_effect)
+    org = build_org(rng_org, timeline, scale, throughput_effect, cycle_time_effect)
+    rates = throughput.weekly_rates(rng_rates, org)
+    prs = activity.build_pull_requests(rng_prs, org, rates)
     prs = texts.add_texts(rng_text, org, prs)
     review_rows, prs = reviews.build_reviews(rng_reviews, org, prs)
     built = commits.build_commits(rng_commits, org, prs)
@@ -120,9 +135,11 @@ def _parameters() -> dict[str, float]:
         "vacation_weeks": throughput.VACATION_WEEKS,
         "vacation_factor": throughput.VACATION_FACTOR,
         "cycle_factor_sigma": throughput.CYCLE_FACTOR_SIGMA,
-        "closed_per_merged": activity.CLOSED_PER_MERGED,
-        "revert_share": activity.REVERT_SHARE,
-        "agent_rate": activity.AGENT_RATE,
+        "size_cycle_elasticity": pr_params.SIZE_CYCLE_ELASTICITY,
+        "ai_pr_size_factor": pr_params.AI_PR_SIZE_FACTOR,
+        "closed_per_merged": pr_params.CLOSED_PER_MERGED,
+        "revert_share": pr_params.REVERT_SHARE,
+        "agent_rate": pr_params.AGENT_RATE,
         "p_mark_copilot_label": markers.P_MARK_COPILOT_LABEL,
         "p_mark_claude": markers.P_MARK_CLAUDE,
         "p_mark_cursor": markers.P_MARK_CURSOR,

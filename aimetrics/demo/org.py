@@ -13,6 +13,14 @@ import numpy as np
 import polars as pl
 
 from aimetrics.demo import wordlists as words
+from aimetrics.demo.people_names import (
+    DECOY_PEOPLE,
+    ROLE_CONTRACTOR,
+    ROLE_ENGINEER,
+    ROLE_MANAGER,
+    dedupe,
+    dedupe_emails,
+)
 from aimetrics.demo.timeline import Timeline
 from aimetrics.ids import stable_id
 
@@ -20,7 +28,9 @@ ORG_NAME = "acme-demo"
 CORP_DOMAIN = "acme-demo.example"
 NEVER = 10**6  # a week index that never comes
 
-# People per team and repositories per scale unit (issue: 6 teams, 60 engineers, 40 repos).
+# Teams and repositories per scale unit (issue: 6 teams, 40 repos). From six teams on, each
+# team has its pattern's size (76 engineers at scale 1); a smaller demo splits
+# ENGINEERS_PER_SCALE × scale engineers evenly over its teams.
 TEAMS_PER_SCALE = 6
 ENGINEERS_PER_SCALE = 60
 REPOS_PER_SCALE = 40
@@ -31,11 +41,19 @@ MOVER_SHARE = 0.07  # engineers who change teams once
 DECLINE_SHARE = 0.08  # engineers in adopting teams who never take an AI seat
 MANAGER_SEAT_SHARE = 0.6  # managers of adopting teams given a (mostly idle) Copilot seat
 TEAM_RATE_SIGMA = 0.15  # log-sd of a team's factor on its engineers' PR rates
+SMALL_TEAM = 5  # the default privacy.min_group_size: fewer engineers are not shown
+
+
+# What AI does for a team's adopters (``effects``): the typical effect of the arguments,
+# none at all, slower AI-assisted PRs, or half the throughput effect (Copilot completions).
+TYPICAL, NO_EFFECT, SLOWER, HALF = "typical", "none", "slower-ai-prs", "half"
+NO_AI = "no AI"  # a team without AI seats: nothing to have an effect
 
 
 @dataclass(frozen=True)
 class RolloutPattern:
-    """When a team's AI tools start, in months after the window's start (None: never)."""
+    """When a team's AI tools start, in months after the window's start (None: never),
+    how many engineers it has (scale 1) and what AI does for its adopters."""
 
     name: str
     copilot: float | None = None
@@ -44,62 +62,43 @@ class RolloutPattern:
     coding_agent: float | None = None  # Copilot coding-agent PRs (needs Copilot seats)
     copilot_review: float | None = None  # Copilot code review enabled on some repositories
     ai_label: bool = False  # the team labels AI-assisted PRs `ai-assisted`
+    size: int = 10  # engineers (from six teams on)
+    effect: str = TYPICAL
+    cycle_speed: float = 1.0  # × every cycle time of the team's engineers (its review habits)
 
 
 # Team k follows PATTERNS[k % 6]; the order keeps a never-adopting team and the
-# Claude Code pilot present even in a reduced demo (scale 0.5: 3 teams).
+# Claude Code team present even in a reduced demo (scale 0.5: 3 teams). docs/demo.md
+# says which manager question each team illustrates.
 PATTERNS = (
-    RolloutPattern("copilot-early", copilot=3, coding_agent=9, copilot_review=4, ai_label=True),
-    RolloutPattern("never"),
-    RolloutPattern("claude-code-pilot", claude_code=5),
-    RolloutPattern("cursor-switch", copilot=5, cursor=7),
-    RolloutPattern("copilot-mid", copilot=6, coding_agent=9, copilot_review=7),
-    RolloutPattern("copilot-late", copilot=9),
+    RolloutPattern(
+        "copilot-early", copilot=3, coding_agent=9, copilot_review=4, ai_label=True, size=26
+    ),
+    RolloutPattern("never", size=5, effect=NO_AI),
+    RolloutPattern(
+        "ai-heavy", copilot=3, claude_code=4, size=25, effect=NO_EFFECT, cycle_speed=0.8
+    ),
+    RolloutPattern("cursor-switch", copilot=5, cursor=7, size=8, effect=SLOWER),
+    RolloutPattern("copilot-mid", copilot=6, coding_agent=9, copilot_review=7, size=4),
+    RolloutPattern("copilot-late", copilot=9, size=8, effect=HALF),
 )
+
+
+def effects(kind: str, throughput_effect: float, cycle_time_effect: float) -> tuple[float, float]:
+    """A team's (throughput, cycle-time) effects from the typical ones (the arguments)."""
+    if kind in (NO_EFFECT, NO_AI):
+        return 1.0, 1.0
+    if kind == SLOWER:  # AI-assisted PRs take longer by the inverse of the typical gain
+        return throughput_effect, 1.0 / cycle_time_effect
+    if kind == HALF:
+        return 1.0 + (throughput_effect - 1.0) / 2, cycle_time_effect
+    return throughput_effect, cycle_time_effect
+
 
 # UTC offsets of the teams (hours), cycled.
 TEAM_TZ = (1.0, -5.0, 0.0, 2.0, -4.0, 1.0, 5.5, -7.0)
 
 AI_LABEL = "ai-assisted"
-
-ROLE_ENGINEER, ROLE_MANAGER, ROLE_CONTRACTOR = "engineer", "manager", "contractor"
-
-BRANCH_TYPE, BRANCH_LOGIN, BRANCH_FIRST_NAME = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class DecoyPerson:
-    """A person planted to trip naive rules (bare names, vendor domains)."""
-
-    key: str
-    first: str
-    last: str
-    login: str
-    role: str
-    team_pattern: str  # placed in the first team of this pattern
-    email: str | None = None  # overrides the corporate email (vendor staff)
-    old_email: str | None = None  # a previous employer's address still in git config
-    branch_style: int = BRANCH_TYPE
-
-
-DECOY_PEOPLE = (
-    DecoyPerson(
-        "human-named-claude", "Claude", "Moreau", "claude-moreau", ROLE_ENGINEER, "never",
-        branch_style=BRANCH_FIRST_NAME,
-    ),
-    DecoyPerson(
-        "human-named-devin", "Devin", "Okafor", "devin-okafor", ROLE_ENGINEER, "never",
-        branch_style=BRANCH_FIRST_NAME,
-    ),
-    DecoyPerson(
-        "vendor-domain-email", "Riley", "Ortiz", "rortiz", ROLE_ENGINEER, "cursor-switch",
-        old_email="riley@openai.com",
-    ),
-    DecoyPerson(
-        "vendor-domain-email", "Sam", "Keller", "samkeller-ant", ROLE_CONTRACTOR,
-        "claude-code-pilot", email="sam@anthropic.com",
-    ),
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -140,13 +139,18 @@ class Org:
         return members, offsets, sizes, position
 
 
-def build_org(rng: np.random.Generator, timeline: Timeline, scale: float) -> Org:
+def build_org(
+    rng: np.random.Generator,
+    timeline: Timeline,
+    scale: float,
+    throughput_effect: float = 1.0,
+    cycle_time_effect: float = 1.0,
+) -> Org:
     n_teams = max(2, round(TEAMS_PER_SCALE * scale))
-    n_eng = max(4 * n_teams, round(ENGINEERS_PER_SCALE * scale))
     n_repos = max(n_teams, round(REPOS_PER_SCALE * scale))
-    teams = _teams(rng, timeline, n_teams)
+    teams = _teams(rng, timeline, n_teams, throughput_effect, cycle_time_effect)
     repos = _repos(rng, timeline, teams, n_repos)
-    people = _people(rng, timeline, teams, n_eng)
+    people = _people(rng, timeline, teams, _team_of_engineers(n_teams, scale))
     people = _rollout(rng, teams, people)
     return Org(ORG_NAME, timeline, teams, repos, people, _memberships(timeline, teams, people))
 
@@ -154,7 +158,22 @@ def build_org(rng: np.random.Generator, timeline: Timeline, scale: float) -> Org
 # --- teams and repositories -------------------------------------------------
 
 
-def _teams(rng: np.random.Generator, timeline: Timeline, n: int) -> pl.DataFrame:
+def _team_of_engineers(n_teams: int, scale: float) -> np.ndarray:
+    """The initial team of each engineer: the patterns' sizes from six teams on, else even."""
+    if n_teams < len(PATTERNS):
+        n_eng = max(4 * n_teams, round(ENGINEERS_PER_SCALE * scale))
+        return np.arange(n_eng) % n_teams
+    sizes = [PATTERNS[k % len(PATTERNS)].size for k in range(n_teams)]
+    return np.repeat(np.arange(n_teams), sizes)
+
+
+def _teams(
+    rng: np.random.Generator,
+    timeline: Timeline,
+    n: int,
+    throughput_effect: float,
+    cycle_time_effect: float,
+) -> pl.DataFrame:
     rows = []
     for k in range(n):
         pattern = PATTERNS[k % len(PATTERNS)]
@@ -162,6 +181,7 @@ def _teams(rng: np.random.Generator, timeline: Timeline, n: int) -> pl.DataFrame
         slug = area if k < len(words.TEAM_AREAS) else f"{area}-{k // len(words.TEAM_AREAS) + 1}"
         # Beyond the first six teams, a team starts up to two weeks off its pattern.
         jitter = 0 if k < len(PATTERNS) else int(rng.integers(-2, 3))
+        throughput, cycle = effects(pattern.effect, throughput_effect, cycle_time_effect)
 
         def week(month: float | None, jitter: int = jitter) -> int:
             if month is None:
@@ -182,6 +202,10 @@ def _teams(rng: np.random.Generator, timeline: Timeline, n: int) -> pl.DataFrame
                 "copilot_review_week": week(pattern.copilot_review),
                 "ai_label": pattern.ai_label,
                 "rate_factor": float(np.exp(rng.normal(0.0, TEAM_RATE_SIGMA))),
+                "effect": pattern.effect,
+                "throughput_effect": throughput,
+                "cycle_time_effect": cycle,
+                "cycle_speed": pattern.cycle_speed,
             }
         )
     return pl.DataFrame(rows)
@@ -230,9 +254,10 @@ def _repos(
 
 
 def _people(
-    rng: np.random.Generator, timeline: Timeline, teams: pl.DataFrame, n_eng: int
+    rng: np.random.Generator, timeline: Timeline, teams: pl.DataFrame, eng_team: np.ndarray
 ) -> pl.DataFrame:
     n_teams, n_weeks = teams.height, timeline.n_weeks
+    n_eng = len(eng_team)
     patterns = teams["pattern"].to_list()
     vendors = [d for d in DECOY_PEOPLE if d.role == ROLE_CONTRACTOR]
     # Engineers, one manager per team, one agency contractor, the vendor contractors.
@@ -241,9 +266,7 @@ def _people(
     role = np.array(
         [ROLE_ENGINEER] * n_eng + [ROLE_MANAGER] * n_teams + [ROLE_CONTRACTOR] * (1 + len(vendors))
     )
-    team_a = np.concatenate(
-        [np.arange(n_eng) % n_teams, np.arange(n_teams), np.zeros(1 + len(vendors), dtype=int)]
-    )
+    team_a = np.concatenate([eng_team, np.arange(n_teams), np.zeros(1 + len(vendors), dtype=int)])
     team_a[agency] = 4 % n_teams
     first = np.array(words.FIRST_NAMES)[rng.integers(0, len(words.FIRST_NAMES), n)].astype(object)
     last = np.array(words.LAST_NAMES)[rng.integers(0, len(words.LAST_NAMES), n)].astype(object)
@@ -276,7 +299,7 @@ def _people(
             team_a[idx] = team
             join_week[idx], leave_week[idx] = min(12, n_weeks // 4), min(26, n_weeks)
         else:
-            idx = next(i for i in range(team, n_eng, n_teams) if i not in taken)
+            idx = next(i for i in np.flatnonzero(eng_team == team) if i not in taken)
         taken.add(idx)
         first[idx], last[idx], login[idx], decoy[idx] = (
             person.first,
@@ -300,11 +323,9 @@ def _people(
     ]
     generated = np.choose(login_style, styles)
     has_p = personal != None  # noqa: E711
-    personal[has_p] = _dedupe_emails(personal[has_p].astype(str))
-    login = _dedupe(
-        np.array([g if x is None else x for g, x in zip(generated, login, strict=True)])
-    )
-    local = _dedupe(np.char.add(np.char.add(f_low, "."), l_low))
+    personal[has_p] = dedupe_emails(personal[has_p].astype(str))
+    login = dedupe(np.array([g if x is None else x for g, x in zip(generated, login, strict=True)]))
+    local = dedupe(np.char.add(np.char.add(f_low, "."), l_low))
     corp = np.array([o or f"{x}@{CORP_DOMAIN}" for o, x in zip(corp_override, local, strict=True)])
     gh_id = (1_000_000 + np.cumsum(rng.integers(1, 25_000, n)))[rng.permutation(n)]
     noreply = np.array(
@@ -330,6 +351,14 @@ def _people(
     move_week[movers] = rng.integers(8, max(9, n_weeks - 8), len(movers))
     team_b = team_a.copy()
     team_b[movers] = (team_a[movers] + rng.integers(1, n_teams, len(movers))) % n_teams
+    # Nobody moves into a team under the privacy minimum (it stays too small to show) or
+    # into a team without AI (it stays without seats, and the smallest team shown).
+    closed = (np.bincount(eng_team, minlength=n_teams) < SMALL_TEAM) | (
+        teams["effect"].to_numpy() == NO_AI
+    )
+    stay = closed[team_b]
+    move_week[stay] = NEVER
+    team_b[stay] = team_a[stay]
     tenure = rng.integers(30, 2500, n)
     hired = [
         timeline.start + dt.timedelta(weeks=int(w))
@@ -366,41 +395,6 @@ def _people(
     )
 
 
-def _dedupe_emails(emails: np.ndarray) -> np.ndarray:
-    """Unique emails: a repeated address gets 2, 3, ... before the @."""
-    e = pl.col("e")
-    out = (
-        pl.DataFrame({"e": emails.astype(str)})
-        .with_columns(pl.int_range(pl.len()).over("e").alias("nth"))
-        .select(
-            pl.when(pl.col("nth") == 0)
-            .then(e)
-            .otherwise(
-                pl.concat_str(
-                    e.str.extract(r"^([^@]*)@"),
-                    (pl.col("nth") + 1).cast(pl.String),
-                    pl.lit("@"),
-                    e.str.extract(r"@(.*)$"),
-                )
-            )
-        )
-    )
-    return out.to_series().to_numpy().astype(str)
-
-
-def _dedupe(values: np.ndarray) -> np.ndarray:
-    """Append 2, 3, ... to repeated values, keeping the first as is."""
-    frame = pl.DataFrame({"v": values.astype(str)}).with_columns(
-        pl.int_range(pl.len()).over("v").alias("nth")
-    )
-    out = frame.select(
-        pl.when(pl.col("nth") == 0)
-        .then(pl.col("v"))
-        .otherwise(pl.col("v") + (pl.col("nth") + 1).cast(pl.String))
-    )
-    return out.to_series().to_numpy().astype(str)
-
-
 # --- rollout ----------------------------------------------------------------
 
 
@@ -417,6 +411,13 @@ def _rollout(rng: np.random.Generator, teams: pl.DataFrame, people: pl.DataFrame
     move, join, leave = (people[c].to_numpy() for c in ("move_week", "join_week", "leave_week"))
     engineer = role == ROLE_ENGINEER
     declined = engineer & (decoy == None) & (rng.random(n) < DECLINE_SHARE)  # noqa: E711
+    # At most DECLINE_SHARE of a team's engineers (rounded up): large teams keep their adopters.
+    cand = np.flatnonzero(declined)
+    order = cand[np.argsort(team_a[cand], kind="stable")]
+    team = team_a[order]
+    rank = np.arange(len(order)) - np.searchsorted(team, team)
+    cap = np.ceil(DECLINE_SHARE * np.bincount(team_a[engineer], minlength=teams.height))
+    declined[order[rank >= cap[team]]] = False
     manager_seat = (role == ROLE_MANAGER) & (rng.random(n) < MANAGER_SEAT_SHARE)
     lag = rng.choice(3, size=n, p=[0.55, 0.3, 0.15])
     eligible = engineer & ~declined
@@ -440,6 +441,16 @@ def _rollout(rng: np.random.Generator, teams: pl.DataFrame, people: pl.DataFrame
         ["", "github-copilot", "claude-code"],
         "cursor",
     )
+    # The team that gave a person their first seat decides what AI does for them, for the
+    # rest of the year (a later move keeps their practice): none for non-adopters.
+    effect_team = np.where(adoption >= NEVER, -1, np.where(adoption < move, team_a, team_b))
+    adopted = effect_team >= 0
+    throughput_effect = np.where(
+        adopted, teams["throughput_effect"].to_numpy()[np.maximum(effect_team, 0)], 1.0
+    )
+    cycle_time_effect = np.where(
+        adopted, teams["cycle_time_effect"].to_numpy()[np.maximum(effect_team, 0)], 1.0
+    )
     return people.with_columns(
         pl.Series("declined", declined),
         pl.Series("copilot_week", copilot),
@@ -447,6 +458,9 @@ def _rollout(rng: np.random.Generator, teams: pl.DataFrame, people: pl.DataFrame
         pl.Series("cursor_week", cursor),
         pl.Series("adoption_week", adoption),
         pl.Series("adoption_tool", tool).replace("", None),
+        pl.Series("effect_team", effect_team),
+        pl.Series("throughput_effect", throughput_effect),
+        pl.Series("cycle_time_effect", cycle_time_effect),
     )
 
 

@@ -13,8 +13,8 @@ import numpy as np
 import polars as pl
 
 from aimetrics.demo import markers as mk
-from aimetrics.demo.activity import AGENT, HUMAN, MERGED, REVERT
 from aimetrics.demo.org import Org
+from aimetrics.demo.pr_params import AGENT, HUMAN, MERGED, REVERT
 from aimetrics.demo.timeline import US_PER_MINUTE, US_PER_WEEK, lognormal_hours
 
 P_COPILOT_REVIEW = 0.6  # PRs reviewed by Copilot where it is enabled

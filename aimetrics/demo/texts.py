@@ -7,8 +7,9 @@ import polars as pl
 
 from aimetrics.demo import markers as mk
 from aimetrics.demo import wordlists as w
-from aimetrics.demo.activity import AGENT, DEPENDABOT, HUMAN, RENOVATE, REVERT
-from aimetrics.demo.org import AI_LABEL, BRANCH_FIRST_NAME, BRANCH_LOGIN, Org
+from aimetrics.demo.org import AI_LABEL, Org
+from aimetrics.demo.people_names import BRANCH_FIRST_NAME, BRANCH_LOGIN
+from aimetrics.demo.pr_params import AGENT, DEPENDABOT, HUMAN, RENOVATE, REVERT
 from aimetrics.demo.random_text import random_hex, random_token, slug
 
 HUMAN_BRANCH_DECOYS = (

@@ -2,7 +2,7 @@
 
 For person i and week w (Monday-based, in the window):
 
-    rate[i, w] = base_i · week_w · noise_iw · vacation_iw · active_iw · effect ** post_iw
+    rate[i, w] = base_i · week_w · noise_iw · vacation_iw · active_iw · effect_i ** post_iw
 
 - ``base_i``: log-normal around ``BASE_RATE_MEDIAN`` merged PRs per week (log-sd
   ``BASE_RATE_SIGMA``) times the team's factor (log-sd ``org.TEAM_RATE_SIGMA``);
@@ -11,11 +11,14 @@ For person i and week w (Monday-based, in the window):
 - ``noise_iw``: mean-one log-normal (log-sd ``WEEK_NOISE_SIGMA``);
 - ``vacation_iw``: ``VACATION_FACTOR`` in about ``VACATION_WEEKS`` random weeks a year;
 - ``active_iw``: 0 before joining / after leaving;
-- ``post_iw``: week start ≥ the person's adoption week (their first seat).
+- ``post_iw``: week start ≥ the person's adoption week (their first seat);
+- ``effect_i``: the throughput effect of the team that gave the person their first
+  seat (``org.effects``: the typical ``throughput_effect``, 1 or a half of it).
 
 The number of merged human PRs of person i merged in week w is Poisson(rate[i, w]):
-a clean multiplicative effect, so a difference-in-differences on log rates
-recovers ``log(effect)``. Closed and still-open PRs follow the same rates.
+a clean multiplicative effect per adopter, so a difference-in-differences on log
+rates recovers the PR-weighted mix of the teams' effects
+(``DemoTruth.org_throughput_effect``). Closed and still-open PRs follow the same rates.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class Rates:
     rate: np.ndarray  # (people, weeks) expected merged PRs (effect and noise included)
 
 
-def weekly_rates(rng: np.random.Generator, org: Org, throughput_effect: float) -> Rates:
+def weekly_rates(rng: np.random.Generator, org: Org) -> Rates:
     people, tl = org.people, org.timeline
     n, n_weeks = people.height, tl.n_weeks
     weeks = np.arange(n_weeks)
@@ -67,7 +70,7 @@ def weekly_rates(rng: np.random.Generator, org: Org, throughput_effect: float) -
         * noise
         * vacation
         * active
-        * np.where(post, throughput_effect, 1.0)
+        * np.where(post, people["throughput_effect"].to_numpy()[:, None], 1.0)
     )
     return Rates(base, cycle_factor, week_factor, active, post, rate)
 

@@ -14,9 +14,9 @@ import numpy as np
 import polars as pl
 
 from aimetrics.demo import markers as mk
-from aimetrics.demo.activity import AGENT, DEPENDABOT, HUMAN, RENOVATE
 from aimetrics.demo.commit_messages import MERGE, RELEASE
-from aimetrics.demo.org import NEVER, Org, week_dates
+from aimetrics.demo.org import NEVER, ROLE_ENGINEER, Org, week_dates
+from aimetrics.demo.pr_params import AGENT, DEPENDABOT, HUMAN, MERGED, RENOVATE
 from aimetrics.demo.texts import HUMAN_BRANCH_DECOYS
 from aimetrics.demo.throughput import Rates
 
@@ -52,6 +52,7 @@ class DemoTruth:
     scale: float
     org: str
     window_start: dt.date  # first Monday of the 12-month window
+    # The typical teams' effects (the arguments); each team's own are in ``team_effects``.
     throughput_effect: float  # × merged PRs per engineer-week from the adoption date on
     cycle_time_effect: float  # × cycle time (first commit → merge) of AI-marked human PRs
     people: pl.DataFrame  # one row per person: role, teams, adoption date and tool, seats
@@ -60,6 +61,38 @@ class DemoTruth:
     decoys: pl.DataFrame  # DECOY_SCHEMA
     decoy_counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, float] = field(default_factory=dict)
+    # One row per team: its adopters' injected effects and how much each weighs.
+    team_effects: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    def org_throughput_effect(self) -> float:
+        """The organization's throughput effect: the teams' effects weighted by the merged PRs
+        their adopters would have made after adopting without any effect (``post_prs``),
+        which is what a difference-in-differences over all adopters recovers."""
+        t = self.team_effects
+        weight = t["post_prs"].sum()
+        if not weight:
+            return 1.0
+        return float((t["throughput_effect"] * t["post_prs"]).sum() / weight)
+
+    def org_cycle_time_effect(self) -> float:
+        """The organization's cycle-time effect at equal PR size: the geometric mean of the
+        teams' effects weighted by their AI-marked merged PRs (``marked_prs``)."""
+        t = self.team_effects
+        weight = t["marked_prs"].sum()
+        if not weight:
+            return 1.0
+        return float(np.exp((t["cycle_time_effect"].log() * t["marked_prs"]).sum() / weight))
+
+    def size_cycle_factor(self) -> float:
+        """How much faster AI-marked PRs are for being smaller alone (× their lines ** the
+        cycle time's elasticity to size): not an effect of the tool."""
+        p = self.parameters
+        return float(p["ai_pr_size_factor"] ** p["size_cycle_elasticity"])
+
+    def expected_cycle_ratio(self) -> float:
+        """What a comparison of the same engineers' AI-marked and no-marker PRs that ignores
+        size finds: the cycle-time effect times the smaller PRs' speed-up."""
+        return self.org_cycle_time_effect() * self.size_cycle_factor()
 
     @property
     def engineers(self) -> pl.DataFrame:
@@ -96,6 +129,9 @@ class DemoTruth:
             "decoys": records(self.decoys),
             "decoy_counts": dict(self.decoy_counts),
             "parameters": dict(self.parameters),
+            "team_effects": records(self.team_effects),
+            "org_throughput_effect": self.org_throughput_effect(),
+            "org_cycle_time_effect": self.org_cycle_time_effect(),
         }
 
 
@@ -144,6 +180,52 @@ def build_truth(
             "web-merge-committer": int((commits["committer_email"] == mk.WEB_FLOW[1]).sum()),
         },
         parameters=parameters,
+        team_effects=_team_effects(org, rates, prs),
+    )
+
+
+def _team_effects(org: Org, rates: Rates, prs: pl.DataFrame) -> pl.DataFrame:
+    """Per team: the effects injected for the adopters it seated, and their weights."""
+    t, p = org.teams, org.people
+    n_teams = t.height
+    engineer = p["role"].to_numpy() == ROLE_ENGINEER
+    effect_team = p["effect_team"].to_numpy()
+    adopter = engineer & (effect_team >= 0)
+    team_of = np.maximum(effect_team, 0)
+    # Expected merged PRs after adoption, without the effect: the weights of the mix.
+    post = (rates.rate * rates.post).sum(axis=1) / p["throughput_effect"].to_numpy()
+    marked = prs.filter(pl.col("kind") == HUMAN, pl.col("state") == MERGED, pl.col("cycle_effect"))[
+        "author"
+    ].to_numpy()
+    # The markers on its adopters' own PRs: the label, Claude Code's or Cursor's trailers,
+    # or none (Copilot completions leave none); null for a team without AI seats.
+    marker = []
+    for row in t.iter_rows(named=True):
+        kinds = [
+            name
+            for name, used in (
+                (mk.LABEL_RULE, row["ai_label"]),
+                (mk.CLAUDE_CODE, row["claude_code_week"] < NEVER),
+                (mk.CURSOR, row["cursor_week"] < NEVER),
+            )
+            if used
+        ]
+        seats = min(row["copilot_week"], row["claude_code_week"], row["cursor_week"]) < NEVER
+        marker.append(", ".join(kinds) or ("none" if seats else ""))
+    return pl.DataFrame(
+        {
+            "slug": t["slug"],
+            "pattern": t["pattern"],
+            "effect": t["effect"],
+            "engineers": np.bincount(p["team_a"].to_numpy()[engineer], minlength=n_teams),
+            "adopters": np.bincount(team_of[adopter], minlength=n_teams),
+            "throughput_effect": t["throughput_effect"],
+            "cycle_time_effect": t["cycle_time_effect"],
+            "cycle_speed": t["cycle_speed"],
+            "markers": pl.Series(marker, dtype=pl.String).replace("", None),
+            "post_prs": np.bincount(team_of[adopter], weights=post[adopter], minlength=n_teams),
+            "marked_prs": np.bincount(team_of[marked], minlength=n_teams),
+        }
     )
 
 
@@ -174,12 +256,19 @@ def _people(org: Org, rates: Rates) -> pl.DataFrame:
             "declined_seats": p["declined"],
             "adoption_date": dates("adoption_week"),
             "adoption_tool": p["adoption_tool"],
+            "effect_team": np.where(
+                p["effect_team"].to_numpy() >= 0,
+                slugs[np.maximum(p["effect_team"].to_numpy(), 0)],
+                None,
+            ).tolist(),
+            "throughput_effect": p["throughput_effect"],
+            "cycle_time_effect": p["cycle_time_effect"],
             "copilot_from": dates("copilot_week"),
             "claude_code_from": dates("claude_code_week"),
             "cursor_from": dates("cursor_week"),
             "base_rate": rates.base,
         },
-        schema_overrides={"moved_to": pl.String},
+        schema_overrides={"moved_to": pl.String, "effect_team": pl.String},
     )
 
 
@@ -199,6 +288,10 @@ def _teams(org: Org) -> pl.DataFrame:
             "coding_agent_from": dates("agent_week"),
             "copilot_review_from": dates("copilot_review_week"),
             "ai_label": t["ai_label"],
+            "effect": t["effect"],
+            "throughput_effect": t["throughput_effect"],
+            "cycle_time_effect": t["cycle_time_effect"],
+            "cycle_speed": t["cycle_speed"],
         }
     )
 
@@ -319,8 +412,14 @@ def _decoys(org: Org, prs: pl.DataFrame, commits: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(["claude-code.branch"]))
         .otherwise(pl.lit([], dtype=pl.List(pl.String)))
     )
+    # A decoy PR that also carries a planted marker (an accepted Copilot review
+    # suggestion) is a marked PR, not a decoy.
+    marked_commits = commits.filter(
+        pl.col("rules") != "", pl.col("part") != MERGE, pl.col("pr_number").is_not_null()
+    ).select("repo_id", pl.col("pr_number").alias("number"))
     pr_rows = (
         p.filter(pl.col("mark") == mk.NONE)
+        .join(marked_commits, on=["repo_id", "number"], how="anti")
         .select(
             pl.lit("pull_request").alias("entity"),
             "repo_id",

@@ -2,7 +2,7 @@
 
 Plain data. People's names deliberately leave out "Claude", "Devin", "Jules",
 "Amp" and "Cursor": the decoys add exactly one "Claude" and one "Devin" on
-purpose (see ``org.DECOY_PEOPLE``), so a tagger that matches bare names is
+purpose (see ``people_names.DECOY_PEOPLE``), so a tagger that matches bare names is
 caught by the truth, not by chance.
 """
 

@@ -225,6 +225,42 @@ def measured_roi(
     )
 
 
+def capacity_engineer_equivalents(uplift: Uplift, post_prs: int, period: Period) -> Estimate:
+    """Capacity gained in the period, in engineer-equivalents (not headcount).
+
+    With uplift ratio ``r`` and the adopters' baseline ``b`` merged PRs per engineer-week:
+
+        EE = extra PRs / (b x weeks in the period),  extra PRs = post_prs x (1 - 1/r)
+
+    the number of engineers who, at the adopters' pace before adoption, would have merged the
+    extra PRs in the period. Computed in every bootstrap replicate of ``(r, b)``; "not enough
+    data" when the uplift is.
+    """
+    est = uplift.estimate
+    if not est.ok or est.value is None or uplift.baseline_rate is None:
+        return Estimate.not_enough(est.engineers, est.prs, est.level, est.note)
+
+    def ee(ratio: np.ndarray | float, base: np.ndarray | float) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra = post_prs * (1.0 - 1.0 / np.asarray(ratio))
+            return extra / (np.asarray(base) * period.weeks)
+
+    interval = percentile_interval(ee(uplift.replicates, uplift.baseline_replicates), est.level)
+    if interval is None:
+        return Estimate.not_enough(est.engineers, est.prs, est.level, "unstable")
+    point = float(ee(est.value, uplift.baseline_rate))
+    return Estimate(point, *interval, est.level, est.engineers, est.prs)
+
+
+def value_per_spend(value: Estimate, spend: float) -> Estimate:
+    """Value as a multiple of the spend (2.0: the value is twice the spend), with the value's
+    interval; "not enough data" without spend. Its ``low`` is the conservative claim: "at least
+    low x the spend", and below 1 the spend is not shown to be covered."""
+    if spend <= 0:
+        return Estimate.not_enough(value.engineers, value.prs, value.level, "no AI spend")
+    return value.map(lambda v: v / spend)
+
+
 def assumed_roi(
     users: int,
     spend: float,

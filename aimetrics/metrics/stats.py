@@ -12,12 +12,13 @@ the same way (:func:`compare_medians`). See docs/metrics.md ("Statistics").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
+from aimetrics.ids import stable_id
 from aimetrics.settings import StatisticsSettings
 
 OK = "ok"
@@ -108,6 +109,23 @@ def bootstrap_weights(
             idx[:, members] = members[rng.integers(0, len(members), size=(samples, len(members)))]
     flat = (idx + (np.arange(samples, dtype=np.int64) * n)[:, None]).ravel()
     return np.bincount(flat, minlength=samples * n).reshape(samples, n).astype(np.float64)
+
+
+def keyed_weights(keys: Sequence[str], samples: int, seed: int) -> np.ndarray:
+    """Bootstrap weights keyed by engineer: a ``(samples, len(keys))`` matrix where each
+    engineer's column depends only on their key and ``seed``.
+
+    A Poisson(1) bootstrap: in each replicate every engineer is drawn a Poisson(1) number of
+    times, from a generator seeded by ``(seed, stable_id(key))``. An engineer gets the same
+    draws whichever other engineers an estimate includes, so a team's measured change has the
+    same interval on the team map, under a team filter, in the exports and in the report.
+    (The multinomial draw of :func:`bootstrap_weights` depends on the position of each
+    engineer in the list, so a subset would be drawn differently.)
+    """
+    out = np.empty((samples, len(keys)))
+    for j, key in enumerate(keys):
+        out[:, j] = np.random.default_rng([seed, stable_id(key)]).poisson(1.0, samples)
+    return out
 
 
 def resampled_sums(weights: np.ndarray, aggregates: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from aimetrics.metrics.cost.teams import team_spend
 from aimetrics.metrics.overview import CostInputs, selected_lines
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.stats import (
-    bootstrap_weights,
+    keyed_weights,
     resampled_sums,
 )
 from aimetrics.metrics.uplift import (
@@ -27,6 +27,7 @@ from aimetrics.metrics.uplift import (
     PRE_WEEKS,
     Panel,
     Uplift,
+    panel_keys,
     stacked_design,  # the estimator's own design: a group's figure is the same estimator's
     uplift_result,
     weekly_panel,
@@ -173,7 +174,7 @@ def group_uplifts(
     rows = np.flatnonzero(union)
     sums: dict[str, np.ndarray] = {}
     if measured:
-        weights = bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed)
+        weights = keyed_weights(panel_keys(panel, rows), cfg.bootstrap_samples, cfg.seed)
         shared = resampled_sums(weights, aggregates[rows]).reshape(len(weights), -1, 5)
         position = np.full(n, -1)
         position[rows] = np.arange(len(rows))

@@ -18,20 +18,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from aimetrics.metrics.evidence import MARKER
 from aimetrics.metrics.period import local_date, week_start
 from aimetrics.metrics.stats import (
     OK,
-    Comparison,
     Estimate,
-    bootstrap_weights,
-    compare_medians,
     estimate,
+    keyed_weights,
     resampled_sums,
 )
 from aimetrics.settings import StatisticsSettings
 
 SEAT = "seat"
 FIRST_AI_CHANGE = "first AI change"
+FIRST_EVIDENCE = "first evidence"  # first day of evidence of use other than a marker
+ADOPTION_BASES = (SEAT, FIRST_EVIDENCE, FIRST_AI_CHANGE)  # in order of preference
 PRE_WEEKS = 12  # baseline window before each cohort's adoption
 POST_WEEKS = 12  # effect window from each cohort's adoption on
 NEVER = 1 << 40  # week index of engineers who never adopted
@@ -53,6 +54,8 @@ def adoption_dates(
     seat_assignments: pl.LazyFrame | None = None,
     directory: pl.LazyFrame | None = None,
     tz: str = "UTC",
+    evidence: pl.LazyFrame | None = None,
+    bases: tuple[str, ...] = ADOPTION_BASES,
 ) -> pl.LazyFrame:
     """Each engineer's AI adoption date and what it is based on.
 
@@ -66,8 +69,15 @@ def adoption_dates(
       seat data and no seat for the person is not theirs: a Copilot suggestion
       applied from a review, or a ``copilot/`` branch name, is no adoption.
 
-    Seat logins resolve to people through ``directory``
-    (:func:`aimetrics.metrics.people.person_directory`) when given.
+    Between the two, when ``evidence`` (:func:`aimetrics.metrics.evidence.evidence`) is
+    given, ``first evidence``: the person's first day of evidence other than a marker
+    (Copilot usage, seat activity, vendor usage), unless it is the first day that source has
+    any data at all: reports begin on a fixed date and keep a year, so use on their first day
+    may have begun long before (left-censored).
+
+    ``bases``: the bases allowed, in order of preference (one alone gives the estimate
+    under that basis, for the sensitivity table). Seat logins resolve to people through
+    ``directory`` (:func:`aimetrics.metrics.people.person_directory`) when given.
     """
     seats = (
         seat_assignments
@@ -99,14 +109,34 @@ def adoption_dates(
         .agg(pl.col("assigned_on").min().alias("adopted_on"))
         .with_columns(pl.lit(SEAT).alias("basis"))
     )
-    return pl.concat(
-        [
-            by_seat.select(pl.col(c).cast(t) for c, t in ADOPTION_SCHEMA.items()),
-            first_ai.join(by_seat, on="person_key", how="anti").select(
-                pl.col(c).cast(t) for c, t in ADOPTION_SCHEMA.items()
-            ),
-        ]
-    ).sort("person_key")
+    candidates = {SEAT: by_seat, FIRST_AI_CHANGE: first_ai}
+    if evidence is not None:
+        candidates[FIRST_EVIDENCE] = _first_evidence(evidence)
+    chosen: list[pl.LazyFrame] = []
+    for basis in (b for b in ADOPTION_BASES if b in bases and b in candidates):
+        rows = candidates[basis].select(pl.col(c).cast(t) for c, t in ADOPTION_SCHEMA.items())
+        for earlier in chosen:
+            rows = rows.join(earlier, on="person_key", how="anti")
+        chosen.append(rows)
+    if not chosen:
+        return pl.LazyFrame(schema=ADOPTION_SCHEMA)
+    return pl.concat(chosen).sort("person_key")
+
+
+def _first_evidence(evidence: pl.LazyFrame) -> pl.LazyFrame:
+    """Each person's first day of non-marker evidence, left out when it is the first day its
+    source has data at all (left-censored: the use may have begun before)."""
+    other = evidence.filter(pl.col("source") != MARKER)
+    source_start = other.group_by("source").agg(pl.col("day").min().alias("_start"))
+    return (
+        other.group_by("person_key", "source")
+        .agg(pl.col("day").min().alias("adopted_on"))
+        .join(source_start, on="source")
+        .filter(pl.col("adopted_on") > pl.col("_start"))
+        .group_by("person_key")
+        .agg(pl.col("adopted_on").min())
+        .with_columns(pl.lit(FIRST_EVIDENCE).alias("basis"))
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,6 +257,11 @@ class Uplift:
         return self.estimate.percent_change()
 
 
+def panel_keys(panel: Panel, rows: np.ndarray) -> list[str]:
+    """The keys of the panel's engineers at ``rows`` (indexes), for :func:`keyed_weights`."""
+    return [panel.keys[i] for i in rows]
+
+
 def _present(panel: Panel, a: int, b: int, n_weeks: int) -> np.ndarray:
     """Engineers on the team through weeks ``[a, b)``, read from their PRs outside them.
 
@@ -343,7 +378,7 @@ def throughput_uplift(
     x = aggregates[rows]
     enough = min(int(treated.sum()), int(control.sum())) >= cfg.min_engineers and x.shape[1] > 0
     replicate_sums = (
-        resampled_sums(bootstrap_weights(len(rows), cfg.bootstrap_samples, cfg.seed), x)
+        resampled_sums(keyed_weights(panel_keys(panel, rows), cfg.bootstrap_samples, cfg.seed), x)
         if enough
         else None
     )
@@ -401,81 +436,4 @@ def uplift_result(
         baseline_replicates=base_boot,
         pre_weeks=pre_weeks,
         post_weeks=post_weeks,
-    )
-
-
-def engineer_cycle_hours(prs: pl.LazyFrame, ai: str = "is_ai") -> pl.LazyFrame:
-    """Engineers' merged PRs with their cycle time, the input of :func:`cycle_time_uplift`.
-
-    ``prs``: PR facts with cycle spans (:attr:`aimetrics.figures.facts.Facts.prs`, or
-    :func:`aimetrics.metrics.adoption.select`'s rows of them); ``ai``: the column that
-    says AI-assisted (``ai`` for a selection's tools). Columns ``person_key``,
-    ``is_ai``, ``cycle_hours``: the production cycle time
-    (:func:`aimetrics.metrics.delivery.cycle_spans`: first commit to merge), of PRs an
-    engineer authored (``by_engineer``) with a known timeline.
-    """
-    return (
-        prs.filter(pl.col("by_engineer") & pl.col("merged_at").is_not_null())
-        .select(
-            pl.col("author_key").alias("person_key"),
-            pl.col(ai).alias("is_ai"),
-            pl.col("cycle").alias("cycle_hours"),
-        )
-        .drop_nulls()
-    )
-
-
-def cycle_time_uplift(
-    cycle: pl.LazyFrame, settings: StatisticsSettings | None = None, min_prs_each: int = 1
-) -> Comparison:
-    """Cycle time of AI-assisted vs no-marker PRs of the same engineers: ratio of medians.
-
-    ``cycle``: one row per PR with ``person_key``, ``is_ai``, ``cycle_hours``
-    (:func:`engineer_cycle_hours`). Only engineers with both kinds of PRs
-    (at least ``min_prs_each`` of each) count, and each PR's cycle time is
-    divided by its engineer's median no-marker cycle time, so a fast engineer
-    using AI more than a slow one does not read as an AI effect. The ratio of
-    the two groups' medians (0.8 = 20% faster) gets an engineer bootstrap CI;
-    the group medians reported are the raw hours of those engineers.
-    """
-    is_ai = pl.col("is_ai")
-    prs = cycle.select("person_key", "is_ai", "cycle_hours").drop_nulls()
-    engineers = (
-        prs.group_by("person_key")
-        .agg(
-            is_ai.sum().alias("_ai"),
-            (~is_ai).sum().alias("_no"),
-            pl.col("cycle_hours").filter(~is_ai).median().alias("_scale"),
-        )
-        .filter(
-            (pl.col("_ai") >= min_prs_each)
-            & (pl.col("_no") >= min_prs_each)
-            & (pl.col("_scale") > 0)
-        )
-    )
-    rows = (
-        prs.join(engineers, on="person_key", how="inner")
-        .select(
-            "person_key",
-            "is_ai",
-            "cycle_hours",
-            (pl.col("cycle_hours") / pl.col("_scale")).alias("relative_cycle"),
-        )
-        .collect()
-    )
-    relative = compare_medians(
-        rows, value="relative_cycle", settings=settings, metric="cycle time (same engineers)"
-    )
-    if not relative.ratio.ok:
-        return relative
-    hours = rows["cycle_hours"]
-    return Comparison(
-        relative.metric,
-        hours.filter(rows["is_ai"]).median(),  # type: ignore[arg-type]
-        hours.filter(~rows["is_ai"]).median(),  # type: ignore[arg-type]
-        relative.ratio,
-        relative.ai_prs,
-        relative.no_marker_prs,
-        relative.ai_engineers,
-        relative.no_marker_engineers,
     )
