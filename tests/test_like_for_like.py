@@ -171,6 +171,13 @@ def test_dose_response_bins_by_hand() -> None:
     dose = np.array([0.3, 0.4, 0.6, 0.9, np.nan, np.nan])
     bins = dose_response(x, treated, dose, x[:, :4].sum(axis=1), settings)
     assert [(b.label, b.engineers) for b in bins] == [("25% or more", 4)]
+    # Fewer adopters than the minimum in all: one bin, and no number.
+    settings = StatisticsSettings(min_engineers=5, bootstrap_samples=400, seed=1)
+    bins = dose_response(x, treated, dose, x[:, :4].sum(axis=1), settings)
+    assert [(b.label, b.engineers, b.ratio.status) for b in bins] == [
+        ("25% or more", 4, NOT_ENOUGH_DATA)
+    ]
+    assert bins[0].ratio.value is None
 
 
 def test_a_groups_interval_does_not_depend_on_the_other_groups() -> None:

@@ -223,8 +223,13 @@ def dose_response(
 
     out = []
     for label, members in groups:
-        point = float(ratios(np.ones((1, aggregates.shape[0])), members)[0])
         n_prs = int(prs[members].sum())
+        if len(members) < cfg.min_engineers:  # all bins folded and still too few adopters
+            note = f"needs at least {cfg.min_engineers} adopters (has {len(members)})"
+            ratio = Estimate.not_enough(len(members), n_prs, cfg.confidence_level, note)
+            out.append(DoseBin(label, len(members), n_prs, ratio))
+            continue
+        point = float(ratios(np.ones((1, aggregates.shape[0])), members)[0])
         ratio = estimate_of(
             point,
             ratios(weights, members),
