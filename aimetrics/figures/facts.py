@@ -30,6 +30,13 @@ from aimetrics.metrics.delivery import (
     cycle_spans,
     review_summary,
 )
+from aimetrics.metrics.evidence import (
+    copilot_evidence,
+    evidence,
+    marker_evidence,
+    seat_evidence,
+    vendor_evidence,
+)
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.quality import reverted_prs
 from aimetrics.metrics.work_facts import (
@@ -70,6 +77,8 @@ class Facts:
     repositories: tuple[str, ...]
     tools: pl.DataFrame  # id, name: every tool in the catalogue table or in a tag
     explain: ExplainInputs  # what the Data page's explain view (``tags``) is built from
+    # Evidence of AI use (aimetrics.metrics.evidence): person_key, day, tool_id, source.
+    evidence: pl.DataFrame
 
     @cached_property
     def tags(self) -> pl.DataFrame:
@@ -205,13 +214,14 @@ def _load_facts(
         ]
     ).unique("id", keep="first", maintain_order=True)
     activity = contributor_activity(pr_frame.lazy(), commit_frame.lazy()).collect()
+    cost_records = snap.read(s.cost_records)
     return Facts(
         prs=pr_frame,
         commits=commit_frame.select(_COMMIT_FIGURE_COLUMNS),
         activity=activity,
         seats=seat_facts(seat_assignments.lazy(), directory).collect(),
         seat_plans=seat_plans,
-        cost_records=snap.read(s.cost_records),
+        cost_records=cost_records,
         directory=directory.collect(),
         memberships=members.collect(),
         explain=explain,
@@ -220,4 +230,29 @@ def _load_facts(
         teams=snap.read(s.teams, columns=["slug", "name"]).sort("slug"),
         repositories=tuple(sorted(repositories["full_name"].to_list())),
         tools=tools.filter(pl.col("id") != "unspecified").sort("id"),
+        evidence=_evidence(snap, activity, seat_assignments, cost_records, directory, tz),
     )
+
+
+def _evidence(
+    snap: Snapshot,
+    activity: pl.DataFrame,
+    seat_assignments: pl.DataFrame,
+    cost_records: pl.DataFrame,
+    directory: pl.LazyFrame,
+    tz: str,
+) -> pl.DataFrame:
+    """Every source's evidence of AI use (:func:`aimetrics.metrics.evidence.evidence`):
+    markers, per-user Copilot usage rows, seats' last activity, vendor rows naming a user.
+    Only the usage report's per-user rows are read (the aggregates are no one's use)."""
+    usage = snap.read(
+        s.copilot_usage,
+        where=s.copilot_usage.c.scope == "user",
+        columns=["scope", "day", "user_login", "record"],
+    )
+    return evidence(
+        marker_evidence(activity.lazy(), tz),
+        copilot_evidence(usage.lazy(), directory),
+        seat_evidence(seat_assignments.lazy(), directory, tz),
+        vendor_evidence(cost_records.lazy(), directory),
+    ).collect()
