@@ -70,8 +70,8 @@ def copilot_usage() -> pl.LazyFrame:
 def test_copilot_rows_count_only_real_use() -> None:
     got = copilot_evidence(copilot_usage(), DIRECTORY).collect()
     assert got.rows() == [
-        ("p-bob", date(2026, 3, 3), "copilot", COPILOT_USAGE),
-        ("p-ann", date(2026, 3, 3), "copilot", COPILOT_USAGE),
+        ("p-bob", date(2026, 3, 3), "github-copilot", COPILOT_USAGE),
+        ("p-ann", date(2026, 3, 3), "github-copilot", COPILOT_USAGE),
     ]
 
 
@@ -114,17 +114,19 @@ def all_evidence() -> pl.LazyFrame:
 def test_ai_user_weeks_and_tool_weights_by_hand() -> None:
     weeks = ai_user_weeks(all_evidence()).collect()
     assert weeks.select("person_key", "week", "tools", "days").rows() == [
-        ("p-ann", date(2026, 3, 2), ["claude-code", "copilot"], 2),
-        ("p-bob", date(2026, 3, 2), ["copilot", "cursor"], 2),
+        ("p-ann", date(2026, 3, 2), ["claude-code", "github-copilot"], 2),
+        ("p-bob", date(2026, 3, 2), ["github-copilot", "cursor"], 2),
         ("p-cy", date(2026, 3, 9), [UNSPECIFIED], 1),
     ]
     # ann: 1/2 claude-code + 1/2 copilot; bob: 1/2 copilot + 1/2 cursor; cy: 1 unspecified.
     w = tool_weights(ai_user_weeks(all_evidence())).collect()
     assert dict(zip(w["tool_id"], w["user_weeks"], strict=True)) == {
-        "claude-code": 0.5, "copilot": 1.0, "cursor": 0.5, UNSPECIFIED: 1.0,
+        "claude-code": 0.5, "github-copilot": 1.0, "cursor": 0.5, UNSPECIFIED: 1.0,
     }  # fmt: skip
     assert w["weight"].sum() == pytest.approx(1.0)
-    assert dict(zip(w["tool_id"], w["weight"], strict=True))["copilot"] == pytest.approx(1 / 3)
+    assert dict(zip(w["tool_id"], w["weight"], strict=True))["github-copilot"] == pytest.approx(
+        1 / 3
+    )
 
 
 def test_ai_users_count_use_without_markers() -> None:

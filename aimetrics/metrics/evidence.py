@@ -23,6 +23,7 @@ from __future__ import annotations
 import polars as pl
 
 from aimetrics.metrics.period import Period, local_date, week_start
+from aimetrics.vocabulary import COPILOT
 
 MARKER = "marker"
 COPILOT_USAGE = "copilot usage"
@@ -87,7 +88,7 @@ def marker_evidence(activity: pl.LazyFrame, tz: str = "UTC") -> pl.LazyFrame:
 
 
 def copilot_evidence(
-    usage: pl.LazyFrame, directory: pl.LazyFrame | None = None, tool_id: str = "copilot"
+    usage: pl.LazyFrame, directory: pl.LazyFrame | None = None, tool_id: str = COPILOT
 ) -> pl.LazyFrame:
     """Per-user Copilot usage-report rows (``copilot_usage`` with ``scope`` ``user``) that
     show use: a prompt, an accepted suggestion, or one of :data:`COPILOT_USE_FLAGS`."""
