@@ -115,7 +115,7 @@ def test_ai_user_weeks_and_tool_weights_by_hand() -> None:
     weeks = ai_user_weeks(all_evidence()).collect()
     assert weeks.select("person_key", "week", "tools", "days").rows() == [
         ("p-ann", date(2026, 3, 2), ["claude-code", "github-copilot"], 2),
-        ("p-bob", date(2026, 3, 2), ["github-copilot", "cursor"], 2),
+        ("p-bob", date(2026, 3, 2), ["cursor", "github-copilot"], 2),
         ("p-cy", date(2026, 3, 9), [UNSPECIFIED], 1),
     ]
     # ann: 1/2 claude-code + 1/2 copilot; bob: 1/2 copilot + 1/2 cursor; cy: 1 unspecified.
