@@ -37,4 +37,4 @@ VOLUME ["/data"]
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"]
-CMD ["aimetrics", "dashboard", "--port", "8501"]
+CMD ["aimetrics", "dashboard", "--port", "8501", "--address", "0.0.0.0"]

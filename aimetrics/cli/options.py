@@ -47,6 +47,16 @@ ConfigOption = Annotated[
     ),
 ]
 PortOption = Annotated[int, typer.Option("--port", help="Port for the dashboard.", min=1)]
+LOCAL_ADDRESS = "127.0.0.1"  # safe by default: only this machine reaches the dashboard
+AddressOption = Annotated[
+    str,
+    typer.Option(
+        "--address",
+        envvar="AIMETRICS_ADDRESS",
+        help="Address the dashboard listens on (default 127.0.0.1: this machine only; "
+        "0.0.0.0: every interface, e.g. in a container; without sign-in a warning says so).",
+    ),
+]
 
 FromOption = Annotated[
     dt.datetime | None,

@@ -4,17 +4,21 @@ the dashboard."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from aimetrics.cli.options import (
+    LOCAL_ADDRESS,
+    AddressOption,
     ConfigOption,
     Context,
     DbOption,
@@ -25,31 +29,65 @@ from aimetrics.cli.options import (
     print_counts,
     run,
 )
+from aimetrics.settings import EXPOSED_ENV
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+def _port_free(port: int, address: str = LOCAL_ADDRESS) -> bool:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("0.0.0.0", port))
+            sock.bind((address, port))
         except OSError:
             return False
     return True
 
 
-def _serve(ctx: Context, port: int) -> None:
-    if not _port_free(port):
-        raise fail(f"port {port} is in use: stop what uses it or pass --port N")
+def _is_local(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address == "localhost"
+
+
+def _sign_in_configured(cwd: Path | None = None) -> bool:
+    """True when a secrets file Streamlit reads (``~/.streamlit/secrets.toml``,
+    ``./.streamlit/secrets.toml``) has an ``[auth]`` section (see dashboard/auth.py)."""
+    places = (Path.home(), cwd or Path.cwd())
+    for path in (p / ".streamlit" / "secrets.toml" for p in places):
+        try:
+            if "auth" in tomllib.loads(path.read_text()):
+                return True
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    return False
+
+
+def _serve(ctx: Context, port: int, address: str = LOCAL_ADDRESS) -> None:
+    if not _port_free(port, address):
+        raise fail(f"port {port} is in use on {address}: stop what uses it or pass --port N")
     import dashboard
 
     entry = Path(dashboard.__file__).parent / "app.py"
     env = dict(os.environ, AIMETRICS_DB=ctx.db_url)
+    env.pop(EXPOSED_ENV, None)
     if ctx.config_path is not None:
         env["AIMETRICS_CONFIG"] = str(ctx.config_path.resolve())
-    console.print(f"Dashboard: [bold]http://localhost:{port}[/]  (Ctrl+C to stop)")
+    host = "localhost" if _is_local(address) else address
+    console.print(f"Dashboard: [bold]http://{host}:{port}[/]  (Ctrl+C to stop)")
+    if not _is_local(address) and not _sign_in_configured():
+        # Said at start and on the Data page (EXPOSED_ENV): a laptop on a shared network
+        # would otherwise share the organization's figures with everyone on it.
+        env[EXPOSED_ENV] = address
+        console.print(
+            f"[yellow]Warning:[/] listening on {address} without sign-in: anyone who can reach "
+            "this machine can read the dashboard. Configure sign-in ([auth] in "
+            ".streamlit/secrets.toml, see the README) or serve on 127.0.0.1 (the default)."
+        )
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(entry),
         "--server.port", str(port),
+        "--server.address", address,
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
@@ -76,6 +114,7 @@ def demo(
     ] = 1.0,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load only; do not serve.")] = False,
     port: PortOption = 8501,
+    address: AddressOption = LOCAL_ADDRESS,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -92,7 +131,7 @@ def demo(
         users = os.environ.get(CONFIG_ENV) or Path(DEFAULT_CONFIG_NAME).exists()
         own = config or (None if users else shipped_config("demo.yaml"))
         ctx = Context(db, own)
-        if not no_serve and not _port_free(port):
+        if not no_serve and not _port_free(port, address):
             raise fail(f"port {port} is in use: stop what uses it or pass --port N")
         engine = ctx.engine(migrate=True)
         started = time.perf_counter()
@@ -113,11 +152,16 @@ def demo(
 
     ctx = run(work)
     if not no_serve:
-        _serve(ctx, port)
+        _serve(ctx, port, address)
 
 
 @app.command()
-def dashboard(port: PortOption = 8501, db: DbOption = None, config: ConfigOption = None) -> None:
+def dashboard(
+    port: PortOption = 8501,
+    address: AddressOption = LOCAL_ADDRESS,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
     """Serve the dashboard on whatever the store holds (never migrates)."""
 
     def work() -> Context:
@@ -137,7 +181,7 @@ def dashboard(port: PortOption = 8501, db: DbOption = None, config: ConfigOption
         engine.dispose()
         return ctx
 
-    _serve(run(work), port)
+    _serve(run(work), port, address)
 
 
 @app.command()

@@ -16,6 +16,7 @@ from aimetrics.settings.load import (
     CONFIG_ENV,
     DEFAULT_CONFIG_NAME,
     DEFAULT_STORE_URL,
+    EXPOSED_ENV,
     load_settings,
     parse_settings,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "CONFIG_ENV",
     "DEFAULT_CONFIG_NAME",
     "DEFAULT_STORE_URL",
+    "EXPOSED_ENV",
     "AiTool",
     "ExcludeSettings",
     "GitHubApp",

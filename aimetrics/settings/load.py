@@ -20,6 +20,10 @@ from aimetrics.settings.model import Settings
 CONFIG_ENV = "AIMETRICS_CONFIG"
 """Environment variable naming the configuration file when no path is given."""
 
+EXPOSED_ENV = "AIMETRICS_EXPOSED_ADDRESS"
+"""Set by ``aimetrics dashboard`` / ``demo`` to the address it listens on when that is not
+loopback and no sign-in is configured, so the Data page can say so."""
+
 DEFAULT_CONFIG_NAME = "aimetrics.yaml"
 """Looked for in the working directory when neither a path nor ``AIMETRICS_CONFIG`` is given."""
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
+from aimetrics.settings import EXPOSED_ENV
 from dashboard import components, loaders, tables
 
 ctx = loaders.app_context()
@@ -11,6 +14,13 @@ filters = components.current_filters()
 view = loaders.view(ctx, filters)
 
 st.title("Data")
+exposed = os.environ.get(EXPOSED_ENV)
+if exposed:
+    st.warning(
+        f"This dashboard listens on {exposed} without sign-in: anyone who can reach this "
+        "machine on the network can read these figures. Configure sign-in ([auth] in "
+        ".streamlit/secrets.toml) or serve on 127.0.0.1 (the default)."
+    )
 components.view_caption(filters, ctx.settings.tagging.min_confidence)
 
 # filters -> cached loader -> empty state -> tables
