@@ -7,10 +7,12 @@ share. Commands register in the order ``aimetrics --help`` lists them.
 from __future__ import annotations
 
 from aimetrics.cli import store, tagging  # noqa: F401 (registers the commands)
+from aimetrics.cli.budget import budget_app
 from aimetrics.cli.collect import collect_app, import_app
 from aimetrics.cli.exports import export_app
 from aimetrics.cli.options import app
 
+app.add_typer(budget_app, name="budget")
 app.add_typer(collect_app, name="collect")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")

@@ -10,7 +10,7 @@ tagging, statistics), ``model`` (``Settings``, the whole file), ``load`` (readin
 and ``messages`` (validation errors as messages). Import the public names from here.
 """
 
-from aimetrics.settings.costs import AiTool, RoiSettings, SeatChange, SeatPlan
+from aimetrics.settings.costs import AiTool, Budget, RoiSettings, SeatChange, SeatPlan
 from aimetrics.settings.github import GitHubApp, GitHubSettings
 from aimetrics.settings.load import (
     CONFIG_ENV,
@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_STORE_URL",
     "EXPOSED_ENV",
     "AiTool",
+    "Budget",
     "ExcludeSettings",
     "GitHubApp",
     "GitHubSettings",

@@ -1,4 +1,4 @@
-"""``ai_tools:`` (seat plans and their changes) and ``roi:``."""
+"""``ai_tools:`` (seat plans and their changes), ``roi:`` and ``budgets:``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aimetrics.settings.checks import (
     Day,
     Login,
     Money,
+    Slug,
     Text,
     _at,
     _check_tool_id,
@@ -123,3 +124,34 @@ class RoiSettings(_Model):
                 "hours_saved_per_ai_user_per_week",
             )
         return self
+
+
+class Budget(_Model):
+    """A monthly AI budget for one tool or one team, in the reporting currency."""
+
+    example: ClassVar[str] = "- {tool: github-copilot, monthly: 2000}   # or {team: payments, ...}"
+
+    tool: Annotated[
+        str | None,
+        AfterValidator(lambda v: v if v is None else _check_tool_id(v)),
+        Field(examples=["github-copilot"]),
+    ] = None
+    team: Annotated[Slug | None, Field(examples=["payments"])] = None
+    monthly: Annotated[float, Field(gt=0, allow_inf_nan=False, examples=[2000])]
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> Budget:
+        if (self.tool is None) == (self.team is None):
+            raise _at(
+                "a budget is for one tool or one team: give exactly one of tool: or team:",
+                "tool",
+            )
+        return self
+
+    @property
+    def scope(self) -> str:
+        return "tool" if self.tool is not None else "team"
+
+    @property
+    def target(self) -> str:
+        return self.tool if self.tool is not None else str(self.team)

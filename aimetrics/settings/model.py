@@ -23,7 +23,7 @@ from aimetrics.settings.checks import (
     _refuse_duplicates,
     _section,
 )
-from aimetrics.settings.costs import AiTool, RoiSettings
+from aimetrics.settings.costs import AiTool, Budget, RoiSettings
 from aimetrics.settings.github import GitHubSettings, _matches_any
 from aimetrics.settings.reporting import (
     ExcludeSettings,
@@ -62,6 +62,7 @@ class Settings(_Model):
     tagging: Annotated[TaggingSettings, BeforeValidator(_section)] = TaggingSettings()
     statistics: Annotated[StatisticsSettings, BeforeValidator(_section)] = StatisticsSettings()
     retention: Annotated[RetentionSettings, BeforeValidator(_section)] = RetentionSettings()
+    budgets: Annotated[list[Budget], BeforeValidator(_list_section)] = []
 
     _source_file: Path | None = PrivateAttr(None)
 
@@ -87,6 +88,24 @@ class Settings(_Model):
     def _unique_tools(cls, tools: list[AiTool]) -> list[AiTool]:
         _refuse_duplicates([t.id for t in tools], "AI tool", "id")
         return tools
+
+    @model_validator(mode="after")
+    def _budgets_known(self) -> Settings:
+        # A budget for a team the configuration does not define would never see spend:
+        # say so now rather than report 0 against it every month.
+        slugs = {t.slug.lower() for t in self.teams}
+        seen: set[tuple[str, str]] = set()
+        for i, budget in enumerate(self.budgets):
+            key = (budget.scope, budget.target.lower())
+            if key in seen:
+                raise _at(f"a second budget for {budget.scope} {budget.target}", "budgets", i)
+            seen.add(key)
+            if budget.team is not None and self.teams and budget.team.lower() not in slugs:
+                raise _at(
+                    f"team {budget.team!r} is not in teams: (known: {', '.join(sorted(slugs))})",
+                    "budgets", i, "team",
+                )  # fmt: skip
+        return self
 
     @model_validator(mode="after")
     def _currencies_convertible(self) -> Settings:
