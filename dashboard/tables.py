@@ -31,6 +31,8 @@ LABELS = {
     "opened": "Opened", "merged": "Merged", "closed_unmerged": "Closed unmerged",
     "merge_rate": "Merge rate (%)", "tool_id": "AI tool", "assigned": "Seats assigned",
     "active": "Seats used (30 days)", "idle": "Idle seats", "utilization": "Utilization (%)",
+    "new": "New seats", "no_activity_data": "Seats without activity data",
+    "days_idle": "Days idle",
     "active_engineers": "Active engineers", "throughput": "PRs per engineer-week",
     "stage": "Stage", "n": "PRs", "people": "Engineers", "p10": "p10 (h)", "p25": "p25 (h)",
     "median": "Median (h)", "p75": "p75 (h)", "p90": "p90 (h)", "merged_at": "Merged (UTC)",

@@ -456,8 +456,15 @@ IDLE_SEATS = frame(
         seat("github-copilot", "dan", D(2026, 1, 1), D(2026, 4, 15)),  # revoked: not held
         {**seat("github-copilot", "alice", D(2026, 1, 1)), "source": "config"},  # duplicate
         {**seat("cursor", "erin", D(2026, 2, 1)), "plan": "teams", "source": "config"},
+        seat("github-copilot", "fay", D(2026, 4, 20)),  # assigned 10 days ago, unused yet
+        seat("github-copilot", "gus", D(2026, 1, 1)),  # Copilot usage report on 28 April
     ],
 )
+# Evidence of use besides markers: gus's Copilot usage-report row (completions leave none).
+IDLE_EVIDENCE = pl.LazyFrame(
+    {"person_key": ["gus"], "day": [D(2026, 4, 28)], "tool_id": ["github-copilot"],
+     "source": ["copilot usage"]}
+)  # fmt: skip
 IDLE_WORK = pl.LazyFrame(
     {
         "repo_id": [1, 1, 1],
@@ -477,13 +484,20 @@ IDLE_WORK = pl.LazyFrame(
 
 
 def test_idle_seats_and_their_monthly_cost() -> None:
-    seats = idle_seats(IDLE_SEATS, IDLE_WORK, AS_OF)
-    got = seats.select("tool_id", "login", "source", "last_ai_work_at", "idle").collect()
+    seats = idle_seats(IDLE_SEATS, IDLE_WORK, AS_OF, evidence=IDLE_EVIDENCE)
+    got = seats.select(
+        "tool_id", "login", "source", "last_ai_work_at", "status", "idle", "days_idle"
+    ).collect()
     assert got.rows() == [
-        ("cursor", "erin", "config", None, True),  # her Cursor PR is older than 30 days
-        ("github-copilot", "alice", "github", None, False),  # last_activity_at 20 April
-        ("github-copilot", "bob", "github", ts("2026-04-10T10:00:00"), False),  # Copilot PR
-        ("github-copilot", "carol", "github", None, True),  # her AI PR is Cursor's
+        # Her Cursor PR is older than 30 days, and Cursor's configured seats say nothing
+        # of use: not called idle for want of a marker.
+        ("cursor", "erin", "config", None, "no activity data", False, None),
+        ("github-copilot", "alice", "github", None, "active", False, None),  # 20 April
+        ("github-copilot", "bob", "github", ts("2026-04-10T10:00:00"), "active", False, None),
+        # Her AI PR is Cursor's; assigned 1 January, never used: 119 days.
+        ("github-copilot", "carol", "github", None, "idle", True, 119),
+        ("github-copilot", "fay", "github", None, "new", False, None),  # 10 days old
+        ("github-copilot", "gus", "github", None, "active", False, None),  # usage report
     ]
     prices = frame(
         s.seat_plans,
@@ -495,7 +509,6 @@ def test_idle_seats_and_their_monthly_cost() -> None:
     )
     cost = idle_seat_cost(seats, prices, AS_OF).collect()
     assert cost.select("tool_id", "login", "monthly_cost", "currency").rows() == [
-        ("cursor", "erin", 40.0, "USD"),
         ("github-copilot", "carol", 21.0, "USD"),
     ]
     per_team = (
@@ -505,4 +518,4 @@ def test_idle_seats_and_their_monthly_cost() -> None:
         .sort("team_slug", nulls_last=True)
         .collect()
     )
-    assert per_team.rows() == [("web", 21.0), (None, 40.0)]
+    assert per_team.rows() == [("web", 21.0)]

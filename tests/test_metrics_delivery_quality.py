@@ -678,17 +678,21 @@ def test_teams_at_with_effective_dates() -> None:
 
 
 def test_seat_utilization_and_seats_over_time() -> None:
+    status = ["active", "idle", "active", "new", "no activity data", "idle"]
     idle = pl.LazyFrame(
-        {"tool_id": ["github-copilot"] * 3 + ["cursor"], "idle": [False, True, False, True]}
-    )
+        {"tool_id": ["github-copilot"] * 5 + ["cursor"], "status": status,
+         "idle": [s == "idle" for s in status]}
+    )  # fmt: skip
     cost = pl.LazyFrame(
         {"tool_id": ["github-copilot", "cursor"], "monthly_cost": [19.0, 40.0],
          "currency": ["USD", "USD"]}
     )  # fmt: skip
     out = seat_utilization(idle, cost).collect()
+    # Utilization counts the seats whose use is known and old enough to judge: the new
+    # seat and the one without activity data are neither used nor idle.
     assert out.rows() == [
-        ("cursor", 1, 0, 1, 0.0, 40.0, "USD"),
-        ("github-copilot", 3, 2, 1, 2 / 3, 19.0, "USD"),
+        ("cursor", 1, 0, 1, 0, 0, 0.0, 40.0, "USD"),
+        ("github-copilot", 5, 2, 1, 1, 1, 2 / 3, 19.0, "USD"),
     ]
     seats = pl.LazyFrame(
         {

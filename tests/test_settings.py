@@ -309,7 +309,7 @@ def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
         f"{path}, line 3: privacy.min_grup_size: unknown key 'min_grup_size'. "
         "Did you mean 'min_group_size'?"
     )
-    assert "Valid keys here: min_group_size, show_individuals." in message
+    assert "Valid keys here: administrators, min_group_size, show_individuals." in message
 
 
 def test_unknown_key_in_the_wrong_section_says_where_it_belongs(tmp_path: Path) -> None:

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from aimetrics.figures.facts import Facts
-from aimetrics.figures.seats import idle_change
+from aimetrics.figures.seats import idle_change, seats_on
 from aimetrics.figures.selection import previous_hidden
 from aimetrics.figures.view import Money, View
 from aimetrics.metrics.adoption import Selection, seat_utilization, select_seats
 from aimetrics.metrics.change import Change
-from aimetrics.metrics.cost.seats import idle_seat_cost, idle_seats
 from aimetrics.metrics.overview import (
     CostInputs,
     overview_figures,
@@ -155,9 +154,8 @@ def spend(f: Facts, v: View, m: Money) -> SpendData:
     costs = cost_inputs(f)
     rates = dict(m.rates)
     as_of = v.period.last_day
-    held = idle_seats(selected_seats(f, v.selection, v.period), merged_prs(f), as_of,
-                      f.directory.lazy())  # fmt: skip
-    idle = idle_seat_cost(held, f.seat_plans.lazy(), as_of)
+    held, idle_cost = seats_on(f, v, v.period)  # the Adoption page's seats, the same figures
+    idle = idle_cost.lazy()
     seats = seat_utilization(held, idle).collect()
     return SpendData(
         figures=overview_figures(

@@ -41,7 +41,10 @@ def seats_on(f: Facts, v: View, period: Period) -> tuple[pl.LazyFrame, pl.DataFr
     """The selection's seats on ``period``'s last day: (idle_seats, idle_seat_cost)."""
     seats = select_seats(f.seats.lazy(), f.memberships.lazy(), v.selection, period)
     as_of = period.last_day
-    idle = idle_seats(seats, f.prs.lazy(), as_of, f.directory.lazy())
+    idle = idle_seats(
+        seats, f.prs.lazy(), as_of, f.directory.lazy(),
+        evidence=f.evidence.lazy(), new_seat_days=v.new_seat_days,
+    )  # fmt: skip
     return idle, idle_seat_cost(idle, f.seat_plans.lazy(), as_of).collect()
 
 

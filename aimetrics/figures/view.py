@@ -26,6 +26,7 @@ class View:
     min_group_size: int
     show_individuals: bool
     statistics: StatisticsSettings
+    new_seat_days: int  # seats.new_seat_days
 
 
 def view_of(settings: Settings, period: Period, selection: Selection | None = None) -> View:
@@ -38,6 +39,7 @@ def view_of(settings: Settings, period: Period, selection: Selection | None = No
         settings.privacy.min_group_size,
         settings.privacy.show_individuals,
         settings.statistics,
+        settings.seats.new_seat_days,
     )
 
 

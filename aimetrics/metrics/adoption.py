@@ -404,10 +404,12 @@ def seats_over_time(
 
 
 def seat_utilization(idle: pl.LazyFrame, idle_cost: pl.LazyFrame | None = None) -> pl.LazyFrame:
-    """Per tool: seats ``assigned``, ``active``, ``idle`` and ``utilization`` = active / assigned.
+    """Per tool: seats ``assigned``, ``active``, ``idle``, ``new``, ``no_activity_data`` (by
+    their ``status``) and ``utilization`` = active / (active + idle): the seats whose use is
+    known and that are old enough to judge (null when there are none).
 
     ``idle``: :func:`aimetrics.metrics.cost.seats.idle_seats` (one row per seat held on
-    a day, ``idle`` when unused for 30 days: the one definition of an idle seat);
+    a day with its ``status``: the one definition of an idle seat);
     ``idle_cost``: :func:`aimetrics.metrics.cost.seats.idle_seat_cost`, summed per tool
     as ``idle_monthly_cost`` in its ``currency`` (what could be reclaimed a month).
     """
@@ -415,10 +417,14 @@ def seat_utilization(idle: pl.LazyFrame, idle_cost: pl.LazyFrame | None = None) 
         idle.group_by("tool_id")
         .agg(
             pl.len().cast(pl.Int64).alias("assigned"),
-            (~pl.col("idle")).sum().cast(pl.Int64).alias("active"),
+            (pl.col("status") == "active").sum().cast(pl.Int64).alias("active"),
             pl.col("idle").sum().cast(pl.Int64).alias("idle"),
+            (pl.col("status") == "new").sum().cast(pl.Int64).alias("new"),
+            (pl.col("status") == "no activity data").sum().cast(pl.Int64).alias("no_activity_data"),
         )
-        .with_columns(share(pl.col("active"), pl.col("assigned")).alias("utilization"))
+        .with_columns(
+            share(pl.col("active"), pl.col("active") + pl.col("idle")).alias("utilization")
+        )
     )
     if idle_cost is not None:
         cost = idle_cost.group_by("tool_id").agg(

@@ -26,6 +26,7 @@ from aimetrics.settings.reporting import (
     PrivacySettings,
     ReportingSettings,
     RetentionSettings,
+    SeatSettings,
     StatisticsSettings,
     TaggingSettings,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "RoiSettings",
     "SeatChange",
     "SeatPlan",
+    "SeatSettings",
     "Settings",
     "StatisticsSettings",
     "StoreSettings",

@@ -30,6 +30,7 @@ from aimetrics.settings.reporting import (
     PrivacySettings,
     ReportingSettings,
     RetentionSettings,
+    SeatSettings,
     StatisticsSettings,
     TaggingSettings,
 )
@@ -63,6 +64,7 @@ class Settings(_Model):
     statistics: Annotated[StatisticsSettings, BeforeValidator(_section)] = StatisticsSettings()
     retention: Annotated[RetentionSettings, BeforeValidator(_section)] = RetentionSettings()
     budgets: Annotated[list[Budget], BeforeValidator(_list_section)] = []
+    seats: Annotated[SeatSettings, BeforeValidator(_section)] = SeatSettings()
 
     _source_file: Path | None = PrivateAttr(None)
 

@@ -87,6 +87,16 @@ class PrivacySettings(_Model):
 
     min_group_size: Annotated[int, Field(ge=1)] = 5
     show_individuals: bool = False
+    # E-mails of signed-in users who see per-person lists (idle seat holders) on the
+    # dashboard even without show_individuals; only with sign-in configured.
+    administrators: Annotated[list[Text], Field(examples=[["eng-manager@example.com"]])] = []
+
+
+class SeatSettings(_Model):
+    example: ClassVar[str] = "seats: {new_seat_days: 14}"
+
+    new_seat_days: Annotated[int, Field(ge=0, le=365)] = 14
+    """A seat assigned fewer days ago than this is "new", never idle."""
 
 
 class RetentionSettings(_Model):

@@ -15,6 +15,7 @@ from aimetrics.metrics.cost.lines import (
     _plan_prices,
 )
 from aimetrics.metrics.cost.teams import person_keys
+from aimetrics.metrics.evidence import MARKER
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 
@@ -121,6 +122,17 @@ def combined_seats(stored: pl.DataFrame, holders: pl.DataFrame) -> pl.DataFrame:
 # --- idle seats ---------------------------------------------------------------------------
 
 
+ACTIVE, IDLE, NEW, NO_ACTIVITY_DATA = "active", "idle", "new", "no activity data"
+SEAT_STATUSES = (ACTIVE, IDLE, NEW, NO_ACTIVITY_DATA)
+NEW_SEAT_DAYS = 14  # seats.new_seat_days: a seat this young is "new", not idle
+_EVIDENCE_SCHEMA = {
+    "person_key": pl.String,
+    "day": pl.Date,
+    "tool_id": pl.String,
+    "source": pl.String,
+}
+
+
 def idle_seats(
     seat_assignments: pl.LazyFrame,
     merged: pl.LazyFrame,
@@ -128,14 +140,21 @@ def idle_seats(
     directory: pl.LazyFrame | None = None,
     window_days: int = IDLE_WINDOW_DAYS,
     api_sources: Sequence[str] = API_SEAT_SOURCES,
+    evidence: pl.LazyFrame | None = None,
+    new_seat_days: int = NEW_SEAT_DAYS,
 ) -> pl.LazyFrame:
-    """Seats held on ``as_of``, each with ``idle``: no activity in the ``window_days`` days
-    up to and including ``as_of`` (UTC).
+    """Seats held on ``as_of``, each with its ``status`` and ``idle`` (status ``idle``).
 
-    A seat is active when its ``last_activity_at`` (from the vendor) is on or after
-    the window's start, or when its holder merged an AI-assisted PR tagged with the
-    seat's tool in the window. One seat per tool and person (an API seat before a
-    configured holder).
+    A seat is ``active`` when its holder used the seat's tool in the ``window_days`` days up
+    to and including ``as_of`` (UTC): its ``last_activity_at`` (from the vendor), an
+    AI-assisted PR tagged with the tool, or any other evidence of use of the tool
+    (``evidence``: :func:`aimetrics.metrics.evidence.evidence`, e.g. Copilot usage reports).
+    Otherwise it is ``new`` when assigned fewer than ``new_seat_days`` days before
+    ``as_of``; ``idle`` when its tool reports activity per holder (its seats come from a
+    vendor's API, carry a ``last_activity_at``, or the tool has usage evidence); else ``no
+    activity data``: a seat is never called idle because its holder left no marker.
+    ``days_idle``: days since the last use seen (or the assignment). One seat per tool and
+    person (an API seat before a configured holder).
     """
     end = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
     start = end - timedelta(days=window_days)
@@ -147,8 +166,14 @@ def idle_seats(
         "login",
         directory,
     )
+    # Which seats' tools say per holder whether the seat was used (on every seat held, as
+    # the vendor's seat list or usage report has it), before the one-seat-per-person cut.
+    reports = (
+        pl.col("source").is_in(list(api_sources))
+        | pl.col("last_activity_at").is_not_null().any().over("tool_id", "source")
+    ).alias("_reports")
     held = (
-        held.with_columns(pl.col("source").is_in(list(api_sources)).alias("_api"))
+        held.with_columns(pl.col("source").is_in(list(api_sources)).alias("_api"), reports)
         .sort(
             ["tool_id", "person_key", "_api", "assigned_on"], descending=[False, False, True, False]
         )
@@ -158,7 +183,6 @@ def idle_seats(
         merged.filter(
             pl.col("counted")
             & pl.col("is_ai")
-            & (pl.col("merged_at") >= start)
             & (pl.col("merged_at") < end)
             & pl.col("author_key").is_not_null()
             & pl.col("ai_tool").is_not_null()
@@ -166,12 +190,54 @@ def idle_seats(
         .group_by(pl.col("author_key").alias("person_key"), pl.col("ai_tool").alias("tool_id"))
         .agg(pl.col("merged_at").max().alias("last_ai_work_at"))
     )
-    used = (pl.col("last_activity_at") >= start).fill_null(False) | pl.col(
-        "last_ai_work_at"
-    ).is_not_null()
+    if evidence is None:
+        evidence = pl.LazyFrame(
+            schema={
+                "person_key": pl.String,
+                "day": pl.Date,
+                "tool_id": pl.String,
+                "source": pl.String,
+            }
+        )
+    used_days = evidence.filter(pl.col("day") <= as_of)
+    last_use = used_days.group_by("person_key", "tool_id").agg(
+        pl.col("day").max().alias("_last_evidence")
+    )
+    usage_tools = (
+        used_days.filter(pl.col("source") != MARKER)
+        .select("tool_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("_usage"))
+    )
+    last_seen = pl.max_horizontal(
+        pl.col("last_activity_at").dt.date(),
+        pl.col("last_ai_work_at").dt.date(),
+        pl.col("_last_evidence"),
+    )
+    window_start = start.date()
+    used = (last_seen >= window_start).fill_null(False)
+    status = (
+        pl.when(used)
+        .then(pl.lit(ACTIVE))
+        .when(pl.col("assigned_on") > as_of - timedelta(days=new_seat_days))
+        .then(pl.lit(NEW))
+        .when(pl.col("_reports") | pl.col("_usage").fill_null(False))
+        .then(pl.lit(IDLE))
+        .otherwise(pl.lit(NO_ACTIVITY_DATA))
+    )
+    days_idle = (pl.lit(as_of) - pl.coalesce(last_seen, pl.col("assigned_on"))).dt.total_days()
     return (
         held.join(work, on=["person_key", "tool_id"], how="left")
-        .with_columns((~used).alias("idle"))
+        .join(last_use, on=["person_key", "tool_id"], how="left")
+        .join(usage_tools, on="tool_id", how="left")
+        .with_columns(status.alias("status"))
+        .with_columns(
+            (pl.col("status") == IDLE).alias("idle"),
+            pl.when(pl.col("status") == IDLE).then(days_idle).cast(pl.Int64).alias("days_idle"),
+            pl.when(pl.col("last_ai_work_at") >= start)
+            .then(pl.col("last_ai_work_at"))
+            .alias("last_ai_work_at"),
+        )
         .select(
             "tool_id",
             "login",
@@ -181,7 +247,9 @@ def idle_seats(
             "assigned_on",
             "last_activity_at",
             "last_ai_work_at",
+            "status",
             "idle",
+            "days_idle",
         )
         .sort("tool_id", "login")
     )
@@ -205,6 +273,7 @@ def idle_seat_cost(seats: pl.LazyFrame, seat_plans: pl.LazyFrame, as_of: date) -
             "person_key",
             "plan",
             "last_activity_at",
+            "days_idle",
             pl.col("price_per_seat_month").alias("monthly_cost"),
             pl.col("plan_currency").alias("currency"),
         )
