@@ -78,3 +78,15 @@ def require_login() -> None:
     who = st.user.get("name") or st.user.get("email") or "signed in"
     st.sidebar.caption(f":material/account_circle: {who}")
     st.sidebar.button("Sign out", key="logout", on_click=st.logout, icon=":material/logout:")
+
+
+def is_administrator(administrators: list[str]) -> bool:
+    """True for a signed-in visitor whose e-mail ``privacy.administrators`` lists; never
+    without sign-in configured (an open dashboard has no one to trust with names)."""
+    try:
+        configured = auth_section() is not None
+    except RuntimeError:
+        return False
+    email = str(st.user.get("email") or "").strip().lower()
+    allowed = {a.strip().lower() for a in administrators}
+    return configured and logged_in() and bool(email) and email in allowed

@@ -282,7 +282,10 @@ def test_adoption_changes_equal_the_metrics_on_both_periods(
 
     # Idle seats' monthly cost: on the period's last day vs on the previous period's.
     def idle_cost(p: Period) -> float:
-        held = idle_seats(facts.seats.lazy(), all_merged(facts), p.last_day, facts.directory.lazy())
+        held = idle_seats(
+            facts.seats.lazy(), all_merged(facts), p.last_day, facts.directory.lazy(),
+            evidence=facts.evidence.lazy(),
+        )  # fmt: skip
         return (
             idle_seat_cost(held, facts.seat_plans.lazy(), p.last_day)
             .collect()["monthly_cost"]
@@ -743,7 +746,7 @@ def test_cost_figures_and_tables_equal_the_metrics(
     assert_frame_equal(csv, by_month, check_dtypes=False)
     # Idle seats per tool: the cost module's idle seats on the period's last day.
     held = idle_seats(facts.seats.lazy(), all_merged(facts), period.last_day,
-                      facts.directory.lazy())  # fmt: skip
+                      facts.directory.lazy(), evidence=facts.evidence.lazy())  # fmt: skip
     idle = idle_seat_cost(held, facts.seat_plans.lazy(), period.last_day).collect()
     seats = table_with(at, "Idle seats")
     assert seats["Idle seats"].sum() == held.collect()["idle"].sum() == idle.height
@@ -973,3 +976,53 @@ def test_an_unchanged_figure_has_no_arrow() -> None:
     up = kpis.changed(change(171.0, 121.0), lambda c, p: fmt.delta_money(c, p, "USD"))
     assert up == ("+$50 (+41%)", "auto")
     assert kpis.changed(change(None, 1.0), fmt.delta_points)[1] == "off"
+
+
+# A configured Copilot holder who never used it: Copilot reports use per holder (its usage
+# reports and seat list), so the seat is idle; who holds it is a person's name.
+IDLE_HOLDER = """
+privacy: {administrators: [ada@example.com]}
+ai_tools:
+  - id: github-copilot
+    plans:
+      - {name: business, price_per_seat_month: 19, start: 2024-01-01, holders: [zz-never-used]}
+"""
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-secret",
+    "client_id": "aimetrics-test",
+    "client_secret": "not-a-secret",
+    "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration",
+}
+
+
+def _seat_list(at: AppTest) -> pl.DataFrame | None:
+    found = [e for e in at.expander if str(e.label).startswith("Seats to reclaim")]
+    return pl.from_pandas(found[0].dataframe[0].value) if found else None
+
+
+def test_seats_to_reclaim_are_named_only_to_administrators(
+    open_page, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from dashboard import auth
+
+    monkeypatch.setattr(auth, "authlib_installed", lambda: True)  # no provider is contacted
+    # Open dashboard (no sign-in): counts only, even for the administrators' e-mail.
+    at = open_page("cost_roi", config=IDLE_HOLDER)
+    assert _seat_list(at) is None
+    assert "Who holds them is shown to administrators" in texts(at.caption)
+
+    def signed_in(email: str) -> AppTest:
+        at = open_page("cost_roi", config=IDLE_HOLDER)
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": True, "name": "Visitor", "email": email}
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    holders = _seat_list(signed_in("Ada@Example.com"))
+    assert holders is not None
+    login = tables.LABELS.get("login", "login")
+    row = holders.filter(pl.col(login) == "zz-never-used")
+    assert row.height == 1 and row[tables.LABELS["days_idle"]][0] >= 30
+    assert _seat_list(signed_in("someone-else@example.com")) is None

@@ -229,12 +229,12 @@ def test_idle_seats_with_their_cost_and_per_person_rows_only_when_allowed(
     cursor = seats.filter(pl.col("tool_id") == "cursor").row(0, named=True)
     assert (cursor["assigned"], cursor["idle"], cursor["no_activity_data"]) == (2, 0, 2)
     assert cursor["idle_monthly_cost"] == 0.0 and cursor["utilization"] is None
-    hidden = pl.read_csv(out / "idle-seats.csv")
+    hidden = pl.read_csv(out / "idle-seat-holders.csv")
     assert hidden.is_empty() and "login" in hidden.columns  # the header says what is withheld
 
     shown = settings_with(config_file, "privacy: {show_individuals: true}\n")
     info = write_csv_export(compute_figures(facts, shown, period), tmp_path)
-    idle = pl.read_csv(tmp_path / "idle-seats.csv")
+    idle = pl.read_csv(tmp_path / "idle-seat-holders.csv")
     # Exactly the seats the utilization counts idle, each unused for 30 days or more; never
     # the configured Cursor holders, whose use nothing reports.
     # (The metric's cases are in test_cost_model.py::test_idle_seats_and_their_monthly_cost.)

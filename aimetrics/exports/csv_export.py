@@ -300,10 +300,11 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         "cost",
     )
     add(
-        "idle-seats",
+        "idle-seat-holders",
         individual_rows(sp.idle, f.view.show_individuals),
-        "Each idle seat with its monthly cost (per-person rows: written only with "
-        "privacy.show_individuals).",
+        "Seats to reclaim: each idle seat (a tool that reports use per holder, no use in 30 "
+        "days, not new) with its holder, team, last day of use seen, days idle and monthly "
+        "cost (per-person rows: written only with privacy.show_individuals).",
         SELECTION,
         "cost",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
@@ -38,14 +39,30 @@ def seat_totals(seats: pl.DataFrame) -> SeatTotals:
 
 
 def seats_on(f: Facts, v: View, period: Period) -> tuple[pl.LazyFrame, pl.DataFrame]:
-    """The selection's seats on ``period``'s last day: (idle_seats, idle_seat_cost)."""
+    """The selection's seats on ``period``'s last day: (idle_seats, idle_seat_cost with each
+    holder's ``team`` on that day: what a manager needs to reclaim the seat)."""
     seats = select_seats(f.seats.lazy(), f.memberships.lazy(), v.selection, period)
     as_of = period.last_day
     idle = idle_seats(
         seats, f.prs.lazy(), as_of, f.directory.lazy(),
         evidence=f.evidence.lazy(), new_seat_days=v.new_seat_days,
     )  # fmt: skip
-    return idle, idle_seat_cost(idle, f.seat_plans.lazy(), as_of).collect()
+    cost = idle_seat_cost(idle, f.seat_plans.lazy(), as_of)
+    return idle, _with_team(cost, f.memberships.lazy(), as_of).collect()
+
+
+def _with_team(seats: pl.LazyFrame, memberships: pl.LazyFrame, day: dt.date) -> pl.LazyFrame:
+    """``team``: the holder's teams on ``day`` ("; "-joined; empty when in none)."""
+    current = memberships.filter(
+        (pl.col("valid_from") <= day) & (pl.col("valid_to").is_null() | (pl.col("valid_to") > day))
+    )
+    teams = current.group_by("person_key").agg(
+        pl.col("team").unique().sort().str.join("; ").alias("team")
+    )
+    columns = seats.collect_schema().names()
+    at = columns.index("login") + 1
+    order = [*columns[:at], "team", *columns[at:]]
+    return seats.join(teams, on="person_key", how="left").select(order)
 
 
 def idle_change(f: Facts, v: View, seats: pl.DataFrame, hidden: str = "") -> Change:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from aimetrics.figures.selection import selection_people
 from aimetrics.format import format_period
-from dashboard import balance, charts, components, kpis, loaders, roi_panel, tables
+from dashboard import auth, balance, charts, components, kpis, loaders, roi_panel, tables
 
 ctx = loaders.app_context()
 filters = components.current_filters()
@@ -88,9 +88,20 @@ if spend.seats.is_empty():
     components.empty_state("No seat assignments are recorded for the selected tools and teams.")
 else:
     tables.table(spend.seats, "idle-seats-by-tool")
-    if view.show_individuals and not spend.idle.is_empty():
-        with st.expander("Each idle seat"):
-            tables.table(spend.idle, "idle-seats")
+    if not spend.idle.is_empty() and (
+        view.show_individuals or auth.is_administrator(ctx.settings.privacy.administrators)
+    ):
+        with st.expander(f"Seats to reclaim ({spend.idle.height})"):
+            st.caption(
+                "Each idle seat: its holder, team, the last day of use seen and what it costs a "
+                "month. Only tools that report use per holder are listed; new seats never are."
+            )
+            tables.table(spend.idle.drop("person_key"), "idle-seat-holders")
+    elif not spend.idle.is_empty():
+        st.caption(
+            f"{spend.idle.height} idle seat(s). Who holds them is shown to administrators "
+            "(privacy.administrators, with sign-in) or with privacy.show_individuals."
+        )
 
 st.subheader("ROI calculator")
 st.caption(

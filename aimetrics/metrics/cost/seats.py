@@ -153,8 +153,9 @@ def idle_seats(
     ``as_of``; ``idle`` when its tool reports activity per holder (its seats come from a
     vendor's API, carry a ``last_activity_at``, or the tool has usage evidence); else ``no
     activity data``: a seat is never called idle because its holder left no marker.
-    ``days_idle``: days since the last use seen (or the assignment). One seat per tool and
-    person (an API seat before a configured holder).
+    ``last_seen``: the last day of use seen (any time up to ``as_of``); ``days_idle`` (idle
+    seats): days since then (or since the assignment). One seat per tool and person (an API
+    seat before a configured holder).
     """
     end = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
     start = end - timedelta(days=window_days)
@@ -230,7 +231,7 @@ def idle_seats(
         held.join(work, on=["person_key", "tool_id"], how="left")
         .join(last_use, on=["person_key", "tool_id"], how="left")
         .join(usage_tools, on="tool_id", how="left")
-        .with_columns(status.alias("status"))
+        .with_columns(status.alias("status"), last_seen.alias("last_seen"))
         .with_columns(
             (pl.col("status") == IDLE).alias("idle"),
             pl.when(pl.col("status") == IDLE).then(days_idle).cast(pl.Int64).alias("days_idle"),
@@ -247,6 +248,7 @@ def idle_seats(
             "assigned_on",
             "last_activity_at",
             "last_ai_work_at",
+            "last_seen",
             "status",
             "idle",
             "days_idle",
@@ -272,7 +274,7 @@ def idle_seat_cost(seats: pl.LazyFrame, seat_plans: pl.LazyFrame, as_of: date) -
             "login",
             "person_key",
             "plan",
-            "last_activity_at",
+            "last_seen",
             "days_idle",
             pl.col("price_per_seat_month").alias("monthly_cost"),
             pl.col("plan_currency").alias("currency"),
