@@ -50,6 +50,7 @@ from aimetrics.metrics.cost.seats import (
 )
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
 from aimetrics.metrics.evidence import ai_user_weeks, tool_weights
+from aimetrics.metrics.like_for_like import dose_response_of
 from aimetrics.metrics.overview import (
     CostInputs,
     kpi_uncertainty,
@@ -63,7 +64,12 @@ from aimetrics.metrics.quality import quality_summary
 from aimetrics.metrics.roi import ai_active_users, assumed_roi, measured_roi, post_adoption_prs
 from aimetrics.metrics.stats import compare_medians
 from aimetrics.metrics.team_map import group_uplift, spend_by_team, team_map
-from aimetrics.metrics.uplift import adoption_dates, throughput_uplift, weekly_panel
+from aimetrics.metrics.uplift import (
+    ADOPTION_BASES,
+    adoption_dates,
+    throughput_uplift,
+    weekly_panel,
+)
 from aimetrics.settings import RoiSettings, Settings
 from aimetrics.store import create_store_engine, read_table
 from aimetrics.store import schema as s
@@ -785,6 +791,52 @@ def test_cost_figures_and_tables_equal_the_metrics(
     # Both methods' assumptions, in words.
     markdown = texts(at.markdown)
     assert "Assumptions" in markdown and "loaded hourly cost" in markdown
+
+
+def test_cost_page_shows_what_the_uplift_rests_on(
+    open_page, downloads: dict[str, bytes], facts: Facts
+) -> None:  # type: ignore[no-untyped-def]
+    """The estimate under each adoption basis alone, and the dose-response bins, as the
+    metric functions give them."""
+    at = open_page("cost_roi", config=SMALL_SAMPLE)
+    merged, activity = select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
+    stats = MEASURABLE.statistics
+
+    def dated(bases: tuple[str, ...]) -> pl.LazyFrame:
+        return (
+            adoption_dates(
+                merged,
+                facts.seats.lazy(),
+                facts.directory.lazy(),
+                "UTC",
+                facts.evidence.lazy(),
+                bases,
+            )
+            .collect()
+            .lazy()
+        )
+
+    sensitivity = table_with(at, "Adoption date basis")
+    want = [throughput_uplift(merged, activity, dated(ADOPTION_BASES), settings=stats)]
+    want += [
+        throughput_uplift(merged, activity, dated((b,)), settings=stats) for b in ADOPTION_BASES
+    ]
+    assert sensitivity["Adoption date basis"].to_list()[1:] == [f"{b} only" for b in ADOPTION_BASES]
+    assert sensitivity["Adopters"].to_list() == [u.treated_engineers for u in want]
+    for shown, u in zip(sensitivity["Throughput change (%)"].to_list(), want, strict=True):
+        pct = u.percent
+        assert shown == (round(pct.value, 2) if pct.ok else None)  # type: ignore[arg-type]
+    assert want[0].estimate.ok  # the headline is a number at this scale
+    csv = pl.read_csv(io.BytesIO(downloads["uplift-by-adoption-basis.csv"]))
+    assert_frame_equal(csv, sensitivity, check_dtypes=False)
+    # The dose-response bins: the uplift's panel, intensity from the evidence.
+    panel = weekly_panel(merged, activity, dated(ADOPTION_BASES))
+    bins = dose_response_of(panel, ai_user_weeks(facts.evidence.lazy()).collect(), stats)
+    dose = table_with(at, "AI use (share of weeks)")
+    assert dose["AI use (share of weeks)"].to_list() == [b.label for b in bins]
+    assert dose["Adopters"].to_list() == [b.engineers for b in bins]
+    assert sum(b.engineers for b in bins) > 0
+    assert "not a causal dose" in texts(at.caption)
 
 
 CONFIGURED_PLANS = """
