@@ -91,7 +91,11 @@ def measured(f: Facts, v: View) -> Measured:
 
     adoption = dated(ADOPTION_BASES)
     panel, uplift = estimate(adoption)
-    by_basis = {b: estimate(dated((b,)))[1] for b in ADOPTION_BASES}
+    by_basis: dict[str, Uplift] = {}
+    for basis in ADOPTION_BASES:
+        alone = dated((basis,))
+        # Often one basis dates every adopter (seats for all): the same estimate, run once.
+        by_basis[basis] = uplift if alone.equals(adoption) else estimate(alone)[1]
     user_weeks = ai_user_weeks(f.evidence.lazy(), v.week_start).collect()
     return Measured(adoption, uplift, panel, by_basis, dose(panel, user_weeks, members, v))
 
