@@ -13,9 +13,11 @@ import polars as pl
 import streamlit as st
 
 from aimetrics.figures import cost as cost_figures
+from aimetrics.figures import measured as measured_figures
 from aimetrics.figures import overview as overview_figures
 from aimetrics.figures import view as views
-from aimetrics.figures.cost import Measured, RoiParts, SpendData, roi
+from aimetrics.figures.cost import RoiParts, SpendData, roi
+from aimetrics.figures.measured import Measured
 from aimetrics.figures.overview import OverviewData, TeamsData
 from aimetrics.figures.view import Money
 from aimetrics.metrics.adoption import Selection
@@ -45,9 +47,9 @@ def measured(
     show_individuals: bool,
     _view: View,
 ) -> Measured:
-    """:func:`aimetrics.figures.cost.measured`, cached on what it depends on (``_view``,
+    """:func:`aimetrics.figures.measured.measured`, cached on what it depends on (``_view``,
     not hashed, only carries these: the uplift does not depend on the period)."""
-    return cost_figures.measured(facts(scope, tz, show_individuals), _view)
+    return measured_figures.measured(facts(scope, tz, show_individuals), _view)
 
 
 def view_measured(v: View) -> Measured:
@@ -78,7 +80,7 @@ def roi_parts(v: View, m: Money, period: Period) -> RoiParts:
 )
 def teams(v: View, m: Money) -> TeamsData:
     """The team map (:func:`aimetrics.figures.overview.teams`)."""
-    return overview_figures.teams(view_facts(v), v, m, view_measured(v).adoption)
+    return overview_figures.teams(view_facts(v), v, m, view_measured(v))
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)

@@ -239,7 +239,8 @@ def uplift_kpi(uplift: Uplift) -> Kpi:
         "Difference-in-differences over the whole history: adopters' merged PRs per week "
         "after their own adoption date vs before, against colleagues not yet adopted in the "
         "same weeks (ratio scale). Adoption date: the seat assignment where known, else the "
-        f"first AI-marked change ({basis or 'none'}).",
+        "first day of other evidence of use (Copilot usage, seat activity, vendor usage), "
+        f"else the first AI-marked change ({basis or 'none'}).",
         format_interval(pct, "+.0f", "%"),
     )
 

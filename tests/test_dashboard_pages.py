@@ -49,6 +49,8 @@ from aimetrics.metrics.cost.seats import (
     idle_seats,
 )
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
+from aimetrics.metrics.evidence import ai_user_weeks, tool_weights
+from aimetrics.metrics.like_for_like import dose_response_of
 from aimetrics.metrics.overview import (
     CostInputs,
     kpi_uncertainty,
@@ -61,8 +63,13 @@ from aimetrics.metrics.privacy import apply_visibility, group_visibility
 from aimetrics.metrics.quality import quality_summary
 from aimetrics.metrics.roi import ai_active_users, assumed_roi, measured_roi, post_adoption_prs
 from aimetrics.metrics.stats import compare_medians
-from aimetrics.metrics.team_map import spend_by_team, team_map
-from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
+from aimetrics.metrics.team_map import group_uplift, spend_by_team, team_map
+from aimetrics.metrics.uplift import (
+    ADOPTION_BASES,
+    adoption_dates,
+    throughput_uplift,
+    weekly_panel,
+)
 from aimetrics.settings import RoiSettings, Settings
 from aimetrics.store import create_store_engine, read_table
 from aimetrics.store import schema as s
@@ -491,11 +498,22 @@ def expected(
         merged, activity, costs(f), period, USD, {}, selection, all_merged(f)
     ).collect()
     cur = figures.row(0, named=True)
-    seats = f.seats.lazy()
-    if selection.tools:
-        seats = seats.filter(pl.col("tool_id").is_in(list(selection.tools)))
-    adoption = adoption_dates(merged, seats, f.directory.lazy(), "UTC").collect().lazy()
-    uplift = throughput_uplift(merged, activity, adoption, settings=settings.statistics)
+    # The uplift compares everyone (a team filter narrows who is treated, a tool filter
+    # only splits the value), adoption dated from the evidence of use.
+    everyone, everyones = select_work(
+        f.prs.lazy(), f.activity.lazy(), Selection(repositories=selection.repositories)
+    )
+    adoption = (
+        adoption_dates(everyone, f.seats.lazy(), f.directory.lazy(), "UTC", f.evidence.lazy())
+        .collect()
+        .lazy()
+    )
+    if selection.teams:
+        members = select(f.activity.lazy(), selection).collect()["person_key"].unique()
+        panel = weekly_panel(everyone, everyones, adoption)
+        uplift = group_uplift(panel, members.to_list(), settings.statistics)
+    else:
+        uplift = throughput_uplift(everyone, everyones, adoption, settings=settings.statistics)
     rp = roi_period or period
     spend = overview_figures(
         merged, activity, costs(f), rp, USD, {}, selection, all_merged(f)
@@ -504,7 +522,8 @@ def expected(
     held = select_seats(f.seats.lazy(), f.memberships.lazy(), selection, rp)
     users = ai_active_users(merged, rp, held, f.directory.lazy())
     no_spend = spend is None  # a repository filter: spend is not attributed to repositories
-    measured = None if no_spend else measured_roi(uplift, post, spend, rp, roi)
+    share = tool_share(f, selection, rp)
+    measured = None if no_spend else measured_roi(uplift, post, spend, rp, roi, share=share)
     assumed = None if no_spend else assumed_roi(users, spend, rp, roi)
     rows = (
         select(f.prs.lazy(), selection)
@@ -541,6 +560,20 @@ def expected(
     )
 
 
+def tool_share(f: Facts, selection: Selection, period: Period) -> float:
+    """The selected tools' share of the AI-user weeks of the people active in ``period``
+    (every tool: 1.0)."""
+    if not selection.tools:
+        return 1.0
+    active = select(f.activity.lazy(), Selection(teams=selection.teams)).filter(
+        period.contains("at")
+    )
+    ev = f.evidence.lazy().filter(period.contains_day("day"))
+    ev = ev.join(active.select("person_key"), on="person_key", how="semi")
+    weights = tool_weights(ai_user_weeks(ev)).collect()
+    return float(weights.filter(pl.col("tool_id").is_in(list(selection.tools)))["weight"].sum())
+
+
 def expected_team_map(
     f: Facts, period: Period, k: int = K, settings: Settings = SETTINGS
 ) -> pl.DataFrame:
@@ -548,7 +581,9 @@ def expected_team_map(
     sel = Selection()
     merged, activity = select_work(f.prs.lazy(), f.activity.lazy(), sel)
     seats = f.seats.lazy()
-    adoption = adoption_dates(merged, seats, f.directory.lazy(), "UTC").collect().lazy()
+    adoption = (
+        adoption_dates(merged, seats, f.directory.lazy(), "UTC", f.evidence.lazy()).collect().lazy()
+    )
 
     def by_team(frame: pl.LazyFrame, at: str) -> pl.LazyFrame:
         return with_group(frame, "team", at)
@@ -759,6 +794,52 @@ def test_cost_figures_and_tables_equal_the_metrics(
     # Both methods' assumptions, in words.
     markdown = texts(at.markdown)
     assert "Assumptions" in markdown and "loaded hourly cost" in markdown
+
+
+def test_cost_page_shows_what_the_uplift_rests_on(
+    open_page, downloads: dict[str, bytes], facts: Facts
+) -> None:  # type: ignore[no-untyped-def]
+    """The estimate under each adoption basis alone, and the dose-response bins, as the
+    metric functions give them."""
+    at = open_page("cost_roi", config=SMALL_SAMPLE)
+    merged, activity = select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
+    stats = MEASURABLE.statistics
+
+    def dated(bases: tuple[str, ...]) -> pl.LazyFrame:
+        return (
+            adoption_dates(
+                merged,
+                facts.seats.lazy(),
+                facts.directory.lazy(),
+                "UTC",
+                facts.evidence.lazy(),
+                bases,
+            )
+            .collect()
+            .lazy()
+        )
+
+    sensitivity = table_with(at, "Adoption date basis")
+    want = [throughput_uplift(merged, activity, dated(ADOPTION_BASES), settings=stats)]
+    want += [
+        throughput_uplift(merged, activity, dated((b,)), settings=stats) for b in ADOPTION_BASES
+    ]
+    assert sensitivity["Adoption date basis"].to_list()[1:] == [f"{b} only" for b in ADOPTION_BASES]
+    assert sensitivity["Adopters"].to_list() == [u.treated_engineers for u in want]
+    for shown, u in zip(sensitivity["Throughput change (%)"].to_list(), want, strict=True):
+        pct = u.percent
+        assert shown == (round(pct.value, 2) if pct.ok else None)  # type: ignore[arg-type]
+    assert want[0].estimate.ok  # the headline is a number at this scale
+    csv = pl.read_csv(io.BytesIO(downloads["uplift-by-adoption-basis.csv"]))
+    assert_frame_equal(csv, sensitivity, check_dtypes=False)
+    # The dose-response bins: the uplift's panel, intensity from the evidence.
+    panel = weekly_panel(merged, activity, dated(ADOPTION_BASES))
+    bins = dose_response_of(panel, ai_user_weeks(facts.evidence.lazy()).collect(), stats)
+    dose = table_with(at, "AI use (share of weeks)")
+    assert dose["AI use (share of weeks)"].to_list() == [b.label for b in bins]
+    assert dose["Adopters"].to_list() == [b.engineers for b in bins]
+    assert sum(b.engineers for b in bins) > 0
+    assert "not a causal dose" in texts(at.caption)
 
 
 CONFIGURED_PLANS = """

@@ -189,7 +189,9 @@ def test_spend_and_roi_equal_the_metrics(
     assert cursor == pytest.approx(2 * 40 * period.days * 12 / 365)
 
     merged, activity = select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())
-    adoption = adoption_dates(merged, facts.seats.lazy(), facts.directory.lazy()).collect()
+    adoption = adoption_dates(
+        merged, facts.seats.lazy(), facts.directory.lazy(), evidence=facts.evidence.lazy()
+    ).collect()
     uplift = throughput_uplift(merged, activity, adoption.lazy(), settings=settings.statistics)
     roi = roi_of(uplift, merged, adoption.lazy(), facts, period, settings.roi)
     table = pl.read_csv(out / "roi.csv").filter(pl.col("period") == "current")

@@ -34,8 +34,9 @@ from typer.testing import CliRunner
 from aimetrics.cli import app
 from aimetrics.demo.git_history import GitHistorySpec, GitRun, generate_history, measure_history
 from aimetrics.figures.adoption import adoption
-from aimetrics.figures.cost import measured, roi, roi_parts
+from aimetrics.figures.cost import roi, roi_parts
 from aimetrics.figures.facts import load_facts_for
+from aimetrics.figures.measured import measured
 from aimetrics.figures.overview import overview
 from aimetrics.figures.view import money_of, view_of
 from aimetrics.metrics.period import Period

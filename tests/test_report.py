@@ -113,7 +113,9 @@ def costs(facts: Facts) -> CostInputs:
 def measured_roi(facts: Facts, settings: Settings, period: Period):  # type: ignore[no-untyped-def]
     """Both ROI methods straight from the metric functions."""
     merged, activity = work(facts)
-    adoption = adoption_dates(merged, facts.seats.lazy(), facts.directory.lazy()).collect()
+    adoption = adoption_dates(
+        merged, facts.seats.lazy(), facts.directory.lazy(), evidence=facts.evidence.lazy()
+    ).collect()
     uplift = throughput_uplift(merged, activity, adoption.lazy(), settings=settings.statistics)
     roi = roi_of(uplift, merged, adoption.lazy(), facts, period, settings.roi)
     return uplift, roi

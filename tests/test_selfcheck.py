@@ -112,7 +112,7 @@ def test_every_seed_has_enough_data(with_effect: list[Run]) -> None:
         # Every adopter has a seat. Seatless engineers with a Copilot-marked PR (a review
         # suggestion they applied, a `copilot/` branch name) are not adopters: Copilot's
         # seats are known.
-        assert u.basis == {"seat": u.treated_engineers, "first AI change": 0}
+        assert u.basis == {"seat": u.treated_engineers, "first evidence": 0, "first AI change": 0}
         assert u.treated_engineers >= 30 and u.comparison_engineers >= 8
 
 

@@ -22,6 +22,7 @@ from aimetrics.metrics.stats import (
 from aimetrics.metrics.team_map import group_uplifts
 from aimetrics.metrics.uplift import (
     FIRST_AI_CHANGE,
+    FIRST_EVIDENCE,
     NEVER,
     SEAT,
     adoption_dates,
@@ -250,7 +251,7 @@ def test_uplift_one_cohort_hand_computed() -> None:
     assert (u.observed_prs, u.expected_prs) == pytest.approx((25.0, 15.0))
     assert u.baseline_rate == pytest.approx(1.5)
     assert (u.treated_engineers, u.comparison_engineers, u.cohorts) == (2, 2, 1)
-    assert u.basis == {SEAT: 2, FIRST_AI_CHANGE: 0}
+    assert u.basis == {SEAT: 2, FIRST_EVIDENCE: 0, FIRST_AI_CHANGE: 0}
     assert (u.estimate.engineers, u.estimate.prs) == (4, 9 + 25 + 9 + 15)
     assert u.estimate.low <= u.estimate.value <= u.estimate.high  # type: ignore[operator]
     assert u.percent.value == pytest.approx(200 / 3)
@@ -295,7 +296,7 @@ def test_uplift_staggered_not_yet_treated_and_transition_week() -> None:
     assert (u.observed_prs, u.expected_prs) == pytest.approx((11.0, 17 / 3))
     assert u.baseline_rate == pytest.approx(6 / 4)
     assert (u.treated_engineers, u.comparison_engineers, u.cohorts) == (2, 2, 2)
-    assert u.basis == {SEAT: 1, FIRST_AI_CHANGE: 1}
+    assert u.basis == {SEAT: 1, FIRST_EVIDENCE: 0, FIRST_AI_CHANGE: 1}
     assert u.estimate.prs == 8 + 15 + 11  # PRs of the engineer-weeks used, each once
 
 

@@ -262,10 +262,11 @@ class GitRun:
 def measure_history(history: GitHistory, db_url: str, settings: Settings | None = None) -> GitRun:
     """Run the production path over ``history`` into the empty store at ``db_url``:
     ``collect git`` (collector), identities, tagging, ``load_facts``, then the uplift as
-    the dashboard computes it (:func:`aimetrics.figures.cost.measured`) and once more
+    the dashboard computes it (:func:`aimetrics.figures.measured.measured`) and once more
     with the true adoption dates (to tell the dating's share of any bias)."""
-    from aimetrics.figures.cost import measured, work
+    from aimetrics.figures.cost import work
     from aimetrics.figures.facts import load_facts_for
+    from aimetrics.figures.measured import measured
     from aimetrics.figures.view import view_of
     from aimetrics.metrics.period import Period
     from aimetrics.metrics.uplift import SEAT, throughput_uplift

@@ -27,10 +27,11 @@ from aimetrics.exports.csv_tables import (
     aimetrics_version,
     comparison_rows,
     copilot_tables,
+    dose_rows,
     estimate_rows,
     flat,
     roi_frames,
-    uplift_row,
+    uplift_rows,
 )
 from aimetrics.figures.compute import BREAKDOWNS, Figures
 from aimetrics.figures.copilot import CopilotUsageData
@@ -322,10 +323,33 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
     add("roi-assumptions", assumptions, "Each method's assumptions in plain words.", SPEND, "cost")
     add(
         "uplift",
-        uplift_row(f),
+        uplift_rows(f),
         "Measured throughput uplift: the adopters' merged PRs after adoption / what their "
         "own baseline predicts when moved like not-yet-adopted colleagues' (stacked "
-        "difference-in-differences).",
+        "difference-in-differences). adoption_basis 'preferred' is the headline (adoption "
+        "dated by the seat, else the first evidence of use, else the first AI change); the "
+        "other rows date adoption by that basis alone (the sensitivity). A team filter "
+        "narrows who is treated, never who is compared; a tool filter changes nothing here.",
+        HISTORY,
+        "cost",
+    )
+    add(
+        "tool-shares",
+        f.tool_shares.weights,
+        "Each tool's share of the measured value in the period: the AI-user weeks of the "
+        "selection's active people per tool (an engineer using k tools in a week gives 1/k "
+        "to each; evidence without a tool is 'unspecified'); weights sum to 1. Under a tool "
+        "filter the measured value is the organization's times the selected tools' weight.",
+        SPEND,
+        "cost",
+    )
+    add(
+        "dose-response",
+        dose_rows(f.measured.dose),
+        "Correlational, not a causal dose: the adopters' throughput change (observed / "
+        "expected merged PRs, the uplift's own terms) by intensity of AI use (share of their "
+        "effect window's weeks with evidence of use), with an engineer bootstrap interval; "
+        "bins with too few adopters folded into a neighbour, 'not enough data' if still few.",
         HISTORY,
         "cost",
     )

@@ -11,8 +11,11 @@ import polars as pl
 
 from aimetrics.figures.compute import Figures
 from aimetrics.figures.copilot import CopilotUsageData
+from aimetrics.figures.measured import PREFERRED
+from aimetrics.metrics.like_for_like import DoseBin
 from aimetrics.metrics.roi import RoiFigures
 from aimetrics.metrics.stats import Comparison, Estimate
+from aimetrics.metrics.uplift import Uplift
 
 # What each table's rows depend on besides the period (the manifest says it per file).
 SELECTION = "the selection (teams, repositories, tools)"
@@ -140,9 +143,27 @@ def roi_assumptions(methods: tuple[RoiFigures, ...]) -> pl.DataFrame:
     )
 
 
-def uplift_row(f: Figures) -> pl.DataFrame:
-    """The measured throughput uplift (ratio) with what it rests on."""
-    u = f.measured.uplift
+def uplift_rows(f: Figures) -> pl.DataFrame:
+    """The measured throughput uplift (ratio) with what it rests on: the headline
+    (``adoption_basis`` ``preferred``: seat, else first evidence, else first AI change),
+    then the same estimate with adoption dated by each basis alone (the sensitivity)."""
+    m = f.measured
+    rows = [(PREFERRED, m.uplift), *m.by_basis.items()]
+    return pl.concat(
+        [uplift_row(u).select(pl.lit(b).alias("adoption_basis"), pl.all()) for b, u in rows]
+    )
+
+
+def dose_rows(bins: list[DoseBin]) -> pl.DataFrame:
+    """The dose-response bins: intensity of AI use (share of effect-window weeks with
+    evidence) against the adopters' change, with engineers and PRs; correlational."""
+    frame = estimate_rows([("throughput change (ratio)", b.ratio) for b in bins])
+    labels = pl.Series("intensity", [b.label for b in bins], pl.String)
+    return frame.with_columns(labels).select("intensity", *ESTIMATE_COLUMNS)
+
+
+def uplift_row(u: Uplift) -> pl.DataFrame:
+    """One uplift (ratio) with what it rests on."""
     return estimate_rows([("throughput uplift (ratio)", u.estimate)]).with_columns(
         pl.lit(u.treated_engineers, pl.Int64).alias("adopting_engineers"),
         pl.lit(u.comparison_engineers, pl.Int64).alias("comparison_engineers"),

@@ -17,7 +17,9 @@ compute the same figures with the same privacy rules:
   :mod:`~aimetrics.figures.folds` (small groups folded, small cells hidden, with
   a :class:`~aimetrics.figures.folds.PrivacyNote` of what was left out);
 - page-shaped results, one module per page family: :mod:`~aimetrics.figures.overview`
-  (and the team map), :mod:`~aimetrics.figures.cost` (spend, measured uplift, ROI),
+  (and the team map), :mod:`~aimetrics.figures.cost` (spend, ROI),
+  :mod:`~aimetrics.figures.measured` (the measured uplift: the same number everywhere),
+  :mod:`~aimetrics.figures.tool_share` (a tool's share of the measured value),
   :mod:`~aimetrics.figures.seats`, :mod:`~aimetrics.figures.adoption`,
   :mod:`~aimetrics.figures.copilot`, :mod:`~aimetrics.figures.delivery`,
   :mod:`~aimetrics.figures.quality`, :mod:`~aimetrics.figures.data_page`;

@@ -21,14 +21,16 @@ import sqlalchemy as sa
 
 from aimetrics.figures.adoption import AdoptionData, adoption
 from aimetrics.figures.copilot import CopilotUsageData, copilot_usage
-from aimetrics.figures.cost import Measured, SpendData, measured, roi, roi_parts, spend
+from aimetrics.figures.cost import SpendData, roi, roi_parts, spend
 from aimetrics.figures.data_page import DataPageData, data_page
 from aimetrics.figures.delivery import DeliveryData, delivery
 from aimetrics.figures.facts import Facts, load_facts_for
+from aimetrics.figures.measured import Measured, measured
 from aimetrics.figures.overview import OverviewData, TeamsData, overview, teams
 from aimetrics.figures.quality import QualityData, quality
 from aimetrics.figures.selection import check_selection, selection_people
 from aimetrics.figures.store_reads import load_copilot_usage
+from aimetrics.figures.tool_share import ToolShares, tool_shares
 from aimetrics.figures.view import Money, View, default_period, money_of, view_of
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
@@ -60,6 +62,7 @@ class Figures:
     quality: dict[str, QualityData]
     data: DataPageData
     people: int  # engineers active in the selection in the period
+    tool_shares: ToolShares  # each tool's share of the measured value in the period
     # The Adoption page's Copilot usage reports (read apart: see store_reads.load_copilot_usage).
     copilot: CopilotUsageData | None = None
 
@@ -119,7 +122,7 @@ def compute_figures(
         latest_merged_at=latest,  # type: ignore[arg-type]
         overview=overview(facts, view),
         spend=spend(facts, view, money),
-        teams=teams(facts, view, money, measures.adoption),
+        teams=teams(facts, view, money, measures),
         measured=measures,
         roi=both_methods(period),
         roi_previous=both_methods(period.previous()),
@@ -128,6 +131,7 @@ def compute_figures(
         quality={by: quality(facts, view, by) for by in breakdowns},
         data=data_page(facts, view),
         people=selection_people(facts, view),
+        tool_shares=tool_shares(facts, view),
     )
 
 

@@ -10,6 +10,7 @@ import polars as pl
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.seats import idle_change, seats_on
 from aimetrics.figures.selection import previous_hidden
+from aimetrics.figures.tool_share import tool_shares
 from aimetrics.figures.view import Money, View
 from aimetrics.metrics.adoption import Selection, seat_utilization, select_seats
 from aimetrics.metrics.change import Change
@@ -28,7 +29,7 @@ from aimetrics.metrics.roi import (
     measured_roi,
     post_adoption_prs,
 )
-from aimetrics.metrics.uplift import Uplift, adoption_dates, throughput_uplift
+from aimetrics.metrics.uplift import Uplift
 from aimetrics.settings import RoiSettings
 
 
@@ -59,31 +60,6 @@ def selected_seats(f: Facts, selection: Selection, period: Period) -> pl.LazyFra
 
 
 @dataclass(frozen=True)
-class Measured:
-    adoption: pl.DataFrame  # adoption_dates: person_key, adopted_on, basis
-    uplift: Uplift  # throughput_uplift of the selection (its whole history)
-
-
-def measured(f: Facts, v: View) -> Measured:
-    """Adoption dates and the throughput uplift of the selection (all its history: it does
-    not depend on the period)."""
-    merged, activity = work(f, v.selection)
-    seats = f.seats.lazy()
-    if v.selection.tools:
-        seats = seats.filter(pl.col("tool_id").is_in(list(v.selection.tools)))
-    adoption = adoption_dates(merged, seats, f.directory.lazy(), v.tz).collect()
-    uplift = throughput_uplift(
-        merged,
-        activity,
-        adoption.lazy(),
-        settings=v.statistics,
-        tz=v.tz,
-        week_start_day=v.week_start,
-    )
-    return Measured(adoption, uplift)
-
-
-@dataclass(frozen=True)
 class RoiParts:
     """What ROI needs besides the uplift and the assumptions, for one period."""
 
@@ -92,6 +68,7 @@ class RoiParts:
     other_currencies: tuple[str, ...]
     post_adoption_prs: int
     ai_active_users: int
+    value_share: float = 1.0  # the selected tools' share of the measured value (tool_share)
 
 
 def roi_parts(
@@ -122,6 +99,7 @@ def roi_parts(
         ai_active_users=ai_active_users(
             merged, period, selected_seats(f, v.selection, period), f.directory.lazy()
         ),
+        value_share=tool_shares(f, v, period).share,
     )
 
 
@@ -132,7 +110,13 @@ def roi(parts: RoiParts, uplift: Uplift, settings: RoiSettings) -> Roi | None:
     other = parts.other_currencies
     return Roi(
         measured=measured_roi(
-            uplift, parts.post_adoption_prs, parts.spend, parts.period, settings, other
+            uplift,
+            parts.post_adoption_prs,
+            parts.spend,
+            parts.period,
+            settings,
+            other,
+            share=parts.value_share,
         ),
         assumed=assumed_roi(parts.ai_active_users, parts.spend, parts.period, settings, other),
     )

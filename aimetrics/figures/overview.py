@@ -13,6 +13,7 @@ from aimetrics.figures.cost import cost_inputs, merged_prs, work
 from aimetrics.figures.delivery import cycle_comparison
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.folds import PrivacyNote, fold_of
+from aimetrics.figures.measured import Measured
 from aimetrics.figures.selection import selection_people
 from aimetrics.figures.view import Money, View
 from aimetrics.metrics.adoption import NO_TEAM, select, with_group
@@ -48,8 +49,11 @@ def _team_rows(frame: pl.LazyFrame, v: View, at: str) -> pl.LazyFrame:
     return with_group(select(frame, v.selection), "team", at, v.tz, v.week_start, v.selection.teams)
 
 
-def teams(f: Facts, v: View, m: Money, adoption: pl.DataFrame) -> TeamsData:
-    """The team map: spend per engineer and measured throughput change per team."""
+def teams(f: Facts, v: View, m: Money, measures: Measured) -> TeamsData:
+    """The team map: spend per engineer and measured throughput change per team, on the
+    uplift's own panel and adoption dates (:func:`aimetrics.figures.measured.measured`:
+    under a team filter, still everyone's), so a team's change is the same number here
+    and under a filter on that team."""
     fold = fold_of(f, v, "team")
     raw = (
         _team_rows(merged_prs(f).select(_TEAM_MAP_PRS), v, "merged_at")
@@ -75,11 +79,12 @@ def teams(f: Facts, v: View, m: Money, adoption: pl.DataFrame) -> TeamsData:
         merged,
         activity,
         None if spend is None else spend.lazy(),
-        adoption.lazy(),
+        measures.adoption.lazy(),
         v.period,
         settings=v.statistics,
         tz=v.tz,
         week_start_day=v.week_start,
+        panel=measures.panel,
     )
     folded = fold.folded(raw.filter(v.period.contains("merged_at")))
     return TeamsData(frame, unattributed, PrivacyNote(v.min_group_size, folded, fold.hidden))

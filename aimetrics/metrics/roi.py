@@ -180,6 +180,7 @@ def measured_roi(
     period: Period,
     roi: RoiSettings,
     other_currencies: tuple[str, ...] = (),
+    share: float = 1.0,
 ) -> RoiFigures:
     """Method 1: the measured uplift in hours and money.
 
@@ -190,8 +191,16 @@ def measured_roi(
 
     computed in every bootstrap replicate of ``(r, b)``, so the interval carries
     both uncertainties. "Not enough data" when the uplift is.
+
+    ``share``: the part of that value the selection's tools account for under a tool
+    filter (:mod:`aimetrics.figures.tool_share`); extra PRs, hours and value scale by it.
     """
-    inputs = {"post_adoption_prs": float(post_prs), "hours_per_week": roi.hours_per_week}
+    inputs = {
+        "post_adoption_prs": float(post_prs),
+        "hours_per_week": roi.hours_per_week,
+        "value_share": share,
+    }
+    prs = post_prs * share  # the selected tools' part of the adopters' PRs
     est = uplift.estimate
     if not est.ok or est.value is None or uplift.baseline_rate is None:
         hours = Estimate.not_enough(est.engineers, est.prs, est.level, est.note)
@@ -199,7 +208,7 @@ def measured_roi(
 
         def hours_of(ratio: np.ndarray | float, base: np.ndarray | float) -> np.ndarray:
             with np.errstate(divide="ignore", invalid="ignore"):
-                return post_prs * (1.0 - 1.0 / np.asarray(ratio)) * roi.hours_per_week / base
+                return prs * (1.0 - 1.0 / np.asarray(ratio)) * roi.hours_per_week / base
 
         point = float(hours_of(est.value, uplift.baseline_rate))
         interval = percentile_interval(
@@ -211,7 +220,7 @@ def measured_roi(
             hours = Estimate(point, *interval, est.level, est.engineers, est.prs)
         inputs |= {"uplift_ratio": est.value, "baseline_prs_per_week": uplift.baseline_rate}
         if hours.ok:
-            inputs["extra_prs"] = post_prs * (1.0 - 1.0 / est.value)
+            inputs["extra_prs"] = prs * (1.0 - 1.0 / est.value)
     return _money_figures(
         MEASURED,
         MEASURED_ASSUMPTIONS,

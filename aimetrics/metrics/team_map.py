@@ -220,6 +220,7 @@ def team_map(
     settings: StatisticsSettings | None = None,
     tz: str = "UTC",
     week_start_day: str = "monday",
+    panel: Panel | None = None,
 ) -> pl.DataFrame:
     """Per ``group`` (a team, or the privacy fold): its size, AI spend per engineer, and the
     measured throughput change of its engineers after adopting AI.
@@ -236,6 +237,10 @@ def team_map(
       the group's engineers (anyone with activity in it) against every engineer of the
       selection not yet adopted, over the whole history (ratio − 1); null with ``status``
       "not enough data" and the reason in ``note`` when there are too few engineers.
+
+    ``panel``: the engineers compared (:func:`~aimetrics.metrics.uplift.weekly_panel`),
+    when the caller has it (the organization's under a team filter: a filter narrows who is
+    treated, never who is compared); by default the one of ``merged`` and ``activity``.
 
     Columns: :data:`TEAM_MAP_COLUMNS`; sorted by group.
     """
@@ -274,13 +279,14 @@ def team_map(
         .collect()
     )
     # One panel of the whole selection (each PR and activity once), one estimate per group.
-    panel = weekly_panel(
-        merged.drop("group").unique(subset=["repo_id", "number"]),
-        activity.drop("group").unique(),
-        adoption,
-        tz,
-        week_start_day,
-    )
+    if panel is None:
+        panel = weekly_panel(
+            merged.drop("group").unique(subset=["repo_id", "number"]),
+            activity.drop("group").unique(),
+            adoption,
+            tz,
+            week_start_day,
+        )
     members = activity.group_by("group").agg(pl.col("person_key").unique()).collect()
     by_group = dict(zip(members["group"].to_list(), members["person_key"].to_list(), strict=True))
     names = table["group"].to_list()

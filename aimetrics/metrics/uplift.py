@@ -150,7 +150,7 @@ class Panel:
     last: np.ndarray  # last week with any activity
     pre_end: np.ndarray  # first week touched by adoption (NEVER: not adopted)
     post_start: np.ndarray  # first full week after adoption
-    basis: np.ndarray  # SEAT | FIRST_AI_CHANGE | None
+    basis: np.ndarray  # one of ADOPTION_BASES | None
 
 
 def weekly_panel(
@@ -406,7 +406,7 @@ def uplift_result(
     for the organization (:func:`throughput_uplift`) and for any group of it."""
     n_treated, n_control = int(treated.sum()), int(control.sum())
     basis_values = panel.basis[treated] if panel.basis.size else np.array([])
-    basis = {b: int((basis_values == b).sum()) for b in (SEAT, FIRST_AI_CHANGE)}
+    basis = {b: int((basis_values == b).sum()) for b in ADOPTION_BASES}
     point, observed, expected, baseline = _ratio(x.sum(axis=0, keepdims=True))
     level, engineers, prs = cfg.confidence_level, x.shape[0], int(prs)
     if replicate_sums is None:

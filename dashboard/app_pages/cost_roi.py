@@ -8,7 +8,17 @@ import streamlit as st
 
 from aimetrics.figures.selection import selection_people
 from aimetrics.format import format_period
-from dashboard import auth, balance, charts, components, kpis, loaders, roi_panel, tables
+from dashboard import (
+    auth,
+    balance,
+    charts,
+    components,
+    kpis,
+    loaders,
+    measured_panel,
+    roi_panel,
+    tables,
+)
 
 ctx = loaders.app_context()
 filters = components.current_filters()
@@ -118,3 +128,22 @@ if result is not None:
     )
     roi_panel.side_by_side(result)
     tables.table(roi_panel.roi_table(result), "roi")
+
+st.subheader("Measured uplift: what it rests on")
+pct = measured.uplift.percent
+st.caption(
+    (
+        f"Throughput change after adoption {pct.value:+.1f}% ({pct.level:.0%} CI "
+        f"{pct.low:+.1f}% to {pct.high:+.1f}%), {measured.uplift.treated_engineers} adopters "
+        f"vs {measured.uplift.comparison_engineers} not yet adopted."
+        if pct.ok and pct.value is not None and pct.low is not None and pct.high is not None
+        else f"Throughput change after adoption: not enough data ({pct.note})."
+    )
+    + (
+        " Under a tool filter the uplift is the organization's; the measured value is the "
+        "selected tools' share of it (AI-user weeks per tool)."
+        if view.selection.tools
+        else ""
+    )
+)
+measured_panel.show(measured, bool(view.selection.teams))

@@ -55,8 +55,12 @@ def method_notes(f: Figures) -> tuple[tuple[str, str], ...]:
             "Each engineer's merged PRs per week in up to 12 weeks after "
             "adopting AI against their own 12 weeks before, moved like the PRs of colleagues who "
             "had not adopted yet over the same weeks (a stacked difference-in-differences on a "
-            f"ratio scale). Adoption is the seat date where known, else the first AI-marked PR "
-            f"({basis}). It uses the selection's whole history, not only this period.",
+            f"ratio scale). Adoption is the seat date where known, else the first day of other "
+            "evidence of use (Copilot usage, seat activity, vendor usage), else the first "
+            f"AI-marked PR ({basis}). It uses the selection's whole history, not only this "
+            "period. A team filter narrows who is treated, never who is compared: a team's "
+            "figure is the one on the team map. A tool filter keeps the organization's uplift and "
+            "counts the tool's share of its value (the tool's share of AI-user weeks).",
         ),
         (
             "ROI, measured",
