@@ -70,7 +70,7 @@ from aimetrics.tagging import build_ruleset
 from dashboard import components, kpis, tables
 from dashboard.kpis import NOT_ENOUGH
 
-from samples import build_demo_store
+from samples import build_demo_store, evidence_users
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120
@@ -224,7 +224,9 @@ def adoption_row(facts: Facts, period: Period, selection: Selection) -> dict[str
     """The Adoption page's headline figures of ``period``, from the metric functions."""
     activity = rows(facts.activity, "org", "at", selection)
     prs = rows(facts.prs, "org", "merged_at", selection)
-    adoption = contributor_adoption(activity, period).collect()
+    adoption = contributor_adoption(
+        activity, period, evidence_users(facts, selection, period)
+    ).collect()
     shares = pr_shares(prs, period).collect()
     commits = commit_shares(rows(facts.commits, "org", "at", selection), period).collect()
     agents = only(agent_outcomes(prs, period).collect(), author="agent")

@@ -183,6 +183,18 @@ def _roi_kpis(prefix: str, m: RoiFigures | None, previous: RoiFigures | None) ->
     ]
 
 
+def _adoption_sample(head: dict[str, object]) -> str:
+    """ "N of M active engineers", and the AI users without markers when there are any (the
+    one AI-user definition: docs/metrics.md "Active engineers, AI users, adoption rate")."""
+    text = f"{_int(head, 'ai_users'):,} of {_int(head, 'active_contributors'):,} active engineers"
+    without = _int(head, "ai_users_without_markers")
+    if without:
+        # Said beside the count: a reader comparing it with the AI-marked PRs would
+        # otherwise take the difference for an error.
+        text += f", {without:,} of them without AI markers (Copilot completions, chat)"
+    return text
+
+
 def _kpis(f: Figures) -> dict[str, Kpi]:
     cur, prev = _row(f.spend.figures, period="current"), _row(f.spend.figures, period="previous")
     u, o = f.overview.uncertainty, f.overview
@@ -238,11 +250,10 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
         ),
         Kpi(
             "adoption_rate",
-            "Engineers using AI",
+            "AI users",
             "share",
             _num(head, "adoption_rate"),
-            sample=f"{_int(head, 'ai_active_contributors'):,} of "
-            f"{_int(head, 'active_contributors'):,} active engineers",
+            sample=_adoption_sample(head),
         ),
         Kpi(
             "throughput",
@@ -326,10 +337,19 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         )
         return tuple(out)
     share, adoption = k["ai_share"], k["adoption_rate"]
+    head = _row(f.adoption["team"].headline)
+    without = _int(head, "ai_users_without_markers")
     out.append(
         f"{format_share(share.value)} of merged PRs were AI-assisted "
-        f"({format_share(share.previous)} before); {adoption.sample} used AI "
-        f"({format_share(adoption.value)})."
+        f"({format_share(share.previous)} before); {_int(head, 'ai_users'):,} of "
+        f"{_int(head, 'active_contributors'):,} active engineers used AI "
+        f"({format_share(adoption.value)})"
+        + (
+            f", {without:,} of them without AI markers (Copilot completions and chat leave "
+            "none; counted from usage reports, seat activity and vendor usage)."
+            if without
+            else "."
+        )
     )
     thr, up = k["throughput"], k["uplift"]
     uplift_text = (
