@@ -13,10 +13,12 @@ import polars as pl
 import pytest
 
 from aimetrics.exports.csv_export import write_csv_export
+from aimetrics.exports.report.model import report_from_figures
 from aimetrics.figures.adoption import adoption
-from aimetrics.figures.compute import compute_figures
+from aimetrics.figures.compute import Figures, compute_figures
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.view import view_of
+from aimetrics.format import format_share
 from aimetrics.metrics.adoption import (
     ADOPTION_COLUMNS,
     Selection,
@@ -136,10 +138,15 @@ def settings() -> Settings:
     return load_settings(shipped_config("demo.yaml"))
 
 
+@pytest.fixture(scope="module")
+def figures(facts: Facts, settings: Settings, period: Period) -> Figures:
+    return compute_figures(facts, settings, period)
+
+
 def test_demo_growth_team_shows_its_ai_users(
-    facts: Facts, settings: Settings, period: Period, tmp_path: Path
+    figures: Figures, facts: Facts, settings: Settings, period: Period, tmp_path: Path
 ) -> None:
-    write_csv_export(compute_figures(facts, settings, period), tmp_path)
+    write_csv_export(figures, tmp_path)
     summary = pl.read_csv(tmp_path / "adoption-summary.csv")
     by_team = pl.read_csv(tmp_path / "adoption-by-team.csv")
     for frame in (summary, by_team, pl.read_csv(tmp_path / "adoption-by-repository.csv")):
@@ -164,6 +171,24 @@ def test_demo_growth_team_shows_its_ai_users(
     assert row["active_contributors"] == active.len()
     assert row["ai_users"] == users["ai_user"].sum() > row["marked_contributors"]
     assert row["ai_users_without_markers"] == users["without_markers"].sum() > 0
+
+
+def test_report_states_ai_users_and_use_without_markers(figures: Figures) -> None:
+    head = figures.adoption["team"].headline.row(0, named=True)
+    assert head["ai_users_without_markers"] > 0
+    report = report_from_figures(figures)
+    users = (
+        f"{head['ai_users']:,} of {head['active_contributors']:,} active engineers used AI "
+        f"({format_share(head['adoption_rate'])}), {head['ai_users_without_markers']:,} of "
+        "them without AI markers"
+    )
+    assert any(users in line for line in report.summary), report.summary
+    tile = report.kpis["adoption_rate"]
+    assert tile.value == pytest.approx(head["adoption_rate"])
+    assert tile.sample.startswith(
+        f"{head['ai_users']:,} of {head['active_contributors']:,} active engineers, "
+        f"{head['ai_users_without_markers']:,} of them without AI markers"
+    )
 
 
 def test_figures_without_other_evidence_count_the_marked(
