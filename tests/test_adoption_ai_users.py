@@ -183,6 +183,8 @@ def test_report_states_ai_users_and_use_without_markers(figures: Figures) -> Non
         "them without AI markers"
     )
     assert any(users in line for line in report.summary), report.summary
+    notes = dict(report.notes)
+    assert "Copilot usage reports" in notes["AI user"]
     tile = report.kpis["adoption_rate"]
     assert tile.value == pytest.approx(head["adoption_rate"])
     assert tile.sample.startswith(

@@ -183,16 +183,15 @@ def _roi_kpis(prefix: str, m: RoiFigures | None, previous: RoiFigures | None) ->
     ]
 
 
-def _adoption_sample(head: dict[str, object]) -> str:
-    """ "N of M active engineers", and the AI users without markers when there are any (the
-    one AI-user definition: docs/metrics.md "Active engineers, AI users, adoption rate")."""
-    text = f"{_int(head, 'ai_users'):,} of {_int(head, 'active_contributors'):,} active engineers"
+def _ai_users(head: dict[str, object]) -> tuple[str, str]:
+    """("N of M active engineers", ", K of them without AI markers" or "" when none): the
+    one AI-user definition (docs/metrics.md "Active engineers, AI users, adoption rate").
+    Said beside the count, so that no one takes it for the AI-marked PRs' authors."""
     without = _int(head, "ai_users_without_markers")
-    if without:
-        # Said beside the count: a reader comparing it with the AI-marked PRs would
-        # otherwise take the difference for an error.
-        text += f", {without:,} of them without AI markers (Copilot completions, chat)"
-    return text
+    return (
+        f"{_int(head, 'ai_users'):,} of {_int(head, 'active_contributors'):,} active engineers",
+        f", {without:,} of them without AI markers" if without else "",
+    )
 
 
 def _kpis(f: Figures) -> dict[str, Kpi]:
@@ -253,7 +252,7 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
             "AI users",
             "share",
             _num(head, "adoption_rate"),
-            sample=_adoption_sample(head),
+            sample="".join(_ai_users(head)),
         ),
         Kpi(
             "throughput",
@@ -337,19 +336,12 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         )
         return tuple(out)
     share, adoption = k["ai_share"], k["adoption_rate"]
-    head = _row(f.adoption["team"].headline)
-    without = _int(head, "ai_users_without_markers")
+    users, without = _ai_users(_row(f.adoption["team"].headline))
     out.append(
         f"{format_share(share.value)} of merged PRs were AI-assisted "
-        f"({format_share(share.previous)} before); {_int(head, 'ai_users'):,} of "
-        f"{_int(head, 'active_contributors'):,} active engineers used AI "
-        f"({format_share(adoption.value)})"
-        + (
-            f", {without:,} of them without AI markers (Copilot completions and chat leave "
-            "none; counted from usage reports, seat activity and vendor usage)."
-            if without
-            else "."
-        )
+        f"({format_share(share.previous)} before); {users} used AI "
+        f"({format_share(adoption.value)}){without}"
+        + (" (Copilot completions and chat leave none)." if without else ".")
     )
     thr, up = k["throughput"], k["uplift"]
     uplift_text = (
