@@ -79,7 +79,7 @@ def group_adoption_chart(by_group: pl.DataFrame, label: str) -> go.Figure:
     groups = by_group["group"].to_list()
     fig = go.Figure()
     for column, name, color, n in (
-        ("adoption_rate", "Engineers using AI (%)", AI_COLOR, "active_contributors"),
+        ("adoption_rate", "AI users (%)", AI_COLOR, "active_contributors"),
         ("ai_share", "Merged PRs AI-assisted (%)", "#a78bfa", "merged_prs"),
     ):
         fig.add_trace(

@@ -47,6 +47,13 @@ def _share_kpi(
     )  # fmt: skip
 
 
+WITHOUT_MARKERS_HELP = (
+    "AI users whose work in the period carries no AI marker. Copilot completions and chat "
+    "leave no marker on a commit or PR; their use is counted from the Copilot usage "
+    "reports, seat activity and vendor usage. Counted in the AI users."
+)
+
+
 def adoption_kpis(
     headline: pl.DataFrame,
     agents: pl.DataFrame,
@@ -55,8 +62,9 @@ def adoption_kpis(
     currency: str,
     as_of: dt.date,
 ) -> list[Kpi]:
-    """Adoption rate, AI-assisted shares of PRs, commits and lines, AI-reviewed share, agent
-    PR share and merge rate, idle seats: each with its change vs the previous period."""
+    """AI users (the adoption rate), AI use without markers, AI-assisted shares of PRs,
+    commits and lines, AI-reviewed share, agent PR share and merge rate, idle seats: each
+    with its change vs the previous period (AI use without markers: none, a count)."""
     h = _row(headline)
 
     def get(name: str) -> int:
@@ -68,10 +76,17 @@ def adoption_kpis(
     agent = _row(agents.filter(pl.col("author") == "agent"))
     return [
         _share_kpi(
-            "Engineers using AI", share("adoption_rate"), changes["adoption_rate"],
-            f"{get('ai_active_contributors'):,} of {get('active_contributors'):,} active",
-            "Active engineers with at least one AI-assisted merged PR or default-branch commit "
-            "in the period / engineers with any merged PR or default-branch commit.",
+            "AI users", share("adoption_rate"), changes["adoption_rate"],
+            f"{get('ai_users'):,} of {get('active_contributors'):,} active engineers",
+            "Active engineers (a merged PR or default-branch commit in the period) with "
+            "evidence of AI use in the period / all active engineers. Evidence: an AI marker "
+            "on their work, a day of Copilot use in the Copilot usage reports, a seat's last "
+            "activity, or vendor usage naming them. A seat held without activity is not use.",
+        ),
+        Kpi(
+            "AI use without markers", f"{get('ai_users_without_markers'):,}", None, "off",
+            f"of {get('ai_users'):,} AI users; {get('marked_contributors'):,} with markers",
+            WITHOUT_MARKERS_HELP,
         ),
         _share_kpi(
             "AI-assisted PR share", share("ai_share"), changes["ai_share"],

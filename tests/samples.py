@@ -114,6 +114,19 @@ def store_facts(url: str, settings):  # type: ignore[no-untyped-def]
         engine.dispose()
 
 
+def evidence_users(facts, selection, period, tz: str = "UTC"):  # type: ignore[no-untyped-def]
+    """The ``person_key`` of the AI users of ``period`` in ``selection`` straight from the
+    metric functions (the evidence of the selected tools, people active in the selection)."""
+    from aimetrics.metrics.adoption import select
+    from aimetrics.metrics.evidence import ai_users
+
+    ev = facts.evidence.lazy()
+    if selection.tools:
+        ev = ev.filter(pl.col("tool_id").is_in(list(selection.tools)))
+    activity = select(facts.activity.lazy(), selection).with_columns(pl.col("ai").alias("is_ai"))
+    return ai_users(ev, activity, period, tz).filter("ai_user").select("person_key")
+
+
 def roi_of(uplift, merged, adoption, facts, period, roi):  # type: ignore[no-untyped-def]
     """Both ROI methods of ``period`` straight from the metric functions (the figures' path:
     spend lines in ``roi.currency``, post-adoption PRs, AI-active users, ``facts.roi``)."""

@@ -77,7 +77,7 @@ from aimetrics.tagging import build_ruleset
 from dashboard import components, kpis, tables
 from dashboard.kpis import NOT_ENOUGH
 
-from samples import build_demo_store
+from samples import build_demo_store, evidence_users
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120
@@ -231,7 +231,9 @@ def adoption_row(facts: Facts, period: Period, selection: Selection) -> dict[str
     """The Adoption page's headline figures of ``period``, from the metric functions."""
     activity = rows(facts.activity, "org", "at", selection)
     prs = rows(facts.prs, "org", "merged_at", selection)
-    adoption = contributor_adoption(activity, period).collect()
+    adoption = contributor_adoption(
+        activity, period, evidence_users(facts, selection, period)
+    ).collect()
     shares = pr_shares(prs, period).collect()
     commits = commit_shares(rows(facts.commits, "org", "at", selection), period).collect()
     agents = only(agent_outcomes(prs, period).collect(), author="agent")
@@ -249,9 +251,39 @@ def adoption_expected(facts: Facts, period: Period, selection: Selection) -> lis
     return [fmt.format_share(row[c]) for c in ADOPTION_SHARES]  # type: ignore[arg-type]
 
 
+WITHOUT_MARKERS = "AI use without markers"  # a count beside the AI users, not a share
+
+
+def shares_shown(at: AppTest) -> list:  # type: ignore[type-arg]
+    """The Adoption page's headline share metrics (the KPIs before the idle seats)."""
+    return [m for m in at.metric if m.label != WITHOUT_MARKERS][: len(ADOPTION_SHARES)]
+
+
 def headline(at: AppTest) -> list[str]:
-    """The Adoption page's headline shares (the KPIs before the idle seats)."""
-    return [m.value for m in at.metric][: len(ADOPTION_SHARES)]
+    """The Adoption page's headline shares, as shown."""
+    return [m.value for m in shares_shown(at)]
+
+
+def test_adoption_shows_ai_users_and_use_without_markers(
+    open_page, facts: Facts, period: Period
+) -> None:  # type: ignore[no-untyped-def]
+    """One AI-user definition: the evidence's AI users of the active engineers, and beside
+    it those whose work carries no marker."""
+    at = open_page("adoption")
+    row = adoption_row(facts, period, Selection())
+    users = next(m for m in at.metric if m.label == "AI users")
+    assert users.value == fmt.format_share(row["ai_users"] / row["active_contributors"])  # type: ignore[operator]
+    assert (
+        f"n: {row['ai_users']:,} of {row['active_contributors']:,} active engineers"
+        in texts(at.caption).splitlines()
+    )
+    assert row["ai_users"] >= row["marked_contributors"] > 0  # type: ignore[operator]
+    without = next(m for m in at.metric if m.label == WITHOUT_MARKERS)
+    assert without.value == f"{row['ai_users_without_markers']:,}"
+    assert "Copilot completions and chat leave no marker" in without.help
+    # The by-team table has both columns.
+    table = next(d.value for d in at.dataframe if "AI users without markers" in d.value.columns)
+    assert "AI users" in table.columns
 
 
 def test_adoption_figures_equal_the_metrics(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
@@ -273,7 +305,7 @@ def test_adoption_changes_equal_the_metrics_on_both_periods(
                "ai_commit_share": ("commits", SETTINGS.statistics.min_prs),
                "agent_merge_rate": ("agent_decided", SETTINGS.statistics.min_prs)}  # fmt: skip
     shown = {m.label: m for m in at.metric}
-    labels = [m.label for m in at.metric][: len(ADOPTION_SHARES)]
+    labels = [m.label for m in shares_shown(at)]
     checked = 0
     for label, column in zip(labels, ADOPTION_SHARES, strict=True):
         sample, least = minimum.get(column, ("merged_prs", SETTINGS.statistics.min_prs))

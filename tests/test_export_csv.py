@@ -39,7 +39,7 @@ from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
 
-from samples import DEMO_END, roi_of
+from samples import DEMO_END, evidence_users, roi_of
 
 K = 5  # privacy.min_group_size by default
 # The demo's own rule (config/demo.yaml), and two Cursor seats nobody uses: idle seats.
@@ -150,7 +150,11 @@ def test_adoption_by_team_equals_the_metrics_with_small_teams_folded(
         return apply_visibility(rows(frame, "team", at, sel), visibility, ["group"])
 
     expected = (
-        contributor_adoption(fold(facts.activity, "at").filter(period.contains("at")), period)
+        contributor_adoption(
+            fold(facts.activity, "at").filter(period.contains("at")),
+            period,
+            evidence_users(facts, sel, period),
+        )
         .join(
             pr_shares(fold(facts.prs, "merged_at"), period), on="group", how="full", coalesce=True
         )
@@ -262,7 +266,9 @@ def test_filters_change_the_files(
     everyone = pl.read_csv(out / "adoption-summary.csv")
     payments = pl.read_csv(tmp_path / "team" / "adoption-summary.csv")
     expected = contributor_adoption(
-        rows(facts.activity, "org", "at", team).filter(period.contains("at")), period
+        rows(facts.activity, "org", "at", team).filter(period.contains("at")),
+        period,
+        evidence_users(facts, team, period),
     ).collect()
     assert payments["active_contributors"][0] == expected["active_contributors"][0]
     assert payments["merged_prs"][0] < everyone["merged_prs"][0]

@@ -60,6 +60,8 @@ from aimetrics.settings import StatisticsSettings
 
 UTC = dt.UTC
 PERIOD = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 15))
+# No evidence besides the markers: the AI users are the marked engineers.
+NO_EVIDENCE = pl.LazyFrame(schema={"person_key": pl.String()})
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -603,8 +605,10 @@ def test_tool_filter_narrows_ai_assisted() -> None:
     assert shares.select("merged_prs", "ai_prs", "no_marker_prs", "ai_share").row(0) == (
         8, 3, 4, 3 / 8,
     )  # fmt: skip
-    adoption = contributor_adoption(grouped(activity, "org", "at", copilot), PERIOD).collect()
-    assert adoption.select("active_contributors", "ai_active_contributors").row(0) == (4, 2)
+    adoption = contributor_adoption(
+        grouped(activity, "org", "at", copilot), PERIOD, NO_EVIDENCE
+    ).collect()
+    assert adoption.select("active_contributors", "marked_contributors").row(0) == (4, 2)
 
 
 def test_breakdown_by_team_uses_membership_of_the_time() -> None:
@@ -613,15 +617,18 @@ def test_breakdown_by_team_uses_membership_of_the_time() -> None:
     assert shares.select("group", "merged_prs", "ai_prs").rows() == [
         (NO_TEAM, 2, 1), ("a", 2, 1), ("b", 4, 2),
     ]  # fmt: skip
-    adoption = contributor_adoption(grouped(activity, "team", "at"), PERIOD).collect()
-    # a: alice, bob (before 03-05); b: bob (after), carol; no team: dave.
-    assert adoption.rows() == [(NO_TEAM, 1, 0, 0.0), ("a", 2, 1, 0.5), ("b", 2, 2, 1.0)]
+    adoption = contributor_adoption(grouped(activity, "team", "at"), PERIOD, NO_EVIDENCE)
+    # a: alice, bob (before 03-05); b: bob (after), carol; no team: dave. Without other
+    # evidence the AI users are the marked engineers.
+    assert adoption.collect().rows() == [
+        (NO_TEAM, 1, 0, 0, 0, 0.0), ("a", 2, 1, 0, 1, 0.5), ("b", 2, 2, 0, 2, 1.0),
+    ]  # fmt: skip
     only_a = Selection(teams=("a",))
     assert pr_shares(grouped(prs, "team", "merged_at", only_a), PERIOD).collect()[
         "group"
     ].to_list() == ["a"]
-    org = contributor_adoption(grouped(activity, "org", "at"), PERIOD).collect()
-    assert org.select("active_contributors", "ai_active_contributors", "adoption_rate").row(0) == (
+    org = contributor_adoption(grouped(activity, "org", "at"), PERIOD, NO_EVIDENCE).collect()
+    assert org.select("active_contributors", "marked_contributors", "adoption_rate").row(0) == (
         4, 3, 0.75,
     )  # fmt: skip
 

@@ -39,7 +39,7 @@ from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
 from aimetrics.tagging.rules import shipped_config
 
-from samples import roi_of
+from samples import evidence_users, roi_of
 
 GITHUB_PR = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/pull/\d+$")
 NOW = dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)
@@ -141,7 +141,8 @@ def test_headline_figures_equal_the_metrics(
     assert float(page.figures["ai_share"]["data-previous"]) == pytest.approx(prev["ai_share"])
     assert value(page, "throughput") == pytest.approx(cur["throughput"])
     activity_org = with_group(select(facts.activity.lazy(), Selection()), "org", "at")
-    adoption = contributor_adoption(activity_org, period).collect()
+    users = evidence_users(facts, Selection(), period)
+    adoption = contributor_adoption(activity_org, period, users).collect()
     assert value(page, "adoption_rate") == pytest.approx(adoption["adoption_rate"][0])
     # ... and as text, formatted, on the one-pager
     for text in (

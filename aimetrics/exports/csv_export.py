@@ -113,7 +113,10 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
     add(
         "adoption-summary",
         team.headline,
-        "Engineers using AI; AI-assisted shares of merged PRs, commits and changed lines.",
+        "Active engineers; AI users (evidence of AI use in the period: markers, Copilot "
+        "usage reports, seat activity, vendor usage), of them without AI markers, engineers "
+        "with AI markers; adoption_rate = ai_users / active_contributors; AI-assisted shares "
+        "of merged PRs, commits and changed lines.",
         SELECTION,
         "adoption",
     )
@@ -122,7 +125,9 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         add(
             f"adoption-by-{by}",
             a.by_group,
-            f"The adoption figures per {by}.",
+            f"The adoption figures per {by}: an engineer active in the {by} counts as an AI "
+            f"user there when they are one in the period (evidence is per person, not per {by})"
+            f"; without markers: no AI marker on their work in the {by}.",
             SELECTION,
             "adoption",
         )

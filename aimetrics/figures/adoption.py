@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from aimetrics.figures.ai_users import selected_ai_users
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.folds import Fold, PrivacyNote, fold_of
 from aimetrics.figures.seats import idle_change, seats_on
@@ -57,7 +58,9 @@ def _period_rows(frame: pl.DataFrame, v: View, at: str) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class AdoptionData:
-    headline: pl.DataFrame  # one row: contributor_adoption + pr_shares + commit_shares (org)
+    # One row: contributor_adoption (AI users by the evidence definition) + pr_shares +
+    # commit_shares (org).
+    headline: pl.DataFrame
     by_group: pl.DataFrame  # the same per group (``by``), small groups folded
     trend: pl.DataFrame  # pr_shares per group and month (group_time)
     tools_weekly: pl.DataFrame  # share_by_tool per week, small tools folded
@@ -72,10 +75,21 @@ class AdoptionData:
     changes: dict[str, Change]  # ADOPTION_CHANGES: each headline figure vs the previous period
 
 
+def _users(f: Facts, v: View, period: Period) -> pl.LazyFrame:
+    """The ``person_key`` of the selection's AI users in ``period`` (the one definition:
+    :func:`aimetrics.figures.ai_users.selected_ai_users`)."""
+    users = selected_ai_users(f, v, period)
+    return users.lazy().filter("ai_user").select("person_key")
+
+
 def _adoption_table(
-    activity: pl.DataFrame, prs: pl.DataFrame, commits: pl.DataFrame, period: Period
+    activity: pl.DataFrame,
+    prs: pl.DataFrame,
+    commits: pl.DataFrame,
+    period: Period,
+    users: pl.LazyFrame,
 ) -> pl.DataFrame:
-    adoption = contributor_adoption(activity.lazy(), period)
+    adoption = contributor_adoption(activity.lazy(), period, users)
     shares = pr_shares(prs.lazy(), period)
     commit = commit_shares(commits.lazy(), period)
     keys = [c for c in activity.columns if c.startswith("group")]
@@ -107,13 +121,17 @@ def _fold_tools(prs: pl.DataFrame, activity: pl.DataFrame, k: int) -> tuple[pl.D
 
 
 def _headline(
-    activity: pl.DataFrame, prs: pl.DataFrame, commits: pl.DataFrame, period: Period
+    activity: pl.DataFrame,
+    prs: pl.DataFrame,
+    commits: pl.DataFrame,
+    period: Period,
+    users: pl.LazyFrame,
 ) -> dict[str, object]:
     """The Adoption page's headline figures (org rows of the selection) in ``period``: one
     row, with the agents' merge rate (``agent_merge_rate``; ``agent_decided`` = merged +
     closed unmerged)."""
     in_period = activity.filter(period.contains("at"))
-    row = dict(first_row(_adoption_table(in_period, prs, commits, period)))
+    row = dict(first_row(_adoption_table(in_period, prs, commits, period, users)))
     agents = agent_outcomes(prs.lazy(), period).filter(pl.col("author") == "agent")
     agent = first_row(agents.collect())
     row["agent_merge_rate"] = agent.get("merge_rate")
@@ -182,11 +200,14 @@ def adoption(f: Facts, v: View, by: str) -> AdoptionData:
         k, folded + tool_fold, fold.hidden,
         tuple(f"{c} cohort PR counts" for c in cohorts.filter(small_cohort)["cohort"]),
     )  # fmt: skip
-    headline = _adoption_table(act_org, prs_org, commits_org, period)
+    users = _users(f, v, period)
+    headline = _adoption_table(act_org, prs_org, commits_org, period, users)
     hidden = previous_hidden(f, v)
     changes = _changes(
-        _headline(act_all, prs_org, commits_org, period),
-        _headline(act_all, prs_org, commits_org, period.previous()),
+        _headline(act_all, prs_org, commits_org, period, users),
+        _headline(
+            act_all, prs_org, commits_org, period.previous(), _users(f, v, period.previous())
+        ),
         ADOPTION_CHANGES, v.statistics, hidden,
     )  # fmt: skip
     changes["idle_monthly_cost"] = idle_change(f, v, seats, hidden)
@@ -197,6 +218,7 @@ def adoption(f: Facts, v: View, by: str) -> AdoptionData:
             by_prs,
             by_group(f.commits.select(_ADOPTION_COMMIT_COLUMNS), "at"),
             period,
+            users,
         ),
         trend=pr_shares(trend_prs, period).collect(),
         tools_weekly=share_by_tool(weekly_tools.lazy(), period).collect(),

@@ -165,28 +165,51 @@ def with_group(
 # --- adoption metrics (inputs: selected, grouped frames) ------------------------------
 
 
-def contributor_adoption(activity: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Per ``group``: ``active_contributors``, ``ai_active_contributors``, ``adoption_rate``.
+ADOPTION_COLUMNS = (
+    "active_contributors", "ai_users", "ai_users_without_markers", "marked_contributors",
+    "adoption_rate",
+)  # fmt: skip
 
-    Active: >= 1 activity row in the period; AI-active: >= 1 of them AI-assisted
-    (``ai``). Adoption rate = AI-active / active. Sorted by group.
+
+def contributor_adoption(
+    activity: pl.LazyFrame, period: Period, users: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Per ``group``: :data:`ADOPTION_COLUMNS` (docs/metrics.md "Active engineers, AI users,
+    adoption rate").
+
+    Active: >= 1 activity row in the period (in the group). ``users``: the ``person_key``
+    of the period's AI users (:func:`aimetrics.metrics.evidence.ai_users`, ``ai_user``).
+    An active engineer counts as an AI user in every group they were active in: evidence
+    is per person, not per team or repository. Marked: >= 1 of their activity rows in the
+    group AI-assisted (``ai``); without markers: an AI user not marked in the group, so
+    ``ai_users = marked_contributors + ai_users_without_markers``. Adoption rate = AI users
+    / active. Sorted by group.
     """
-    return (
+    evidenced = users.select("person_key").unique().with_columns(pl.lit(True).alias("_user"))
+    people = (
         activity.filter(period.contains("at"))
-        .group_by(GROUP)
+        .group_by(GROUP, "person_key")
+        .agg(pl.col("ai").any().alias("_marked"))
+        .join(evidenced, on="person_key", how="left")
+        # A marker is evidence itself: a marked engineer is an AI user even when the
+        # caller's evidence left markers out.
+        .with_columns((pl.col("_user").fill_null(False) | pl.col("_marked")).alias("_user"))
+    )
+    return (
+        people.group_by(GROUP)
         .agg(
-            pl.col("person_key").n_unique().cast(pl.Int64).alias("active_contributors"),
-            pl.col("person_key")
-            .filter("ai")
-            .n_unique()
+            pl.len().cast(pl.Int64).alias("active_contributors"),
+            pl.col("_user").sum().cast(pl.Int64).alias("ai_users"),
+            (pl.col("_user") & ~pl.col("_marked"))
+            .sum()
             .cast(pl.Int64)
-            .alias("ai_active_contributors"),
+            .alias("ai_users_without_markers"),
+            pl.col("_marked").sum().cast(pl.Int64).alias("marked_contributors"),
         )
         .with_columns(
-            share(pl.col("ai_active_contributors"), pl.col("active_contributors")).alias(
-                "adoption_rate"
-            )
+            share(pl.col("ai_users"), pl.col("active_contributors")).alias("adoption_rate")
         )
+        .select(GROUP, *ADOPTION_COLUMNS)
         .sort(GROUP)
     )
 

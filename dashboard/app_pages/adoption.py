@@ -31,8 +31,8 @@ headline = breakdown_kpis.adoption_kpis(
     ctx.settings.reporting.currency,
     view.period.last_day,
 )
-components.kpi_row(headline[:4])
-components.kpi_row(headline[4:])
+components.kpi_row(headline[:5])
+components.kpi_row(headline[5:])
 
 st.subheader("By tool")
 if figures.tools_weekly.is_empty():

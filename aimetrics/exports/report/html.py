@@ -340,7 +340,8 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
             [
                 ("group", "Team", None),
                 ("active_contributors", "Active engineers", count),
-                ("ai_active_contributors", "Using AI", count),
+                ("ai_users", "AI users", count),
+                ("ai_users_without_markers", "Without markers", count),
                 ("adoption_rate", "Adoption", pct),
                 ("merged_prs", "Merged PRs", count),
                 ("ai_share", "AI-assisted share", pct),

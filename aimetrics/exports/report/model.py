@@ -183,6 +183,17 @@ def _roi_kpis(prefix: str, m: RoiFigures | None, previous: RoiFigures | None) ->
     ]
 
 
+def _ai_users(head: dict[str, object]) -> tuple[str, str]:
+    """("N of M active engineers", ", K of them without AI markers" or "" when none): the
+    one AI-user definition (docs/metrics.md "Active engineers, AI users, adoption rate").
+    Said beside the count, so that no one takes it for the AI-marked PRs' authors."""
+    without = _int(head, "ai_users_without_markers")
+    return (
+        f"{_int(head, 'ai_users'):,} of {_int(head, 'active_contributors'):,} active engineers",
+        f", {without:,} of them without AI markers" if without else "",
+    )
+
+
 def _kpis(f: Figures) -> dict[str, Kpi]:
     cur, prev = _row(f.spend.figures, period="current"), _row(f.spend.figures, period="previous")
     u, o = f.overview.uncertainty, f.overview
@@ -238,11 +249,10 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
         ),
         Kpi(
             "adoption_rate",
-            "Engineers using AI",
+            "AI users",
             "share",
             _num(head, "adoption_rate"),
-            sample=f"{_int(head, 'ai_active_contributors'):,} of "
-            f"{_int(head, 'active_contributors'):,} active engineers",
+            sample="".join(_ai_users(head)),
         ),
         Kpi(
             "throughput",
@@ -326,10 +336,12 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         )
         return tuple(out)
     share, adoption = k["ai_share"], k["adoption_rate"]
+    users, without = _ai_users(_row(f.adoption["team"].headline))
     out.append(
         f"{format_share(share.value)} of merged PRs were AI-assisted "
-        f"({format_share(share.previous)} before); {adoption.sample} used AI "
-        f"({format_share(adoption.value)})."
+        f"({format_share(share.previous)} before); {users} used AI "
+        f"({format_share(adoption.value)}){without}"
+        + (" (Copilot completions and chat leave none)." if without else ".")
     )
     thr, up = k["throughput"], k["uplift"]
     uplift_text = (

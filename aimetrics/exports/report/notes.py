@@ -27,6 +27,14 @@ def method_notes(f: Figures) -> tuple[tuple[str, str], ...]:
             "PR or made a commit on a default branch in the period.",
         ),
         (
+            "AI user",
+            "An active engineer with evidence of AI use in the period: an AI marker on their "
+            "work, a day of use in GitHub's Copilot usage reports, a seat's last activity, or "
+            "a vendor usage row naming them. A seat held without activity is not use. "
+            "Adoption = AI users ÷ active engineers. 'Without AI markers': AI users whose "
+            "work carries no marker (Copilot completions and chat leave none).",
+        ),
+        (
             "Throughput",
             "Merged PRs per active engineer per week: merged PRs ÷ active engineers "
             "÷ weeks in the period. PRs opened by AI agents count; bots like Dependabot do not.",
