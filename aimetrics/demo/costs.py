@@ -131,8 +131,10 @@ def seat_plans(seats: pl.DataFrame) -> pl.DataFrame:
 
 
 def cost_records(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.DataFrame:
-    """Monthly per-user usage costs: Copilot premium-request overage (GitHub billing),
-    Claude Code API usage (Anthropic invoice), Cursor usage-based spend (an estimate)."""
+    """Daily per-user usage costs, as the vendors' usage feeds give them: Copilot
+    premium-request overage (GitHub's billing usage report), Claude Code API usage
+    (Anthropic's cost report), Cursor usage-based spend (an estimate). Each user's month is
+    drawn whole, then spread over the working days the seat was in use (:func:`_daily`)."""
     tl = org.timeline
     months = _months(tl.start, tl.end_date)
     month_start = np.array([date_to_us(m) for m in months])
@@ -185,6 +187,7 @@ def cost_records(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.
         )
         team = org.team_at(np.repeat(person, m), np.tile(week, n))
         keep = (used > 0).ravel()
+        first_us, stop_us = lo.ravel()[keep], hi.ravel()[keep]
         login = np.repeat(s["login"].to_numpy(), m)[keep]
         month_ix = np.tile(np.arange(m), n)[keep]
         month_text = np.array([d.strftime("%Y-%m") for d in months])[month_ix]
@@ -206,10 +209,50 @@ def cost_records(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.
                     "unit": np.full(keep.sum(), unit),
                     "user_login": login,
                     "team_slug": slugs[team[keep]],
+                    "_first": pl.Series(first_us // US_PER_DAY, dtype=pl.Int32).cast(pl.Date),
+                    "_stop": pl.Series(-(-stop_us // US_PER_DAY), dtype=pl.Int32).cast(pl.Date),
                 }
             )
         )
-    return pl.concat(parts).sort("record_key")
+    return _daily(pl.concat(parts)).sort("record_key")
+
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _daily(monthly: pl.DataFrame) -> pl.DataFrame:
+    """Each user-month spread over its working days in use (``_first`` .. ``_stop``, weekends
+    only when the span has no weekday): amounts and quantities split evenly in cents and
+    units, the remainder on the last day, so the month's totals are unchanged. Record keys
+    become ``demo:<source>:<tool>:<YYYY-MM-DD>:<login>``, as a daily feed's natural key."""
+    days = (
+        monthly.with_row_index("_row")
+        .with_columns(
+            pl.date_ranges(
+                "_first", pl.max_horizontal("_first", pl.col("_stop") - dt.timedelta(days=1))
+            ).alias("day")
+        )
+        .explode("day")
+        .with_columns((pl.col("day").dt.weekday() <= 5).alias("_weekday"))
+        .filter(pl.col("_weekday") | ~pl.col("_weekday").any().over("_row"))
+    )
+    n = pl.len().over("_row")
+    last = pl.int_range(pl.len()).over("_row") == n - 1
+
+    def split(column: str, unit: float) -> pl.Expr:
+        total = (pl.col(column) / unit).round().cast(pl.Int64)
+        each = total // n
+        return (pl.when(last).then(total - each * (n - 1)).otherwise(each) * unit).alias(column)
+
+    prefix = pl.col("record_key").str.extract(r"^(demo:[^:]+:[^:]+):", 1)
+    return days.with_columns(
+        split("amount", 0.01),
+        split("gross_amount", 0.01),
+        split("quantity", 1.0).cast(pl.Float64),
+        pl.concat_str(
+            prefix, pl.col("day").dt.to_string("%Y-%m-%d"), "user_login", separator=":"
+        ).alias("record_key"),
+    ).drop("_row", "_first", "_stop", "_weekday")
 
 
 # Copilot usage reports (the usage-metrics reports API: docs/demo.md). Per user: an editor,
