@@ -192,9 +192,12 @@ def test_idle_seats_cycle_time_and_guardrails(report: Report, html: str) -> None
     page = Page(html)
     seats = f.spend.seats
     assert value(page, "idle_seats") == seats["idle"].sum()
-    cycle = f.overview.cycle
+    # The cycle-time tile is the within-engineer comparison; the size ratio sits beside it.
+    cycle, size = f.overview.cycle.within, f.overview.cycle.size
     assert cycle is not None and cycle.ratio.ok
     assert value(page, "cycle_ratio") == pytest.approx(cycle.ratio.value)
+    assert size is not None and size.ratio.ok
+    assert value(page, "size_ratio") == pytest.approx(size.ratio.value)
     q = f.quality["team"]
     assert value(page, "revert_diff") == pytest.approx(q.revert_diff.value)
     assert value(page, "unreviewed_diff") == pytest.approx(q.unreviewed_diff.value)
@@ -363,3 +366,20 @@ def test_repository_filter_leaves_spend_and_roi_out(
     assert "data-value" not in page.figures["spend"]
     assert page.figures["measured_roi"]["data-status"] == "not available"
     assert "data-value" in page.figures["ai_share"]
+
+
+def test_cycle_time_line_names_the_design(report: Report) -> None:
+    """The summary's cycle-time line is the within-engineer comparison with its engineers,
+    the size ratio beside it, and the pooled ratio named as descriptive."""
+    c = report.figures.overview.cycle
+    assert c.within is not None and c.pooled is not None and c.size is not None
+    line = next(x for x in report.summary if x.startswith("Cycle time"))
+    assert "same engineers (within engineer; " in line
+    assert f"{c.within.ai_engineers} engineers, their own PRs compared" in line
+    assert f"ratio {format_number(c.within.ratio.value, 'ratio')} (" in line
+    assert f"{format_number(c.size.ratio.value, 'ratio')} the size of the same engineers'" in line
+    pooled = format_number(c.pooled.ratio.value, "ratio")
+    assert f"Pooled over everyone, unadjusted: {pooled} (descriptive only" in line
+    assert c.pooled.ratio.value != c.within.ratio.value
+    guards = next(x for x in report.summary if x.startswith("Quality guardrails"))
+    assert "pooled over all authors (descriptive)" in guards
