@@ -256,7 +256,7 @@ def pooled_sentence(pooled: Comparison | None) -> str:
     """The pooled ratio in words, labelled descriptive ("" when it is not shown)."""
     if pooled is None or not pooled.ratio.ok or pooled.ratio.value is None:
         return ""
-    return f"pooled, unadjusted (descriptive): {pooled.ratio.value:.2f}×"
+    return f"Pooled, unadjusted (descriptive): {pooled.ratio.value:.2f}×"
 
 
 def cycle_kpi(cycle: CycleComparison, previous: CycleComparison) -> Kpi:

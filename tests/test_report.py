@@ -30,7 +30,7 @@ from aimetrics.exports.report.html import render_html
 from aimetrics.exports.report.model import Report, build_report, report_from_figures
 from aimetrics.figures.compute import Figures, compute_figures
 from aimetrics.figures.facts import Facts
-from aimetrics.format import format_money, format_number, format_share
+from aimetrics.format import format_interval, format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
@@ -383,3 +383,19 @@ def test_cycle_time_line_names_the_design(report: Report) -> None:
     assert c.pooled.ratio.value != c.within.ratio.value
     guards = next(x for x in report.summary if x.startswith("Quality guardrails"))
     assert "pooled over all authors (descriptive)" in guards
+
+
+def test_overview_cycle_tile_is_the_within_engineer_comparison(report: Report) -> None:
+    """The dashboard's Overview tile on the same figures: the within-engineer ratio with its
+    engineers and interval; the size ratio and the pooled one (descriptive) in its help."""
+    from dashboard import kpis
+
+    o = report.figures.overview
+    c = o.cycle
+    assert c.within is not None and c.pooled is not None and c.size is not None
+    tile = kpis.cycle_kpi(c, o.cycle_previous)
+    assert tile.value == f"{c.within.ratio.value:.2f}×"
+    assert tile.n.startswith(f"{c.within.ai_engineers:,} engineers, their own PRs compared")
+    assert tile.uncertainty == format_interval(c.within.ratio, ".2f", "×")
+    assert f"Pooled, unadjusted (descriptive): {c.pooled.ratio.value:.2f}×" in tile.help
+    assert f"AI-assisted PRs are {c.size.ratio.value:.2f}× the size" in tile.help
