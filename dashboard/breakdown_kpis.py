@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from aimetrics.figures.delivery import CycleComparison
 from aimetrics.format import (
     MISSING,
     delta_hours,
@@ -22,6 +23,7 @@ from aimetrics.format import (
     format_share,
 )
 from aimetrics.metrics.change import NOT_ENOUGH, Change
+from aimetrics.metrics.like_for_like import MIN_PRS_EACH
 from aimetrics.metrics.stats import Comparison, Estimate
 from dashboard.components import AI_LABEL, NO_MARKER_LABEL, Kpi
 from dashboard.kpis import change_help, changed, idle_kpi
@@ -146,19 +148,39 @@ def _hours_kpi(label: str, row: dict[str, object], change: Change) -> Kpi:
     )
 
 
+def _ratio_kpi(
+    label: str, c: Comparison | None, change: Change, n: str, help_: str, arrow: bool = True
+) -> Kpi:
+    """A ratio of medians AI-assisted / no marker with its interval and its change."""
+    ok = c is not None and c.ratio.ok and c.ratio.value is not None
+    delta, delta_arrow = changed(change, lambda cur, prev: f"{cur - prev:+.2f}×")
+    if not ok:
+        n = c.ratio.note if c is not None else "no merged PR with a timeline"
+    return Kpi(
+        label,
+        f"{c.ratio.value:.2f}×" if ok else NOT_ENOUGH,  # type: ignore[union-attr]
+        delta,
+        "inverse" if arrow and delta_arrow == "auto" else "off",
+        n,
+        help_ + " " + change_help(change, lambda v: MISSING if v is None else f"{v:.2f}×"),
+        format_interval(c.ratio, ".2f", "×") if ok else "",  # type: ignore[union-attr]
+        delta_arrow=delta_arrow,
+    )
+
+
 def delivery_kpis(
     throughput: pl.DataFrame,
     stages: pl.DataFrame,
-    cycle: Comparison | None,
+    cycle: CycleComparison,
     changes: Mapping[str, Change],
 ) -> list[Kpi]:
-    """Throughput, median cycle time AI-assisted and no marker, and their ratio with its CI,
-    each with its change vs the previous period."""
+    """Throughput, median cycle time AI-assisted and no marker, and their ratio within
+    engineer (the headline) and pooled (descriptive), each with its CI and its change vs
+    the previous period."""
     t = _row(throughput)
     ai, no = _stage(stages, AI_LABEL), _stage(stages, NO_MARKER_LABEL)
-    ok = cycle is not None and cycle.ratio.ok
-    ratio_delta, ratio_arrow = changed(changes["cycle_ratio"], lambda c, p: f"{c - p:+.2f}×")
     rate_delta, rate_arrow = changed(changes["throughput"], delta_rate)
+    w, p = cycle.within, cycle.pooled
     return [
         Kpi(
             "PRs per engineer-week",
@@ -172,17 +194,33 @@ def delivery_kpis(
         ),
         _hours_kpi(f"Median cycle time, {AI_LABEL}", ai, changes["cycle_ai"]),
         _hours_kpi(f"Median cycle time, {NO_MARKER_LABEL}", no, changes["cycle_no_marker"]),
-        Kpi(
-            "Cycle time ratio, AI ÷ no marker",
-            f"{cycle.ratio.value:.2f}×" if ok else NOT_ENOUGH,  # type: ignore[union-attr]
-            ratio_delta, "inverse" if ratio_arrow == "auto" else "off",
-            format_interval(cycle.ratio, ".2f", "×") if ok else "needs more PRs/engineers",  # type: ignore[union-attr]
-            "Ratio of the median cycle times with a bootstrap interval that resamples engineers "
-            "(below 1: AI-assisted PRs are faster). "
-            + change_help(changes["cycle_ratio"], lambda v: MISSING if v is None else f"{v:.2f}×"),
-            delta_arrow=ratio_arrow,
+        _ratio_kpi(
+            "Cycle time, AI ÷ no marker, same engineers",
+            w,
+            changes["cycle_within"],
+            f"{w.ai_engineers:,} engineers, their own PRs compared" if w is not None else "",
+            f"Each engineer's AI-assisted PRs against their own no-marker PRs (engineers with "
+            f"{MIN_PRS_EACH}+ of each): the ratio of median cycle times relative to each "
+            "engineer's own, with a bootstrap interval that resamples engineers (below 1: "
+            "AI-assisted PRs are faster).",
+        ),
+        _ratio_kpi(
+            "Cycle time ratio, pooled, unadjusted (descriptive)",
+            p,
+            changes["cycle_ratio"],
+            f"{p.ai_prs:,} AI-assisted / {p.no_marker_prs:,} PRs" if p is not None else "",
+            "All AI-assisted PRs' median cycle time / all no-marker PRs', with a bootstrap "
+            "interval that resamples engineers. Descriptive: it mixes who uses AI (teams with "
+            "their own review habits, task sizes) with what AI does.",
+            arrow=False,
         ),
     ]  # fmt: skip
+
+
+POOLED_NOTE = (
+    "Pooled, unadjusted (descriptive): all AI-assisted PRs against all no-marker PRs, so it "
+    "mixes who uses AI (teams, tasks) with what AI does."
+)
 
 
 def quality_kpis(
@@ -209,18 +247,19 @@ def quality_kpis(
         _share_kpi(
             "Revert rate, AI-assisted", share_of(ai, "revert_rate"), changes["revert_rate"],
             f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'revert_rate')} of {n(no)} · "
-            f"difference {format_estimate(revert, ' pp')}",
+            f"pooled difference {format_estimate(revert, ' pp')}",
             "Merged PRs that a later revert references / merged PRs. The difference "
-            "(AI-assisted minus no marker) has a bootstrap interval that resamples authors.",
+            "(AI-assisted minus no marker) has a bootstrap interval that resamples authors. "
+            + POOLED_NOTE,
             "inverse",
         ),
         _share_kpi(
             "No human review, AI-assisted", share_of(ai, "unreviewed_share"),
             changes["unreviewed_share"],
             f"{n(ai)} PRs · {NO_MARKER_LABEL}: {share_of(no, 'unreviewed_share')} · "
-            f"difference {format_estimate(unreviewed, ' pp')}",
+            f"pooled difference {format_estimate(unreviewed, ' pp')}",
             "Merged PRs without a review by a human other than the author before the merge "
-            "(bots and AI reviewers do not count).",
+            "(bots and AI reviewers do not count). " + POOLED_NOTE,
             "inverse",
         ),
         Kpi(

@@ -9,19 +9,20 @@ from dataclasses import replace
 
 import polars as pl
 
+from aimetrics.figures.delivery import CycleComparison
 from aimetrics.figures.seats import seat_totals
 from aimetrics.format import (
     MISSING,
     delta_money,
     delta_points,
     delta_rate,
-    format_hours,
     format_interval,
     format_money,
     format_rate,
     format_share,
 )
 from aimetrics.metrics.change import NOT_ENOUGH, Change
+from aimetrics.metrics.like_for_like import MIN_PRS_EACH
 from aimetrics.metrics.overview import KpiUncertainty
 from aimetrics.metrics.roi import Roi, RoiFigures
 from aimetrics.metrics.stats import Comparison
@@ -245,27 +246,51 @@ def uplift_kpi(uplift: Uplift) -> Kpi:
     )
 
 
-def cycle_kpi(cycle: Comparison | None, previous: Comparison | None) -> Kpi:
-    help_ = (
-        "Median cycle time (first commit → merge) of AI-assisted PRs / of no-marker PRs, with "
-        "a bootstrap interval that resamples authors (below 1: AI-assisted PRs are faster)."
+def size_sentence(size: Comparison | None) -> str:
+    """The within-engineer PR-size ratio in words ("" when it is not shown)."""
+    if size is None or not size.ratio.ok or size.ratio.value is None:
+        return ""
+    return f"AI-assisted PRs are {size.ratio.value:.2f}× the size of the same engineers' other PRs"
+
+
+def pooled_sentence(pooled: Comparison | None) -> str:
+    """The pooled ratio in words, labelled descriptive ("" when it is not shown)."""
+    if pooled is None or not pooled.ratio.ok or pooled.ratio.value is None:
+        return ""
+    return f"Pooled, unadjusted (descriptive): {pooled.ratio.value:.2f}×"
+
+
+def cycle_kpi(cycle: CycleComparison, previous: CycleComparison) -> Kpi:
+    """The cycle-time ratio within engineer (the headline; the pooled one in its help)."""
+    label = "Cycle time, AI ÷ no marker"
+    c, before = cycle.within, previous.within
+    extra = [x + "." for x in (size_sentence(cycle.size), pooled_sentence(cycle.pooled)) if x]
+    help_ = " ".join(
+        [
+            "Each engineer's AI-assisted PRs against their own no-marker PRs (engineers with "
+            f"{MIN_PRS_EACH}+ of each in the period): the ratio of median cycle times (first "
+            "commit → merge) relative to each engineer's own, with a bootstrap interval that "
+            "resamples engineers (below 1: AI-assisted PRs are faster).",
+            *extra,
+            "The pooled ratio sets all AI-assisted PRs against all others: it mixes who uses AI "
+            "(teams, tasks) with what AI does, so it is not the headline.",
+        ]
     )
-    if cycle is None or not cycle.ratio.ok or cycle.ratio.value is None:
-        note = cycle.ratio.note if cycle is not None else "no merged PR with a timeline"
-        return Kpi("Cycle time, AI ÷ no marker", NOT_ENOUGH, None, "off", note, help_)
+    if c is None or not c.ratio.ok or c.ratio.value is None:
+        note = c.ratio.note if c is not None else "no merged PR with a timeline"
+        return Kpi(label, NOT_ENOUGH, None, "off", note, help_)
     delta = None
-    if previous is not None and previous.ratio.ok and previous.ratio.value is not None:
-        delta = f"{cycle.ratio.value - previous.ratio.value:+.2f}×"
+    if before is not None and before.ratio.ok and before.ratio.value is not None:
+        delta = f"{c.ratio.value - before.ratio.value:+.2f}×"
     return Kpi(
-        "Cycle time, AI ÷ no marker",
-        f"{cycle.ratio.value:.2f}×",
+        label,
+        f"{c.ratio.value:.2f}×",
         delta,
         "inverse",
-        f"AI-assisted {cycle.ai_prs:,} PRs (median {format_hours(cycle.ai_median)}) · "
-        f"{NO_MARKER_LABEL} {cycle.no_marker_prs:,} (median "
-        f"{format_hours(cycle.no_marker_median)})",
+        f"{c.ai_engineers:,} engineers, their own PRs compared ({c.ai_prs:,} AI-assisted, "
+        f"{c.no_marker_prs:,} {NO_MARKER_LABEL})",
         help_,
-        format_interval(cycle.ratio, ".2f", "×"),
+        format_interval(c.ratio, ".2f", "×"),
     )
 
 

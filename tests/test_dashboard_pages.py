@@ -50,7 +50,7 @@ from aimetrics.metrics.cost.seats import (
 )
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
 from aimetrics.metrics.evidence import ai_user_weeks, tool_weights
-from aimetrics.metrics.like_for_like import dose_response_of
+from aimetrics.metrics.like_for_like import dose_response_of, engineer_cycle_hours, within_engineer
 from aimetrics.metrics.overview import (
     CostInputs,
     kpi_uncertainty,
@@ -377,6 +377,39 @@ def test_delivery_figures_equal_the_metrics(open_page, facts: Facts, period: Per
     assert prs["Link"].str.contains(r"^https://github\.com/acme-demo/[\w.-]+/pull/\d+$").all()
 
 
+def test_delivery_cycle_time_in_both_designs(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
+    """Cycle time AI ÷ no marker in both designs: within engineer, the headline (engineers
+    with 3+ PRs of each kind), and pooled, shown as descriptive. Over a year of the
+    quarter-size demo (default rules: few AI-assisted PRs) the pooled ratio is measured and
+    the within-engineer one says why it is not: not enough data beats noise."""
+    year = Period(period.end - dt.timedelta(days=364), period.end, "UTC")
+    at = open_page("delivery", config=SMALL_CHANGES, period=[str(year.start), str(year.end)])
+    values = metric_values(at)
+    timed = (
+        compared_rows(facts, year)
+        .filter(pl.col("timeline") | pl.col("cycle").is_not_null())
+        .with_columns((pl.col("comparison") == AI_GROUP).alias("is_ai"))
+        .collect()
+    )
+    stats = SMALL.statistics
+    within = within_engineer(engineer_cycle_hours(timed.lazy()), "cycle_hours", "cycle", stats)
+    pooled = compare_medians(
+        timed.with_columns(pl.col("author_key").fill_null("(deleted account)")),
+        value="cycle",
+        cluster="author_key",
+        settings=stats,
+    )
+    assert pooled.ratio.ok and not within.ratio.ok
+    assert values["Cycle time, AI ÷ no marker, same engineers"] == NOT_ENOUGH
+    assert values["Cycle time ratio, pooled, unadjusted (descriptive)"] == (
+        f"{pooled.ratio.value:.2f}×"
+    )
+    captions = " ".join(c.value for c in at.caption)
+    assert f"n: {within.ratio.note}" in captions  # "needs at least 3 engineers ... (has 2)"
+    assert f"(has {within.ai_engineers})" in within.ratio.note
+    assert "descriptive only" in captions and "team mix" in captions
+
+
 def test_quality_figures_equal_the_metrics(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
     at = open_page("quality")
     merged = rows(facts.prs, "org", "merged_at", Selection()).filter(
@@ -571,7 +604,10 @@ def expected(
         )
         .collect()
     )
-    cycle = compare_medians(rows, value="cycle", cluster="author_key", settings=settings.statistics)
+    # The tile shows the within-engineer comparison (each engineer's own PRs).
+    cycle = within_engineer(
+        engineer_cycle_hours(rows.lazy()), "cycle_hours", "cycle", settings.statistics
+    )
     pct = uplift.percent
     values = {
         "AI spend in period": fmt.format_money(cur["spend"], USD),
@@ -964,6 +1000,9 @@ def _no_config_leak(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 # The quarter-size demo has few AI-assisted PRs a quarter: compare with smaller samples.
 SMALL_CHANGES = "statistics:\n  min_prs: 5\n  min_engineers: 3\nprivacy:\n  min_group_size: 2\n"
+SMALL = Settings.model_validate(
+    {"statistics": {"min_prs": 5, "min_engineers": 3}, "privacy": {"min_group_size": 2}}
+)
 
 
 def compared_rows(facts: Facts, period: Period) -> pl.LazyFrame:

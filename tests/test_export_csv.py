@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +24,7 @@ from aimetrics.cli import app
 from aimetrics.errors import ExportError
 from aimetrics.exports.csv_export import MANIFEST, flat, write_csv_export
 from aimetrics.figures.compute import Figures, compute_figures
+from aimetrics.figures.delivery import cycle_comparison
 from aimetrics.figures.facts import Facts
 from aimetrics.metrics.adoption import (
     Selection,
@@ -32,12 +34,20 @@ from aimetrics.metrics.adoption import (
     select,
     with_group,
 )
+from aimetrics.metrics.like_for_like import (
+    MIN_PRS_EACH,
+    engineer_cycle_hours,
+    size_ratio,
+    within_engineer,
+)
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work, weekly_trend
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import OTHER, apply_visibility, group_visibility
+from aimetrics.metrics.stats import compare_medians
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
+from aimetrics.vocabulary import AI_GROUP
 
 from samples import DEMO_END, evidence_users, roi_of
 
@@ -413,3 +423,78 @@ def test_copilot_usage_tables_equal_the_metrics(
     assert pl.read_csv(tmp_path / "copilot-usage-by-user.csv").is_empty()  # no individuals
     names = {entry["name"] for entry in info["files"]}  # type: ignore[index]
     assert {"copilot-usage-summary.csv", "copilot-usage-by-language.csv"} <= names
+
+
+def test_comparisons_carry_the_design(
+    everything: tuple[Figures, Path, dict], facts: Facts, settings: Settings, period: Period
+) -> None:
+    """comparisons.csv: cycle time within engineer (the headline) and pooled, this period and
+    the one before, the PR-size ratio within engineer, and the pooled quality differences."""
+    _, out, _ = everything
+    frame = pl.read_csv(out / "comparisons.csv")
+    assert {"design", "period", "ai_engineers", "no_marker_engineers"} <= set(frame.columns)
+    assert set(frame["design"]) == {"within engineer", "pooled"}
+
+    def of(p: Period) -> pl.DataFrame:
+        return (
+            rows(facts.prs, "org", "merged_at", Selection())
+            .filter(
+                pl.col("counted") & p.contains("merged_at") & pl.col("comparison").is_not_null()
+            )
+            .with_columns((pl.col("comparison") == AI_GROUP).alias("is_ai"))
+            .collect()
+        )
+
+    def row(measure: str, design: str, which: str) -> dict[str, object]:
+        found = frame.filter(
+            pl.col("measure").str.starts_with(measure)
+            & (pl.col("design") == design)
+            & (pl.col("period") == which)
+        )
+        assert found.height == 1, (measure, design, which)
+        return found.row(0, named=True)
+
+    stats = settings.statistics
+    for which, p in (("current", period), ("previous", period.previous())):
+        prs = of(p)
+        timed = prs.filter(pl.col("timeline") | pl.col("cycle").is_not_null())
+        within = within_engineer(
+            engineer_cycle_hours(timed.lazy()), "cycle_hours", "c", stats, MIN_PRS_EACH
+        )
+        pooled = compare_medians(
+            timed.with_columns(pl.col("author_key").fill_null("(deleted account)")),
+            value="cycle",
+            cluster="author_key",
+            settings=stats,
+        )
+        got = row("cycle time ratio", "within engineer", which)
+        assert within.ratio.ok and got["value"] == pytest.approx(within.ratio.value)
+        assert (got["low"], got["high"]) == pytest.approx((within.ratio.low, within.ratio.high))
+        # Within engineer: the same engineers on both sides, each with 3+ PRs of each kind.
+        assert got["ai_engineers"] == got["no_marker_engineers"] == within.ai_engineers >= 8
+        got = row("cycle time ratio", "pooled", which)
+        assert got["value"] == pytest.approx(pooled.ratio.value)
+        assert got["ai_prs"] == pooled.ai_prs and got["no_marker_prs"] == pooled.no_marker_prs
+        if which == "current":
+            size = size_ratio(prs.lazy(), stats)
+            got = row("PR size ratio", "within engineer", which)
+            assert got["value"] == pytest.approx(size.ratio.value) and size.ratio.value < 1
+    for measure in ("revert rate difference", "merged without human review difference"):
+        assert row(measure, "pooled", "current")["status"] in ("ok", "not enough data")
+
+
+def test_within_engineer_figures_follow_privacy_and_the_previous_period(
+    everything: tuple[Figures, Path, dict], facts: Facts
+) -> None:
+    figures, _, _ = everything
+    c, before = figures.overview.cycle, figures.overview.cycle_previous
+    assert c.within is not None and before.within is not None and c.within.ratio.ok
+    # The Delivery page's change of the headline is that of the within-engineer ratios.
+    change = figures.delivery["team"].changes["cycle_within"]
+    assert (change.current, change.previous) == (c.within.ratio.value, before.within.ratio.value)
+    # Fewer engineers than the privacy minimum: not shown, with the reason and the count.
+    n = c.within.ai_engineers
+    hidden, _ = cycle_comparison(facts, replace(figures.view, min_group_size=n + 1))
+    assert hidden.within is not None and not hidden.within.ratio.ok
+    assert hidden.within.ai_median is None
+    assert f"fewer than {n + 1} engineers to compare (privacy), has {n}" in hidden.within.ratio.note

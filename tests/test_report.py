@@ -30,7 +30,7 @@ from aimetrics.exports.report.html import render_html
 from aimetrics.exports.report.model import Report, build_report, report_from_figures
 from aimetrics.figures.compute import Figures, compute_figures
 from aimetrics.figures.facts import Facts
-from aimetrics.format import format_money, format_number, format_share
+from aimetrics.format import format_interval, format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
@@ -195,9 +195,12 @@ def test_idle_seats_cycle_time_and_guardrails(report: Report, html: str) -> None
     page = Page(html)
     seats = f.spend.seats
     assert value(page, "idle_seats") == seats["idle"].sum()
-    cycle = f.overview.cycle
+    # The cycle-time tile is the within-engineer comparison; the size ratio sits beside it.
+    cycle, size = f.overview.cycle.within, f.overview.cycle.size
     assert cycle is not None and cycle.ratio.ok
     assert value(page, "cycle_ratio") == pytest.approx(cycle.ratio.value)
+    assert size is not None and size.ratio.ok
+    assert value(page, "size_ratio") == pytest.approx(size.ratio.value)
     q = f.quality["team"]
     assert value(page, "revert_diff") == pytest.approx(q.revert_diff.value)
     assert value(page, "unreviewed_diff") == pytest.approx(q.unreviewed_diff.value)
@@ -366,3 +369,36 @@ def test_repository_filter_leaves_spend_and_roi_out(
     assert "data-value" not in page.figures["spend"]
     assert page.figures["measured_roi"]["data-status"] == "not available"
     assert "data-value" in page.figures["ai_share"]
+
+
+def test_cycle_time_line_names_the_design(report: Report) -> None:
+    """The summary's cycle-time line is the within-engineer comparison with its engineers,
+    the size ratio beside it, and the pooled ratio named as descriptive."""
+    c = report.figures.overview.cycle
+    assert c.within is not None and c.pooled is not None and c.size is not None
+    line = next(x for x in report.summary if x.startswith("Cycle time"))
+    assert "same engineers (within engineer; " in line
+    assert f"{c.within.ai_engineers} engineers, their own PRs compared" in line
+    assert f"ratio {format_number(c.within.ratio.value, 'ratio')} (" in line
+    assert f"{format_number(c.size.ratio.value, 'ratio')} the size of the same engineers'" in line
+    pooled = format_number(c.pooled.ratio.value, "ratio")
+    assert f"Pooled over everyone, unadjusted: {pooled} (descriptive only" in line
+    assert c.pooled.ratio.value != c.within.ratio.value
+    guards = next(x for x in report.summary if x.startswith("Quality guardrails"))
+    assert "pooled over all authors (descriptive)" in guards
+
+
+def test_overview_cycle_tile_is_the_within_engineer_comparison(report: Report) -> None:
+    """The dashboard's Overview tile on the same figures: the within-engineer ratio with its
+    engineers and interval; the size ratio and the pooled one (descriptive) in its help."""
+    from dashboard import kpis
+
+    o = report.figures.overview
+    c = o.cycle
+    assert c.within is not None and c.pooled is not None and c.size is not None
+    tile = kpis.cycle_kpi(c, o.cycle_previous)
+    assert tile.value == f"{c.within.ratio.value:.2f}×"
+    assert tile.n.startswith(f"{c.within.ai_engineers:,} engineers, their own PRs compared")
+    assert tile.uncertainty == format_interval(c.within.ratio, ".2f", "×")
+    assert f"Pooled, unadjusted (descriptive): {c.pooled.ratio.value:.2f}×" in tile.help
+    assert f"AI-assisted PRs are {c.size.ratio.value:.2f}× the size" in tile.help

@@ -36,6 +36,7 @@ from aimetrics.exports.csv_tables import (
 from aimetrics.figures.compute import BREAKDOWNS, Figures
 from aimetrics.figures.copilot import CopilotUsageData
 from aimetrics.figures.folds import PrivacyNote
+from aimetrics.metrics.like_for_like import MIN_PRS_EACH, POOLED, WITHIN_ENGINEER
 from aimetrics.metrics.privacy import individual_rows
 
 MANIFEST = "manifest.json"
@@ -261,16 +262,24 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         SELECTION,
         "quality",
     )
+    cycle_measure = "cycle time ratio, AI-assisted / no marker"
+    ratios = [
+        (cycle_measure, WITHIN_ENGINEER, "current", o.cycle.within),
+        (cycle_measure, WITHIN_ENGINEER, "previous", o.cycle_previous.within),
+        (cycle_measure, POOLED, "current", o.cycle.pooled),
+        (cycle_measure, POOLED, "previous", o.cycle_previous.pooled),
+        (
+            "PR size ratio (lines), AI-assisted / no marker",
+            WITHIN_ENGINEER,
+            "current",
+            o.cycle.size,
+        ),
+    ]
     add(
         "comparisons",
         pl.concat(
             [
-                comparison_rows(
-                    [
-                        ("cycle time ratio, AI-assisted / no marker", o.cycle),
-                        ("cycle time ratio, previous period", o.cycle_previous),
-                    ]
-                ),
+                comparison_rows(ratios),
                 estimate_rows(
                     [
                         ("revert rate difference, AI-assisted - no marker (pp)", q.revert_diff),
@@ -279,12 +288,15 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
                             q.unreviewed_diff,
                         ),
                     ]
-                ),
+                ).with_columns(pl.lit(POOLED).alias("design"), pl.lit("current").alias("period")),
             ],
             how="diagonal",
         ),
         "AI-assisted vs no marker with the engineer-bootstrap interval, or 'not enough data' "
-        "(status) with the reason (note).",
+        "(status) with the reason (note). design 'within engineer': each engineer's AI-assisted "
+        f"PRs against their own no-marker PRs (engineers with {MIN_PRS_EACH}+ of each, counted in "
+        "ai_engineers), the headline; 'pooled': everyone's PRs together, descriptive only (it "
+        "mixes who uses AI with what AI does).",
         SELECTION,
         "quality",
     )

@@ -85,14 +85,22 @@ def estimate_rows(items: list[tuple[str, Estimate]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=ESTIMATE_COLUMNS)
 
 
-def comparison_rows(items: list[tuple[str, Comparison | None]]) -> pl.DataFrame:
-    """Ratios of medians (AI-assisted / no marker) with each side's median and sample."""
+def comparison_rows(items: list[tuple[str, str, str, Comparison | None]]) -> pl.DataFrame:
+    """AI-assisted vs no marker, one row per ``(measure, design, period, comparison)``: the
+    ratio of medians with its interval, each side's median and sample. ``design``:
+    ``within engineer`` (each engineer's PRs against their own; ``ai_engineers`` =
+    ``no_marker_engineers`` = the engineers who count) or ``pooled`` (everyone's PRs:
+    descriptive, it mixes who uses AI with what AI does)."""
     frames = []
-    for measure, c in items:
+    for measure, design, period, c in items:
         if c is None:
             continue
         frames.append(
-            estimate_rows([(measure, c.ratio)]).with_columns(
+            estimate_rows([(measure, c.ratio)]).select(
+                "measure",
+                pl.lit(design).alias("design"),
+                pl.lit(period).alias("period"),
+                pl.exclude("measure"),
                 pl.lit(c.ai_median, pl.Float64).alias("ai_median"),
                 pl.lit(c.no_marker_median, pl.Float64).alias("no_marker_median"),
                 pl.lit(c.ai_prs, pl.Int64).alias("ai_prs"),
@@ -101,7 +109,7 @@ def comparison_rows(items: list[tuple[str, Comparison | None]]) -> pl.DataFrame:
                 pl.lit(c.no_marker_engineers, pl.Int64).alias("no_marker_engineers"),
             )
         )
-    return pl.concat(frames) if frames else comparison_rows([("", _EMPTY)]).clear()
+    return pl.concat(frames) if frames else comparison_rows([("", "", "", _EMPTY)]).clear()
 
 
 _EMPTY = Comparison("", None, None, Estimate.not_enough(0, 0, 0.0, ""), 0, 0, 0, 0)

@@ -1,8 +1,10 @@
-"""The Delivery page's figures: throughput, cycle time and its stages, the PR list."""
+"""The Delivery page's figures: throughput, cycle time and its stages, the PR list, and the
+AI-assisted vs no-marker comparison in its two designs (docs/metrics.md, "Like-for-like
+comparisons"): within engineer (the headline) and pooled (descriptive)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -24,7 +26,13 @@ from aimetrics.metrics.delivery import (
     throughput_by_group,
     timeline_coverage,
 )
-from aimetrics.metrics.stats import Comparison, compare_medians
+from aimetrics.metrics.like_for_like import (
+    MIN_PRS_EACH,
+    engineer_cycle_hours,
+    size_ratio,
+    within_engineer,
+)
+from aimetrics.metrics.stats import Comparison, Estimate, compare_medians
 from aimetrics.vocabulary import AI_GROUP, NO_MARKER
 
 NEWEST_FIRST = ("merged_at", "repository", "number")  # a stable order for PR lists
@@ -37,6 +45,18 @@ PR_TABLE_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class CycleComparison:
+    """AI-assisted vs no-marker PRs of the view: cycle time within engineer (the headline),
+    the same pooled over everyone (descriptive: it mixes who uses AI with what AI does), and
+    the PR-size ratio within engineer beside the headline. ``None``: no merged PR with a
+    timeline (``size``: no merged PR by an engineer)."""
+
+    within: Comparison | None
+    pooled: Comparison | None
+    size: Comparison | None
+
+
+@dataclass(frozen=True)
 class DeliveryData:
     throughput: pl.DataFrame  # throughput_by_group (org)
     by_group: pl.DataFrame  # throughput_by_group per group
@@ -44,31 +64,49 @@ class DeliveryData:
     stages: pl.DataFrame  # cycle_time_summary (org)
     stages_by_group: pl.DataFrame  # cycle_time_summary per group
     coverage: pl.DataFrame  # timeline_coverage (org)
-    cycle: Comparison | None  # median cycle time, AI-assisted / no marker, with its CI
+    cycle: CycleComparison  # cycle time AI-assisted / no marker: within engineer, pooled
     prs: pl.DataFrame  # the merged PRs behind the figures (PR_TABLE_COLUMNS)
     people: int
     privacy: PrivacyNote
-    changes: dict[str, Change]  # throughput, cycle_ai, cycle_no_marker, cycle_ratio
+    # throughput, cycle_ai, cycle_no_marker, cycle_within, cycle_ratio (pooled)
+    changes: dict[str, Change]
 
 
-def org_cycle(f: Facts, v: View) -> tuple[pl.DataFrame, PrivacyNote, Comparison | None]:
-    """The view's compared PRs (org), and their median cycle time AI-assisted / no marker."""
+def org_cycle(f: Facts, v: View) -> tuple[pl.DataFrame, PrivacyNote, CycleComparison]:
+    """The view's compared PRs (org), and their cycle time and size AI-assisted / no marker
+    (:class:`CycleComparison`). Small cells are dropped before (:func:`compared`)."""
     rows, note = compared(f, f.prs, v, "org")
+    rows_ai = rows.with_columns((pl.col("comparison") == AI_GROUP).alias("is_ai"))
+    size = None if rows_ai.is_empty() else _private(size_ratio(rows_ai.lazy(), v.statistics), v)
     # Timed: a full timeline, or a cycle time only (merge commits recovered from git).
-    timed = rows.filter(pl.col("timeline") | pl.col("cycle").is_not_null())
+    timed = rows_ai.filter(pl.col("timeline") | pl.col("cycle").is_not_null())
     if timed.is_empty():
-        return rows, note, None
-    comparison = compare_medians(
-        timed.with_columns(
-            (pl.col("comparison") == AI_GROUP).alias("is_ai"),
-            pl.col("author_key").fill_null("(deleted account)"),
-        ),
+        return rows, note, CycleComparison(None, None, size)
+    pooled = compare_medians(
+        timed.with_columns(pl.col("author_key").fill_null("(deleted account)")),
         value="cycle",
         cluster="author_key",
         settings=v.statistics,
-        metric="cycle time (hours)",
+        metric="cycle time (hours), pooled",
     )
-    return rows, note, comparison
+    within = within_engineer(
+        engineer_cycle_hours(timed.lazy()),
+        "cycle_hours",
+        "cycle time (hours), within engineer",
+        v.statistics,
+        MIN_PRS_EACH,
+    )
+    return rows, note, CycleComparison(_private(within, v), pooled, size)
+
+
+def _private(c: Comparison, v: View) -> Comparison:
+    """A within-engineer comparison resting on fewer engineers than the privacy minimum is
+    not shown (its engineers' own PRs would be all but named)."""
+    if not c.ratio.ok or c.ai_engineers >= v.min_group_size:
+        return c
+    note = f"fewer than {v.min_group_size} engineers to compare (privacy), has {c.ai_engineers}"
+    ratio = Estimate.not_enough(c.ai_engineers, c.ratio.prs, c.ratio.level, note)
+    return replace(c, ai_median=None, no_marker_median=None, ratio=ratio)
 
 
 def ratio_change(cur: Comparison | None, prev: Comparison | None, hidden: str = "") -> Change:
@@ -125,7 +163,8 @@ def delivery(f: Facts, v: View, by: str) -> DeliveryData:
             )
             for key, group in (("cycle_ai", AI_GROUP), ("cycle_no_marker", NO_MARKER))
         },
-        "cycle_ratio": ratio_change(cycle, cycle_before, hidden),
+        "cycle_within": ratio_change(cycle.within, cycle_before.within, hidden),
+        "cycle_ratio": ratio_change(cycle.pooled, cycle_before.pooled, hidden),
     }  # fmt: skip
     return DeliveryData(
         throughput=throughput,
@@ -142,7 +181,7 @@ def delivery(f: Facts, v: View, by: str) -> DeliveryData:
     )
 
 
-def cycle_comparison(f: Facts, v: View) -> tuple[Comparison | None, PrivacyNote]:
-    """Median cycle time, AI-assisted vs no marker, with its CI (as the Delivery page)."""
+def cycle_comparison(f: Facts, v: View) -> tuple[CycleComparison, PrivacyNote]:
+    """Cycle time and size, AI-assisted vs no marker, in both designs (as the Delivery page)."""
     _, note, comparison = org_cycle(f, v)
     return comparison, note

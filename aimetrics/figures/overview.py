@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from aimetrics.figures.cost import cost_inputs, merged_prs, work
-from aimetrics.figures.delivery import cycle_comparison
+from aimetrics.figures.delivery import CycleComparison, cycle_comparison
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.folds import PrivacyNote, fold_of
 from aimetrics.figures.measured import Measured
@@ -21,7 +21,6 @@ from aimetrics.metrics.freshness import last_collected
 from aimetrics.metrics.overview import KpiUncertainty, kpi_uncertainty, rollouts, weekly_trend
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import apply_visibility
-from aimetrics.metrics.stats import Comparison
 from aimetrics.metrics.team_map import spend_by_team, team_map
 
 
@@ -95,8 +94,8 @@ class OverviewData:
     uncertainty: KpiUncertainty  # intervals of the AI-assisted share and throughput
     trend: pl.DataFrame  # weekly_trend of trend_period
     rollouts: pl.DataFrame  # rollouts: tool_id, rolled_out_on, basis
-    cycle: Comparison | None  # median cycle time AI-assisted / no marker, current period
-    cycle_previous: Comparison | None
+    cycle: CycleComparison  # AI-assisted / no marker: within engineer, pooled; this period
+    cycle_previous: CycleComparison
     people: int  # engineers active in the selection (privacy)
     privacy: PrivacyNote  # cells hidden from the cycle-time comparison
     last_collected: dt.datetime | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import breakdown_charts, breakdown_kpis, charts, components, loaders, tables
+from dashboard import breakdown_charts, breakdown_kpis, charts, components, kpis, loaders, tables
 
 ctx = loaders.app_context()
 filters = components.current_filters()
@@ -24,6 +24,15 @@ components.stop_without_merged_prs(
 
 components.kpi_row(
     breakdown_kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)
+)
+size = kpis.size_sentence(figures.cycle.size)
+st.caption(
+    "AI-assisted vs no marker, like for like: each engineer's AI-assisted PRs are compared with "
+    "their own no-marker PRs (the headline). "
+    + (f"{size}: smaller work is faster anyway, so the ratio includes that. " if size else "")
+    + "The pooled ratio sets everyone's AI-assisted PRs against everyone's others; it is "
+    "descriptive only: teams differ in review habits and task sizes and adopt AI unevenly, so "
+    "it mostly says who uses AI (team mix), not what AI does."
 )
 coverage = figures.coverage.row(0, named=True)
 if coverage["git_only"]:

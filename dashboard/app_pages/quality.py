@@ -25,6 +25,12 @@ components.kpi_row(
         figures.summary, figures.revert_diff, figures.unreviewed_diff, figures.changes
     )
 )
+st.caption(
+    "AI-assisted vs no marker here is pooled and unadjusted (descriptive): every AI-assisted PR "
+    "against every no-marker PR of the selection, so differences between teams and tasks "
+    "show up as differences between the two groups. The like-for-like comparison (each "
+    "engineer against their own PRs) is on the Delivery page."
+)
 tables.table(figures.summary, "quality-summary")
 
 label = components.BREAKDOWNS[by].lower()

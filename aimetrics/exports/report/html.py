@@ -172,7 +172,7 @@ def _onepager(doc: _Html, r: Report) -> None:
     doc.add("<h3>Adoption and delivery</h3>")
     doc.add(_tiles(r, ("ai_share", "adoption_rate", "throughput", "uplift"), currency))
     doc.add("<h3>Cycle time and quality guardrails</h3>")
-    doc.add(_tiles(r, ("cycle_ratio", "revert_diff", "unreviewed_diff"), currency))
+    doc.add(_tiles(r, ("cycle_ratio", "size_ratio", "revert_diff", "unreviewed_diff"), currency))
     doc.add(
         "<footer>Definitions, assumptions and sample sizes: see the appendix. "
         f"aimetrics {esc(aimetrics_version())}.</footer></section>"
@@ -432,7 +432,8 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
         )
     )
     doc.add(
-        f'<p class="note">AI-assisted minus no marker: revert rate '
+        f'<p class="note">AI-assisted minus no marker, pooled over all authors (descriptive): '
+        f"revert rate "
         f"{esc(_estimate_text(q.revert_diff, 'pp'))}; merged without a human review "
         f"{esc(_estimate_text(q.unreviewed_diff, 'pp'))}. Follow-up fixes are not measured: "
         "the store does not keep the files each PR changed.</p>"

@@ -141,7 +141,11 @@ def _int(row: dict[str, object], column: str) -> int:
     return int(row.get(column) or 0)  # type: ignore[call-overload]
 
 
-def _comparison_kpi(key: str, label: str, c: Comparison | None, previous: Comparison | None) -> Kpi:
+def _comparison_kpi(
+    key: str, label: str, c: Comparison | None, previous: Comparison | None, within: bool = False
+) -> Kpi:
+    """A ratio AI-assisted ÷ no marker; ``within``: of the same engineers (the sample names the
+    engineers who count), else pooled over everyone."""
     if c is None:
         return Kpi(
             key,
@@ -151,11 +155,23 @@ def _comparison_kpi(key: str, label: str, c: Comparison | None, previous: Compar
             status=NOT_ENOUGH_DATA,
             note="no merged PR with a known timeline",
         )
-    sample = (
-        f"median {format_number(c.ai_median, 'hours')} AI-assisted ({c.ai_prs:,} PRs, "
-        f"{c.ai_engineers} engineers) vs {format_number(c.no_marker_median, 'hours')} no marker "
-        f"({c.no_marker_prs:,} PRs, {c.no_marker_engineers} engineers)"
-    )
+    hours = "cycle" in c.metric  # else a PR size, in lines
+
+    def median(x: float | None) -> str:
+        return format_number(x, "hours") if hours else f"{format_number(x, 'count')} lines"
+
+    if within:
+        sample = (
+            f"{c.ai_engineers} engineers, their own PRs compared: median "
+            f"{median(c.ai_median)} AI-assisted ({c.ai_prs:,} PRs) vs "
+            f"{median(c.no_marker_median)} no marker ({c.no_marker_prs:,} PRs)"
+        )
+    else:
+        sample = (
+            f"median {median(c.ai_median)} AI-assisted ({c.ai_prs:,} PRs, "
+            f"{c.ai_engineers} engineers) vs {median(c.no_marker_median)} no "
+            f"marker ({c.no_marker_prs:,} PRs, {c.no_marker_engineers} engineers)"
+        )
     before = previous.ratio.value if previous is not None and previous.ratio.ok else None
     return Kpi.of(key, label, "ratio", c.ratio, sample=sample, previous=before)
 
@@ -275,18 +291,35 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
             "not-yet-adopted engineers",
         ),
         _comparison_kpi(
-            "cycle_ratio", "Cycle time, AI-assisted ÷ no marker", o.cycle, o.cycle_previous
+            "cycle_ratio",
+            "Cycle time, AI-assisted ÷ no marker, same engineers",
+            o.cycle.within,
+            o.cycle_previous.within,
+            within=True,
+        ),
+        _comparison_kpi(
+            "cycle_ratio_pooled",
+            "Cycle time, AI-assisted ÷ no marker, pooled, unadjusted (descriptive)",
+            o.cycle.pooled,
+            o.cycle_previous.pooled,
+        ),
+        _comparison_kpi(
+            "size_ratio",
+            "PR size, AI-assisted ÷ no marker, same engineers",
+            o.cycle.size,
+            None,
+            within=True,
         ),
         Kpi.of(
             "revert_diff",
-            "Revert rate, AI-assisted − no marker",
+            "Revert rate, AI-assisted − no marker (pooled)",
             "pp",
             q.revert_diff,
             sample=f"{q.revert_diff.prs:,} PRs, {q.revert_diff.engineers} authors",
         ),
         Kpi.of(
             "unreviewed_diff",
-            "Merged without human review, AI-assisted − no marker",
+            "Merged without human review, AI-assisted − no marker (pooled)",
             "pp",
             q.unreviewed_diff,
             sample=f"{q.unreviewed_diff.prs:,} PRs, {q.unreviewed_diff.engineers} authors",
@@ -355,15 +388,7 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         f"({format_number(thr.previous, 'rate')} before). Engineers' own throughput after they "
         f"adopted AI, against colleagues not yet using it: {uplift_text}."
     )
-    cyc = k["cycle_ratio"]
-    if cyc.value is not None:
-        out.append(
-            f"Cycle time (first commit to merge), AI-assisted vs no marker: "
-            f"{cyc.sample}; ratio {format_number(cyc.value, 'ratio')} ({kpi_interval(cyc)}; "
-            f"{_verdict(cyc, 1.0, 'AI-assisted PRs are faster', 'AI-assisted PRs are slower')})."
-        )
-    else:
-        out.append(f"Cycle time, AI-assisted vs no marker: not enough data ({cyc.note}).")
+    out.append(_cycle_sentence(k))
     if f.roi is not None:
         m, a = k["measured_roi"], k["assumed_roi"]
         measured = (
@@ -399,10 +424,40 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         )
 
     out.append(
-        f"Quality guardrails, AI-assisted minus no marker: revert rate {guard(rev)}; merged "
+        f"Quality guardrails, AI-assisted minus no marker, pooled over all authors "
+        f"(descriptive): revert rate {guard(rev)}; merged "
         f"without a human review {guard(unrev)}."
     )
     return tuple(out)
+
+
+def _cycle_sentence(k: dict[str, Kpi]) -> str:
+    """The cycle-time line: the within-engineer comparison, the size ratio beside it, and the
+    pooled ratio named as descriptive."""
+    cyc, size, pooled = k["cycle_ratio"], k["size_ratio"], k["cycle_ratio_pooled"]
+    if cyc.value is None:
+        text = (
+            "Cycle time (first commit to merge), AI-assisted vs no-marker PRs of the same "
+            f"engineers: not enough data ({cyc.note})."
+        )
+    else:
+        verdict = _verdict(cyc, 1.0, "AI-assisted PRs are faster", "AI-assisted PRs are slower")
+        text = (
+            "Cycle time (first commit to merge), AI-assisted vs no-marker PRs of the same "
+            f"engineers (within engineer; {cyc.sample}): ratio "
+            f"{format_number(cyc.value, 'ratio')} ({kpi_interval(cyc)}; {verdict})."
+        )
+    if size.value is not None:
+        text += (
+            f" AI-assisted PRs are {format_number(size.value, 'ratio')} the size of the same "
+            "engineers' other PRs."
+        )
+    if pooled.value is not None:
+        text += (
+            f" Pooled over everyone, unadjusted: {format_number(pooled.value, 'ratio')} "
+            "(descriptive only: it mixes who uses AI with what AI does)."
+        )
+    return text
 
 
 def _samples(f: Figures, k: dict[str, Kpi]) -> tuple[tuple[str, str], ...]:
@@ -428,14 +483,15 @@ def _samples(f: Figures, k: dict[str, Kpi]) -> tuple[tuple[str, str], ...]:
             f"{u.observed_prs:,.0f} / {u.expected_prs:,.1f}",
         ),
     ]
-    if o.cycle is not None:
-        c = o.cycle
-        rows.append(
-            (
-                "Cycle time: PRs (engineers), AI-assisted / no marker",
-                f"{c.ai_prs:,} ({c.ai_engineers}) / {c.no_marker_prs:,} ({c.no_marker_engineers})",
+    for label, c in (("within engineer", o.cycle.within), ("pooled", o.cycle.pooled)):
+        if c is not None:
+            rows.append(
+                (
+                    f"Cycle time, {label}: PRs (engineers), AI-assisted / no marker",
+                    f"{c.ai_prs:,} ({c.ai_engineers}) / {c.no_marker_prs:,} "
+                    f"({c.no_marker_engineers})",
+                )
             )
-        )
     if f.roi is not None:
         a = f.roi.assumed
         rows.append(("ROI, assumed: AI-active users", f"{a.inputs.get('ai_active_users', 0):,.0f}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aimetrics.figures.compute import Figures
 from aimetrics.format import format_money
+from aimetrics.metrics.like_for_like import MIN_PRS_EACH
 from aimetrics.vocabulary import NO_MARKER
 
 
@@ -44,6 +45,14 @@ def method_notes(f: Figures) -> tuple[tuple[str, str], ...]:
             "From a PR's first commit to its merge, split into coding (to ready for "
             "review), pickup (to the first human review), review (to the last approval) and "
             "merge. Medians, because a few very long PRs would swamp an average.",
+        ),
+        (
+            "Within engineer, pooled",
+            "AI-assisted vs no marker is compared within engineer: each engineer's AI-assisted "
+            f"PRs against their own no-marker PRs (engineers with {MIN_PRS_EACH} or more of each "
+            "in the period), so who uses AI does not read as what AI does; the PR-size ratio "
+            "beside it shows whether AI work is smaller. The pooled comparison (all AI-assisted "
+            "PRs against all others) is descriptive only: it mixes in teams' habits and tasks.",
         ),
         (
             "AI spend",
