@@ -19,13 +19,24 @@ from aimetrics.figures import view as views
 from aimetrics.figures.cost import RoiParts, SpendData, roi
 from aimetrics.figures.measured import Measured
 from aimetrics.figures.overview import OverviewData, TeamsData
+from aimetrics.figures.team_actions import team_actions as team_action_rows
 from aimetrics.figures.view import Money
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
 from aimetrics.settings import RoiSettings, Settings, StatisticsSettings
-from dashboard.loaders import DATA_TTL_SECONDS, MODEL_HASH, Scope, View, facts, view_facts
+from dashboard.loaders import (
+    DATA_TTL_SECONDS,
+    MODEL_HASH,
+    Scope,
+    View,
+    adoption,
+    facts,
+    view_facts,
+)
 
-__all__ = ["money", "overview", "roi", "roi_parts", "spend", "teams", "view_measured"]
+__all__ = [
+    "money", "overview", "roi", "roi_parts", "spend", "team_actions", "teams", "view_measured",
+]  # fmt: skip
 
 _HASH = {**MODEL_HASH, RoiSettings: lambda r: r.model_dump_json()}
 
@@ -93,3 +104,11 @@ def spend(v: View, m: Money) -> SpendData:
 def overview(v: View) -> OverviewData:
     """The Overview's other figures (:func:`aimetrics.figures.overview.overview`)."""
     return overview_figures.overview(view_facts(v), v)
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
+def team_actions(v: View, m: Money) -> pl.DataFrame:
+    """The team action table (:func:`aimetrics.figures.team_actions.team_actions`)."""
+    return team_action_rows(
+        view_facts(v), v, teams(v, m).map, adoption(v, "team").by_group, spend(v, m).idle
+    )

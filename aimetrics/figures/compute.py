@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.figures.adoption import AdoptionData, adoption
+from aimetrics.figures.budget import budgets
 from aimetrics.figures.copilot import CopilotUsageData, copilot_usage
 from aimetrics.figures.cost import SpendData, roi, roi_parts, spend
 from aimetrics.figures.data_page import DataPageData, data_page
@@ -30,6 +32,7 @@ from aimetrics.figures.overview import OverviewData, TeamsData, overview, teams
 from aimetrics.figures.quality import QualityData, quality
 from aimetrics.figures.selection import check_selection, selection_people
 from aimetrics.figures.store_reads import load_copilot_usage
+from aimetrics.figures.team_actions import team_actions
 from aimetrics.figures.tool_share import ToolShares, tool_shares
 from aimetrics.figures.view import Money, View, default_period, money_of, view_of
 from aimetrics.metrics.adoption import Selection
@@ -63,6 +66,8 @@ class Figures:
     data: DataPageData
     people: int  # engineers active in the selection in the period
     tool_shares: ToolShares  # each tool's share of the measured value in the period
+    team_actions: pl.DataFrame  # team_actions: one row per team, sorted by spend
+    budgets: pl.DataFrame  # budget_status of each configured budget (none: no rows)
     # The Adoption page's Copilot usage reports (read apart: see store_reads.load_copilot_usage).
     copilot: CopilotUsageData | None = None
 
@@ -113,6 +118,10 @@ def compute_figures(
         parts = roi_parts(facts, view, money, p, measures.adoption)
         return roi(parts, measures.uplift, money.roi)
 
+    spent = spend(facts, view, money)
+    team_map = teams(facts, view, money, measures)
+    by = {b: adoption(facts, view, b) for b in breakdowns}
+    by_team = by["team"] if "team" in by else adoption(facts, view, "team")
     return Figures(
         view=view,
         money=money,
@@ -121,17 +130,19 @@ def compute_figures(
         generated_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
         latest_merged_at=latest,  # type: ignore[arg-type]
         overview=overview(facts, view),
-        spend=spend(facts, view, money),
-        teams=teams(facts, view, money, measures),
+        spend=spent,
+        teams=team_map,
         measured=measures,
         roi=both_methods(period),
         roi_previous=both_methods(period.previous()),
-        adoption={by: adoption(facts, view, by) for by in breakdowns},
+        adoption=by,
         delivery={by: delivery(facts, view, by) for by in breakdowns},
         quality={by: quality(facts, view, by) for by in breakdowns},
         data=data_page(facts, view),
         people=selection_people(facts, view),
         tool_shares=tool_shares(facts, view),
+        team_actions=team_actions(facts, view, team_map.map, by_team.by_group, spent.idle),
+        budgets=budgets(facts, settings),
     )
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.format import format_money, format_timestamp
-from dashboard import balance, charts, components, kpis, loaders, report_button, tables
+from dashboard import (
+    balance,
+    charts,
+    components,
+    kpis,
+    loaders,
+    report_button,
+    tables,
+    team_actions,
+)
 
 ctx = loaders.app_context()
 filters = components.current_filters()
@@ -57,6 +66,22 @@ components.kpi_row(
 )
 if roi_now is not None:
     charts.chart(charts.balance_chart(roi_now, money.roi.currency))
+
+st.subheader("Teams at a glance")
+if view.selection.repositories:
+    components.empty_state(kpis.NO_REPO_SPEND + " to see the teams' figures.")
+else:
+    actions = balance.team_actions(view, money)
+    if actions.is_empty():
+        components.empty_state("No team had active engineers in this period and selection.")
+    else:
+        st.caption(
+            "Sorted by AI spend. Each figure is the one the other views show for the team: the "
+            "throughput change is the team map's (and the team filter's), the cycle-time ratio "
+            "the Delivery page's under the team's filter, each with its interval or 'not "
+            "enough data'."
+        )
+        team_actions.show(actions, currency, view.statistics.confidence_level)
 
 st.subheader("Team map")
 team_data = balance.teams(view, money)
