@@ -34,6 +34,7 @@ from aimetrics.settings.reporting import (
     TaggingSettings,
 )
 from aimetrics.settings.teams import Person, Team
+from aimetrics.settings.vendors import VendorSettings
 
 
 class StoreSettings(_Model):
@@ -63,6 +64,7 @@ class Settings(_Model):
     statistics: Annotated[StatisticsSettings, BeforeValidator(_section)] = StatisticsSettings()
     retention: Annotated[RetentionSettings, BeforeValidator(_section)] = RetentionSettings()
     budgets: Annotated[list[Budget], BeforeValidator(_list_section)] = []
+    vendors: Annotated[VendorSettings, BeforeValidator(_section)] = VendorSettings()
 
     _source_file: Path | None = PrivateAttr(None)
 
