@@ -6,8 +6,9 @@ Several mistakes are listed one per line. Nothing here logs or echoes a token.
 
 By topic: ``checks`` (value checks, the base model), ``github``, ``teams`` (teams and people),
 ``costs`` (AI tools, seat plans, ROI), ``reporting`` (exclusions, reporting, privacy, retention,
-tagging, statistics), ``vendors`` (AI vendors' usage APIs), ``model`` (``Settings``, the whole file), ``load`` (reading and parsing)
-and ``messages`` (validation errors as messages). Import the public names from here.
+tagging, statistics), ``vendors`` (AI vendors' usage APIs), ``model`` (``Settings``, the whole
+file), ``load`` (reading and parsing) and ``messages`` (validation errors as messages).
+Import the public names from here.
 """
 
 from aimetrics.settings.costs import AiTool, Budget, RoiSettings, SeatChange, SeatPlan
