@@ -102,12 +102,18 @@ def cost_bucket(day: date) -> dict[str, Any]:
 
 @dataclass
 class Fault:
-    """Answer the next ``times`` requests whose path contains ``path`` with ``status``."""
+    """Answer the next ``times`` requests whose path contains ``path`` (and whose
+    ``starting_at`` begins with ``day``, when given) with ``status``."""
 
     status: int
     path: str = "/v1/"
     times: int = 1
     retry_after: str | None = None
+    day: str | None = None
+
+    def matches(self, path: str, query: dict[str, list[str]]) -> bool:
+        start = (query.get("starting_at") or [""])[0]
+        return self.times > 0 and self.path in path and start.startswith(self.day or "")
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,7 @@ class FakeAnthropic:
         with self._lock:
             self.requests.append(RequestRecord(path, query, headers))
             number = len(self.requests)
-            fault = next((f for f in self.faults if f.path in path and f.times > 0), None)
+            fault = next((f for f in self.faults if f.matches(path, query)), None)
             if fault is not None:
                 fault.times -= 1
         if self.hold_after is not None and number > self.hold_after:
