@@ -1,5 +1,6 @@
 """`aimetrics collect anthropic` and `collect all` against the fake Anthropic Admin API
-(tests/fakes/anthropic_server.py): first run, incremental re-run, kill -9 and re-run,
+(tests/fakes/anthropic_server.py), in-process on SQLite and PostgreSQL (conftest's ``engine``)
+and through the CLI: first run, incremental re-run, kill -9 and re-run,
 refused keys, rate limits and faults, the key kept out of everything, and the evidence a
 Claude Code user without markers leaves."""
 
@@ -23,7 +24,7 @@ import yaml
 
 from aimetrics.errors import ConfigError
 from aimetrics.settings import AnthropicSettings, ReportingSettings, parse_settings
-from aimetrics.store import create_store_engine, read_table, upgrade
+from aimetrics.store import create_store_engine, read_table
 from aimetrics.store import schema as s
 from collectors.costs.load import import_file
 from collectors.vendors import VendorAuthError
@@ -59,14 +60,6 @@ def fake() -> Iterator[FakeAnthropic]:
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(KEY_ENV, DEFAULT_KEY)
     monkeypatch.setenv(BACKOFF_ENV, "0.01")
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[sa.Engine]:
-    eng = create_store_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def settings(fake: FakeAnthropic, **extra: object) -> AnthropicSettings:
