@@ -382,6 +382,18 @@ def test_claude_code_user_without_markers_is_in_the_evidence(
     fake: FakeAnthropic, engine: sa.Engine
 ) -> None:
     from aimetrics.figures.facts import load_facts_for
+
+    _alice(engine)
+    collect(fake, engine, today=datetime.now(UTC).date())
+    facts = load_facts_for(engine, parse_settings(""))
+    ev = facts.evidence.filter(pl.col("source") == "vendor usage")
+    alice = ev.filter(pl.col("person_key") == "alice")
+    assert alice.height > 0 and set(alice["tool_id"]) == {"claude-code"}
+    assert USERS[0] not in set(ev["person_key"])  # resolved through the e-mail, not kept apart
+    assert "ci-review-bot" not in set(ev["person_key"])  # an API key is no one
+
+
+def _alice(engine: sa.Engine) -> None:
     from aimetrics.ids import stable_id
     from aimetrics.store import write_frames
 
@@ -394,10 +406,44 @@ def test_claude_code_user_without_markers_is_in_the_evidence(
          "source": ["config"]}
     )  # fmt: skip
     write_frames(engine, [(s.people, people), (s.identities, identities)])
-    collect(fake, engine, today=datetime.now(UTC).date())
-    facts = load_facts_for(engine, parse_settings(""))
-    ev = facts.evidence.filter(pl.col("source") == "vendor usage")
-    alice = ev.filter(pl.col("person_key") == "alice")
-    assert alice.height > 0 and set(alice["tool_id"]) == {"claude-code"}
-    assert USERS[0] not in set(ev["person_key"])  # resolved through the e-mail, not kept apart
-    assert "ci-review-bot" not in set(ev["person_key"])  # an API key is no one
+
+
+def test_forget_removes_the_user_from_vendor_usage(fake: FakeAnthropic, engine: sa.Engine) -> None:
+    from aimetrics.store.forget import forget_person
+
+    _alice(engine)
+    collect(fake, engine)
+    done = forget_person(engine, "alice")
+    assert done.rows["vendor_usage.user_login"] > 0
+    usage = read_table(engine, s.vendor_usage)
+    assert USERS[0] not in set(usage["user_login"].drop_nulls())
+    assert not any(USERS[0] in r for r in usage["record"])
+    assert usage.filter(pl.col("user_login") == done.pseudonym).height > 0
+
+
+def test_vendor_usage_evidence_rows() -> None:
+    from aimetrics.metrics.evidence import VENDOR_ACTIVITY, vendor_usage_evidence
+
+    directory = pl.LazyFrame(
+        {"kind": ["login", "email"], "value": ["ann", "ann@x.io"], "person_key": ["ann", "ann"]}
+    )
+    base = dict.fromkeys(VENDOR_ACTIVITY, 0)
+    usage = pl.LazyFrame(
+        [
+            {**base, "tool_id": "claude-code", "day": date(2026, 3, 2), "user_login": "Ann@X.io",
+             "sessions": 2},
+            {**base, "tool_id": "claude-code", "day": date(2026, 3, 3), "user_login": "ann@x.io"},
+            {**base, "tool_id": "claude-code", "day": date(2026, 3, 2), "user_login": None,
+             "sessions": 9},
+            {**base, "tool_id": "cursor", "day": date(2026, 3, 4), "user_login": "ann",
+             "lines_added": 5},
+            {**base, "tool_id": "claude-code", "day": date(2026, 3, 4), "user_login": "zed@x.io",
+             "cost": 0.5},
+        ]
+    )  # fmt: skip
+    rows = vendor_usage_evidence(usage, directory).sort("day", "tool_id").collect().rows()
+    assert rows == [
+        ("ann", date(2026, 3, 2), "claude-code", "vendor usage"),  # e-mail, any case
+        ("zed@x.io", date(2026, 3, 4), "claude-code", "vendor usage"),  # unknown: its own key
+        ("ann", date(2026, 3, 4), "cursor", "vendor usage"),  # a login
+    ]  # no activity on 3 March, and the API key's row: no evidence

@@ -114,7 +114,11 @@ class VendorClient:
             last = attempt + 1 == attempts
             try:
                 response = self._session.get(url, params=params, timeout=self.policy.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,  # the answer was cut short
+            ) as exc:
                 if last:
                     raise VendorUnavailable(
                         f"{what}: {_describe(exc)} ({attempts} tries)"
@@ -234,6 +238,8 @@ def _message(response: requests.Response) -> str:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, requests.Timeout):
         return "no answer in time"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the answer was cut short"
     return "connection failed (reset or refused)"
 
 
