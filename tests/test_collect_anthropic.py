@@ -33,6 +33,7 @@ from collectors.vendors.http import BACKOFF_ENV
 
 from fakes.anthropic_server import (
     DEFAULT_KEY,
+    RESET,
     USERS,
     WORKSPACE_KEY,
     FakeAnthropic,
@@ -173,6 +174,13 @@ def test_429_with_retry_after_and_5xx_are_retried(fake: FakeAnthropic, engine: s
     assert summary.failed == []
     assert summary.retries == 4
     assert time.monotonic() - started >= 1.0  # the Retry-After was waited out
+    assert read_table(engine, s.vendor_usage)["day"].n_unique() == 6
+
+
+def test_connection_reset_is_retried(fake: FakeAnthropic, engine: sa.Engine) -> None:
+    fake.faults.append(Fault(RESET, path=CODE, times=2))
+    summary = collect(fake, engine)
+    assert summary.failed == [] and summary.retries == 2
     assert read_table(engine, s.vendor_usage)["day"].n_unique() == 6
 
 

@@ -10,7 +10,8 @@ the user so that the same request always gets the same answer.
 Auth as documented: ``x-api-key`` and ``anthropic-version`` are required; an unknown key
 gets 401 ``authentication_error``, a workspace key (``sk-ant-api...``) 403
 ``permission_error``. Faults can be queued (`Fault`): 429 with ``retry-after``, 500, 529,
-each in Anthropic's error body. Every request is recorded (`requests`); ``hold_after``
+each in Anthropic's error body, and ``RESET`` (the connection closed without an answer).
+Every request is recorded (`requests`); ``hold_after``
 makes requests after that many wait until ``release()``, to kill a client mid-run.
 """
 
@@ -20,6 +21,7 @@ import base64
 import copy
 import hashlib
 import json
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,6 +36,8 @@ WORKSPACE_KEY = "sk-ant-api03-FAKEworkspace_0123456789abcdefghijklmnopqrstuvwxyz
 VERSION = "2023-06-01"
 ORG_ID = "5f1c2a9e-3b7d-4e0a-9c11-2d7e8f0a6b13"
 USERS = ("alice@acme.example", "carol@acme.example", "erin@acme.example")
+RESET = 0
+"""`Fault` status: close the connection without answering."""
 ERRORS = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -202,6 +206,8 @@ class FakeAnthropic:
             return _error(401, "invalid x-api-key")
         if headers.get("anthropic-version") != VERSION:
             return _error(400, "anthropic-version: header is required")
+        if fault is not None and fault.status == RESET:
+            return RESET, {}, {}
         if fault is not None:
             extra = {"retry-after": fault.retry_after} if fault.retry_after is not None else {}
             status, hdrs, body = _error(fault.status, "Fault injected by the fake")
@@ -291,6 +297,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, extra, body = self.fake.answer(url.path, parse_qs(url.query), headers)
+        if status == RESET:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
