@@ -24,7 +24,7 @@ import yaml
 
 from aimetrics.errors import ConfigError
 from aimetrics.settings import AnthropicSettings, ReportingSettings, parse_settings
-from aimetrics.store import create_store_engine, read_table
+from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
 from collectors.costs.load import import_file
 from collectors.vendors import VendorAuthError
@@ -116,6 +116,25 @@ def test_first_run_stores_every_day_of_the_window(fake: FakeAnthropic, engine: s
     assert states.height == 12
     today_rows = states.filter(pl.col("scope").str.ends_with(TODAY.isoformat()))
     assert set(today_rows["status"]) == {"partial"}  # today is not over: fetched again
+
+
+def test_many_pages_give_the_same_rows(
+    fake: FakeAnthropic, engine: sa.Engine, tmp_path: Path
+) -> None:
+    collect(fake, engine)
+    whole = {t.name: rows(engine, t) for t in (s.vendor_usage, s.cost_records)}
+    fake.page_size = 1
+    fake.requests.clear()
+    paged = create_store_engine(f"sqlite:///{tmp_path / 'paged.db'}")
+    upgrade(paged)
+    try:
+        collect(fake, paged)
+        assert {t.name: rows(paged, t) for t in (s.vendor_usage, s.cost_records)} == whole
+    finally:
+        paged.dispose()
+    pages = [r for r in fake.requests if "page" in r.query]
+    assert len([r for r in pages if r.path == COST]) == 5  # 6 days, one bucket a page
+    assert len([r for r in pages if r.path == CODE]) > 6
 
 
 def test_api_run_and_file_import_of_the_same_data_never_count_twice(

@@ -136,6 +136,9 @@ class FakeAnthropic:
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
         self.hold_after: int | None = None
+        self.page_size: int | None = None
+        """Rows (Claude Code) or buckets (cost report) per page at most, whatever ``limit``
+        asks: to make every listing take several pages."""
         self.held = threading.Event()
         self._release = threading.Event()
         self._lock = threading.Lock()
@@ -227,6 +230,7 @@ class FakeAnthropic:
             return _error(400, "starting_at: invalid or missing")
         if not 1 <= limit <= 31 or query.get("bucket_width", ["1d"])[0] != "1d":
             return _error(400, "limit: must be between 1 and 31 for bucket_width 1d")
+        limit = min(limit, self.page_size or limit)
         first = _day(_unpage(query["page"][0])) if "page" in query else start
         days = [first + timedelta(i) for i in range((end - first).days)][:limit]
         after = days[-1] + timedelta(1) if days else end
@@ -249,6 +253,7 @@ class FakeAnthropic:
             return _error(400, "starting_at: must be a day, YYYY-MM-DD")
         if not 1 <= limit <= 1000:
             return _error(400, "limit: must be between 1 and 1000")
+        limit = min(limit, self.page_size or limit)
         offset = int(_unpage(query["page"][0]).rsplit(":", 1)[1]) if "page" in query else 0
         rows = claude_code_rows(day, self.users)
         page = rows[offset : offset + limit]
