@@ -54,10 +54,13 @@ def _github(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
 def collect_anthropic_command(
     config: ConfigOption = None, db: DbOption = None, quiet: QuietOption = False
 ) -> None:
-    """Claude spend (the Admin API's cost report) and Claude Code use per user and day (its
-    Claude Code usage report). The key comes from the variable vendors.anthropic.admin_key_env
-    names (ANTHROPIC_ADMIN_KEY): an Admin API key. Incremental (days not stored, plus
-    vendors.anthropic.lookback_days) and safe to interrupt: re-run to resume."""
+    """Claude spend and Claude Code use per user and day, from Anthropic's Admin API.
+
+    The cost report (billed spend) and the Claude Code usage report. The key comes from the
+    variable vendors.anthropic.admin_key_env names (ANTHROPIC_ADMIN_KEY): an Admin API key.
+    Incremental (days not stored, plus vendors.anthropic.lookback_days) and safe to
+    interrupt: re-run to resume.
+    """
 
     def work() -> int:
         from aimetrics.pipeline import run_pipeline
@@ -95,10 +98,12 @@ def planned(ctx: Context) -> list[tuple[str, str | None]]:
 def collect_all(
     config: ConfigOption = None, db: DbOption = None, quiet: QuietOption = False
 ) -> None:
-    """Every collector the configuration names, one after another (for cron and CI): github
-    (github.orgs or github.repos) and anthropic (vendors.anthropic, with its key variable
-    set). A failing collector does not stop the others; the exit status is 1 and the last
-    line names the ones that failed. Local clones are read by `collect git PATH...`."""
+    """Every collector the configuration names, one after another (for cron and CI).
+
+    github (github.orgs or github.repos) and anthropic (vendors.anthropic, with its key
+    variable set). A failing collector does not stop the others; the exit status is 1 and
+    the last line names the ones that failed. Local clones are read by `collect git PATH...`.
+    """
 
     def work() -> int:
         from aimetrics.pipeline import run_pipeline
