@@ -132,6 +132,10 @@ def collect_all(
                 except AimetricsError as exc:
                     _error(f"{name}: {exc}")
                     ok = False
+                except Exception as exc:  # one collector's bug must not stop the others
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    _error(f"{name}: unexpected {type(exc).__name__}: {first}")
+                    ok = False
                 if not ok:
                     failed.append(name)
             # Identities and tags once, over everything the collectors stored.
