@@ -115,8 +115,7 @@ def collect_anthropic(
             except VendorAuthError:
                 raise
             except AimetricsError as exc:
-                result.error = str(exc)
-                report(f"anthropic {feed}: stopped: {exc}")
+                result.error = str(exc)  # the caller names it (`AnthropicSummary.failed`)
     finally:
         summary.requests = client.counters.requests
         summary.retries = client.counters.retries
