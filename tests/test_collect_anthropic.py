@@ -305,8 +305,8 @@ def _dump(db: Path) -> str:
         return "\n".join(conn.iterdump())
 
 
-def _domain(db: Path) -> dict[str, list[tuple]]:
-    engine = create_store_engine(f"sqlite:///{db}")
+def _domain(db: Path | str) -> dict[str, list[tuple]]:
+    engine = create_store_engine(db if isinstance(db, str) else f"sqlite:///{db}")
     try:
         return {t.name: rows(engine, t) for t in (s.vendor_usage, s.cost_records, s.ai_tools)}
     finally:
@@ -355,16 +355,35 @@ def _wait_held(fake: FakeAnthropic, proc: subprocess.Popen) -> None:
         time.sleep(0.01)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two empty store URLs on one backend: an uninterrupted run's and a killed run's."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'reference.db'}", f"sqlite:///{tmp_path / 'killed.db'}"
+        return
+    from fakes.trials import PG_ENV, Stores
+
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV}=postgresql://user@host:port/db")
+    stores = Stores(tmp_path, pg_admin=os.environ[PG_ENV])
+    try:
+        yield stores.new("postgresql", "reference"), stores.new("postgresql", "killed")
+    finally:
+        stores.close()
+
+
 @pytest.mark.parametrize("after", [3, 9])
-def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, after: int) -> None:
+def test_kill_9_then_rerun_equals_an_uninterrupted_run(
+    tmp_path: Path, two_stores: tuple[str, str], after: int
+) -> None:
+    reference, killed = two_stores
     with FakeAnthropic() as fake:
         config = _config(tmp_path, fake, history=12)
-        reference, killed = tmp_path / "reference.db", tmp_path / "killed.db"
         args = ["collect", "anthropic", "--config", str(config), "--quiet"]
-        assert _run(_cli(*args, "--db", f"sqlite:///{reference}")).returncode == 0
+        assert _run(_cli(*args, "--db", reference)).returncode == 0
         fake.hold_after = fake.count() + after  # the run blocks on its next request...
         proc = subprocess.Popen(
-            _cli(*args, "--db", f"sqlite:///{killed}"), env=_env_for(DEFAULT_KEY),
+            _cli(*args, "--db", killed), env=_env_for(DEFAULT_KEY),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         _wait_held(fake, proc)
@@ -374,7 +393,7 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path: Path, after: in
         assert len(partial["vendor_usage"]) < len(_domain(reference)["vendor_usage"])
         fake.hold_after = None
         fake.release()
-        assert _run(_cli(*args, "--db", f"sqlite:///{killed}")).returncode == 0
+        assert _run(_cli(*args, "--db", killed)).returncode == 0
     assert _domain(killed) == _domain(reference)
 
 
