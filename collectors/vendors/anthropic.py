@@ -103,6 +103,7 @@ def collect_anthropic(
     still runs."""
     today = today or datetime.now(UTC).date()
     client = make_client(settings)
+    client.report = report
     summary = AnthropicSummary()
     try:
         for feed, run in ((COST_FEED, _cost_report), (CODE_FEED, _claude_code)):

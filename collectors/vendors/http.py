@@ -86,6 +86,7 @@ class VendorClient:
         permission: str,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        report: Callable[[str], None] = lambda _line: None,
     ) -> None:
         self.vendor = vendor
         self.base_url = base_url.rstrip("/")
@@ -94,6 +95,8 @@ class VendorClient:
         self.policy = policy or RetryPolicy.from_env()
         self.counters = Counters()
         self._sleep = sleep
+        self.report = report
+        """Where a retry is announced (progress output)."""
         self._session = requests.Session()
         self._session.headers.update({"User-Agent": USER_AGENT, **headers})
         # Header values long enough to be a key: blanked in any message a server echoes.
@@ -123,7 +126,7 @@ class VendorClient:
                     raise VendorUnavailable(
                         f"{what}: {_describe(exc)} ({attempts} tries)"
                     ) from None
-                self._wait(None, attempt)
+                self._wait(None, attempt, what=what, why=_describe(exc))
                 continue
             status = response.status_code
             if status in (401, 403):
@@ -135,7 +138,9 @@ class VendorClient:
                         f"{self._message(response)} after {attempts} tries; "
                         "the days stored so far are kept, re-run to resume"
                     )
-                self._wait(_retry_after(response), attempt, what=what, status=status)
+                self._wait(
+                    _retry_after(response), attempt, what=what, why=f"HTTP {status}", status=status
+                )
                 continue
             if status >= 400:
                 raise VendorError(
@@ -148,7 +153,7 @@ class VendorClient:
                     raise VendorUnavailable(
                         f"{what}: {self.vendor}'s answer was not JSON ({attempts} tries)"
                     ) from None
-                self._wait(None, attempt)
+                self._wait(None, attempt, what=what, why="the answer was not JSON")
                 continue
             if not isinstance(body, dict):
                 raise VendorError(f"{what}: expected a JSON object, got {type(body).__name__}")
@@ -172,7 +177,7 @@ class VendorClient:
         raise VendorError(f"{what}: more than {MAX_PAGES} pages; stopped")
 
     def _wait(
-        self, retry_after: float | None, attempt: int, *, what: str = "", status: int = 0
+        self, retry_after: float | None, attempt: int, *, what: str, why: str, status: int = 0
     ) -> None:
         self.counters.retries += 1
         if retry_after is not None and retry_after > self.policy.max_wait:
@@ -183,6 +188,9 @@ class VendorClient:
             )
         if retry_after is None:
             retry_after = self.policy.backoff * 2**attempt
+        self.report(
+            f"{what}: {why}; retry {attempt + 1} of {self.policy.retries} in {retry_after:.1f} s"
+        )
         self._sleep(max(0.0, retry_after))
 
     def _message(self, response: requests.Response) -> str:
