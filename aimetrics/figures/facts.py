@@ -31,11 +31,13 @@ from aimetrics.metrics.delivery import (
     review_summary,
 )
 from aimetrics.metrics.evidence import (
+    VENDOR_ACTIVITY,
     copilot_evidence,
     evidence,
     marker_evidence,
     seat_evidence,
     vendor_evidence,
+    vendor_usage_evidence,
 )
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.quality import reverted_prs
@@ -243,16 +245,23 @@ def _evidence(
     tz: str,
 ) -> pl.DataFrame:
     """Every source's evidence of AI use (:func:`aimetrics.metrics.evidence.evidence`):
-    markers, per-user Copilot usage rows, seats' last activity, vendor rows naming a user.
+    markers, per-user Copilot usage rows, seats' last activity, vendor rows naming a user
+    (cost records, and the vendors' usage APIs' ``vendor_usage`` rows).
     Only the usage report's per-user rows are read (the aggregates are no one's use)."""
     usage = snap.read(
         s.copilot_usage,
         where=s.copilot_usage.c.scope == "user",
         columns=["scope", "day", "user_login", "record"],
     )
+    # The record JSON is not needed: evidence reads the activity columns only.
+    vendor = snap.read(
+        s.vendor_usage,
+        columns=["tool_id", "day", "user_login", *VENDOR_ACTIVITY],
+    )
     return evidence(
         marker_evidence(activity.lazy(), tz),
         copilot_evidence(usage.lazy(), directory),
         seat_evidence(seat_assignments.lazy(), directory, tz),
         vendor_evidence(cost_records.lazy(), directory),
+        vendor_usage_evidence(vendor.lazy(), directory),
     ).collect()

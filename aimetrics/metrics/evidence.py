@@ -11,7 +11,9 @@ AI tool on a day:
   suggestions shown and none accepted is not use;
 - ``seat activity``: the day a seat's ``last_activity_at`` names (GitHub's seat list
   keeps only the latest day, so this adds at most one day per seat);
-- ``vendor usage``: an imported vendor usage or cost row that names a user.
+- ``vendor usage``: an imported vendor usage or cost row that names a user, and a row of a
+  vendor's own usage API (``vendor_usage``: Claude Code sessions, lines, commits...) with
+  any activity. Vendors name users by e-mail or login: both resolve through the directory.
 
 A seat held without activity is not use. An engineer is an **AI user in a week** when
 they have evidence in it. A new source only adds rows here: every figure that counts AI
@@ -74,6 +76,21 @@ def _resolve(frame: pl.LazyFrame, directory: pl.LazyFrame | None) -> pl.LazyFram
     )
 
 
+def _resolve_identity(frame: pl.LazyFrame, directory: pl.LazyFrame | None) -> pl.LazyFrame:
+    """As `_resolve`, for a vendor's user: an e-mail or a login (vendors give either)."""
+    frame = frame.with_columns(pl.col("login").str.to_lowercase())
+    if directory is None:
+        return frame.with_columns(pl.col("login").alias("person_key"))
+    known = (
+        directory.filter(pl.col("kind").is_in(["login", "email"]))
+        .select(pl.col("value").alias("login"), "person_key")
+        .unique(subset=["login"], keep="first", maintain_order=True)
+    )
+    return frame.join(known, on="login", how="left").with_columns(
+        pl.coalesce("person_key", "login").alias("person_key")
+    )
+
+
 def marker_evidence(activity: pl.LazyFrame, tz: str = "UTC") -> pl.LazyFrame:
     """AI-marked work: ``activity`` (:func:`~aimetrics.metrics.adoption.contributor_activity`)
     rows with ``is_ai``, on their local day; a marker without a tool is ``unspecified``."""
@@ -125,7 +142,35 @@ def vendor_evidence(
     rows = cost_records.filter(
         pl.col("user_login").is_not_null() & (pl.col("user_login") != "") & used
     ).select(pl.col("user_login").alias("login"), "day", "tool_id")
-    return _typed(_resolve(rows, directory).with_columns(pl.lit(VENDOR_USAGE).alias("source")))
+    return _typed(
+        _resolve_identity(rows, directory).with_columns(pl.lit(VENDOR_USAGE).alias("source"))
+    )
+
+
+VENDOR_ACTIVITY = (
+    "sessions",
+    "lines_added",
+    "lines_removed",
+    "commits",
+    "pull_requests",
+    "requests",
+    "actions_accepted",
+    "cost",
+)
+"""``vendor_usage`` columns: a row with any of them above 0 is a day of use."""
+
+
+def vendor_usage_evidence(
+    usage: pl.LazyFrame, directory: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """Rows of the vendors' usage APIs (``vendor_usage``) that name a user (an API key is
+    no one) and show activity (:data:`VENDOR_ACTIVITY`), resolved by e-mail or login."""
+    named = pl.col("user_login").is_not_null() & (pl.col("user_login") != "")
+    used = pl.any_horizontal(pl.col(c).fill_null(0) > 0 for c in VENDOR_ACTIVITY)
+    rows = usage.filter(named & used).select(pl.col("user_login").alias("login"), "day", "tool_id")
+    return _typed(
+        _resolve_identity(rows, directory).with_columns(pl.lit(VENDOR_USAGE).alias("source"))
+    )
 
 
 def evidence(*parts: pl.LazyFrame) -> pl.LazyFrame:

@@ -6,8 +6,9 @@ Several mistakes are listed one per line. Nothing here logs or echoes a token.
 
 By topic: ``checks`` (value checks, the base model), ``github``, ``teams`` (teams and people),
 ``costs`` (AI tools, seat plans, ROI), ``reporting`` (exclusions, reporting, privacy, retention,
-tagging, statistics), ``model`` (``Settings``, the whole file), ``load`` (reading and parsing)
-and ``messages`` (validation errors as messages). Import the public names from here.
+tagging, statistics), ``vendors`` (AI vendors' usage APIs), ``model`` (``Settings``, the whole
+file), ``load`` (reading and parsing) and ``messages`` (validation errors as messages).
+Import the public names from here.
 """
 
 from aimetrics.settings.costs import AiTool, Budget, RoiSettings, SeatChange, SeatPlan
@@ -31,6 +32,7 @@ from aimetrics.settings.reporting import (
     TaggingSettings,
 )
 from aimetrics.settings.teams import Person, Team, TeamMember
+from aimetrics.settings.vendors import AnthropicSettings, VendorSettings
 
 __all__ = [
     "CONFIG_ENV",
@@ -38,6 +40,7 @@ __all__ = [
     "DEFAULT_STORE_URL",
     "EXPOSED_ENV",
     "AiTool",
+    "AnthropicSettings",
     "Budget",
     "ExcludeSettings",
     "GitHubApp",
@@ -56,6 +59,7 @@ __all__ = [
     "TaggingSettings",
     "Team",
     "TeamMember",
+    "VendorSettings",
     "load_settings",
     "parse_settings",
 ]

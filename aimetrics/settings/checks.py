@@ -20,7 +20,9 @@ from pydantic_core import PydanticCustomError
 from aimetrics.vocabulary import TOOL_IDS, TOOL_NAMES, WEEKDAYS
 
 _MAX_LISTED_PROBLEMS = 25
-_NO_ECHO_FIELDS = frozenset({"token_env", "url"})  # never repeat these values in a message
+_NO_ECHO_FIELDS = frozenset(
+    {"token_env", "admin_key_env", "url"}
+)  # never repeat these values in a message
 
 # --------------------------------------------------------------------------------------------------
 # Value checks. Each raises ValueError with a message that reads after "<field path>: ".

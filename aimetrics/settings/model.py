@@ -35,6 +35,7 @@ from aimetrics.settings.reporting import (
     TaggingSettings,
 )
 from aimetrics.settings.teams import Person, Team
+from aimetrics.settings.vendors import VendorSettings
 
 
 class StoreSettings(_Model):
@@ -65,6 +66,7 @@ class Settings(_Model):
     retention: Annotated[RetentionSettings, BeforeValidator(_section)] = RetentionSettings()
     budgets: Annotated[list[Budget], BeforeValidator(_list_section)] = []
     seats: Annotated[SeatSettings, BeforeValidator(_section)] = SeatSettings()
+    vendors: Annotated[VendorSettings, BeforeValidator(_section)] = VendorSettings()
 
     _source_file: Path | None = PrivateAttr(None)
 

@@ -44,9 +44,15 @@ _EXACT = [
     (s.seat_assignments, "login"),
     (s.cost_records, "user_login"),
     (s.copilot_usage, "user_login"),
+    (s.vendor_usage, "user_login"),
 ]
 # Free text where a person may be named (co-author trailers, mentions, matched markers).
-_TEXT = [(s.commits, "message"), (s.pull_requests, "body"), (s.ai_tags, "matched")]
+_TEXT = [
+    (s.commits, "message"),
+    (s.pull_requests, "body"),
+    (s.ai_tags, "matched"),
+    (s.vendor_usage, "record"),  # the vendor's row names the user (actor.email_address)
+]
 
 
 def _person_ids(conn: sa.Connection, who: str) -> list[int]:

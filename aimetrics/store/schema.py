@@ -232,6 +232,32 @@ copilot_usage = _t(
     sa.Column("record", sa.Text, nullable=False),  # the report row as JSON, unknown fields kept
 )
 
+vendor_usage = _t(
+    "vendor_usage",
+    # Per user (or API key) and day, what an AI vendor's own usage API reports
+    # (Anthropic's Claude Code report, later Cursor and OpenAI). The key is the
+    # vendor row's natural key (collectors.costs._common.record_key scheme), so a
+    # re-fetched day replaces its rows instead of adding to them.
+    sa.Column("record_key", sa.String(200), primary_key=True),
+    sa.Column("source", sa.String(30), nullable=False),  # anthropic | cursor | openai
+    sa.Column("tool_id", sa.String(50), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("user_login", sa.String(320)),  # e-mail or login as the vendor gives it
+    sa.Column("api_key_name", sa.String(255)),  # usage by an API key, not a person
+    sa.Column("sessions", sa.Integer),
+    sa.Column("lines_added", sa.Integer),
+    sa.Column("lines_removed", sa.Integer),
+    sa.Column("commits", sa.Integer),
+    sa.Column("pull_requests", sa.Integer),
+    sa.Column("requests", sa.Integer),
+    sa.Column("actions_accepted", sa.Integer),  # edits the user accepted (tool actions)
+    sa.Column("actions_rejected", sa.Integer),
+    sa.Column("cost", sa.Float),  # the vendor's estimate, never billed spend
+    sa.Column("currency", sa.String(3)),
+    sa.Column("record", sa.Text, nullable=False),  # the vendor's row as JSON, unknown fields kept
+    sa.Index(None, "day"),
+)
+
 # --- AI tags (written by tagging; re-computable from the rows above) -------
 
 ai_tags = _t(
@@ -290,5 +316,6 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
     seat_assignments,
     cost_records,
     copilot_usage,
+    vendor_usage,
     ai_tags,
 )

@@ -74,6 +74,18 @@ def parse(path: Path) -> pl.DataFrame:
     )
 
 
+def cost_report_rows(label: str, responses: list[Any]) -> pl.DataFrame:
+    """The cost records of cost report pages as the API answered them (``collect
+    anthropic``): the file import's mapping and record keys, so an API run and an import
+    of the same data give the same rows."""
+    return _cost_report(label, responses, True)
+
+
+def claude_code_rows(label: str, responses: list[Any]) -> pl.DataFrame:
+    """The cost records (estimates) of Claude Code usage report pages, as `cost_report_rows`."""
+    return _claude_code(label, responses, True)
+
+
 def _first_item(file: str, responses: list[Any]) -> dict[str, Any]:
     for page in responses:
         if not isinstance(page, dict) or not isinstance(page.get("data"), list):

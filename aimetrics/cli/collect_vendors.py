@@ -1,0 +1,153 @@
+"""`aimetrics collect anthropic` and `collect all`: AI vendors' APIs, and every configured
+collector in one run (for cron and CI)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import sqlalchemy as sa
+import typer
+from rich.markup import escape
+
+from aimetrics.cli.collect import collect_app
+from aimetrics.cli.options import ConfigOption, Context, DbOption, console, run
+from aimetrics.errors import AimetricsError
+
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", help="Only warnings and one closing line (for cron).")
+]
+
+
+def _say(line: str) -> None:
+    console.print(escape(line), highlight=False, soft_wrap=True)
+
+
+def _error(line: str) -> None:
+    console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+
+def _anthropic(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
+    """Run the Anthropic collector; True when every feed completed."""
+    from aimetrics.settings import AnthropicSettings
+    from collectors.vendors.anthropic import collect_anthropic
+
+    settings = ctx.settings.vendors.anthropic or AnthropicSettings()
+    summary = collect_anthropic(
+        settings, engine, ctx.settings.reporting, report=(lambda _l: None) if quiet else _say
+    )
+    _say(summary.line())
+    for failure in summary.failed:
+        _error(f"anthropic {failure}")
+    return not summary.failed
+
+
+def _github(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
+    from collectors.github import CollectOptions, collect_github, make_reporter
+
+    reporter = make_reporter(console, quiet=quiet, log_format="text")
+    summary = collect_github(ctx.settings, engine, CollectOptions(), reporter)
+    return not summary.incomplete
+
+
+@collect_app.command("anthropic")
+def collect_anthropic_command(
+    config: ConfigOption = None, db: DbOption = None, quiet: QuietOption = False
+) -> None:
+    """Claude spend and Claude Code use per user and day, from Anthropic's Admin API.
+
+    The cost report (billed spend) and the Claude Code usage report. The key comes from the
+    variable vendors.anthropic.admin_key_env names (ANTHROPIC_ADMIN_KEY): an Admin API key.
+    Incremental (days not stored, plus vendors.anthropic.lookback_days) and safe to
+    interrupt: re-run to resume.
+    """
+
+    def work() -> int:
+        from aimetrics.pipeline import run_pipeline
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        try:
+            ok = _anthropic(ctx, engine, quiet)
+            # Usage changes no repository: nothing is re-tagged, but repositories a killed
+            # collection left waiting are tagged now (as after `import costs`).
+            run_pipeline(engine, ctx.settings, identities=False)
+        finally:
+            engine.dispose()
+        return 0 if ok else 1
+
+    code = run(work)
+    if code:
+        raise typer.Exit(code)
+
+
+def planned(ctx: Context) -> list[tuple[str, str | None]]:
+    """The collectors the configuration names, each with why it is skipped (None: it runs)."""
+    github = ctx.settings.github
+    out: list[tuple[str, str | None]] = []
+    if github.orgs or github.repos:
+        out.append(("github", None))
+    anthropic = ctx.settings.vendors.anthropic
+    if anthropic is not None:
+        unset = f"${anthropic.admin_key_env} is not set" if anthropic.key() is None else None
+        out.append(("anthropic", unset))
+    return out
+
+
+@collect_app.command("all")
+def collect_all(
+    config: ConfigOption = None, db: DbOption = None, quiet: QuietOption = False
+) -> None:
+    """Every collector the configuration names, one after another (for cron and CI).
+
+    github (github.orgs or github.repos) and anthropic (vendors.anthropic, with its key
+    variable set). A failing collector does not stop the others; the exit status is 1 and
+    the last line names the ones that failed. Local clones are read by `collect git PATH...`.
+    """
+
+    def work() -> int:
+        from aimetrics.pipeline import run_pipeline
+
+        ctx = Context(db, config)
+        plan = planned(ctx)
+        if not plan:
+            _error(
+                "the configuration names no collector: set github.orgs (or github.repos) "
+                "or vendors.anthropic; see docs/collecting.md"
+            )
+            return 2
+        engine = ctx.engine(migrate=True)
+        runners: dict[str, Callable[[Context, sa.Engine, bool], bool]] = {
+            "github": _github,
+            "anthropic": _anthropic,
+        }
+        failed: list[str] = []
+        try:
+            for name, skipped in plan:
+                if skipped:
+                    _say(f"{name}: skipped ({skipped})")
+                    continue
+                try:
+                    ok = runners[name](ctx, engine, quiet)
+                except AimetricsError as exc:
+                    _error(f"{name}: {exc}")
+                    ok = False
+                except Exception as exc:  # one collector's bug must not stop the others
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    _error(f"{name}: unexpected {type(exc).__name__}: {first}")
+                    ok = False
+                if not ok:
+                    failed.append(name)
+            # Identities and tags once, over everything the collectors stored.
+            run_pipeline(engine, ctx.settings, ctx.ruleset())
+        finally:
+            engine.dispose()
+        if failed:
+            _error(f"collect all: failed: {', '.join(failed)} (the others completed)")
+            return 1
+        _say(f"collect all: {', '.join(n for n, s in plan if not s)} completed")
+        return 0
+
+    code = run(work)
+    if code:
+        raise typer.Exit(code)
