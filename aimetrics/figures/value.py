@@ -9,7 +9,7 @@ import math
 
 from aimetrics.format import format_money
 from aimetrics.metrics.cost.basis import RunRate
-from aimetrics.metrics.roi import Roi
+from aimetrics.metrics.roi import Roi, RoiFigures
 from aimetrics.metrics.stats import Estimate
 
 NOT_SHOWN_TO_COVER = "not shown to cover its spend"
@@ -36,8 +36,9 @@ def capacity_interval(est: Estimate | None) -> str:
 
 
 def capacity_sentence(roi: Roi) -> str:
-    """ "Capacity gained: X engineer-equivalents (90% CI a–b) in the period — capacity, not
-    headcount"; without enough data to measure the uplift, says so and gives no number."""
+    """The capacity sentence ("Capacity gained: X engineer-equivalents (90% CI a–b) in the
+    period — capacity, not headcount"); without enough data to measure the uplift, it says
+    so and gives no number."""
     est = roi.capacity
     if est is None or not est.ok or est.value is None:
         why = _why(est) if est is not None else "not computed"
@@ -58,7 +59,7 @@ def at_least(multiple: float) -> str:
 
 
 def cover_claim(roi: Roi) -> str:
-    """ "at least N× the spend" from the low end of the value's interval, "not shown to
+    """The claim: "at least N× the spend" from the low end of the value's interval, "not shown to
     cover its spend" when that low end is below the spend, "" without enough data."""
     per = roi.value_per_spend
     if not per.ok or per.value is None:
@@ -70,8 +71,9 @@ def cover_claim(roi: Roi) -> str:
 
 
 def value_sentence(roi: Roi) -> str:
-    """ "$V of capacity (90% CI $L–$H) for $S of AI spend: at least N× the spend" (the
-    conservative end first), or "not shown to cover its spend"; no number without data."""
+    """Value against spend ("$V of capacity (90% CI $L–$H) for $S of AI spend: at least N×
+    the spend", the conservative end first), or "not shown to cover its spend"; no number
+    without data."""
     m = roi.measured
     value, cur = m.value, m.currency
     if m.spend <= 0:
@@ -89,8 +91,19 @@ def value_sentence(roi: Roi) -> str:
     )
 
 
+def assumed_sentence(r: RoiFigures) -> str:
+    """The assumed time-saved method in words, labelled as the assumption it is."""
+    hours = r.inputs.get("hours_saved_per_ai_user_per_week", 0.0)
+    users = r.inputs.get("ai_users", 0.0)
+    value = format_money(r.value.value, r.currency) if r.value.ok else r.value.status
+    return (
+        f"Assuming {hours:g} hours saved per AI user per week (an assumption, not a "
+        f"measurement) for {users:,.0f} AI users: {value} of time."
+    )
+
+
 def spend_split(billed: float | None, estimated: float | None, currency: str) -> str:
-    """ "of which $B billed, $E estimated (seat plans from configuration, …)"."""
+    """The split of spend: "of which $B billed, $E estimated (seat plans from …)"."""
     if billed is None or estimated is None:
         return ""
     return (
@@ -100,9 +113,11 @@ def spend_split(billed: float | None, estimated: float | None, currency: str) ->
 
 
 def run_rate_sentence(r: RunRate) -> str:
-    """ "$M a month at today's seats ($S) and the last 30 days' usage ($U), as of …"."""
+    """The run rate in words: $M a month ($S for the seats held on the day + $U usage of
+    the 30 days up to it)."""
     return (
-        f"{format_money(r.monthly, r.currency)} a month: the seats held on {r.as_of:%Y-%m-%d} "
-        f"at their monthly price ({format_money(r.seats_monthly, r.currency)}) plus the usage "
-        f"of the 30 days up to it ({format_money(r.usage_30_days, r.currency)})"
+        f"{format_money(r.monthly, r.currency)} a month "
+        f"({format_money(r.seats_monthly, r.currency)} for the seats held on "
+        f"{r.as_of:%Y-%m-%d} + {format_money(r.usage_30_days, r.currency)} usage of the 30 "
+        "days up to it)"
     )
