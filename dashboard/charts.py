@@ -329,7 +329,7 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
 
 def balance_chart(roi: Roi, currency: str) -> go.Figure:
     """AI spend against the value each ROI method puts on the period (with its interval)."""
-    names = ["AI spend", "Value: measured uplift", "Value: assumed time saved"]
+    names = ["AI spend", "Value: measured uplift", "Value: assumed time saved (assumption)"]
     measured, assumed = roi.measured.value, roi.assumed.value
     values = [roi.measured.spend, measured.value, assumed.value]
     plus = [None, _gap(measured.high, measured.value), None]

@@ -730,7 +730,7 @@ def test_overview_filters_change_the_figures(open_page, facts: Facts, period: Pe
     at = open_page("overview", repo=[repo])
     values = metric_values(at)
     assert values["AI spend in period"] == fmt.MISSING
-    assert values["ROI, measured uplift"] == fmt.MISSING
+    assert values["Capacity gained"] == values["Value of capacity vs AI spend"] == fmt.MISSING
     assert "not attributed to repositories" in texts(at.caption) + texts(at.info)
     assert (
         values["AI-assisted PR share"]
@@ -800,6 +800,13 @@ def test_cost_figures_and_tables_equal_the_metrics(
     assert by_month["Whole month"].sum() == pytest.approx(
         whole["amount"].sum(), abs=0.01 * whole.height
     )
+    # The chart draws whole months: the period's part solid, the rest of a partly covered
+    # month pale on top (the 90-day period starts inside a month).
+    spec = chart(at, "What do we spend on AI tools each month")
+    pale = [t for t in spec["data"] if t["name"].endswith("(rest of the month)")]
+    assert pale and all(t["opacity"] < 1 for t in pale)
+    drawn = sum(sum(t["y"]) for t in spec["data"])
+    assert drawn == pytest.approx(by_month["Whole month"].sum(), abs=0.01 * by_month.height)
     csv = pl.read_csv(io.BytesIO(downloads["spend-by-tool-month.csv"]))
     assert_frame_equal(csv, by_month, check_dtypes=False)
     # Idle seats per tool: the cost module's idle seats on the period's last day.

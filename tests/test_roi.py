@@ -97,7 +97,7 @@ def test_measured_roi_without_gain_never_pays_back() -> None:
 
 
 def test_assumed_roi_hand_computed() -> None:
-    # 10 AI-active users x 2 h x 30/7 weeks = 85.71 h = $8,571.43 against $1,000.
+    # 10 AI users x 2 h x 30/7 weeks = 85.71 h = $8,571.43 against $1,000.
     got = assumed_roi(10, spend=1_000.0, period=PERIOD, roi=ROI)
     hours = 10 * 2 * 30 / 7
     assert got.method == ASSUMED

@@ -45,7 +45,8 @@ def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
     rows = [("AI spend", measured.spend, None, None, SPEND_COLOR)]
     for m in (measured, assumed):
         est = m.value
-        rows.append((f"Value: {m.method}", est.value, est.low, est.high, VALUE_COLOR))
+        label = f"Value: {m.method}" + ("" if m is measured else " (assumption)")
+        rows.append((label, est.value, est.low, est.high, VALUE_COLOR))
     for label, value, low, high, color in rows:
         labels.append(label)
         values.append(value or 0.0)
