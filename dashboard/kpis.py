@@ -223,7 +223,7 @@ def run_rate_kpi(r: RunRate) -> Kpi:
         "What the AI tools cost a month at today's seats and usage: the seats held on "
         f"{r.as_of:%Y-%m-%d} (the period's last day) at their monthly price, plus the usage "
         "charges of the 30 days up to it. Of the selected tools, for the whole organization.",
-        f"as of {r.as_of:%Y-%m-%d}",
+        f"as of {r.as_of:%Y-%m-%d} · the whole organization (not split by team)",
     )
 
 
