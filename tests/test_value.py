@@ -76,6 +76,21 @@ def test_roi_csv_has_capacity_rows_consistent_with_the_uplift(
                 assert per["low"] == pytest.approx(value["low"] / value["spend"])
 
 
+@pytest.mark.parametrize("tools", [(), ("github-copilot",)])
+def test_capacity_is_the_measured_hours_in_engineer_weeks(
+    facts: Facts, settings: Settings, period: Period, tools: tuple[str, ...]
+) -> None:
+    """Capacity and the measured value rest on the same extra PRs (under a tool filter, the
+    same tool share): EE = measured hours / (hours per engineer-week x weeks), interval too."""
+    f = compute_figures(facts, settings, period, Selection(tools=tools), breakdowns=("team",))
+    assert f.roi is not None and f.roi.capacity is not None and f.roi.capacity.ok
+    week = settings.roi.hours_per_week * period.weeks
+    hours, ee = f.roi.measured.hours, f.roi.capacity
+    assert (ee.value, ee.low, ee.high) == pytest.approx(
+        (hours.value / week, hours.low / week, hours.high / week)
+    )
+
+
 def test_no_percentage_point_change_of_an_roi_in_any_export(
     exported: dict[str, pl.DataFrame],
 ) -> None:

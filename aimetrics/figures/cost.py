@@ -138,6 +138,8 @@ def roi(parts: RoiParts, uplift: Uplift, settings: RoiSettings) -> Roi | None:
             uplift, parts.post_adoption_prs, parts.spend, parts.period, settings, other
         ),
         assumed=assumed_roi(parts.ai_users, parts.spend, parts.period, settings, other),
+        # The measured method in engineer-equivalents: the same extra PRs as its hours (under
+        # a tool filter the same tool share), so capacity = hours / an engineer's hours.
         capacity=capacity_engineer_equivalents(uplift, parts.post_adoption_prs, parts.period),
     )
 
