@@ -14,7 +14,7 @@ from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import MEASURED, Roi, RoiFigures
 from aimetrics.metrics.stats import Estimate
 from aimetrics.settings import RoiSettings
-from dashboard import tables
+from dashboard import components, tables
 from dashboard.kpis import NOT_ENOUGH, payback
 
 HOURLY_KEY, SAVED_KEY, PERIOD_KEY = "roi_hourly_cost", "roi_hours_saved", "roi_period"
@@ -107,7 +107,7 @@ def side_by_side(roi: Roi) -> None:
             ]
             if not ok:
                 lines.append(f"- Why not: {r.value.note or r.hours.note or 'too little data'}")
-            st.markdown("\n".join(lines))
+            st.markdown(components.plain("\n".join(lines)))
             st.markdown("**Assumptions**\n" + "\n".join(f"- {a}" for a in r.assumptions))
 
 
@@ -130,7 +130,7 @@ def appendix(roi: Roi) -> None:
                 + (f" ({ci})" if ci else "")
                 + f" · payback {payback(r)}"
             )
-        st.markdown("\n".join(lines))
+        st.markdown(components.plain("\n".join(lines)))
         tables.table(roi_table(roi), "roi")
 
 

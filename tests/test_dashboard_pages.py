@@ -639,7 +639,8 @@ def test_overview_figures_equal_the_metrics(open_page, facts: Facts, period: Per
     cur = want.figures.row(0, named=True)
     # Spend: billed and estimated parts, adding up to the spend.
     assert cur["spend_billed"] + cur["spend_estimated"] == pytest.approx(cur["spend"])
-    assert f"of which {fmt.format_money(cur['spend_billed'], USD)} billed" in captions
+    billed = fmt.format_money(cur["spend_billed"], USD).replace("$", "\\$")  # markdown: escaped
+    assert f"of which {billed} billed" in captions
     assert f"n: {cur['ai_prs']:,} of {cur['merged_prs']:,} merged PRs" in captions
     # Change vs the previous period.
     prev = want.figures.row(1, named=True)

@@ -50,9 +50,8 @@ components.kpi_row(
     ]
 )
 if headline is not None:
-    st.markdown(
-        f"**{value_text.capacity_sentence(headline)}** {value_text.value_sentence(headline)}"
-    )
+    lead = f"**{value_text.capacity_sentence(headline)}** {value_text.value_sentence(headline)}"
+    st.markdown(components.plain(lead))
 components.kpi_row(
     [
         kpis.spend_kpi(spend.figures, currency),
@@ -63,7 +62,9 @@ components.kpi_row(
     ]
 )
 split = value_text.spend_split(current["spend_billed"], current["spend_estimated"], currency)
-st.caption(f"Spend {split}. Run rate: {value_text.run_rate_sentence(spend.run_rate)}.")
+st.caption(
+    components.plain(f"Spend {split}. Run rate: {value_text.run_rate_sentence(spend.run_rate)}.")
+)
 
 st.subheader("Spend by tool and month")
 st.caption(

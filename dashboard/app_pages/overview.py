@@ -49,7 +49,8 @@ components.kpi_row(
     ]
 )
 if roi_now is not None:
-    st.markdown(f"**{value_text.capacity_sentence(roi_now)}** {value_text.value_sentence(roi_now)}")
+    lead = f"**{value_text.capacity_sentence(roi_now)}** {value_text.value_sentence(roi_now)}"
+    st.markdown(components.plain(lead))
 components.kpi_row(
     [
         kpis.share_kpi(spend.figures, figures.uncertainty),
