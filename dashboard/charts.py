@@ -303,6 +303,8 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
                         name=f"{tool} · {label}"
                         + ("" if column == "amount" else f" ({part_name})"),
                         legendgroup=tool,
+                        # One legend entry per tool and basis: the pale part is its own month's.
+                        showlegend=column == "amount",
                         opacity=opacity,
                         marker={
                             "color": colors[tool],

@@ -156,12 +156,13 @@ def capacity_kpi(roi: Roi | None, uplift: Uplift) -> Kpi:
     ci = value_text.capacity_interval(est)
     return Kpi(
         "Capacity gained",
-        figure,
+        f"{est.value:,.1f}",  # type: ignore[union-attr]  # the unit is in the line beneath
         None,
         "off",
         f"{uplift.treated_engineers} adopters vs {uplift.comparison_engineers} not yet adopted",
         MEASURED_HELP,
-        f"{ci + ' ' if ci else ''}in the period — {value_text.CAPACITY_NOT_HEADCOUNT}",
+        f"engineer-equivalents{f' ({ci})' if ci else ''} in the period — "
+        f"{value_text.CAPACITY_NOT_HEADCOUNT}",
     )
 
 
@@ -177,7 +178,8 @@ def value_kpi(roi: Roi | None) -> Kpi:
     label = "Value of capacity vs AI spend"
     if roi is None:
         return Kpi(label, MISSING, None, "off", NO_REPO_SPEND, help_)
-    claim = value_text.cover_claim(roi)
+    # The tile holds the short form ("≥ 20×", "not shown"); the line beneath says it in full.
+    claim = value_text.cover_multiple(roi)
     return Kpi(
         label,
         claim or NOT_ENOUGH,

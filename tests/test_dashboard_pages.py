@@ -487,10 +487,10 @@ def cover(r, spend: float) -> str:  # type: ignore[no-untyped-def]
     if not per.ok:
         return NOT_ENOUGH
     if per.low < 1:
-        return "not shown to cover its spend"
+        return "not shown"  # to cover its spend
     low = per.low
     shown = f"{math.floor(low):,.0f}×" if low >= 10 else f"{math.floor(low * 10) / 10:.1f}×"
-    return f"at least {shown} the spend"
+    return f"≥ {shown}"  # at least that multiple of the spend
 
 
 def roi_pct(r) -> str:  # type: ignore[no-untyped-def]
@@ -549,7 +549,7 @@ def expected(
         "AI spend in period": fmt.format_money(cur["spend"], USD),
         "Capacity gained": fmt.MISSING
         if no_spend
-        else (f"{capacity.value:,.1f} engineer-equivalents" if capacity.ok else NOT_ENOUGH),
+        else (f"{capacity.value:,.1f}" if capacity.ok else NOT_ENOUGH),
         "Value of capacity vs AI spend": fmt.MISSING if no_spend else cover(measured, spend),
         "Value, assumed time saved (assumption)": fmt.MISSING
         if no_spend
@@ -628,7 +628,8 @@ def test_overview_figures_equal_the_metrics(open_page, facts: Facts, period: Per
     assert f"90% CI {share.low * 100:.1f}% to {share.high * 100:.1f}%" in captions
     ee = want.capacity  # type: ignore[attr-defined]
     assert (
-        f"90% CI {ee.low:,.1f}–{ee.high:,.1f} in the period — capacity, not headcount" in captions
+        f"engineer-equivalents (90% CI {ee.low:,.1f}–{ee.high:,.1f}) in the period — capacity, "
+        "not headcount" in captions
     )
     # Value against spend, the conservative end first; no ROI in percent, no pp change of it.
     shown = texts(at.markdown) + captions + " ".join(m.value for m in at.metric)

@@ -70,6 +70,15 @@ def cover_claim(roi: Roi) -> str:
     return f"at least {at_least(low)} the spend"
 
 
+def cover_multiple(roi: Roi) -> str:
+    """The claim in short, for a tile: "≥ 20×", "not shown" (to cover its spend), "" without
+    enough data."""
+    claim = cover_claim(roi)
+    if not claim or claim == NOT_SHOWN_TO_COVER:
+        return "not shown" if claim else ""
+    return "≥ " + claim.removeprefix("at least ").removesuffix(" the spend")
+
+
 def value_sentence(roi: Roi) -> str:
     """Value against spend ("$V of capacity (90% CI $L–$H) for $S of AI spend: at least N×
     the spend", the conservative end first), or "not shown to cover its spend"; no number
