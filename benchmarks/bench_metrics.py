@@ -38,11 +38,12 @@ from aimetrics.figures.cost import RoiParts
 from aimetrics.figures.cost import roi as both_methods
 from aimetrics.metrics.cost.lines import spend_lines
 from aimetrics.metrics.cost.spend import spend_total
+from aimetrics.metrics.evidence import ai_users, evidence, marker_evidence, seat_evidence
 from aimetrics.metrics.like_for_like import cycle_time_uplift
 from aimetrics.metrics.overview import KPI_COLUMNS, CostInputs, overview_figures, weekly_trend
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import fold_small_groups
-from aimetrics.metrics.roi import ai_active_users, post_adoption_prs
+from aimetrics.metrics.roi import post_adoption_prs
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import PrivacySettings, RoiSettings, StatisticsSettings
 
@@ -166,12 +167,16 @@ def roi(frames: dict[str, pl.DataFrame], period: Period, measured: Any) -> Any:
     )
     lines = spend_lines(frames["seat_plans"].lazy(), frames["cost_records"].lazy(), period, seats)
     row = spend_total(lines, settings.currency).collect().row(0, named=True)
+    activity = frames["activity"].lazy()
+    ev = evidence(marker_evidence(activity), seat_evidence(seats, frames["directory"].lazy()))
     parts = RoiParts(
         period=period,
         spend=row["spend"],
         other_currencies=tuple(row["other_currencies"]),
         post_adoption_prs=post_adoption_prs(merged, adoption.lazy(), period),
-        ai_active_users=ai_active_users(merged, period, seats, frames["directory"].lazy()),
+        ai_users=int(
+            ai_users(ev, activity, period).collect()["ai_user"].sum()  # the one definition
+        ),
     )
     return both_methods(parts, result, settings)
 

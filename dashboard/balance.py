@@ -72,7 +72,7 @@ def view_measured(v: View) -> Measured:
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
 def roi_parts(v: View, m: Money, period: Period) -> RoiParts:
-    """Spend, post-adoption PRs and AI-active users of the view's selection in ``period``."""
+    """Spend, post-adoption PRs and AI users of the view's selection in ``period``."""
     figures_row = None
     if m.roi.currency == m.currency and period in (v.period, v.period.previous()):
         # The same figure the page shows (and already computed).

@@ -270,38 +270,59 @@ def _team_trace(
 
 
 def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
-    """Spend per month, stacked by tool; the pattern says each figure's basis."""
+    """Spend per whole calendar month, stacked by tool; the pattern says each figure's basis.
+
+    ``by_month``: :func:`aimetrics.figures.cost.spend_by_month`. The period's part of a month
+    is solid, the rest of a month the period only partly covers pale on top of it, so a
+    four-day month is never drawn as if it were the month's bill."""
     rows = (
         by_month.group_by("tool_id", "month", "basis")
-        .agg(pl.col("amount").sum())
+        .agg(pl.col("amount").sum(), pl.col("month_amount").sum())
+        .with_columns((pl.col("month_amount") - pl.col("amount")).clip(0).alias("outside"))
         .sort("tool_id", "basis", "month")
     )
     fig = go.Figure()
     tools = rows["tool_id"].unique().sort().to_list()
     colors = tool_colors(tools)
-    for tool in tools:
-        for basis in BASIS_LABELS:
-            part = rows.filter((pl.col("tool_id") == tool) & (pl.col("basis") == basis))
-            if part.is_empty():
-                continue
-            label = BASIS_LABELS[basis]
-            fig.add_trace(
-                go.Bar(
-                    x=part["month"].to_list(),
-                    y=part["amount"].to_list(),
-                    name=f"{tool} · {label}",
-                    legendgroup=tool,
-                    marker={
-                        "color": colors[tool],
-                        "pattern": {"shape": BASIS_PATTERNS[basis], "solidity": 0.35},
-                    },
-                    hovertemplate=(
-                        f"{tool}<br>%{{x|%Y-%m}}: %{{y:,.0f}} {currency}<br>"
-                        f"basis: {label}<extra></extra>"
-                    ),
+    for column, part_name, opacity in (
+        ("amount", "in the period", 1.0),
+        ("outside", "rest of the month", 0.3),
+    ):
+        for tool in tools:
+            for basis in BASIS_LABELS:
+                part = rows.filter(
+                    (pl.col("tool_id") == tool) & (pl.col("basis") == basis) & (pl.col(column) > 0)
                 )
-            )
-    fig.update_xaxes(title_text="Month (the period's days in it)", dtick="M1", tickformat="%Y-%m")
+                if part.is_empty():
+                    continue
+                label = BASIS_LABELS[basis]
+                fig.add_trace(
+                    go.Bar(
+                        x=part["month"].to_list(),
+                        y=part[column].to_list(),
+                        name=f"{tool} · {label}"
+                        + ("" if column == "amount" else f" ({part_name})"),
+                        legendgroup=tool,
+                        # One legend entry per tool and basis: the pale part is its own month's.
+                        showlegend=column == "amount",
+                        opacity=opacity,
+                        marker={
+                            "color": colors[tool],
+                            "pattern": {"shape": BASIS_PATTERNS[basis], "solidity": 0.35},
+                        },
+                        customdata=part["month_amount"].to_list(),
+                        hovertemplate=(
+                            f"{tool}<br>%{{x|%Y-%m}}: %{{y:,.0f}} {currency} {part_name}"
+                            f"<br>whole month: %{{customdata:,.0f}} {currency}"
+                            f"<br>basis: {label}<extra></extra>"
+                        ),
+                    )
+                )
+    fig.update_xaxes(
+        title_text="Calendar month (solid: the period's days; pale: the rest of the month)",
+        dtick="M1",
+        tickformat="%Y-%m",
+    )
     fig.update_yaxes(title_text=f"AI spend ({currency})", rangemode="tozero")
     return layout(
         fig, "What do we spend on AI tools each month, and on what basis?", 420, barmode="stack"
@@ -310,7 +331,7 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
 
 def balance_chart(roi: Roi, currency: str) -> go.Figure:
     """AI spend against the value each ROI method puts on the period (with its interval)."""
-    names = ["AI spend", "Value: measured uplift", "Value: assumed time saved"]
+    names = ["AI spend", "Value: measured uplift", "Value: assumed time saved (assumption)"]
     measured, assumed = roi.measured.value, roi.assumed.value
     values = [roi.measured.spend, measured.value, assumed.value]
     plus = [None, _gap(measured.high, measured.value), None]

@@ -160,6 +160,12 @@ class Kpi:
 PREVIOUS = "vs previous period"  # what every delta compares with (Period.previous)
 
 
+def plain(text: str) -> str:
+    """``text`` for Streamlit's markdown: "$" escaped, so two amounts in one line are not
+    typeset as a formula between them."""
+    return text.replace("$", "\\$")
+
+
 def kpi_row(kpis: Sequence[Kpi]) -> None:
     """The KPIs side by side, each with its change and its sample size beneath."""
     for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
@@ -174,9 +180,9 @@ def kpi_row(kpis: Sequence[Kpi]) -> None:
                 delta_arrow=kpi.delta_arrow,  # type: ignore[arg-type]
                 delta_description=PREVIOUS if kpi.delta else None,
             )
-            st.caption(f"n: {kpi.n}")
+            st.caption(plain(f"n: {kpi.n}"))
             if kpi.uncertainty:
-                st.caption(kpi.uncertainty)
+                st.caption(plain(kpi.uncertainty))
 
 
 # --- privacy: small groups folded, small cells hidden -----------------------------------

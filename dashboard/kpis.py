@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from aimetrics.figures import value as value_text
 from aimetrics.figures.delivery import CycleComparison
 from aimetrics.figures.seats import seat_totals
 from aimetrics.format import (
@@ -22,6 +23,7 @@ from aimetrics.format import (
     format_share,
 )
 from aimetrics.metrics.change import NOT_ENOUGH, Change
+from aimetrics.metrics.cost.basis import RunRate
 from aimetrics.metrics.like_for_like import MIN_PRS_EACH
 from aimetrics.metrics.overview import KpiUncertainty
 from aimetrics.metrics.roi import Roi, RoiFigures
@@ -73,15 +75,17 @@ def bases(row: dict) -> str:  # type: ignore[type-arg]
 
 def spend_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
     cur, prev = rows(figures)
+    split = value_text.spend_split(cur["spend_billed"], cur["spend_estimated"], currency)
     return Kpi(
         "AI spend in period",
         format_money(cur["spend"], currency),
         delta_money(cur["spend"], prev["spend"], currency),
         "off",
-        f"basis: {bases(cur)}" if cur["spend"] is not None else NO_REPO_SPEND,
+        split if cur["spend"] is not None else NO_REPO_SPEND,
         "Seat plans prorated by day (seats × price per seat-month × 12 / 365), API seats priced "
         "by plan, plus imported cost records; per tool and month the best basis only (billed > "
         "API seats > seat plan > estimate), so nothing is counted twice. "
+        f"Bases: {bases(cur)}. "
         f"{previous_label(prev)}: {format_money(prev['spend'], currency)}.",
     )
 
@@ -121,16 +125,6 @@ def cost_per_ai_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
     )  # fmt: skip
 
 
-def _roi_value(r: RoiFigures) -> str:
-    return f"{r.roi.value:+.0%}" if r.roi.ok and r.roi.value is not None else NOT_ENOUGH
-
-
-def _roi_delta(cur: RoiFigures | None, prev: RoiFigures | None) -> str | None:
-    if cur is None or prev is None or not (cur.roi.ok and prev.roi.ok):
-        return None
-    return delta_points(cur.roi.value, prev.roi.value)
-
-
 def payback(r: RoiFigures) -> str:
     days = r.payback_days.value
     if not r.payback_days.ok or days is None:
@@ -138,53 +132,101 @@ def payback(r: RoiFigures) -> str:
     return "never (no value)" if days == float("inf") else f"{days:,.0f} days"
 
 
-def measured_roi_kpi(roi: Roi | None, previous: Roi | None, uplift: Uplift) -> Kpi:
-    help_ = (
-        "Measured uplift: the change in merged PRs per week of engineers after their own AI "
-        "adoption, against colleagues not yet adopted over the same weeks, turned into hours "
-        "at the pre-adoption pace and into money at the loaded hourly cost. ROI = (value − "
-        "spend) / spend, with its bootstrap interval (engineers resampled)."
-    )
+MEASURED_HELP = (
+    "Measured uplift: the change in merged PRs per week of engineers after their own AI "
+    "adoption, against colleagues not yet adopted over the same weeks. Engineer-equivalents "
+    "= extra PRs ÷ (the adopters' baseline PRs per engineer-week × weeks in the period): the "
+    "engineers who, at the pace before adoption, would have merged the extra PRs. Capacity, "
+    "not headcount. The interval resamples engineers."
+)
+
+
+def capacity_kpi(roi: Roi | None, uplift: Uplift) -> Kpi:
+    """Capacity gained in engineer-equivalents (the measured uplift), with its interval; no
+    change vs the previous period (the uplift is the same history)."""
     if roi is None:
-        return Kpi("ROI, measured uplift", MISSING, None, "off", NO_REPO_SPEND, help_)
-    r = roi.measured
-    n = (
-        f"value {format_money(r.value.value, r.currency)} · {uplift.treated_engineers} adopters"
-        f" vs {uplift.comparison_engineers} not yet adopted"
-        if r.roi.ok
-        else r.roi.note or r.value.note or "needs more engineers"
-    )
-    ci = format_interval(r.roi.map(lambda x: x * 100), "+.0f", "%")
+        return Kpi("Capacity gained", MISSING, None, "off", NO_REPO_SPEND, MEASURED_HELP)
+    est = roi.capacity
+    figure = value_text.capacity_figure(est)
+    if not figure:
+        why = est.note if est is not None and est.note else "needs more engineers"
+        return Kpi(
+            "Capacity gained", NOT_ENOUGH, None, "off", why, MEASURED_HELP,
+            value_text.capacity_sentence(roi),
+        )  # fmt: skip
+    ci = value_text.capacity_interval(est)
     return Kpi(
-        "ROI, measured uplift",
-        _roi_value(r),
-        _roi_delta(r, previous.measured if previous else None),
-        "normal",
-        n,
-        help_,
-        f"{ci} · payback {payback(r)}" if ci else "",
+        "Capacity gained",
+        f"{est.value:,.1f}",  # type: ignore[union-attr]  # the unit is in the line beneath
+        None,
+        "off",
+        f"{uplift.treated_engineers} adopters vs {uplift.comparison_engineers} not yet adopted",
+        MEASURED_HELP,
+        f"engineer-equivalents{f' ({ci})' if ci else ''} in the period — "
+        f"{value_text.CAPACITY_NOT_HEADCOUNT}",
     )
 
 
-def assumed_roi_kpi(roi: Roi | None, previous: Roi | None) -> Kpi:
+def value_kpi(roi: Roi | None) -> Kpi:
+    """The capacity's value against the spend, the conservative end first ("at least N× the
+    spend", or "not shown to cover its spend"); ROI in percent is on Cost & ROI's appendix."""
     help_ = (
-        "Assumed time saved, as DX and GitHub present it: the configured hours saved per "
-        "AI-active user per week × AI-active users × weeks × loaded hourly cost. An "
-        "assumption, not a measurement: no interval."
+        "The extra PRs valued at the time a PR took before adoption and the loaded hourly "
+        "cost, against the AI spend of the period. The multiple quoted is the low end of the "
+        "interval, rounded down: the claim a sceptic cannot beat down. Below 1× the spend is "
+        "not shown to be covered. ROI in percent: Cost & ROI, appendix."
     )
+    label = "Value of capacity vs AI spend"
     if roi is None:
-        return Kpi("ROI, assumed time saved", MISSING, None, "off", NO_REPO_SPEND, help_)
+        return Kpi(label, MISSING, None, "off", NO_REPO_SPEND, help_)
+    # The tile holds the short form ("≥ 20×", "not shown"); the line beneath says it in full.
+    claim = value_text.cover_multiple(roi)
+    return Kpi(
+        label,
+        claim or NOT_ENOUGH,
+        None,
+        "off",
+        value_text.value_sentence(roi),
+        help_,
+    )
+
+
+def assumed_value_kpi(roi: Roi | None) -> Kpi:
+    help_ = (
+        "An assumption, as DX and GitHub present it, not a measurement: the configured hours "
+        "saved per AI user per week × AI users × weeks × loaded hourly cost. AI users: "
+        "engineers with evidence of AI use in the period (markers, Copilot usage, seat "
+        "activity), as on the Adoption page. No interval."
+    )
+    label = "Value, assumed time saved (assumption)"
+    if roi is None:
+        return Kpi(label, MISSING, None, "off", NO_REPO_SPEND, help_)
     r = roi.assumed
-    users = int(r.inputs.get("ai_active_users", 0))
+    users = int(r.inputs.get("ai_users", 0))
     hours = r.inputs.get("hours_saved_per_ai_user_per_week", 0.0)
     return Kpi(
-        "ROI, assumed time saved",
-        _roi_value(r),
-        _roi_delta(r, previous.assumed if previous else None),
-        "normal",
-        f"{users:,} AI-active users × {hours:g} h/week",
+        label,
+        format_money(r.value.value, r.currency) if r.value.ok else NOT_ENOUGH,
+        None,
+        "off",
+        f"{users:,} AI users × {hours:g} h/week (assumed)",
         help_,
-        f"value {format_money(r.value.value, r.currency)} · an assumption: no interval",
+        f"for {format_money(r.spend, r.currency)} of AI spend · an assumption: no interval",
+    )
+
+
+def run_rate_kpi(r: RunRate) -> Kpi:
+    return Kpi(
+        "Monthly run rate",
+        format_money(r.monthly, r.currency),
+        None,
+        "off",
+        f"seats {format_money(r.seats_monthly, r.currency)} + usage "
+        f"{format_money(r.usage_30_days, r.currency)}",
+        "What the AI tools cost a month at today's seats and usage: the seats held on "
+        f"{r.as_of:%Y-%m-%d} (the period's last day) at their monthly price, plus the usage "
+        "charges of the 30 days up to it. Of the selected tools, for the whole organization.",
+        f"as of {r.as_of:%Y-%m-%d} · the whole organization (not split by team)",
     )
 
 

@@ -8,11 +8,13 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from aimetrics.figures import value as value_text
 from aimetrics.format import MISSING, format_interval, format_money
 from aimetrics.metrics.period import Period
-from aimetrics.metrics.roi import Roi, RoiFigures
+from aimetrics.metrics.roi import MEASURED, Roi, RoiFigures
 from aimetrics.metrics.stats import Estimate
 from aimetrics.settings import RoiSettings
+from dashboard import components, tables
 from dashboard.kpis import NOT_ENOUGH, payback
 
 HOURLY_KEY, SAVED_KEY, PERIOD_KEY = "roi_hourly_cost", "roi_hours_saved", "roi_period"
@@ -42,7 +44,7 @@ def calculator_inputs(defaults: RoiSettings, selected: Period) -> tuple[RoiSetti
         help="Salary, benefits and overhead per working hour (roi.loaded_hourly_cost).",
     )
     saved = saved_col.number_input(
-        "Hours saved per AI-active user per week (assumption)",
+        "Hours saved per AI user per week (assumption)",
         min_value=0.0,
         max_value=float(defaults.hours_per_week),
         value=float(defaults.hours_saved_per_ai_user_per_week),
@@ -77,28 +79,59 @@ def _estimate(est: Estimate, fmt: str) -> str:
 
 
 def side_by_side(roi: Roi) -> None:
-    """Both methods in two columns: ROI, value, hours, payback, and the assumptions."""
+    """Both methods in two columns: value (against the spend, the conservative end first),
+    hours, and the assumptions. ROI in percent and payback: :func:`appendix`."""
     for column, r in zip(st.columns(2), (roi.measured, roi.assumed), strict=True):
         with column, st.container(border=True):
-            st.markdown(f"#### {TITLES.get(r.method, r.method)}")
-            ok = r.roi.ok and r.roi.value is not None
+            measured = r.method == MEASURED
+            title = TITLES.get(r.method, r.method)
+            st.markdown(f"#### {title}" + ("" if measured else " (an assumption)"))
+            ok = r.value.ok and r.value.value is not None
             st.metric(
-                f"ROI, {r.method}",
-                f"{r.roi.value:+.0%}" if ok else NOT_ENOUGH,  # type: ignore[operator]
-                help="(value − spend) / spend",
+                f"Value, {r.method}",
+                format_money(r.value.value, r.currency) if ok else NOT_ENOUGH,
+                help="Engineering hours gained × loaded hourly cost",
             )
-            pct = r.roi.map(lambda x: x * 100)
-            lines = [
-                f"- ROI interval: {format_interval(pct, '+.0f', '%') or 'none'}",
-                f"- Value: {_money(r.value, r.currency)}",
+            lines = [f"- Value: {_money(r.value, r.currency)}"]
+            if measured:
+                lines += [
+                    f"- {value_text.capacity_sentence(roi)}",
+                    f"- {value_text.value_sentence(roi)}",
+                ]
+            else:
+                users = int(r.inputs.get("ai_users", 0))
+                lines.append(f"- AI users in the period: {users:,} (the Adoption page's)")
+            lines += [
                 f"- Engineering hours gained: {_estimate(r.hours, ',.0f')}",
                 f"- AI spend: {format_money(r.spend, r.currency)}",
-                f"- Payback: {payback(r)}",
             ]
             if not ok:
-                lines.append(f"- Why not: {r.roi.note or r.hours.note or 'too little data'}")
-            st.markdown("\n".join(lines))
+                lines.append(f"- Why not: {r.value.note or r.hours.note or 'too little data'}")
+            st.markdown(components.plain("\n".join(lines)))
             st.markdown("**Assumptions**\n" + "\n".join(f"- {a}" for a in r.assumptions))
+
+
+def appendix(roi: Roi) -> None:
+    """ROI in percent and payback of both methods, with their intervals: an appendix, never
+    a headline (a four-digit ROI invites disbelief; value against spend says the same)."""
+    with st.expander("ROI in percent (appendix)"):
+        st.caption(
+            "ROI = (value − spend) / spend; payback = the days of value that pay for the "
+            "period's spend. The assumed method's figures rest on an assumption."
+        )
+        lines = []
+        for r in (roi.measured, roi.assumed):
+            ok = r.roi.ok and r.roi.value is not None
+            pct = r.roi.map(lambda x: x * 100)
+            ci = format_interval(pct, "+.0f", "%")
+            figure = f"{r.roi.value:+.0%}" if ok else NOT_ENOUGH  # type: ignore[operator]
+            lines.append(
+                f"- {TITLES.get(r.method, r.method)}: ROI {figure}"
+                + (f" ({ci})" if ci else "")
+                + f" · payback {payback(r)}"
+            )
+        st.markdown(components.plain("\n".join(lines)))
+        tables.table(roi_table(roi), "roi")
 
 
 def _money(est: Estimate, currency: str) -> str:

@@ -61,7 +61,8 @@ LABELS = {
     "uplift_high": "Change CI high (%)", "adopters": "Adopters",
     "comparison_engineers": "Not yet adopted", "note": "Note", "week_start": "Week starting",
     "days": "Days in period", "month": "Month", "component": "Component", "basis": "Basis",
-    "amount": "Amount", "login": "Login", "person_key": "Person", "plan": "Plan",
+    "amount": "Amount", "month_amount": "Whole month", "partial": "Month partly in period",
+    "login": "Login", "person_key": "Person", "plan": "Plan",
     "last_activity_at": "Last activity (UTC)", "monthly_cost": "Monthly cost",
     "agent_share": "Agent PR share (%)", "active_users": "Active users per day",
     "engaged_users": "Engaged users per day", "suggestions": "Suggestions",
@@ -90,7 +91,7 @@ RATIO_COLUMNS = {"throughput", "rounds_mean", "active_users", "engaged_users"}
 # Money and percent changes: two decimals.
 MONEY_COLUMNS = {
     "spend", "spend_per_engineer", "cost_per_merged_pr", "cost_per_ai_merged_pr", "amount",
-    "idle_monthly_cost", "monthly_cost", "uplift", "uplift_low", "uplift_high",
+    "month_amount", "idle_monthly_cost", "monthly_cost", "uplift", "uplift_low", "uplift_high",
 }  # fmt: skip
 
 

@@ -129,12 +129,15 @@ def evidence_users(facts, selection, period, tz: str = "UTC"):  # type: ignore[n
 
 def roi_of(uplift, merged, adoption, facts, period, roi):  # type: ignore[no-untyped-def]
     """Both ROI methods of ``period`` straight from the metric functions (the figures' path:
-    spend lines in ``roi.currency``, post-adoption PRs, AI-active users, ``facts.roi``)."""
+    spend lines in ``roi.currency``, post-adoption PRs, AI users, ``facts.roi``)."""
     from aimetrics.figures.cost import RoiParts
     from aimetrics.figures.cost import roi as both_methods
+    from aimetrics.metrics.adoption import Selection
     from aimetrics.metrics.cost.lines import spend_lines
     from aimetrics.metrics.cost.spend import spend_total
-    from aimetrics.metrics.roi import ai_active_users, post_adoption_prs
+    from aimetrics.metrics.evidence import ai_users
+    from aimetrics.metrics.overview import select_work
+    from aimetrics.metrics.roi import post_adoption_prs
 
     seats = facts.seats.lazy()
     lines = spend_lines(facts.seat_plans.lazy(), facts.cost_records.lazy(), period, seats)
@@ -144,7 +147,15 @@ def roi_of(uplift, merged, adoption, facts, period, roi):  # type: ignore[no-unt
         spend=row["spend"],
         other_currencies=tuple(row["other_currencies"]),
         post_adoption_prs=post_adoption_prs(merged, adoption, period),
-        ai_active_users=ai_active_users(merged, period, seats, facts.directory.lazy()),
+        ai_users=int(
+            ai_users(
+                facts.evidence.lazy(),
+                select_work(facts.prs.lazy(), facts.activity.lazy(), Selection())[1],
+                period,
+            )
+            .collect()["ai_user"]
+            .sum()
+        ),
     )
     return both_methods(parts, uplift, roi)
 

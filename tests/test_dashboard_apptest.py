@@ -30,9 +30,10 @@ from dashboard import auth, components
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120  # seconds for one script run (the first one reads the store and classifies)
 KPI_LABELS = [
+    "Capacity gained",
+    "Value of capacity vs AI spend",
     "AI spend in period",
-    "ROI, measured uplift",
-    "ROI, assumed time saved",
+    "Value, assumed time saved (assumption)",
     "AI cost per merged PR",
     "AI-assisted PR share",
     "PRs per engineer-week",
@@ -176,6 +177,11 @@ def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None
     expected = expected_kpis(facts, period)
     assert shown(at) == expected
     assert fmt.MISSING not in expected.values()
+    # Capacity in engineer-equivalents, and value against spend with the conservative claim
+    # (or "not enough data" when the uplift has too few engineers: then no number).
+    page = texts(at.caption) + texts(at.markdown) + " ".join(m.value for m in at.metric)
+    assert "engineer-equivalents" in page or "not enough data" in page
+    assert "at least" in page or "not shown to cover" in page or "not enough data" in page
 
     charts = {
         json.loads(c.proto.spec)["layout"]["title"]["text"]: c for c in at.get("plotly_chart")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +34,6 @@ from aimetrics.metrics.adoption import (
     contributor_adoption,
     pr_shares,
     select,
-    select_seats,
     with_group,
 )
 from aimetrics.metrics.copilot_usage import (
@@ -42,6 +42,7 @@ from aimetrics.metrics.copilot_usage import (
     usage_records,
     weekly_usage,
 )
+from aimetrics.metrics.cost.basis import month_span, run_rate
 from aimetrics.metrics.cost.seats import (
     combined_seat_plans,
     config_seat_plans,
@@ -49,7 +50,7 @@ from aimetrics.metrics.cost.seats import (
     idle_seats,
 )
 from aimetrics.metrics.delivery import cycle_time_summary, throughput_by_group
-from aimetrics.metrics.evidence import ai_user_weeks, tool_weights
+from aimetrics.metrics.evidence import ai_user_weeks, ai_users, tool_weights
 from aimetrics.metrics.like_for_like import dose_response_of, engineer_cycle_hours, within_engineer
 from aimetrics.metrics.overview import (
     CostInputs,
@@ -61,7 +62,13 @@ from aimetrics.metrics.overview import (
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import apply_visibility, group_visibility
 from aimetrics.metrics.quality import quality_summary
-from aimetrics.metrics.roi import ai_active_users, assumed_roi, measured_roi, post_adoption_prs
+from aimetrics.metrics.roi import (
+    assumed_roi,
+    capacity_engineer_equivalents,
+    measured_roi,
+    post_adoption_prs,
+    value_per_spend,
+)
 from aimetrics.metrics.stats import compare_medians
 from aimetrics.metrics.team_map import group_uplift, spend_by_team, team_map
 from aimetrics.metrics.uplift import (
@@ -508,9 +515,10 @@ USD = SETTINGS.reporting.currency
 SMALL_SAMPLE = "statistics:\n  min_engineers: 3\n"
 MEASURABLE = Settings.model_validate({"statistics": {"min_engineers": 3}})
 OVERVIEW_LABELS = [
+    "Capacity gained",
+    "Value of capacity vs AI spend",
     "AI spend in period",
-    "ROI, measured uplift",
-    "ROI, assumed time saved",
+    "Value, assumed time saved (assumption)",
     "AI cost per merged PR",
     "AI-assisted PR share",
     "PRs per engineer-week",
@@ -544,6 +552,19 @@ class Expected:
     uncertainty: object
     measured: object  # RoiFigures
     assumed: object
+    capacity: object  # Estimate: engineer-equivalents
+
+
+def cover(r, spend: float) -> str:  # type: ignore[no-untyped-def]
+    """The value tile: the low end of value / spend, rounded down, or "not shown to cover"."""
+    per = value_per_spend(r.value, spend)
+    if not per.ok:
+        return NOT_ENOUGH
+    if per.low < 1:
+        return "not shown"  # to cover its spend
+    low = per.low
+    shown = f"{math.floor(low):,.0f}×" if low >= 10 else f"{math.floor(low * 10) / 10:.1f}×"
+    return f"≥ {shown}"  # at least that multiple of the spend
 
 
 def roi_pct(r) -> str:  # type: ignore[no-untyped-def]
@@ -584,8 +605,12 @@ def expected(
         merged, activity, costs(f), rp, USD, {}, selection, all_merged(f)
     ).collect()["spend"][0]
     post = post_adoption_prs(merged, adoption, rp)
-    held = select_seats(f.seats.lazy(), f.memberships.lazy(), selection, rp)
-    users = ai_active_users(merged, rp, held, f.directory.lazy())
+    # AI users: the one definition (evidence of the selected tools, engineers active in it).
+    ev = f.evidence.lazy()
+    if selection.tools:
+        ev = ev.filter(pl.col("tool_id").is_in(list(selection.tools)))
+    users = int(ai_users(ev, activity, rp).collect()["ai_user"].sum())
+    capacity = capacity_engineer_equivalents(uplift, post, rp)
     no_spend = spend is None  # a repository filter: spend is not attributed to repositories
     share = tool_share(f, selection, rp)
     measured = None if no_spend else measured_roi(uplift, post, spend, rp, roi, share=share)
@@ -611,8 +636,13 @@ def expected(
     pct = uplift.percent
     values = {
         "AI spend in period": fmt.format_money(cur["spend"], USD),
-        "ROI, measured uplift": fmt.MISSING if no_spend else roi_pct(measured),
-        "ROI, assumed time saved": fmt.MISSING if no_spend else roi_pct(assumed),
+        "Capacity gained": fmt.MISSING
+        if no_spend
+        else (f"{capacity.value:,.1f}" if capacity.ok else NOT_ENOUGH),
+        "Value of capacity vs AI spend": fmt.MISSING if no_spend else cover(measured, spend),
+        "Value, assumed time saved (assumption)": fmt.MISSING
+        if no_spend
+        else fmt.format_money(assumed.value.value, USD),
         "AI cost per merged PR": fmt.format_money(cur["cost_per_merged_pr"], USD, 2),
         "AI-assisted PR share": fmt.format_share(cur["ai_share"]),
         "PRs per engineer-week": fmt.format_rate(cur["throughput"]),
@@ -625,6 +655,7 @@ def expected(
         kpi_uncertainty(merged, activity, period, settings.statistics),
         measured,
         assumed,
+        capacity,
     )
 
 
@@ -694,15 +725,28 @@ def test_overview_figures_equal_the_metrics(open_page, facts: Facts, period: Per
     assert [m.label for m in at.metric] == OVERVIEW_LABELS
     want = expected(facts, period, settings=MEASURABLE)
     assert metric_values(at) == want.values
-    assert want.values["ROI, measured uplift"] != NOT_ENOUGH  # the demo has enough data
+    assert want.values["Capacity gained"] != NOT_ENOUGH  # the demo has enough data
     assert want.figures["merged_prs"][0] > 0 and want.figures["spend"][0] > 0
     captions = texts(at.caption)
-    # Uncertainty beside each figure: the share's interval, the ROI's, the sample sizes.
+    # Uncertainty beside each figure: the share's interval, capacity's, the sample sizes.
     share = want.uncertainty.ai_share  # type: ignore[attr-defined]
     assert f"90% CI {share.low * 100:.1f}% to {share.high * 100:.1f}%" in captions
-    roi = want.measured.roi  # type: ignore[attr-defined]
-    assert f"90% CI {roi.low * 100:+.0f}% to {roi.high * 100:+.0f}%" in captions
+    ee = want.capacity  # type: ignore[attr-defined]
+    assert (
+        f"engineer-equivalents (90% CI {ee.low:,.1f}–{ee.high:,.1f}) in the period — capacity, "
+        "not headcount" in captions
+    )
+    # Value against spend, the conservative end first; no ROI in percent, no pp change of it.
+    shown = texts(at.markdown) + captions + " ".join(m.value for m in at.metric)
+    assert "engineer-equivalents" in shown
+    assert "at least" in shown or "not shown to cover" in shown
+    assert "ROI" not in " ".join(m.label for m in at.metric)
+    assert not any((m.proto.delta or "").endswith("pp") for m in at.metric[:5])
     cur = want.figures.row(0, named=True)
+    # Spend: billed and estimated parts, adding up to the spend.
+    assert cur["spend_billed"] + cur["spend_estimated"] == pytest.approx(cur["spend"])
+    billed = fmt.format_money(cur["spend_billed"], USD).replace("$", "\\$")  # markdown: escaped
+    assert f"of which {billed} billed" in captions
     assert f"n: {cur['ai_prs']:,} of {cur['merged_prs']:,} merged PRs" in captions
     # Change vs the previous period.
     prev = want.figures.row(1, named=True)
@@ -793,7 +837,7 @@ def test_overview_filters_change_the_figures(open_page, facts: Facts, period: Pe
     at = open_page("overview", repo=[repo])
     values = metric_values(at)
     assert values["AI spend in period"] == fmt.MISSING
-    assert values["ROI, measured uplift"] == fmt.MISSING
+    assert values["Capacity gained"] == values["Value of capacity vs AI spend"] == fmt.MISSING
     assert "not attributed to repositories" in texts(at.caption) + texts(at.info)
     assert (
         values["AI-assisted PR share"]
@@ -834,17 +878,42 @@ def test_cost_figures_and_tables_equal_the_metrics(
     assert values["AI cost per AI-assisted merged PR"] == fmt.format_money(
         cur["cost_per_ai_merged_pr"], USD, 2
     )
-    assert values["ROI, measured uplift"] == want.values["ROI, measured uplift"]
-    assert values["ROI, assumed time saved"] == want.values["ROI, assumed time saved"]
-    # Spend by tool and month, with its basis, adds up to the spend; its CSV is the table.
+    # Capacity and value against spend lead; ROI in percent only in the appendix's table.
+    for label in ("Capacity gained", "Value of capacity vs AI spend"):
+        assert values[label] == want.values[label]
+    assert (
+        values["Value, assumed time saved (assumption)"]
+        == want.values["Value, assumed time saved (assumption)"]
+    )
+    assert not [label for label in values if "ROI" in label]
+    # The run rate: today's seats a month plus the last 30 days' usage (the cost module's).
+    rate = run_rate(
+        facts.seat_plans.lazy(), facts.cost_records.lazy(), period.last_day, USD, {},
+        facts.seats.lazy(),
+    )  # fmt: skip
+    assert values["Monthly run rate"] == fmt.format_money(rate.monthly, USD)
+    # Spend by tool and whole month, with its basis: the in-period parts add up to the
+    # spend, the whole months to the months' spend; its CSV is the table.
     by_month = table_with(at, "Basis")
-    assert by_month["Amount"].sum() == pytest.approx(cur["spend"], abs=0.01 * by_month.height)
+    assert by_month["In the period"].sum() == pytest.approx(
+        cur["spend"], abs=0.01 * by_month.height
+    )
     assert set(by_month["Basis"]) <= {
         "billed", "API seats × plan price", "seat plan (configured estimate)",
         "estimate (not billed)",
     }  # fmt: skip
-    spend = selected_spend(costs(facts), all_merged(facts), period, USD).collect()
-    assert by_month.height == spend.height
+    whole = selected_spend(costs(facts), all_merged(facts), month_span(period), USD).collect()
+    assert by_month.height == whole.height
+    assert by_month["Whole month"].sum() == pytest.approx(
+        whole["amount"].sum(), abs=0.01 * whole.height
+    )
+    # The chart draws whole months: the period's part solid, the rest of a partly covered
+    # month pale on top (the 90-day period starts inside a month).
+    spec = chart(at, "What do we spend on AI tools each month")
+    pale = [t for t in spec["data"] if t["name"].endswith("(rest of the month)")]
+    assert pale and all(t["opacity"] < 1 for t in pale)
+    drawn = sum(sum(t["y"]) for t in spec["data"])
+    assert drawn == pytest.approx(by_month["Whole month"].sum(), abs=0.01 * by_month.height)
     csv = pl.read_csv(io.BytesIO(downloads["spend-by-tool-month.csv"]))
     assert_frame_equal(csv, by_month, check_dtypes=False)
     # Idle seats per tool: the cost module's idle seats on the period's last day.
@@ -858,6 +927,7 @@ def test_cost_figures_and_tables_equal_the_metrics(
     roi = table_with(at, "Method")
     assert roi["Method"].to_list() == ["measured uplift", "assumed time saved"]
     assert roi["ROI (%)"][0] == pytest.approx(round(want.measured.roi.value * 100, 1))  # type: ignore[attr-defined]
+    assert "ROI in percent (appendix)" in [e.label for e in at.expander]
     assert_frame_equal(pl.read_csv(io.BytesIO(downloads["roi.csv"])), roi, check_dtypes=False)
     # Both methods' assumptions, in words.
     markdown = texts(at.markdown)
@@ -957,25 +1027,27 @@ def test_roi_calculator_updates_the_figures(open_page, facts: Facts, period: Per
         settings=MEASURABLE,
     )
     after = metric_values(at)
-    assert after["ROI, measured uplift"] == doubled.values["ROI, measured uplift"]
-    assert after["ROI, measured uplift"] != before["ROI, measured uplift"]
+    value = fmt.format_money(doubled.measured.value.value, USD)  # type: ignore[attr-defined]
+    assert after["Value, measured uplift"] == value
+    assert after["Value, measured uplift"] != before["Value, measured uplift"]
     assert after["AI spend in period"] == before["AI spend in period"]  # the KPIs above stay
 
     at.number_input(key="roi_hours_saved").set_value(5.0).run()
     roi = SETTINGS.roi.model_copy(
         update={"loaded_hourly_cost": 200.0, "hours_saved_per_ai_user_per_week": 5.0}
     )
-    assert (
-        metric_values(at)["ROI, assumed time saved"]
-        == expected(facts, period, roi=roi, settings=MEASURABLE).values["ROI, assumed time saved"]
+    five = expected(facts, period, roi=roi, settings=MEASURABLE)
+    assert metric_values(at)["Value, assumed time saved"] == fmt.format_money(
+        five.assumed.value.value,  # type: ignore[attr-defined]
+        USD,
     )
 
     at.selectbox(key="roi_period").set_value(30).run()
     last30 = Period(period.end - dt.timedelta(days=30), period.end)
     want = expected(facts, period, roi=roi, roi_period=last30, settings=MEASURABLE)
     values = metric_values(at)
-    assert values["ROI, assumed time saved"] == roi_pct(want.assumed)
-    assert values["ROI, measured uplift"] == roi_pct(want.measured)
+    assert values["Value, assumed time saved"] == fmt.format_money(want.assumed.value.value, USD)  # type: ignore[attr-defined]
+    assert values["Value, measured uplift"] == fmt.format_money(want.measured.value.value, USD)  # type: ignore[attr-defined]
     table = table_with(at, "Method")
     assert table["AI spend (USD)"][0] == pytest.approx(round(want.measured.spend, 1))  # type: ignore[attr-defined]
 

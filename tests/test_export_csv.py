@@ -212,7 +212,11 @@ def test_spend_and_roi_equal_the_metrics(
     assert by_month["amount"].sum() == pytest.approx(roi.measured.spend)
     for method in (roi.measured, roi.assumed):
         got = table.filter(pl.col("method") == method.method)
-        assert got["spend"].to_list() == pytest.approx([method.spend] * 4)
+        # Capacity first (measured), value per unit of spend, then hours, value, ROI, payback.
+        head = ["capacity_engineer_equivalents"] if method is roi.measured else []
+        measures = [*head, "value_per_spend", "hours", "value", "roi", "payback_days"]
+        assert got["measure"].to_list() == measures
+        assert got["spend"].to_list() == pytest.approx([method.spend] * len(measures))
         for measure in ("hours", "value", "roi", "payback_days"):
             est = getattr(method, measure)
             row = got.filter(pl.col("measure") == measure).row(0, named=True)

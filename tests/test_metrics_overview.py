@@ -500,6 +500,9 @@ def test_overview_kpis_current_and_previous(store) -> None:  # type: ignore[no-u
             "active_engineers": [3, 3],
             "throughput": [1.0, 0.5],
             "spend": [SPEND_CURRENT, SPEND_PREVIOUS],
+            # The USD records are billed; the configured seat plans are the estimate.
+            "spend_billed": [12.5, 3.0],
+            "spend_estimated": [SPEND_CURRENT - 12.5, SPEND_PREVIOUS - 3.0],
             "currency": ["USD", "USD"],
             "other_currencies": [["EUR"], []],
             "cost_per_merged_pr": [SPEND_CURRENT / 6, SPEND_PREVIOUS / 3],

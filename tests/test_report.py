@@ -34,6 +34,7 @@ from aimetrics.format import format_interval, format_money, format_number, forma
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
 from aimetrics.metrics.period import Period
+from aimetrics.metrics.roi import capacity_engineer_equivalents, post_adoption_prs
 from aimetrics.metrics.uplift import adoption_dates, throughput_uplift
 from aimetrics.settings import Settings, load_settings
 from aimetrics.store import create_store_engine
@@ -190,6 +191,54 @@ def test_measured_roi_with_enough_engineers_has_its_interval(
     assert float(up["data-low"]) == pytest.approx(uplift.percent.low)
 
 
+def test_page_one_leads_with_capacity_and_value_roi_only_in_the_appendix(
+    facts: Facts, period: Period, tmp_path: Path
+) -> None:
+    config = tmp_path / "aimetrics.yaml"
+    config.write_text(shipped_config("demo.yaml").read_text() + "statistics: {min_engineers: 5}\n")
+    settings = load_settings(config)
+    got = report_from_figures(compute_figures(facts, settings, period))
+    html = render_html(got)
+    page = Page(html)
+    f = got.figures
+    assert f.roi is not None and f.roi.capacity is not None and f.roi.capacity.ok
+    # Capacity: the metric's engineer-equivalents of the figures' uplift and post-adoption PRs.
+    merged, _ = work(facts)
+    adoption = adoption_dates(merged, facts.seats.lazy(), facts.directory.lazy()).collect()
+    post = post_adoption_prs(merged, adoption.lazy(), period)
+    ee = capacity_engineer_equivalents(f.measured.uplift, post, period)
+    cap = page.figures["capacity"]
+    assert float(cap["data-value"]) == pytest.approx(ee.value)
+    assert float(cap["data-low"]) <= float(cap["data-value"]) <= float(cap["data-high"])
+    assert f"{ee.value:,.1f} engineer-equivalents" in html
+    # Value against spend: the low end quoted first, as a floor of value low / spend.
+    per = page.figures["value_per_spend"]
+    low = f.roi.measured.value.low / f.roi.measured.spend
+    assert float(per["data-low"]) == pytest.approx(low)
+    claim = "not shown to cover its spend" if low < 1 else "at least"
+    assert claim in html
+    # The summary's order: capacity, value vs spend, spend billed/estimated, run rate.
+    first = got.summary[:4]
+    assert first[0].startswith("Capacity gained:") and "engineer-equivalents" in first[0]
+    assert "of capacity" in first[1] and claim in first[1]
+    assert "billed" in first[2] and "estimated" in first[2]
+    assert first[3].startswith("Monthly run rate:")
+    assert not any("ROI" in line for line in got.summary)
+    # ROI in percent only after the appendix heading; no change of it anywhere.
+    appendix = html.index("Appendix A.")
+    assert "ROI in percent (appendix)" in html[appendix:]
+    assert not re.search(r"ROI [+−-]?[\d,.]+%", html[:appendix])
+    assert re.search(r"ROI [+−-]?[\d,.]+%", html[appendix:])
+    assert (
+        "previous period: ROI" not in html and "data-previous" not in page.figures["measured_roi"]
+    )
+    # Spend split and run rate: the figures' own.
+    cur = f.spend.figures.row(0, named=True)
+    assert value(page, "spend") == pytest.approx(cur["spend_billed"] + cur["spend_estimated"])
+    assert f"of which {format_money(cur['spend_billed'], 'USD')} billed" in html
+    assert value(page, "run_rate") == pytest.approx(f.spend.run_rate.monthly)
+
+
 def test_idle_seats_cycle_time_and_guardrails(report: Report, html: str) -> None:
     f = report.figures
     page = Page(html)
@@ -289,11 +338,15 @@ def test_pdf_has_the_one_pager_first_then_the_appendix(
         format_money(k["cost_per_merged_pr"].value, "USD", 2),
         format_share(k["ai_share"].value),
         format_number(k["throughput"].value, "rate"),
-        f"ROI {format_number(k['assumed_roi'].value, 'percent')}",
+        "Capacity gained",
+        "of which",
+        "Monthly run rate",
+        "an assumption, not a measurement",
         "not enough data",
         "Idle seats to reclaim",
     ):
         assert text in first, text
+    assert not re.search(r"ROI [+−-]?[\d,.]+%", first)  # ROI in percent: the appendix only
     assert "Appendix" not in first
     assert second.startswith("Appendix A. Spend and ROI")  # the one-pager did not overflow
     text = " ".join(" ".join(p.extract_text().split()) for p in pages)
@@ -367,7 +420,8 @@ def test_repository_filter_leaves_spend_and_roi_out(
     )
     page = Page(render_html(got))
     assert "data-value" not in page.figures["spend"]
-    assert page.figures["measured_roi"]["data-status"] == "not available"
+    assert page.figures["capacity"]["data-status"] == "not available"
+    assert page.figures["value_per_spend"]["data-status"] == "not available"
     assert "data-value" in page.figures["ai_share"]
 
 

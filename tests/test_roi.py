@@ -16,7 +16,6 @@ from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import (
     ASSUMED,
     MEASURED,
-    ai_active_users,
     assumed_roi,
     measured_roi,
     post_adoption_prs,
@@ -98,7 +97,7 @@ def test_measured_roi_without_gain_never_pays_back() -> None:
 
 
 def test_assumed_roi_hand_computed() -> None:
-    # 10 AI-active users x 2 h x 30/7 weeks = 85.71 h = $8,571.43 against $1,000.
+    # 10 AI users x 2 h x 30/7 weeks = 85.71 h = $8,571.43 against $1,000.
     got = assumed_roi(10, spend=1_000.0, period=PERIOD, roi=ROI)
     hours = 10 * 2 * 30 / 7
     assert got.method == ASSUMED
@@ -107,7 +106,7 @@ def test_assumed_roi_hand_computed() -> None:
     assert got.value.value == pytest.approx(hours * 100)
     assert got.roi.value == pytest.approx((hours * 100 - 1_000) / 1_000)
     assert got.payback_days.value == pytest.approx(1_000 * 30 / (hours * 100))
-    assert got.inputs["ai_active_users"] == 10
+    assert got.inputs["ai_users"] == 10
 
 
 def test_no_spend_has_no_roi() -> None:
@@ -199,13 +198,6 @@ def test_post_adoption_prs() -> None:
     assert post_adoption_prs(MERGED.lazy(), ADOPTION.lazy(), PERIOD) == 3
 
 
-def test_ai_active_users() -> None:
-    # Ann (AI PRs) and Cid (seat active in the period); Bob's AI PR is in February,
-    # Dan's seat was last used in February, the Copilot agent is not an engineer.
-    assert ai_active_users(MERGED.lazy(), PERIOD) == 1
-    assert ai_active_users(MERGED.lazy(), PERIOD, SEATS.lazy()) == 2
-
-
 def period_spend(
     currency: str, rates: dict[str, float] | None = None
 ) -> tuple[float, tuple[str, ...]]:
@@ -231,7 +223,9 @@ def test_side_by_side() -> None:
         spend=spend,
         other_currencies=other,
         post_adoption_prs=post_adoption_prs(MERGED.lazy(), ADOPTION.lazy(), PERIOD),
-        ai_active_users=ai_active_users(MERGED.lazy(), PERIOD, SEATS.lazy()),
+        # Ann (AI PRs) and Cid (seat active in the period): the AI users, counted by
+        # aimetrics.figures.ai_users (tested in test_evidence).
+        ai_users=2,
     )
     got = roi(parts, uplift(1.25, 2.0), ROI)
     assert got is not None
@@ -239,3 +233,8 @@ def test_side_by_side() -> None:
     assert got.measured.spend == got.assumed.spend == pytest.approx(spend)
     assert got.measured.hours.value == pytest.approx(3 * (1 - 1 / 1.25) * 40 / 2.0)
     assert got.assumed.hours.value == pytest.approx(2 * 2 * 30 / 7)
+    # Capacity: 3 x (1 - 1/1.25) extra PRs / (2 PRs per engineer-week x 30/7 weeks).
+    assert got.capacity is not None
+    assert got.capacity.value == pytest.approx(3 * (1 - 1 / 1.25) / (2.0 * 30 / 7))
+    # Value for spend: the measured value over the spend, its interval the value's.
+    assert got.value_per_spend.value == pytest.approx(got.measured.value.value / spend)

@@ -30,6 +30,7 @@ from aimetrics.exports.csv_tables import (
     estimate_rows,
     flat,
     roi_frames,
+    run_rate_row,
     uplift_rows,
 )
 from aimetrics.exports.manifest import manifest
@@ -66,8 +67,10 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         "overview-kpis",
         sp.figures,
         "Headline figures, this period and the one before: merged PRs, AI-assisted share, "
-        "active engineers, throughput (PRs per engineer-week), spend and cost per merged "
-        "PR ('end' is exclusive; spend and cost are empty under a repository filter).",
+        "active engineers, throughput (PRs per engineer-week), spend (spend_billed: from "
+        "invoices or billing exports; spend_estimated: seat plans from configuration, seats "
+        "priced by plan, unbilled usage; they add up to spend) and cost per merged PR ('end' "
+        "is exclusive; spend and cost are empty under a repository filter).",
         SELECTION,
         "overview",
     )
@@ -313,9 +316,21 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
     add(
         "spend-by-tool-month",
         sp.by_month,
-        f"AI spend in {f.currency} per tool, month, component and the basis it was taken "
-        "from (billed, api_seats, seat_plan, estimate).",
+        f"AI spend in {f.currency} per tool, whole calendar month, component and the basis "
+        "it was taken from (billed, api_seats, seat_plan, estimate): amount (the part on the "
+        "period's days; the rows add up to the period's spend), month_amount (the whole "
+        "month) and partial (the month reaches outside the period).",
         SPEND,
+        "cost",
+    )
+    add(
+        "run-rate",
+        run_rate_row(sp.run_rate),
+        f"Monthly run rate in {sp.run_rate.currency} on as_of (the period's last day): the "
+        "seats held that day at their monthly price (seats_monthly) plus the usage charges "
+        "of the 30 days up to it (usage_30_days); of the selected tools, for the whole "
+        "organization (not split by team).",
+        "the selected tools, the whole organization",
         "cost",
     )
     add(
@@ -347,9 +362,11 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
     add(
         "roi",
         roi,
-        f"ROI in {f.money.roi.currency}, both methods, this period and the one before: hours, "
-        "value, ROI ((value - spend) / spend) and payback days, each with its interval or "
-        "'not enough data'.",
+        f"Value of AI in {f.money.roi.currency}, both methods, this period and the one before: "
+        "capacity_engineer_equivalents (measured: extra PRs / (baseline PRs per "
+        "engineer-week x weeks), capacity, not headcount), value_per_spend (value per unit "
+        "of spend; its low end is the conservative claim), hours, value, ROI ((value - "
+        "spend) / spend) and payback days, each with its interval or 'not enough data'.",
         SPEND,
         "cost",
     )

@@ -12,8 +12,9 @@ import polars as pl
 from aimetrics.figures.compute import Figures
 from aimetrics.figures.copilot import CopilotUsageData
 from aimetrics.figures.measured import PREFERRED
+from aimetrics.metrics.cost.basis import RunRate
 from aimetrics.metrics.like_for_like import DoseBin
-from aimetrics.metrics.roi import RoiFigures
+from aimetrics.metrics.roi import MEASURED, Roi, RoiFigures, value_per_spend
 from aimetrics.metrics.stats import Comparison, Estimate
 from aimetrics.metrics.uplift import Uplift
 
@@ -115,26 +116,59 @@ def comparison_rows(items: list[tuple[str, str, str, Comparison | None]]) -> pl.
 _EMPTY = Comparison("", None, None, Estimate.not_enough(0, 0, 0.0, ""), 0, 0, 0, 0)
 
 
-def roi_rows(methods: tuple[RoiFigures, ...]) -> pl.DataFrame:
-    """Both ROI methods: hours, value, ROI and payback, each with its interval."""
-    frames = [
-        estimate_rows(
-            [
-                ("hours", m.hours),
-                ("value", m.value),
-                ("roi", m.roi),
-                ("payback_days", m.payback_days),
-            ]
-        ).select(
-            pl.lit(m.method).alias("method"),
-            pl.all(),
-            pl.lit(m.spend, pl.Float64).alias("spend"),
-            pl.lit(m.currency).alias("currency"),
-            pl.lit("; ".join(m.other_currencies)).alias("other_currencies"),
+CAPACITY = "capacity_engineer_equivalents"
+VALUE_PER_SPEND = "value_per_spend"
+
+
+def roi_rows(methods: tuple[RoiFigures, ...], roi: Roi | None = None) -> pl.DataFrame:
+    """Both methods, capacity first: the measured method's engineer-equivalents (with
+    ``roi``), each method's value per unit of spend, hours, value, ROI and payback, each with
+    its interval. No change of ROI between periods (in points or otherwise)."""
+    frames = []
+    for m in methods:
+        head: list[tuple[str, Estimate]] = []
+        if roi is not None and m.method == MEASURED and roi.capacity is not None:
+            head.append((CAPACITY, roi.capacity))
+        frames.append(
+            estimate_rows(
+                [
+                    *head,
+                    (VALUE_PER_SPEND, value_per_spend(m.value, m.spend)),
+                    ("hours", m.hours),
+                    ("value", m.value),
+                    ("roi", m.roi),
+                    ("payback_days", m.payback_days),
+                ]
+            ).select(
+                pl.lit(m.method).alias("method"),
+                pl.all(),
+                pl.lit(m.spend, pl.Float64).alias("spend"),
+                pl.lit(m.currency).alias("currency"),
+                pl.lit("; ".join(m.other_currencies)).alias("other_currencies"),
+            )
         )
-        for m in methods
-    ]
     return pl.concat(frames)
+
+
+def run_rate_row(r: RunRate) -> pl.DataFrame:
+    """The monthly run rate: seats held on ``as_of`` at their monthly price plus the usage
+    of the 30 days up to it."""
+    return pl.DataFrame(
+        {
+            "as_of": [r.as_of],
+            "seats_monthly": [r.seats_monthly],
+            "usage_30_days": [r.usage_30_days],
+            "monthly": [r.monthly],
+            "currency": [r.currency],
+        },
+        schema={
+            "as_of": pl.Date,
+            "seats_monthly": pl.Float64,
+            "usage_30_days": pl.Float64,
+            "monthly": pl.Float64,
+            "currency": pl.String,
+        },
+    )
 
 
 def roi_inputs(methods: tuple[RoiFigures, ...]) -> pl.DataFrame:
@@ -195,7 +229,7 @@ def roi_frames(f: Figures) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         if roi is None:
             continue
         methods = (roi.measured, roi.assumed)
-        figures.append(roi_rows(methods).select(pl.lit(label).alias("period"), pl.all()))
+        figures.append(roi_rows(methods, roi).select(pl.lit(label).alias("period"), pl.all()))
         inputs.append(roi_inputs(methods).select(pl.lit(label).alias("period"), pl.all()))
     if f.roi is None:  # the schema, no rows
         empty = _EMPTY_ROI

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from aimetrics.figures.ai_users import selected_ai_users
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.seats import idle_change, seats_on
 from aimetrics.figures.selection import previous_hidden
@@ -14,7 +15,9 @@ from aimetrics.figures.tool_share import tool_shares
 from aimetrics.figures.view import Money, View
 from aimetrics.metrics.adoption import Selection, seat_utilization, select_seats
 from aimetrics.metrics.change import Change
+from aimetrics.metrics.cost.basis import RunRate, month_span, run_rate
 from aimetrics.metrics.overview import (
+    SPEND_KEYS,
     CostInputs,
     overview_figures,
     period_figures,
@@ -24,8 +27,8 @@ from aimetrics.metrics.overview import (
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import (
     Roi,
-    ai_active_users,
     assumed_roi,
+    capacity_engineer_equivalents,
     measured_roi,
     post_adoption_prs,
 )
@@ -67,7 +70,7 @@ class RoiParts:
     spend: float | None  # AI spend of the selection in roi.currency (None: not attributable)
     other_currencies: tuple[str, ...]
     post_adoption_prs: int
-    ai_active_users: int
+    ai_users: int  # AI users of the selection in the period (the one definition)
     value_share: float = 1.0  # the selected tools' share of the measured value (tool_share)
 
 
@@ -79,7 +82,7 @@ def roi_parts(
     adoption: pl.DataFrame,
     figures: pl.DataFrame | None = None,
 ) -> RoiParts:
-    """Spend, post-adoption PRs and AI-active users of the view's selection in ``period``.
+    """Spend, post-adoption PRs and AI users of the view's selection in ``period``.
 
     ``figures``: the :func:`period_figures` row of ``period`` in ``roi.currency`` when the
     caller has it already (e.g. :func:`spend`'s, when the currencies are the same).
@@ -96,9 +99,8 @@ def roi_parts(
         spend=row["spend"],
         other_currencies=tuple(row["other_currencies"] or ()),
         post_adoption_prs=post_adoption_prs(merged, adoption.lazy(), period),
-        ai_active_users=ai_active_users(
-            merged, period, selected_seats(f, v.selection, period), f.directory.lazy()
-        ),
+        # The assumed method counts the same AI users as the Adoption page.
+        ai_users=int(selected_ai_users(f, v, period)["ai_user"].sum()),
         value_share=tool_shares(f, v, period).share,
     )
 
@@ -118,18 +120,63 @@ def roi(parts: RoiParts, uplift: Uplift, settings: RoiSettings) -> Roi | None:
             other,
             share=parts.value_share,
         ),
-        assumed=assumed_roi(parts.ai_active_users, parts.spend, parts.period, settings, other),
+        assumed=assumed_roi(parts.ai_users, parts.spend, parts.period, settings, other),
+        # The measured method in engineer-equivalents: the same extra PRs as its hours (under
+        # a tool filter the same tool share), so capacity = hours / an engineer's hours.
+        capacity=capacity_engineer_equivalents(
+            uplift, parts.post_adoption_prs, parts.period, parts.value_share
+        ),
     )
+
+
+def spend_by_month(f: Facts, v: View, m: Money) -> pl.DataFrame:
+    """:func:`selected_spend` per tool, month, component and basis over the whole calendar
+    months the period touches (:func:`~aimetrics.metrics.cost.basis.month_span`):
+    ``amount`` (the part on the period's days, summing to the period's spend),
+    ``month_amount`` (the whole month) and ``partial`` (the month reaches outside the
+    period), so a four-day month is never drawn as if it were the month's bill."""
+    costs, everything, rates = cost_inputs(f), merged_prs(f), dict(m.rates)
+
+    def rows(p: Period) -> pl.LazyFrame:
+        return selected_spend(costs, everything, p, m.currency, rates, v.selection)
+
+    span = month_span(v.period)
+    whole = rows(span).rename({"amount": "month_amount"})
+    return (
+        whole.join(rows(v.period), on=list(SPEND_KEYS), how="full", coalesce=True)
+        .with_columns(pl.col("amount", "month_amount").fill_null(0.0))
+        .with_columns(
+            (
+                (pl.col("month") < pl.lit(v.period.start))
+                | (pl.col("month").dt.offset_by("1mo") > pl.lit(v.period.end))
+            ).alias("partial")
+        )
+        .select(*SPEND_KEYS, "amount", "month_amount", "partial")
+        .sort(list(SPEND_KEYS))
+        .collect()
+    )
+
+
+def view_run_rate(f: Facts, v: View, m: Money) -> RunRate:
+    """The monthly run rate on the period's last day of the selected tools (of the whole
+    organization: seats and usage are not split by team here)."""
+    plans, records, seats = f.seat_plans.lazy(), f.cost_records.lazy(), f.seats.lazy()
+    if v.selection.tools:
+        tools = pl.col("tool_id").is_in(list(v.selection.tools))
+        plans, records, seats = plans.filter(tools), records.filter(tools), seats.filter(tools)
+    return run_rate(plans, records, v.period.last_day, m.currency, dict(m.rates), seats)
 
 
 @dataclass(frozen=True)
 class SpendData:
     figures: pl.DataFrame  # overview_figures: rows current, previous
-    by_month: pl.DataFrame  # selected_spend of the period: tool, month, component, basis
+    # spend_by_month: tool, month, component, basis, amount (in the period), month_amount
+    by_month: pl.DataFrame
     seats: pl.DataFrame  # seat_utilization per tool, with the idle seats' monthly cost
     idle: pl.DataFrame  # idle_seat_cost: one row per idle seat (per person: see individual_rows)
     as_of: dt.date
     idle_change: Change  # idle seats' monthly cost vs on the previous period's last day
+    run_rate: RunRate  # current seats' monthly price + the last 30 days' usage (view_run_rate)
 
 
 def spend(f: Facts, v: View, m: Money) -> SpendData:
@@ -145,11 +192,10 @@ def spend(f: Facts, v: View, m: Money) -> SpendData:
         figures=overview_figures(
             merged, activity, costs, v.period, m.currency, rates, v.selection, merged_prs(f)
         ).collect(),
-        by_month=selected_spend(
-            costs, merged_prs(f), v.period, m.currency, rates, v.selection
-        ).collect(),
+        by_month=spend_by_month(f, v, m),
         seats=seats,
         idle=idle.collect(),
         as_of=as_of,
         idle_change=idle_change(f, v, seats, previous_hidden(f, v)),
+        run_rate=view_run_rate(f, v, m),
     )

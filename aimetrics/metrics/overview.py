@@ -18,6 +18,7 @@ from aimetrics.metrics.adoption import (
     select,
     share,
 )
+from aimetrics.metrics.cost.basis import BILLED
 from aimetrics.metrics.cost.lines import in_currency, spend_lines, stable_sum
 from aimetrics.metrics.cost.spend import cost_per_merged_pr, per_unit, spend_total
 from aimetrics.metrics.cost.teams import team_spend
@@ -41,6 +42,8 @@ KPI_COLUMNS = (
     "active_engineers",
     "throughput",
     "spend",
+    "spend_billed",
+    "spend_estimated",
     "currency",
     "other_currencies",
     "cost_per_merged_pr",
@@ -174,8 +177,17 @@ def period_figures(
         else selected_spend(costs, everything, period, currency, rates, selection)
     )
     known = not selection.repositories
+
+    def total(amount: pl.Expr) -> pl.Expr:
+        return (stable_sum(amount) if known else pl.lit(None)).cast(pl.Float64)
+
+    billed = pl.col("basis") == BILLED
     spend = rows.select(
-        (stable_sum(pl.col("amount")) if known else pl.lit(None)).cast(pl.Float64).alias("spend"),
+        total(pl.col("amount")).alias("spend"),
+        # What an invoice or billing export says, and the rest: an estimate (seat plans from
+        # configuration, seats priced by plan, unbilled usage); they add up to ``spend``.
+        total(pl.col("amount").filter(billed)).alias("spend_billed"),
+        total(pl.col("amount").filter(~billed)).alias("spend_estimated"),
         pl.lit(currency).alias("currency"),
         pl.col("basis").unique().sort().implode().alias("bases"),
     )

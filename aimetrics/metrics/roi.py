@@ -5,8 +5,8 @@
    hours the extra PRs would have taken at the engineers' pre-adoption pace, and
    into money. Its interval comes from the same engineer bootstrap replicates.
 2. **Assumed time saved** (:func:`assumed_roi`): a configured number of hours
-   saved per AI-active user per week, as DX and GitHub present it. No interval:
-   it is an assumption, not a measurement.
+   saved per AI user (:mod:`aimetrics.metrics.evidence`) per week, as DX and GitHub
+   present it. No interval: it is an assumption, not a measurement.
 
 ROI = (value − spend) / spend; payback = the days of value that pay for the
 period's spend. Formulas: docs/metrics.md ("Uplift and ROI").
@@ -40,10 +40,11 @@ MEASURED_ASSUMPTIONS = (
     "The spend is all AI spend in the period, whoever used it.",
 )
 ASSUMED_ASSUMPTIONS = (
-    "Each AI-active user saves the configured hours every week of the period "
+    "Each AI user saves the configured hours every week of the period "
     "(an assumption, as DX and GitHub present it; nothing here measures it).",
-    "AI-active users: engineers with an AI-assisted merged PR in the period, and seat holders "
-    "whose seat shows activity in it.",
+    "AI users: engineers active in the period with evidence of AI use in it (an AI marker on "
+    "their work, Copilot usage, seat activity or vendor usage naming them), the one definition "
+    "every page uses.",
     "Every saved hour is worth the loaded hourly cost and is spent on useful work.",
     "The spend is all AI spend in the period.",
 )
@@ -69,6 +70,14 @@ class RoiFigures:
 class Roi:
     measured: RoiFigures
     assumed: RoiFigures
+    # Engineer-equivalents of the measured uplift (capacity_engineer_equivalents); None when
+    # the caller did not compute it.
+    capacity: Estimate | None = None
+
+    @property
+    def value_per_spend(self) -> Estimate:
+        """The measured value as a multiple of the spend (:func:`value_per_spend`)."""
+        return value_per_spend(self.measured.value, self.measured.spend)
 
 
 def rates_into(
@@ -103,37 +112,6 @@ def post_adoption_prs(merged: pl.LazyFrame, adoption: pl.LazyFrame, period: Peri
         .collect()
         .item()
     )
-
-
-def ai_active_users(
-    merged: pl.LazyFrame,
-    period: Period,
-    seat_assignments: pl.LazyFrame | None = None,
-    directory: pl.LazyFrame | None = None,
-) -> int:
-    """Distinct people with an AI-assisted merged PR they authored (as engineers) in
-    ``period``, or a seat whose ``last_activity_at`` falls in it."""
-    authors = (
-        counted_merged_in(merged, period)
-        .filter(pl.col("is_ai") & pl.col("by_engineer"))
-        .select(pl.col("author_key").alias("person_key"))
-    )
-    parts = [authors]
-    if seat_assignments is not None:
-        seats = seat_assignments.filter(period.contains("last_activity_at")).select(
-            pl.col("login").str.to_lowercase().alias("_login")
-        )
-        if directory is not None:
-            logins = directory.filter(pl.col("kind") == "login").select(
-                pl.col("value").alias("_login"), "person_key"
-            )
-            seats = seats.join(logins, on="_login", how="left").select(
-                pl.coalesce("person_key", "_login").alias("person_key")
-            )
-        else:
-            seats = seats.select(pl.col("_login").alias("person_key"))
-        parts.append(seats)
-    return int(pl.concat(parts).select(pl.col("person_key").n_unique()).collect().item())
 
 
 def _money_figures(
@@ -234,7 +212,9 @@ def measured_roi(
     )
 
 
-def capacity_engineer_equivalents(uplift: Uplift, post_prs: int, period: Period) -> Estimate:
+def capacity_engineer_equivalents(
+    uplift: Uplift, post_prs: float, period: Period, share: float = 1.0
+) -> Estimate:
     """Capacity gained in the period, in engineer-equivalents (not headcount).
 
     With uplift ratio ``r`` and the adopters' baseline ``b`` merged PRs per engineer-week:
@@ -243,8 +223,10 @@ def capacity_engineer_equivalents(uplift: Uplift, post_prs: int, period: Period)
 
     the number of engineers who, at the adopters' pace before adoption, would have merged the
     extra PRs in the period. Computed in every bootstrap replicate of ``(r, b)``; "not enough
-    data" when the uplift is.
+    data" when the uplift is. ``share``: under a tool filter, the selected tools' part (as
+    :func:`measured_roi` scales its value), so capacity and value rest on the same extra PRs.
     """
+    post_prs = post_prs * share
     est = uplift.estimate
     if not est.ok or est.value is None or uplift.baseline_rate is None:
         return Estimate.not_enough(est.engineers, est.prs, est.level, est.note)
@@ -277,14 +259,15 @@ def assumed_roi(
     roi: RoiSettings,
     other_currencies: tuple[str, ...] = (),
 ) -> RoiFigures:
-    """Method 2: ``roi.hours_saved_per_ai_user_per_week`` x AI-active users x weeks.
+    """Method 2: ``roi.hours_saved_per_ai_user_per_week`` x AI users x weeks.
 
-    ``users``: :func:`ai_active_users` of the period. No interval (an assumption).
+    ``users``: the AI users of the period (:func:`aimetrics.metrics.evidence.ai_users`, the
+    one definition). No interval (an assumption).
     """
     hours_value = users * roi.hours_saved_per_ai_user_per_week * period.weeks
     hours = Estimate(hours_value, None, None, 0.0, users, 0, note="assumed: no interval")
     inputs = {
-        "ai_active_users": float(users),
+        "ai_users": float(users),
         "weeks": period.weeks,
         "hours_saved_per_ai_user_per_week": roi.hours_saved_per_ai_user_per_week,
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from aimetrics.figures import value as value_text
 from aimetrics.figures.selection import selection_people
 from aimetrics.format import format_period
 from dashboard import (
@@ -47,20 +48,40 @@ if others:
         icon=":material/currency_exchange:",
     )
 
+# Capacity first, its value against the spend (conservative end first); ROI in percent is in
+# the calculator's appendix below.
+measured = balance.view_measured(view)
+headline = balance.roi(balance.roi_parts(view, money, view.period), measured.uplift, money.roi)
+components.kpi_row(
+    [
+        kpis.capacity_kpi(headline, measured.uplift),
+        kpis.value_kpi(headline),
+        kpis.assumed_value_kpi(headline),
+    ]
+)
+if headline is not None:
+    lead = f"**{value_text.capacity_sentence(headline)}** {value_text.value_sentence(headline)}"
+    st.markdown(components.plain(lead))
 components.kpi_row(
     [
         kpis.spend_kpi(spend.figures, currency),
+        kpis.run_rate_kpi(spend.run_rate),
         kpis.cost_per_pr_kpi(spend.figures, currency),
         kpis.cost_per_ai_pr_kpi(spend.figures, currency),
         kpis.idle_kpi(spend.seats, currency, spend.as_of, spend.idle_change),
     ]
+)
+split = value_text.spend_split(current["spend_billed"], current["spend_estimated"], currency)
+st.caption(
+    components.plain(f"Spend {split}. Run rate: {value_text.run_rate_sentence(spend.run_rate)}.")
 )
 
 st.subheader("Spend by tool and month")
 st.caption(
     "Per tool, month and component one basis counts, the best present: billed records > API "
     "seats priced by plan > seat plans (the configuration's estimate) > estimated records; "
-    "the pattern of each bar says which. Months are cut to the period's days."
+    "the pattern of each bar says which. Each bar is the whole calendar month; the solid part "
+    "is the period's days, the pale part the rest of a month the period only partly covers."
 )
 if spend.by_month.is_empty():
     components.empty_state("No AI spend is recorded for this period and selection.")
@@ -71,6 +92,7 @@ else:
             pl.col("month").dt.strftime("%Y-%m"), pl.col("basis").replace(charts.BASIS_LABELS)
         ),
         "spend-by-tool-month",
+        amount="In the period",
     )
 
 st.subheader("Cost per team")
@@ -119,7 +141,6 @@ st.caption(
     "the figures update at once. The measured uplift uses the whole history of the selection."
 )
 settings, period = roi_panel.calculator_inputs(money.roi, view.period)
-measured = balance.view_measured(view)
 result = balance.roi(balance.roi_parts(view, money, period), measured.uplift, settings)
 if result is not None:
     st.caption(
@@ -127,7 +148,7 @@ if result is not None:
         f"{settings.hours_per_week:g} · currency {settings.currency}"
     )
     roi_panel.side_by_side(result)
-    tables.table(roi_panel.roi_table(result), "roi")
+    roi_panel.appendix(result)
 
 st.subheader("Measured uplift: what it rests on")
 pct = measured.uplift.percent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from aimetrics.figures import value as value_text
 from aimetrics.format import format_money, format_timestamp
 from dashboard import (
     balance,
@@ -42,20 +43,23 @@ components.stop_without_merged_prs(current["merged_prs"])
 
 measured = balance.view_measured(view)
 roi_now = balance.roi(balance.roi_parts(view, money, view.period), measured.uplift, money.roi)
-roi_before = balance.roi(
-    balance.roi_parts(view, money, view.period.previous()), measured.uplift, money.roi
-)
 
 report_button.report_downloads(ctx, view.period, view.selection)
 st.subheader("What AI costs, and what it gives")
+# Capacity first, then its value against the spend (conservative end first), then what the
+# spend is made of; ROI in percent is only in Cost & ROI's appendix.
 components.kpi_row(
     [
+        kpis.capacity_kpi(roi_now, measured.uplift),
+        kpis.value_kpi(roi_now),
         kpis.spend_kpi(spend.figures, currency),
-        kpis.measured_roi_kpi(roi_now, roi_before, measured.uplift),
-        kpis.assumed_roi_kpi(roi_now, roi_before),
+        kpis.assumed_value_kpi(roi_now),
         kpis.cost_per_pr_kpi(spend.figures, currency),
     ]
 )
+if roi_now is not None:
+    lead = f"**{value_text.capacity_sentence(roi_now)}** {value_text.value_sentence(roi_now)}"
+    st.markdown(components.plain(lead))
 components.kpi_row(
     [
         kpis.share_kpi(spend.figures, figures.uncertainty),

@@ -45,7 +45,8 @@ def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
     rows = [("AI spend", measured.spend, None, None, SPEND_COLOR)]
     for m in (measured, assumed):
         est = m.value
-        rows.append((f"Value: {m.method}", est.value, est.low, est.high, VALUE_COLOR))
+        label = f"Value: {m.method}" + ("" if m is measured else " (assumption)")
+        rows.append((label, est.value, est.low, est.high, VALUE_COLOR))
     for label, value, low, high, color in rows:
         labels.append(label)
         values.append(value or 0.0)
@@ -105,21 +106,39 @@ def weekly_chart(
 
 
 def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
-    """AI spend per month and tool (stacked; every component and basis summed)."""
-    per = by_month.group_by("tool_id", "month").agg(pl.col("amount").sum()).sort("tool_id", "month")
-    colors = tool_colors(per["tool_id"].unique().sort().to_list())
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=rows["month"].to_list(),
-                y=rows["amount"].to_list(),
-                name=tool,
-                marker_color=colors[tool],
-            )
-            for (tool,), rows in per.group_by("tool_id", maintain_order=True)
-        ]
+    """AI spend per whole calendar month and tool (stacked; every component and basis
+    summed): the period's part solid, the rest of a partly covered month pale (hatched in
+    print), so a four-day month is never drawn as a whole month's bill."""
+    per = (
+        by_month.group_by("tool_id", "month")
+        .agg(pl.col("amount").sum(), pl.col("month_amount").sum())
+        .with_columns((pl.col("month_amount") - pl.col("amount")).clip(0).alias("outside"))
+        .sort("tool_id", "month")
     )
-    fig.update_xaxes(title_text="Month (cut to the period)", tickformat="%b %Y", dtick="M1")
+    colors = tool_colors(per["tool_id"].unique().sort().to_list())
+    bars = []
+    for column, suffix, opacity in (("amount", "", 1.0), ("outside", " (rest of month)", 0.3)):
+        for (tool,), rows in per.group_by("tool_id", maintain_order=True):
+            if column == "outside" and not rows["outside"].sum():
+                continue
+            bars.append(
+                go.Bar(
+                    x=rows["month"].to_list(),
+                    y=rows[column].to_list(),
+                    name=f"{tool}{suffix}",
+                    marker={
+                        "color": colors[tool],
+                        "pattern": {"shape": "/" if suffix else ""},
+                    },
+                    opacity=opacity,
+                )
+            )
+    fig = go.Figure(bars)
+    fig.update_xaxes(
+        title_text="Calendar month (solid: the period's days; pale: the rest of the month)",
+        tickformat="%b %Y",
+        dtick="M1",
+    )
     fig.update_yaxes(title_text=currency)
     return _layout(
         fig, "What do the AI tools cost each month?", 230, barmode="stack", showlegend=True

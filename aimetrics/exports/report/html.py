@@ -47,15 +47,13 @@ from aimetrics.exports.report.model import (
     kpi_interval,
 )
 from aimetrics.exports.report.style import CHART_SCRIPT, CSS
+from aimetrics.exports.report.value_cells import attr as _attr
+from aimetrics.exports.report.value_cells import roi_cell, value_cells
 from aimetrics.format import MISSING, STAGE_NAMES, format_money, format_number, format_period
 from aimetrics.metrics.stats import OK, Estimate
 from aimetrics.vocabulary import NO_MARKER
 
 # --- HTML ----------------------------------------------------------------------------------------
-
-
-def _attr(value: float | None) -> str:
-    return "" if value is None else repr(float(value))
 
 
 class _Html:
@@ -107,34 +105,6 @@ def _tiles(r: Report, keys: Sequence[str], currency: str) -> str:
     return '<div class="tiles">' + "".join(_kpi_tile(r.kpis[k], currency) for k in keys) + "</div>"
 
 
-def _roi_cell(r: Report, prefix: str, currency: str) -> str:
-    roi = r.kpis[f"{prefix}_roi"]
-    value, payback = r.kpis[f"{prefix}_value"], r.kpis[f"{prefix}_payback"]
-    if roi.value is None:
-        return (
-            f'<td><span class="big" data-figure="{prefix}_roi" data-status="{esc(roi.status)}">'
-            f'{esc(roi.status)}</span><br><span class="note">{esc(roi.note)}</span></td>'
-        )
-    lines = [
-        f'<span class="big" data-figure="{prefix}_roi" data-status="ok" '
-        f'data-value="{_attr(roi.value)}"'
-        + (
-            f' data-low="{_attr(roi.low)}" data-high="{_attr(roi.high)}"'
-            if roi.low is not None
-            else ""
-        )
-        + f">ROI {esc(format_number(roi.value, 'percent'))}</span>",
-        esc(kpi_interval(roi)) or "no interval: an assumption, not a measurement",
-        f'value <b data-figure="{prefix}_value" data-value="{_attr(value.value)}">'
-        f"{esc(format_money(value.value, currency))}</b>"
-        + (f" ({esc(kpi_interval(value, currency))})" if value.low is not None else ""),
-        f"payback {esc(format_number(payback.value, 'days'))}",
-        f"previous period: ROI {esc(format_number(roi.previous, 'percent'))}",
-        esc(roi.sample),
-    ]
-    return "<td>" + "<br>".join(line for line in lines if line) + "</td>"
-
-
 def _estimate_text(est: Estimate, unit: str, currency: str = "USD") -> str:
     if not est.ok:
         return f"{est.status} ({est.note})" if est.note else est.status
@@ -157,16 +127,20 @@ def _onepager(doc: _Html, r: Report) -> None:
         doc.add(f'<div class="withheld">{esc(r.withheld)}</div></section>')
         return
     doc.add('<div class="summary">' + "".join(f"<p>{esc(s)}</p>" for s in r.summary) + "</div>")
-    doc.add("<h3>Spend and return</h3>")
-    doc.add(_tiles(r, ("spend", "cost_per_merged_pr", "idle_seats", "idle_monthly_cost"), currency))
+    doc.add("<h3>Capacity, value and spend</h3>")
     hours = f.money.roi.hours_saved_per_ai_user_per_week
     doc.add(
-        '<table class="roi"><thead><tr><th>ROI, measured uplift</th>'
-        f"<th>ROI, assumed {hours:g} h saved per AI user per week</th></tr></thead><tbody><tr>"
-        + _roi_cell(r, "measured", roi_currency)
-        + _roi_cell(r, "assumed", roi_currency)
+        '<table class="roi"><thead><tr><th>Capacity gained (measured)</th>'
+        "<th>Value of the capacity against the spend</th>"
+        f"<th>Assumed: {hours:g} h saved per AI user per week</th></tr></thead><tbody><tr>"
+        + value_cells(r, roi_currency)
         + "</tr></tbody></table>"
     )
+    doc.add(
+        _tiles(
+            r, ("spend", "run_rate", "cost_per_merged_pr", "idle_seats"), currency,
+        )
+    )  # fmt: skip
     if f.roi is not None:
         doc.chart(charts.balance_chart(f.roi.measured, f.roi.assumed))
     doc.add("<h3>Adoption and delivery</h3>")
@@ -247,12 +221,20 @@ def _appendix_figures(doc: _Html, r: Report, money: Callable[[object], str]) -> 
                     ("month", "Month", lambda v: f"{v:%Y-%m}"),
                     ("component", "Component", None),
                     ("basis", "Basis", None),
-                    ("amount", f"Spend ({cur})", money),
+                    ("amount", f"In the period ({cur})", money),
+                    ("month_amount", f"Whole month ({cur})", money),
                 ],
             )
         )
     if f.roi is not None:
-        doc.add("<h3>ROI, both methods</h3>")
+        doc.add("<h3>ROI in percent (appendix)</h3>")
+        doc.add(
+            '<table class="roi"><thead><tr><th>ROI, measured uplift</th>'
+            "<th>ROI, assumed time saved (an assumption)</th></tr></thead><tbody><tr>"
+            + roi_cell(r, "measured", roi_cur)
+            + roi_cell(r, "assumed", roi_cur)
+            + "</tr></tbody></table>"
+        )
         rows = []
         for label, attr, unit in (
             ("Hours gained", "hours", "count"),

@@ -19,6 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.exports.report.notes import method_notes
+from aimetrics.figures import value as value_text
 from aimetrics.figures.compute import Figures, load_figures
 from aimetrics.format import format_change, format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection
@@ -33,7 +34,7 @@ INPUT_LABELS = {
     "uplift_ratio": "measured uplift (ratio)",
     "baseline_prs_per_week": "adopters' merged PRs per week before adoption",
     "extra_prs": "extra merged PRs attributed to AI",
-    "ai_active_users": "AI-active users in the period",
+    "ai_users": "AI users in the period (evidence of AI use)",
     "weeks": "weeks in the period",
     "hours_saved_per_ai_user_per_week": "hours saved per AI user per week (assumed)",
 }
@@ -176,7 +177,7 @@ def _comparison_kpi(
     return Kpi.of(key, label, "ratio", c.ratio, sample=sample, previous=before)
 
 
-def _roi_kpis(prefix: str, m: RoiFigures | None, previous: RoiFigures | None) -> list[Kpi]:
+def _roi_kpis(prefix: str, m: RoiFigures | None) -> list[Kpi]:
     if m is None:
         note = "spend is not attributed to repositories, and a repository filter is set"
         return [
@@ -185,14 +186,14 @@ def _roi_kpis(prefix: str, m: RoiFigures | None, previous: RoiFigures | None) ->
             Kpi(f"{prefix}_payback", "Payback", "days", None, status="not available", note=note),
         ]
     roi = m.roi.map(lambda r: r * 100.0)
-    before = previous.roi.value * 100.0 if previous and previous.roi.value is not None else None
     sample = (
         f"uplift measured on {m.hours.engineers} engineers, {m.hours.prs:,} PRs (all history)"
         if m.method == MEASURED
-        else f"{m.hours.engineers} AI-active users"
+        else f"{m.hours.engineers} AI users"
     )
+    # No previous figure: a change of an ROI (in points) is not shown anywhere.
     return [
-        Kpi.of(f"{prefix}_roi", "ROI", "percent", roi, previous=before, sample=sample),
+        Kpi.of(f"{prefix}_roi", "ROI", "percent", roi, sample=sample),
         Kpi.of(f"{prefix}_value", "Value", "money", m.value),
         Kpi.of(f"{prefix}_payback", "Payback", "days", m.payback_days),
         Kpi.of(f"{prefix}_hours", "Hours", "count", m.hours),
@@ -220,7 +221,10 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
     idle_cost = float(seats["idle_monthly_cost"].fill_null(0).sum() or 0) if idle else 0.0
     uplift = f.measured.uplift
     q = f.quality["team"]
-    roi, before = f.roi, f.roi_previous
+    roi = f.roi
+    billed, estimated = _num(cur, "spend_billed"), _num(cur, "spend_estimated")
+    split = value_text.spend_split(billed, estimated, f.currency)
+    rate = f.spend.run_rate
     kpis = [
         Kpi(
             "spend",
@@ -228,7 +232,16 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
             "money",
             _num(cur, "spend"),
             previous=_num(prev, "spend"),
-            sample=f"bases: {bases}",
+            sample=f"{split}; bases: {bases}" if split else f"bases: {bases}",
+        ),
+        Kpi("spend_billed", "AI spend billed", "money", billed),
+        Kpi("spend_estimated", "AI spend estimated", "money", estimated),
+        Kpi(
+            "run_rate",
+            "Monthly run rate",
+            "money",
+            rate.monthly,
+            sample=f"seats on {rate.as_of:%Y-%m-%d} + the last 30 days' usage",
         ),
         Kpi(
             "cost_per_merged_pr",
@@ -324,10 +337,27 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
             q.unreviewed_diff,
             sample=f"{q.unreviewed_diff.prs:,} PRs, {q.unreviewed_diff.engineers} authors",
         ),
-        *_roi_kpis("measured", roi.measured if roi else None, before.measured if before else None),
-        *_roi_kpis("assumed", roi.assumed if roi else None, before.assumed if before else None),
+        *_roi_kpis("measured", roi.measured if roi else None),
+        *_roi_kpis("assumed", roi.assumed if roi else None),
+        *_value_kpis(f),
     ]
     return {k.key: k for k in kpis}
+
+
+def _value_kpis(f: Figures) -> list[Kpi]:
+    """Capacity in engineer-equivalents and value per unit of spend (measured)."""
+    if f.roi is None:
+        note = "spend is not attributed to repositories, and a repository filter is set"
+        return [Kpi(key, key, "rate", None, status="not available", note=note)
+                for key in ("capacity", "value_per_spend")]  # fmt: skip
+    capacity = f.roi.capacity or Estimate.not_enough(0, 0, 0.0, "not computed")
+    return [
+        Kpi.of(
+            "capacity", "Capacity gained (engineer-equivalents)", "rate", capacity,
+            sample=value_text.CAPACITY_NOT_HEADCOUNT,
+        ),
+        Kpi.of("value_per_spend", "Value per unit of AI spend", "ratio", f.roi.value_per_spend),
+    ]  # fmt: skip
 
 
 def _merged(f: Figures) -> int:
@@ -351,17 +381,26 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
     days = f.period.days
     out = []
     spend = k["spend"]
+    # The leadership order: capacity, its value against the spend (the conservative end
+    # first), what the spend is made of, the run rate. ROI in percent: the appendix only.
+    if f.roi is not None:
+        out.append(value_text.capacity_sentence(f.roi))
+        out.append(value_text.value_sentence(f.roi))
     if spend.value is None:
         out.append(
             "AI spend is not shown: spend is not attributed to repositories, and this "
             "report is filtered by repository."
         )
     else:
+        split = value_text.spend_split(k["spend_billed"].value, k["spend_estimated"].value, cur)
         out.append(
             f"AI tools cost {format_money(spend.value, cur)} in these {days} days "
-            f"({format_money(spend.previous, cur)} in the {days} days before): "
+            f"({format_money(spend.previous, cur)} in the {days} days before), {split}: "
             f"{format_money(k['cost_per_merged_pr'].value, cur, 2)} per merged PR."
         )
+        out.append(f"Monthly run rate: {value_text.run_rate_sentence(f.spend.run_rate)}.")
+    if f.roi is not None:
+        out.append(value_text.assumed_sentence(f.roi.assumed))
     if not _merged(f):
         out.append(
             "No merged pull requests match this period and these filters: choose another "
@@ -389,25 +428,6 @@ def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
         f"adopted AI, against colleagues not yet using it: {uplift_text}."
     )
     out.append(_cycle_sentence(k))
-    if f.roi is not None:
-        m, a = k["measured_roi"], k["assumed_roi"]
-        measured = (
-            f"{format_number(m.value, 'percent')} ({kpi_interval(m)}), value "
-            f"{format_money(k['measured_value'].value, f.money.roi.currency)}"
-            if m.value is not None
-            else f"not enough data ({m.note})"
-        )
-        assumed = (
-            f"{format_number(a.value, 'percent')}, value "
-            f"{format_money(k['assumed_value'].value, f.money.roi.currency)}"
-            if a.value is not None
-            else f"{a.status} ({a.note})"
-        )
-        hours = f.money.roi.hours_saved_per_ai_user_per_week
-        out.append(
-            f"ROI measured from the uplift: {measured}. ROI assuming {hours:g} hours saved per "
-            f"AI user per week: {assumed}."
-        )
     idle = k["idle_seats"]
     out.append(
         f"{format_number(idle.value, 'count')} idle seats ({idle.sample}): "
@@ -494,7 +514,7 @@ def _samples(f: Figures, k: dict[str, Kpi]) -> tuple[tuple[str, str], ...]:
             )
     if f.roi is not None:
         a = f.roi.assumed
-        rows.append(("ROI, assumed: AI-active users", f"{a.inputs.get('ai_active_users', 0):,.0f}"))
+        rows.append(("ROI, assumed: AI users", f"{a.inputs.get('ai_users', 0):,.0f}"))
         m = f.roi.measured
         rows.append(
             ("ROI, measured: PRs after adoption", f"{m.inputs.get('post_adoption_prs', 0):,.0f}")

@@ -89,10 +89,28 @@ def method_notes(f: Figures) -> tuple[tuple[str, str], ...]:
         ),
         (
             "ROI, assumed",
-            f"{roi.hours_saved_per_ai_user_per_week:g} hours saved per AI-active "
-            f"user per week (an assumption, as DX and GitHub present it) × "
-            f"{format_money(roi.loaded_hourly_cost, roi.currency)} per hour. Nothing here "
-            "measures it, so it has no interval.",
+            f"{roi.hours_saved_per_ai_user_per_week:g} hours saved per AI user per week "
+            f"(an assumption, as DX and GitHub present it) × "
+            f"{format_money(roi.loaded_hourly_cost, roi.currency)} per hour. AI users: engineers "
+            "with evidence of AI use in the period (markers, Copilot usage, seat activity, "
+            "vendor usage naming them), as on the Adoption page. Nothing here measures the "
+            "hours, so it has no interval.",
+        ),
+        (
+            "Capacity",
+            "Engineer-equivalents gained in the period: the extra PRs after adoption ÷ (the "
+            "adopters' baseline PRs per engineer-week × weeks in the period), with the uplift's "
+            "interval. Capacity, not headcount. Value for spend: the capacity's value ÷ the "
+            "spend; 'at least N×' quotes the interval's low end, rounded down, and below 1× "
+            "the spend is not shown to be covered. ROI in percent is in Appendix A only.",
+        ),
+        (
+            "Billed and estimated spend, run rate",
+            "Billed: invoices and billing exports. Estimated: seat plans from the configuration, "
+            "seats collected from an API priced by plan, and usage a vendor reported but did "
+            "not bill. Monthly run rate: the seats held on the period's last day at their "
+            "monthly price plus the usage of the 30 days up to it. Monthly bars show whole "
+            "calendar months, the period's days solid and the rest of the month pale.",
         ),
         (
             "Intervals",
