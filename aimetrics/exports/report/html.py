@@ -37,14 +37,12 @@ from aimetrics.exports.report.cells import (
     rate2,
     table,
 )
+from aimetrics.exports.report.kpi import Kpi, kpi_change, kpi_interval
 from aimetrics.exports.report.model import (
     INPUT_LABELS,
     MAX_PR_ROWS,
-    Kpi,
     Report,
     describe_selection,
-    kpi_change,
-    kpi_interval,
 )
 from aimetrics.exports.report.style import CHART_SCRIPT, CSS
 from aimetrics.exports.report.value_cells import attr as _attr

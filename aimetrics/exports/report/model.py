@@ -15,17 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import polars as pl
 import sqlalchemy as sa
 
+from aimetrics.exports.report.kpi import Kpi, _int, _num, _row
 from aimetrics.exports.report.notes import method_notes
+from aimetrics.exports.report.summary import ai_users, summary
 from aimetrics.figures import value as value_text
 from aimetrics.figures.compute import Figures, load_figures
-from aimetrics.format import format_change, format_money, format_number, format_share
+from aimetrics.format import format_number
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import MEASURED, RoiFigures
-from aimetrics.metrics.stats import NOT_ENOUGH_DATA, OK, Comparison, Estimate
+from aimetrics.metrics.stats import NOT_ENOUGH_DATA, Comparison, Estimate
 from aimetrics.settings import Settings
 
 INPUT_LABELS = {
@@ -43,35 +44,6 @@ REPORTED = ("team",)  # the breakdowns the report shows (compute_figures' ``brea
 
 
 # --- the report as data ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One headline figure: its value (with interval, or why there is none) and sample.
-
-    ``unit``: ``money`` (whole), ``money2`` (cents), ``share`` (0..1), ``pp``
-    (percentage points), ``percent`` (a change, +20 = +20 %), ``ratio`` (0.8×),
-    ``rate`` (two decimals), ``hours``, ``days`` or ``count``.
-    """
-
-    key: str
-    label: str
-    unit: str
-    value: float | None
-    low: float | None = None
-    high: float | None = None
-    level: float | None = None
-    previous: float | None = None
-    status: str = OK
-    note: str = ""  # why there is no figure ("not enough data": the reason)
-    sample: str = ""  # what it rests on, in words
-
-    @classmethod
-    def of(cls, key: str, label: str, unit: str, est: Estimate, **kw: object) -> Kpi:
-        """From an :class:`Estimate` (an interval only when it has one)."""
-        if not est.ok:
-            return cls(key, label, unit, None, status=est.status, note=est.note, **kw)  # type: ignore[arg-type]
-        return cls(key, label, unit, est.value, est.low, est.high, est.level or None, **kw)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -103,43 +75,6 @@ def build_report(
     """The report of ``period`` and ``selection`` (all when None), read from the store."""
     figures = load_figures(engine, settings, period, selection, now=now, breakdowns=REPORTED)
     return report_from_figures(figures)
-
-
-# --- a headline figure in words -----------------------------------------------------------------
-
-
-def kpi_interval(k: Kpi, currency: str = "USD") -> str:
-    """``90% CI a to b`` of a headline figure ("" without an interval)."""
-    if k.low is None or k.high is None or not k.level:
-        return ""
-    return (
-        f"{k.level:.0%} CI {format_number(k.low, k.unit, currency)} to "
-        f"{format_number(k.high, k.unit, currency)}"
-    )
-
-
-def kpi_change(k: Kpi, currency: str = "USD") -> str:
-    """The change of a headline figure from the previous period, as the dashboard shows it."""
-    return format_change(k.value, k.previous, k.unit, currency)
-
-
-# --- building the report ------------------------------------------------------------------------
-
-
-def _row(frame: pl.DataFrame, **where: str) -> dict[str, object]:
-    rows = frame
-    for column, value in where.items():
-        rows = rows.filter(pl.col(column) == value)
-    return rows.row(0, named=True) if rows.height else {}
-
-
-def _num(row: dict[str, object], column: str) -> float | None:
-    value = row.get(column)
-    return None if value is None else float(value)  # type: ignore[arg-type]
-
-
-def _int(row: dict[str, object], column: str) -> int:
-    return int(row.get(column) or 0)  # type: ignore[call-overload]
 
 
 def _comparison_kpi(
@@ -198,17 +133,6 @@ def _roi_kpis(prefix: str, m: RoiFigures | None) -> list[Kpi]:
         Kpi.of(f"{prefix}_payback", "Payback", "days", m.payback_days),
         Kpi.of(f"{prefix}_hours", "Hours", "count", m.hours),
     ]
-
-
-def _ai_users(head: dict[str, object]) -> tuple[str, str]:
-    """("N of M active engineers", ", K of them without AI markers" or "" when none): the
-    one AI-user definition (docs/metrics.md "Active engineers, AI users, adoption rate").
-    Said beside the count, so that no one takes it for the AI-marked PRs' authors."""
-    without = _int(head, "ai_users_without_markers")
-    return (
-        f"{_int(head, 'ai_users'):,} of {_int(head, 'active_contributors'):,} active engineers",
-        f", {without:,} of them without AI markers" if without else "",
-    )
 
 
 def _kpis(f: Figures) -> dict[str, Kpi]:
@@ -281,7 +205,7 @@ def _kpis(f: Figures) -> dict[str, Kpi]:
             "AI users",
             "share",
             _num(head, "adoption_rate"),
-            sample="".join(_ai_users(head)),
+            sample="".join(ai_users(head)),
         ),
         Kpi(
             "throughput",
@@ -360,126 +284,6 @@ def _value_kpis(f: Figures) -> list[Kpi]:
     ]  # fmt: skip
 
 
-def _merged(f: Figures) -> int:
-    """Counted PRs merged in the period and selection."""
-    return _int(_row(f.spend.figures, period="current"), "merged_prs")
-
-
-def _verdict(est: Kpi, neutral: float, lower: str, higher: str) -> str:
-    """Whether an interval settles the direction, in words."""
-    if est.value is None or est.low is None or est.high is None:
-        return ""
-    if est.high < neutral:
-        return lower
-    if est.low > neutral:
-        return higher
-    return "no clear difference"
-
-
-def _summary(f: Figures, k: dict[str, Kpi]) -> tuple[str, ...]:
-    cur = f.currency
-    days = f.period.days
-    out = []
-    spend = k["spend"]
-    # The leadership order: capacity, its value against the spend (the conservative end
-    # first), what the spend is made of, the run rate. ROI in percent: the appendix only.
-    if f.roi is not None:
-        out.append(value_text.capacity_sentence(f.roi))
-        out.append(value_text.value_sentence(f.roi))
-    if spend.value is None:
-        out.append(
-            "AI spend is not shown: spend is not attributed to repositories, and this "
-            "report is filtered by repository."
-        )
-    else:
-        split = value_text.spend_split(k["spend_billed"].value, k["spend_estimated"].value, cur)
-        out.append(
-            f"AI tools cost {format_money(spend.value, cur)} in these {days} days "
-            f"({format_money(spend.previous, cur)} in the {days} days before), {split}: "
-            f"{format_money(k['cost_per_merged_pr'].value, cur, 2)} per merged PR."
-        )
-        out.append(f"Monthly run rate: {value_text.run_rate_sentence(f.spend.run_rate)}.")
-    if f.roi is not None:
-        out.append(value_text.assumed_sentence(f.roi.assumed))
-    if not _merged(f):
-        out.append(
-            "No merged pull requests match this period and these filters: choose another "
-            "period or fewer filters."
-        )
-        return tuple(out)
-    share, adoption = k["ai_share"], k["adoption_rate"]
-    users, without = _ai_users(_row(f.adoption["team"].headline))
-    out.append(
-        f"{format_share(share.value)} of merged PRs were AI-assisted "
-        f"({format_share(share.previous)} before); {users} used AI "
-        f"({format_share(adoption.value)}){without}"
-        + (" (Copilot completions and chat leave none)." if without else ".")
-    )
-    thr, up = k["throughput"], k["uplift"]
-    uplift_text = (
-        f"{format_number(up.value, 'percent')} ({kpi_interval(up)}; "
-        f"{_verdict(up, 0.0, 'a decrease', 'an increase')})"
-        if up.value is not None
-        else f"not enough data ({up.note})"
-    )
-    out.append(
-        f"Throughput was {format_number(thr.value, 'rate')} merged PRs per engineer-week "
-        f"({format_number(thr.previous, 'rate')} before). Engineers' own throughput after they "
-        f"adopted AI, against colleagues not yet using it: {uplift_text}."
-    )
-    out.append(_cycle_sentence(k))
-    idle = k["idle_seats"]
-    out.append(
-        f"{format_number(idle.value, 'count')} idle seats ({idle.sample}): "
-        f"{format_money(k['idle_monthly_cost'].value, cur)} a month to reclaim."
-    )
-    rev, unrev = k["revert_diff"], k["unreviewed_diff"]
-
-    def guard(x: Kpi) -> str:
-        if x.value is None:
-            return f"not enough data ({x.note})"
-        return (
-            f"{format_number(x.value, 'pp')} ({kpi_interval(x)}; "
-            f"{_verdict(x, 0.0, 'lower for AI-assisted', 'higher for AI-assisted')})"
-        )
-
-    out.append(
-        f"Quality guardrails, AI-assisted minus no marker, pooled over all authors "
-        f"(descriptive): revert rate {guard(rev)}; merged "
-        f"without a human review {guard(unrev)}."
-    )
-    return tuple(out)
-
-
-def _cycle_sentence(k: dict[str, Kpi]) -> str:
-    """The cycle-time line: the within-engineer comparison, the size ratio beside it, and the
-    pooled ratio named as descriptive."""
-    cyc, size, pooled = k["cycle_ratio"], k["size_ratio"], k["cycle_ratio_pooled"]
-    if cyc.value is None:
-        text = (
-            "Cycle time (first commit to merge), AI-assisted vs no-marker PRs of the same "
-            f"engineers: not enough data ({cyc.note})."
-        )
-    else:
-        verdict = _verdict(cyc, 1.0, "AI-assisted PRs are faster", "AI-assisted PRs are slower")
-        text = (
-            "Cycle time (first commit to merge), AI-assisted vs no-marker PRs of the same "
-            f"engineers (within engineer; {cyc.sample}): ratio "
-            f"{format_number(cyc.value, 'ratio')} ({kpi_interval(cyc)}; {verdict})."
-        )
-    if size.value is not None:
-        text += (
-            f" AI-assisted PRs are {format_number(size.value, 'ratio')} the size of the same "
-            "engineers' other PRs."
-        )
-    if pooled.value is not None:
-        text += (
-            f" Pooled over everyone, unadjusted: {format_number(pooled.value, 'ratio')} "
-            "(descriptive only: it mixes who uses AI with what AI does)."
-        )
-    return text
-
-
 def _samples(f: Figures, k: dict[str, Kpi]) -> tuple[tuple[str, str], ...]:
     cur, prev = _row(f.spend.figures, period="current"), _row(f.spend.figures, period="previous")
     u = f.measured.uplift
@@ -556,7 +360,7 @@ def report_from_figures(f: Figures) -> Report:
         figures=f,
         title="AI adoption and ROI",
         kpis=kpis,
-        summary=() if withheld else _summary(f, kpis),
+        summary=() if withheld else summary(f, kpis),
         notes=method_notes(f),
         samples=_samples(f, kpis),
         privacy=privacy,

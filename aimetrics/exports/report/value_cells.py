@@ -6,7 +6,8 @@ first) and the assumed method; the appendix's ROI in percent (see
 from __future__ import annotations
 
 from aimetrics.exports.report.cells import esc
-from aimetrics.exports.report.model import Kpi, Report, kpi_interval
+from aimetrics.exports.report.kpi import Kpi, kpi_interval
+from aimetrics.exports.report.model import Report
 from aimetrics.figures import value as value_text
 from aimetrics.format import format_money, format_number
 
