@@ -14,6 +14,9 @@ Incremental: the tips read last time are stored in ``sync_state``; a re-run
 reads only commits not reachable from them. Shallow and partial clones: see
 ``collectors.git_clone_state`` (what is stored, the warning, how a later run fills the gap).
 
+git-ai's line-level authorship notes (``refs/notes/ai``) are read after the commits, by
+``collectors.git_notes``.
+
 Here: the repository, its read state and the one write; ``collectors.git_log`` runs git and
 streams its log; ``collectors.git_prs`` recovers the pull requests, their commits and authors.
 """
@@ -40,6 +43,7 @@ from aimetrics.store.staged import StagedWrite
 from collectors import git_clone_state as clone
 from collectors.git_clone_state import ReadState
 from collectors.git_log import FIELDS, RS, US, GitError, GitLog, existing_commits, run_git
+from collectors.git_notes import collect_notes
 from collectors.git_prs import (
     MERGE_PR,
     SQUASH_PR,
@@ -187,6 +191,12 @@ def collect_repo(
         warn(clone.no_line_counts_warning(repo.full_name))
     if boundary:
         warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
+    # git-ai's line-level notes, of the branch read (with --all too: the notes ref has
+    # commits of its own); their own transaction and read state (``collectors.git_notes``).
+    tip = _branch_tip(repo, f"{repo.full_name} ({repo.path})")
+    counts["ai_line_commits"] = collect_notes(
+        engine, repo.path, repo.full_name, int(counts["repo_id"]), tip, full=full, on_warning=warn
+    )
     return counts
 
 

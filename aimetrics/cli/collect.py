@@ -81,9 +81,11 @@ def collect_git(
                     on_warning=warn,  # shallow or partial clone: what is missing, the fix
                 )  # fmt: skip
                 progress.update(task, completed=progress.tasks[task].total)
+                notes = counts.get("ai_line_commits", 0)
                 console.print(
                     f"{repo.full_name}: {counts['commits']:,} new commits, "
                     f"{counts['pull_requests']:,} pull requests recovered from messages"
+                    + (f", git-ai line notes of {notes:,} commits" if notes else "")
                 )
         # People and identities over everything stored, as after `collect github`: commit
         # and PR authors' e-mails become people (one person across repositories); then the
