@@ -221,3 +221,35 @@ def import_costs(
 
     if run(work):
         raise typer.Exit(2)
+
+
+@import_app.command("traces")
+def import_traces(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Agent Trace records: JSON or JSON Lines files, or folders."),
+    ],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Line-level AI authorship from Agent Trace records (agent-trace.dev), joined to the
+    commits already stored by their revision: AI, human, mixed and untracked lines per
+    commit. Revisions not in the store are counted, not an error. Idempotent."""
+
+    def work() -> None:
+        from aimetrics.pipeline import run_pipeline
+        from collectors.agent_trace import import_traces as load
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        try:
+            for path in paths:
+                if not path.exists():
+                    raise fail(f"{path}: no such file or folder")
+                console.print(escape(load(engine, path).line()), highlight=False, soft_wrap=True)
+            # The commits given line evidence are listed as waiting: they are tagged now.
+            run_pipeline(engine, ctx.settings, identities=False)
+        finally:
+            engine.dispose()
+
+    run(work)
