@@ -170,25 +170,54 @@ def parse_ranges(text: str, number: int = 0) -> tuple[Range, ...]:
 
 # --- the lines a commit adds -------------------------------------------------------------
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+Added = dict[str, list[Range]]  # per new path, the sorted ranges of lines a commit adds
 
 
-def added_ranges(patch: str) -> dict[str, list[Range]]:
+def added_ranges(patch: str) -> Added:
     """A ``git diff -U0`` patch of one commit -> per new path, the ranges of lines it adds."""
-    out: dict[str, list[Range]] = {}
+    return log_added_ranges("\x01-\n" + patch)["-"][1]
+
+
+def log_added_ranges(text: str) -> dict[str, tuple[bool, Added]]:
+    """``git log -p -U0 --format=%x01%H %P`` output -> per commit: whether it is a merge, and
+    the lines it adds. A hunk's own lines are skipped by its header's counts, never read as
+    headers (an added line ``++ x`` shows as ``+++ x``)."""
+    out: dict[str, tuple[bool, Added]] = {}
+    files: Added | None = None
     current: list[Range] | None = None
-    for line in patch.splitlines():
-        if line.startswith("+++ "):
-            name = line[4:].rstrip("\t")  # git ends a name holding a space with a tab
-            current = None if name == "/dev/null" else out.setdefault(_strip_b(name), [])
-        elif line.startswith("@@ ") and current is not None:
+    lines = text.split("\n")
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if line.startswith("@@ "):
             m = _HUNK.match(line)
-            if m:
-                count = 1 if m[2] is None else int(m[2])
-                if count:
-                    start = int(m[1])
-                    current.append((start, start + count - 1))
-    return {path: sorted(r) for path, r in out.items() if r}
+            if not m:
+                continue
+            old = 1 if m[1] is None else int(m[1])
+            new = 1 if m[3] is None else int(m[3])
+            end = i + old + new
+            # "\ No newline at end of file" may sit among the hunk's lines: not counted.
+            end += sum(1 for x in lines[i:end] if x.startswith("\\"))
+            i = end
+            if new and current is not None:
+                start = int(m[2])
+                current.append((start, start + new - 1))
+        elif line.startswith("+++ ") and files is not None:
+            name = line[4:].rstrip("\t")  # git ends a name holding a space with a tab
+            current = None if name == "/dev/null" else files.setdefault(_strip_b(name), [])
+        elif line.startswith("\x01"):
+            sha, *parents = line[1:].split()
+            files, current = {}, None
+            out[sha] = (len(parents) > 1, files)
+    for _, added in out.values():
+        for path in [p for p, r in added.items() if not r]:
+            del added[path]
+        for ranges in added.values():
+            ranges.sort()
+    return out
 
 
 def _strip_b(name: str) -> str:

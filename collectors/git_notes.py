@@ -15,6 +15,7 @@ import json
 import logging
 import subprocess
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -24,7 +25,13 @@ from aimetrics.store import Replace, read_table, write_frames
 from aimetrics.store import schema as s
 from aimetrics.store.pending import pending_rows
 from collectors import git_clone_state as clone
-from collectors.git_ai_notes import LineCounts, NoteError, added_ranges, count_lines, parse_note
+from collectors.git_ai_notes import (
+    LineCounts,
+    NoteError,
+    count_lines,
+    log_added_ranges,
+    parse_note,
+)
 from collectors.git_log import GitError, run_git
 
 _logger = logging.getLogger(__name__)
@@ -32,6 +39,17 @@ _logger = logging.getLogger(__name__)
 NOTES_REF = "refs/notes/ai"
 SOURCE = "git-ai"  # commit_ai_lines.source and sync_state.source
 _BATCH = 2000  # commits per `git log` of patches (its command line comes on stdin)
+
+
+@dataclass
+class NotesRead:
+    """What ``read_notes`` found, for ``write_notes`` (git only: it runs beside the log)."""
+
+    notes_tip: str
+    branch_tip: str
+    counted: dict[str, LineCounts]
+    replaced: list[str] | None  # commits whose rows go before writing; None: all of them
+    warnings: list[str] = field(default_factory=list)
 
 
 def collect_notes(
@@ -44,38 +62,61 @@ def collect_notes(
     full: bool = False,
     on_warning: Callable[[str], None] | None = None,
 ) -> int:
-    """Read the notes of ``branch_tip``'s commits changed since the last run; returns how
-    many commits' line evidence was written (0 when the clone has no ``refs/notes/ai``)."""
-    warn = on_warning or _logger.warning
+    """Read the notes of ``branch_tip``'s commits changed since the last run and write them;
+    returns how many commits' line evidence was written (0 without ``refs/notes/ai``)."""
+    state = read_state(engine, full_name)
+    found = read_notes(path, full_name, branch_tip, state, full=full)
+    return write_notes(engine, path, full_name, repo_id, found, on_warning)
+
+
+def read_notes(
+    path: Path, full_name: str, branch_tip: str, state: dict[str, str], *, full: bool = False
+) -> NotesRead | None:
+    """Read and count the notes to (re)write; None when there is nothing to do (no notes
+    ref, or nothing changed since ``state``, the last run's ``read_state``)."""
     notes_tip = _resolve(path, NOTES_REF)
-    if notes_tip is None:
-        return 0
-    state = _read_state(engine, full_name)
-    if not full and state == {"notes": notes_tip, "branch": branch_tip}:
-        return 0
+    if notes_tip is None or (not full and state == {"notes": notes_tip, "branch": branch_tip}):
+        return None
     notes = _list_notes(path)
     changed, everything = _changed(path, state, notes_tip, branch_tip, notes, full=full)
     on_branch = set(run_git(path, "rev-list", branch_tip).split())
     todo = sorted(sha for sha in changed if sha in on_branch and sha in notes)
     gone = sorted(sha for sha in changed if sha in on_branch and sha not in notes)
     texts = _cat_blobs(path, [notes[sha] for sha in todo])
-    counted: dict[str, LineCounts] = {}
+    found = NotesRead(notes_tip, branch_tip, {}, None if everything else [*todo, *gone])
     for sha, (merge, added) in _added_lines(path, todo).items():
         try:
             note = parse_note(texts[notes[sha]])
         except NoteError as exc:
-            warn(f"{full_name}: the git-ai note on commit {sha} is skipped: {exc}")
+            found.warnings.append(f"{full_name}: the git-ai note on commit {sha} is skipped: {exc}")
             continue
-        counted[sha] = count_lines(note, added, merge=merge)
-    rows = line_rows(repo_id, SOURCE, counted)
+        found.counted[sha] = count_lines(note, added, merge=merge)
+    return found
+
+
+def write_notes(
+    engine: sa.Engine,
+    path: Path,
+    full_name: str,
+    repo_id: int,
+    found: NotesRead | None,
+    on_warning: Callable[[str], None] | None = None,
+) -> int:
+    """Write what ``read_notes`` found (one transaction, with the read state); the warnings
+    go to ``on_warning`` (default: the log). Returns how many commits' rows were written."""
+    if found is None:
+        return 0
+    for message in found.warnings:
+        (on_warning or _logger.warning)(message)
+    rows = line_rows(repo_id, SOURCE, found.counted)
     now = dt.datetime.now(dt.UTC)
     sync = pl.DataFrame(
         {
             "source": [SOURCE],
             "scope": [full_name],
-            "cursor": [json.dumps({"notes": notes_tip, "branch": branch_tip})],
+            "cursor": [json.dumps({"notes": found.notes_tip, "branch": found.branch_tip})],
             "status": ["complete"],
-            "detail": [f"git-ai notes of {len(counted)} commits read from {path}"],
+            "detail": [f"git-ai notes of {len(found.counted)} commits read from {path}"],
             "started_at": [now],
             "finished_at": [now],
         }
@@ -83,12 +124,12 @@ def collect_notes(
     t = s.commit_ai_lines
     # A note read again replaces its rows; a note removed takes them away.
     where = (t.c.repo_id == repo_id) & (t.c.source == SOURCE)
-    if not everything:
-        where = where & t.c.sha.in_([*todo, *gone])
+    if found.replaced is not None:
+        where = where & t.c.sha.in_(found.replaced)
     if rows.height:
         sync = pl.concat([sync, pending_rows([repo_id])], how="vertical_relaxed")
     write_frames(engine, [(t, rows), (s.sync_state, sync)], replace=[Replace(t, where)])
-    return len(counted)
+    return len(found.counted)
 
 
 def line_rows(repo_id: int, source: str, counted: dict[str, LineCounts]) -> pl.DataFrame:
@@ -111,7 +152,7 @@ _ROW_SCHEMA = {
 }  # fmt: skip
 
 
-def _read_state(engine: sa.Engine, full_name: str) -> dict[str, str]:
+def read_state(engine: sa.Engine, full_name: str) -> dict[str, str]:
     t = s.sync_state
     found = read_table(engine, t, where=(t.c.source == SOURCE) & (t.c.scope == full_name))
     return json.loads(found["cursor"][0]) if found.height else {}
@@ -184,10 +225,7 @@ def _added_lines(path: Path, shas: list[str]) -> dict[str, tuple[bool, dict]]:
             "-U0", "--find-renames=1%", "--no-color", "--no-ext-diff", "--format=%x01%H %P",
             input="\n".join(part) + "\n",
         )  # fmt: skip
-        for record in text.split("\x01")[1:]:
-            head, _, patch = record.partition("\n")
-            sha, *parents = head.split()
-            out[sha] = (len(parents) > 1, added_ranges(patch))
+        out.update(log_added_ranges(text))
     return out
 
 

@@ -108,9 +108,11 @@ def test_malformed_notes_raise_note_error(text: str) -> None:
 
 
 def test_added_ranges_from_a_zero_context_patch() -> None:
+    """An added line `++ b/evil.py` (shown `+++ b/evil.py`) is a line, not a file."""
     patch = (
         "diff --git a/app.py b/app.py\n--- a/app.py\n+++ b/app.py\n"
-        "@@ -3,0 +4,2 @@\n+a\n+b\n@@ -9 +11 @@\n-x\n+y\n@@ -12,2 +13,0 @@\n-p\n-q\n"
+        "@@ -3,0 +4,2 @@\n+a\n+++ b/evil.py\n@@ -9 +11 @@\n-x\n\\ No newline at end of file\n+y\n"
+        "@@ -12,2 +13,0 @@\n-p\n-q\n"
         "diff --git a/old.py b/old.py\ndeleted file mode 100644\n--- a/old.py\n+++ /dev/null\n"
         "@@ -1,2 +0,0 @@\n-a\n-b\n"
         "diff --git a/my file.py b/my file.py\n--- /dev/null\n+++ b/my file.py\t\n@@ -0,0 +1,3 @@\n"
