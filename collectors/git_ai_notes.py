@@ -21,10 +21,12 @@ covers are untracked. Reading git and writing the store: ``collectors.git_notes`
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from aimetrics.errors import AimetricsError
 from aimetrics.vocabulary import TOOL_IDS, UNSPECIFIED_TOOL
@@ -106,8 +108,16 @@ def parse_note(text: str) -> AuthorshipNote:
         divider = lines.index("---")
     except ValueError:
         raise NoteError("no '---' line between the attestations and the metadata") from None
+    agents, humans = _metadata("\n".join(lines[divider + 1 :]))
+    return AuthorshipNote(tuple(_entries(lines[:divider])), agents, humans)
+
+
+# Notes of commits of one session carry the same metadata (sessions have no per-commit
+# counts): parsed once.
+@functools.lru_cache(maxsize=1024)
+def _metadata(text: str) -> tuple[Mapping[str, Agent], frozenset[str]]:
     try:
-        meta = json.loads("\n".join(lines[divider + 1 :]))
+        meta = json.loads(text)
     except json.JSONDecodeError as exc:
         raise NoteError(f"the metadata is not JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(meta, dict):
@@ -125,11 +135,7 @@ def parse_note(text: str) -> AuthorshipNote:
                 raise NoteError(f"{section} {key!r} has no agent_id")
             agents[key] = Agent(tool_id(agent_id.get("tool")), str(agent_id.get("model") or ""))
     humans = meta.get("humans") or {}
-    return AuthorshipNote(
-        tuple(_entries(lines[:divider])),
-        agents,
-        frozenset(humans if isinstance(humans, dict) else ()),
-    )
+    return MappingProxyType(agents), frozenset(humans if isinstance(humans, dict) else ())
 
 
 def _entries(lines: list[str]) -> Iterable[Entry]:
