@@ -49,7 +49,7 @@ class NotesRead:
     branch_tip: str
     counted: dict[str, LineCounts]
     replaced: list[str] | None  # commits whose rows go before writing; None: all of them
-    warnings: list[str] = field(default_factory=list)
+    warnings: dict[str, str] = field(default_factory=dict)  # per commit
 
 
 def collect_notes(
@@ -79,16 +79,17 @@ def read_notes(
         return None
     notes = _list_notes(path)
     changed, everything = _changed(path, state, notes_tip, branch_tip, notes, full=full)
-    on_branch = set(run_git(path, "rev-list", branch_tip).split())
-    todo = sorted(sha for sha in changed if sha in on_branch and sha in notes)
-    gone = sorted(sha for sha in changed if sha in on_branch and sha not in notes)
+    # Which of them are on the branch is settled when writing, by the commits stored (git
+    # lists every note at once; walking the branch here would cost as much as the log).
+    todo = sorted(sha for sha in changed if sha in notes)
+    gone = sorted(sha for sha in changed if sha not in notes)
     texts = _cat_blobs(path, [notes[sha] for sha in todo])
     found = NotesRead(notes_tip, branch_tip, {}, None if everything else [*todo, *gone])
     for sha, (merge, added) in _added_lines(path, todo).items():
         try:
             note = parse_note(texts[notes[sha]])
         except NoteError as exc:
-            found.warnings.append(f"{full_name}: the git-ai note on commit {sha} is skipped: {exc}")
+            found.warnings[sha] = f"{full_name}: the git-ai note on commit {sha} is skipped: {exc}"
             continue
         found.counted[sha] = count_lines(note, added, merge=merge)
     return found
@@ -106,9 +107,12 @@ def write_notes(
     go to ``on_warning`` (default: the log). Returns how many commits' rows were written."""
     if found is None:
         return 0
-    for message in found.warnings:
-        (on_warning or _logger.warning)(message)
-    rows = line_rows(repo_id, SOURCE, found.counted)
+    on_branch = _on_branch(engine, repo_id) if found.counted or found.warnings else set()
+    for sha, message in found.warnings.items():
+        if sha in on_branch:
+            (on_warning or _logger.warning)(message)
+    counted = {sha: c for sha, c in found.counted.items() if sha in on_branch}
+    rows = line_rows(repo_id, SOURCE, counted)
     now = dt.datetime.now(dt.UTC)
     sync = pl.DataFrame(
         {
@@ -116,7 +120,7 @@ def write_notes(
             "scope": [full_name],
             "cursor": [json.dumps({"notes": found.notes_tip, "branch": found.branch_tip})],
             "status": ["complete"],
-            "detail": [f"git-ai notes of {len(found.counted)} commits read from {path}"],
+            "detail": [f"git-ai notes of {len(counted)} commits read from {path}"],
             "started_at": [now],
             "finished_at": [now],
         }
@@ -129,7 +133,15 @@ def write_notes(
     if rows.height:
         sync = pl.concat([sync, pending_rows([repo_id])], how="vertical_relaxed")
     write_frames(engine, [(t, rows), (s.sync_state, sync)], replace=[Replace(t, where)])
-    return len(found.counted)
+    return len(counted)
+
+
+def _on_branch(engine: sa.Engine, repo_id: int) -> set[str]:
+    """The stored commits of the branch read (``collect git`` marks them on the default
+    branch; with ``--all``, those of the default branch)."""
+    c = s.commits.c
+    where = (c.repo_id == repo_id) & c.on_default_branch
+    return set(read_table(engine, s.commits, columns=["sha"], where=where)["sha"].to_list())
 
 
 def line_rows(repo_id: int, source: str, counted: dict[str, LineCounts]) -> pl.DataFrame:
