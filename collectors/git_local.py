@@ -14,6 +14,9 @@ Incremental: the tips read last time are stored in ``sync_state``; a re-run
 reads only commits not reachable from them. Shallow and partial clones: see
 ``collectors.git_clone_state`` (what is stored, the warning, how a later run fills the gap).
 
+git-ai's line-level authorship notes (``refs/notes/ai``) are read after the commits, by
+``collectors.git_notes``.
+
 Here: the repository, its read state and the one write; ``collectors.git_log`` runs git and
 streams its log; ``collectors.git_prs`` recovers the pull requests, their commits and authors.
 """
@@ -26,6 +29,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +42,7 @@ from aimetrics.store import schema as s
 from aimetrics.store.pending import pending_rows
 from aimetrics.store.staged import StagedWrite
 from collectors import git_clone_state as clone
+from collectors import git_notes as notes
 from collectors.git_clone_state import ReadState
 from collectors.git_log import FIELDS, RS, US, GitError, GitLog, existing_commits, run_git
 from collectors.git_prs import (
@@ -171,6 +176,10 @@ def collect_repo(
     # and the links worked out at the boundary may be wrong: read and link everything again.
     relink = clone.deepened(state.shallow, boundary, sorted(present))
     known = [] if full or relink else [t for t in state.tips if t in present]
+    # git-ai's line-level notes of the branch read (with --all too: the notes ref has
+    # commits of its own) are read and counted by git on the other core while the log is
+    # read; written after it, in their own transaction (``collectors.git_notes``).
+    notes_state = _NotesBeside(engine, repo, full=full, warn=warn)
     read = functools.partial(
         _read_repo, engine, repo, all_refs=all_refs, boundary=boundary, relink=relink,
         on_progress=on_progress, bot_email=bot_email,
@@ -187,7 +196,35 @@ def collect_repo(
         warn(clone.no_line_counts_warning(repo.full_name))
     if boundary:
         warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
+    counts["ai_line_commits"] = notes_state.done(int(counts["repo_id"]))
     return counts
+
+
+class _NotesBeside:
+    """``collectors.git_notes.read_notes`` in a thread beside the log; ``done`` writes."""
+
+    def __init__(
+        self, engine: sa.Engine, repo: GitRepo, *, full: bool, warn: Callable[[str], None]
+    ) -> None:
+        self.engine, self.repo, self.warn = engine, repo, warn
+        tip = _branch_tip(repo, f"{repo.full_name} ({repo.path})")
+        state = notes.read_state(engine, repo.full_name)  # before the log's write lock
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="git-ai-notes")
+        self.future = self.pool.submit(
+            notes.read_notes, repo.path, repo.full_name, tip, state, full=full
+        )
+
+    def done(self, repo_id: int) -> int:
+        try:
+            found = self.future.result()
+        except GitError as exc:  # the commits are stored: the notes wait for the next run
+            self.warn(f"{self.repo.full_name}: git-ai notes not read: {exc}")
+            return 0
+        finally:
+            self.pool.shutdown()
+        return notes.write_notes(
+            self.engine, self.repo.path, self.repo.full_name, repo_id, found, self.warn
+        )
 
 
 def _read_state(engine: sa.Engine, full_name: str) -> ReadState:

@@ -81,9 +81,11 @@ def collect_git(
                     on_warning=warn,  # shallow or partial clone: what is missing, the fix
                 )  # fmt: skip
                 progress.update(task, completed=progress.tasks[task].total)
+                notes = counts.get("ai_line_commits", 0)
                 console.print(
                     f"{repo.full_name}: {counts['commits']:,} new commits, "
                     f"{counts['pull_requests']:,} pull requests recovered from messages"
+                    + (f", git-ai line notes of {notes:,} commits" if notes else "")
                 )
         # People and identities over everything stored, as after `collect github`: commit
         # and PR authors' e-mails become people (one person across repositories); then the
@@ -219,3 +221,35 @@ def import_costs(
 
     if run(work):
         raise typer.Exit(2)
+
+
+@import_app.command("traces")
+def import_traces(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Agent Trace records: JSON or JSON Lines files, or folders."),
+    ],
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Line-level AI authorship from Agent Trace records (agent-trace.dev), joined to the
+    commits already stored by their revision: AI, human, mixed and untracked lines per
+    commit. Revisions not in the store are counted, not an error. Idempotent."""
+
+    def work() -> None:
+        from aimetrics.pipeline import run_pipeline
+        from collectors.agent_trace import import_traces as load
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        try:
+            for path in paths:
+                if not path.exists():
+                    raise fail(f"{path}: no such file or folder")
+                console.print(escape(load(engine, path).line()), highlight=False, soft_wrap=True)
+            # The commits given line evidence are listed as waiting: they are tagged now.
+            run_pipeline(engine, ctx.settings, identities=False)
+        finally:
+            engine.dispose()
+
+    run(work)

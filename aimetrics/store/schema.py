@@ -258,6 +258,28 @@ vendor_usage = _t(
     sa.Index(None, "day"),
 )
 
+
+# --- Line-level AI authorship: per commit, what a source recorded line by line --------
+
+commit_ai_lines = _t(
+    "commit_ai_lines",
+    sa.Column("repo_id", sa.BigInteger, primary_key=True),
+    sa.Column("sha", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(20), primary_key=True),  # git-ai | agent-trace | cursor
+    # The catalogue's tool id (aimetrics.vocabulary), '' on the one row of a commit whose
+    # evidence has no AI line; the model as the source names it, '' when unknown.
+    sa.Column("tool_id", sa.String(50), primary_key=True),
+    sa.Column("model", sa.String(200), primary_key=True),
+    sa.Column("ai_added_lines", sa.Integer, nullable=False),  # this tool and model's
+    # The commit's counts (the same on each of its rows of one source: sum ai_added_lines
+    # over the rows, take these once): lines typed by a known human, lines both wrote
+    # (never AI), lines no record covers, and every line the commit adds.
+    sa.Column("human_lines", sa.Integer, nullable=False),
+    sa.Column("mixed_lines", sa.Integer, nullable=False),
+    sa.Column("untracked_lines", sa.Integer, nullable=False),
+    sa.Column("added_lines", sa.Integer, nullable=False),
+)
+
 # --- AI tags (written by tagging; re-computable from the rows above) -------
 
 ai_tags = _t(
@@ -317,5 +339,6 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
     cost_records,
     copilot_usage,
     vendor_usage,
+    commit_ai_lines,
     ai_tags,
 )

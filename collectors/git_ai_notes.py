@@ -1,0 +1,284 @@
+"""git-ai's authorship notes ("authorship/3.0.0") and a commit's added lines: pure functions.
+
+git-ai (github.com/git-ai-project/git-ai) writes one note per commit under ``refs/notes/ai``.
+Its layout (``src/authorship/authorship_log_serialization.rs``)::
+
+    src/file.py                         a file path, in double quotes when it holds whitespace
+      s_1a2b3c4d5e6f70::t_0a1b2c 1-10,14   an entry: two spaces, a hash, 1-based ranges
+      h_31dce776f88375 11-13               a known human's lines
+    ---
+    {"schema_version": "authorship/3.0.0", "prompts": {...}, "sessions": {...}, "humans": {...}}
+
+A hash ``s_<14 hex>::t_<14 hex>`` is a session (its part before ``::`` keys ``sessions``);
+``h_<14 hex>`` a known human (keys ``humans``); any other hash a legacy prompt (keys
+``prompts``). Sessions and prompts carry ``agent_id {tool, id, model}``.
+
+A commit's lines are counted as git-ai counts them (``src/authorship/stats.rs``,
+``accepted_lines_from_attestations``): each attested range intersected with the lines the
+commit adds against its first parent; a merge commit counts none; the added lines no entry
+covers are untracked. Reading git and writing the store: ``collectors.git_notes``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from aimetrics.errors import AimetricsError
+from aimetrics.vocabulary import TOOL_IDS, UNSPECIFIED_TOOL
+
+SCHEMA_VERSION = "authorship/3.0.0"
+
+Range = tuple[int, int]  # first and last line, 1-based, inclusive
+
+# Agent names as git-ai and Agent Trace writers spell them -> the catalogue's tool ids.
+# A name already a catalogue id maps to itself (see ``tool_id``).
+_TOOL_ALIASES: dict[str, str] = {
+    "claude": "claude-code",
+    "claude-code": "claude-code",
+    "claude_code": "claude-code",
+    "codex": "openai-codex",
+    "openai-codex": "openai-codex",
+    "copilot": "github-copilot",
+    "github-copilot": "github-copilot",
+    "github_copilot": "github-copilot",
+    "copilot-cli": "github-copilot",
+    "gemini": "gemini-cli",
+    "gemini-cli": "gemini-cli",
+    "continue-cli": "continue",
+    "droid": "factory",
+    "jules": "google-jules",
+    "q": "amazon-q",
+    "amazon-q": "amazon-q",
+    "qwen": "qwen-code",
+}
+
+
+def tool_id(name: str | None) -> str:
+    """The catalogue's tool id for an agent name (``claude`` -> ``claude-code``);
+    ``unspecified`` for a name the catalogue does not know (its lines still count as AI)."""
+    key = (name or "").strip().lower()
+    if key in _TOOL_ALIASES:
+        return _TOOL_ALIASES[key]
+    if key in TOOL_IDS:
+        return key
+    return UNSPECIFIED_TOOL
+
+
+class NoteError(AimetricsError):
+    """A note is not in the authorship/3.0.0 layout (the caller names the commit)."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    tool_id: str
+    model: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    hash: str
+    ranges: tuple[Range, ...]
+
+
+@dataclass(frozen=True)
+class AuthorshipNote:
+    entries: tuple[Entry, ...]
+    agents: Mapping[str, Agent]  # prompt hash or session key -> tool and model
+    humans: frozenset[str]  # the h_ hashes the metadata names
+
+    def agent(self, hash_: str) -> Agent | None:
+        """The agent behind an AI entry's hash (a session's ``s_..::t_..`` by its ``s_`` part)."""
+        return self.agents.get(hash_.split("::", 1)[0] if hash_.startswith("s_") else hash_)
+
+
+def is_human(hash_: str) -> bool:
+    return hash_.startswith("h_")
+
+
+def parse_note(text: str) -> AuthorshipNote:
+    """One note's text -> its entries and agents; ``NoteError`` when it is not a note."""
+    lines = text.splitlines()
+    try:
+        divider = lines.index("---")
+    except ValueError:
+        raise NoteError("no '---' line between the attestations and the metadata") from None
+    agents, humans = _metadata("\n".join(lines[divider + 1 :]))
+    return AuthorshipNote(tuple(_entries(lines[:divider])), agents, humans)
+
+
+# Notes of commits of one session carry the same metadata (sessions have no per-commit
+# counts): parsed once.
+@functools.lru_cache(maxsize=1024)
+def _metadata(text: str) -> tuple[Mapping[str, Agent], frozenset[str]]:
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NoteError(f"the metadata is not JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(meta, dict):
+        raise NoteError("the metadata is not a JSON object")
+    agents: dict[str, Agent] = {}
+    # Older notes key their agents under "prompts", current ones under "sessions"; a note
+    # may hold both (git-ai's cut-over kept reading the old keys).
+    for section in ("prompts", "sessions"):
+        records = meta.get(section) or {}
+        if not isinstance(records, dict):
+            raise NoteError(f"metadata {section!r} is not an object")
+        for key, record in records.items():
+            agent_id = record.get("agent_id") if isinstance(record, dict) else None
+            if not isinstance(agent_id, dict):
+                raise NoteError(f"{section} {key!r} has no agent_id")
+            agents[key] = Agent(tool_id(agent_id.get("tool")), str(agent_id.get("model") or ""))
+    humans = meta.get("humans") or {}
+    return MappingProxyType(agents), frozenset(humans if isinstance(humans, dict) else ())
+
+
+def _entries(lines: list[str]) -> Iterable[Entry]:
+    path: str | None = None
+    for number, raw in enumerate(lines, 1):
+        line = raw.rstrip()
+        if not line:
+            continue
+        if line.startswith("  "):
+            if path is None:
+                raise NoteError(f"line {number}: an entry before any file path")
+            hash_, _, ranges = line[2:].partition(" ")
+            if not hash_ or not ranges:
+                raise NoteError(f"line {number}: not 'HASH RANGES': {line.strip()!r}")
+            yield Entry(path, hash_, parse_ranges(ranges, number))
+        else:
+            # git-ai quotes a path with whitespace and does not escape inside the quotes.
+            quoted = len(line) > 1 and line[0] == line[-1] == '"'
+            path = line[1:-1] if quoted else line
+
+
+_RANGE = re.compile(r"(\d+)(?:-(\d+))?")
+
+
+def parse_ranges(text: str, number: int = 0) -> tuple[Range, ...]:
+    """``1,2,19-222`` -> ((1, 1), (2, 2), (19, 222))."""
+    out: list[Range] = []
+    for part in text.split(","):
+        if not part:
+            continue
+        m = _RANGE.fullmatch(part)
+        if not m:
+            raise NoteError(f"line {number}: {part!r} is not a line or a range of lines")
+        start = int(m[1])
+        out.append((start, int(m[2]) if m[2] else start))
+    return tuple(out)
+
+
+# --- the lines a commit adds -------------------------------------------------------------
+
+_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+Added = dict[str, list[Range]]  # per new path, the sorted ranges of lines a commit adds
+
+
+def added_ranges(patch: str) -> Added:
+    """A ``git diff -U0`` patch of one commit -> per new path, the ranges of lines it adds."""
+    return log_added_ranges("\x01-\n" + patch)["-"][1]
+
+
+def log_added_ranges(text: str) -> dict[str, tuple[bool, Added]]:
+    """``git log -p -U0 --format=%x01%H %P`` output -> per commit: whether it is a merge, and
+    the lines it adds. A hunk's own lines are skipped by its header's counts, never read as
+    headers (an added line ``++ x`` shows as ``+++ x``)."""
+    out: dict[str, tuple[bool, Added]] = {}
+    files: Added | None = None
+    current: list[Range] | None = None
+    lines = text.split("\n")
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if line.startswith("@@ "):
+            m = _HUNK.match(line)
+            if not m:
+                continue
+            old = 1 if m[1] is None else int(m[1])
+            new = 1 if m[3] is None else int(m[3])
+            end = i + old + new
+            # "\ No newline at end of file" may sit among the hunk's lines: not counted.
+            end += sum(1 for x in lines[i:end] if x.startswith("\\"))
+            i = end
+            if new and current is not None:
+                start = int(m[2])
+                current.append((start, start + new - 1))
+        elif line.startswith("+++ ") and files is not None:
+            name = line[4:].rstrip("\t")  # git ends a name holding a space with a tab
+            current = None if name == "/dev/null" else files.setdefault(_strip_b(name), [])
+        elif line.startswith("\x01"):
+            sha, *parents = line[1:].split()
+            files, current = {}, None
+            out[sha] = (len(parents) > 1, files)
+    for _, added in out.values():
+        for path in [p for p, r in added.items() if not r]:
+            del added[path]
+        for ranges in added.values():
+            ranges.sort()
+    return out
+
+
+def _strip_b(name: str) -> str:
+    if name.startswith('"'):  # a C-quoted name (a quote, backslash or control character)
+        name = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+        name = name.encode("latin-1").decode("utf-8", "replace")
+    return name[2:] if name.startswith("b/") else name
+
+
+def overlap(range_: Range, added: list[Range]) -> int:
+    """How many lines of ``range_`` are among the (sorted, disjoint) ``added`` ranges."""
+    start, end = range_
+    total = 0
+    for a, b in added:
+        if a > end:
+            break
+        total += max(0, min(b, end) - max(a, start) + 1)
+    return total
+
+
+@dataclass
+class LineCounts:
+    """One commit's lines by who wrote them (``ai``: per tool id and model)."""
+
+    added: int
+    ai: dict[tuple[str, str], int] = field(default_factory=dict)
+    human: int = 0
+    mixed: int = 0
+
+    @property
+    def untracked(self) -> int:
+        return max(0, self.added - sum(self.ai.values()) - self.human - self.mixed)
+
+
+def count_lines(
+    note: AuthorshipNote, added: Mapping[str, list[Range]], *, merge: bool = False
+) -> LineCounts:
+    """The note's ranges intersected with the commit's added lines, as git-ai counts them: a
+    merge commit counts none (its added lines too: git-ai gives a merge no diff)."""
+    if merge:
+        return LineCounts(added=0)
+    counts = LineCounts(added=sum(b - a + 1 for ranges in added.values() for a, b in ranges))
+    for entry in note.entries:
+        lines = added.get(entry.path)
+        if not lines:  # a file the commit does not add to (or deletes)
+            continue
+        n = sum(overlap(r, lines) for r in entry.ranges)
+        if not n:
+            continue
+        if is_human(entry.hash):
+            counts.human += n
+            continue
+        # An AI entry whose session the metadata does not name still counts as AI, as in
+        # git-ai's total; its tool is unknown.
+        agent = note.agent(entry.hash) or Agent(UNSPECIFIED_TOOL, "")
+        key = (agent.tool_id, agent.model)
+        counts.ai[key] = counts.ai.get(key, 0) + n
+    return counts
