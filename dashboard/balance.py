@@ -16,6 +16,7 @@ from aimetrics.figures import cost as cost_figures
 from aimetrics.figures import measured as measured_figures
 from aimetrics.figures import overview as overview_figures
 from aimetrics.figures import view as views
+from aimetrics.figures.budget import budgets as budget_rows
 from aimetrics.figures.cost import RoiParts, SpendData, roi
 from aimetrics.figures.measured import Measured
 from aimetrics.figures.overview import OverviewData, TeamsData
@@ -35,7 +36,8 @@ from dashboard.loaders import (
 )
 
 __all__ = [
-    "money", "overview", "roi", "roi_parts", "spend", "team_actions", "teams", "view_measured",
+    "budgets", "money", "overview", "roi", "roi_parts", "spend", "team_actions", "teams",
+    "view_measured",
 ]  # fmt: skip
 
 _HASH = {**MODEL_HASH, RoiSettings: lambda r: r.model_dump_json()}
@@ -112,3 +114,10 @@ def team_actions(v: View, m: Money) -> pl.DataFrame:
     return team_action_rows(
         view_facts(v), v, teams(v, m).map, adoption(v, "team").by_group, spend(v, m).idle
     )
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
+def budgets(v: View, _settings: Settings, key: str) -> pl.DataFrame:
+    """Each configured budget's month (:func:`aimetrics.figures.budget.budgets`); ``key``:
+    the budgets as configured (the cache key; the settings object itself is not hashed)."""
+    return budget_rows(view_facts(v), _settings)

@@ -1250,3 +1250,28 @@ def test_seats_to_reclaim_are_named_only_to_administrators(
     row = holders.filter(pl.col(login) == "zz-never-used")
     assert row.height == 1 and row[tables.LABELS["days_idle"]][0] >= 30
     assert _seat_list(signed_in("someone-else@example.com")) is None
+
+
+BUDGETS = """
+budgets:
+  - {tool: github-copilot, monthly: 1}
+  - {tool: cursor, monthly: 1000000}
+"""
+
+
+def test_budgets_show_the_forecast_and_warn_when_one_is_over(open_page, facts: Facts) -> None:  # type: ignore[no-untyped-def]
+    from aimetrics.figures.budget import budgets
+    from aimetrics.settings import parse_settings
+
+    at = open_page("cost_roi", config=BUDGETS)
+    table = table_with(at, "Budget for")
+    assert table["Budget for"].to_list() == ["GitHub Copilot", "Cursor"]
+    want = budgets(facts, parse_settings(BUDGETS, "b.yaml"))
+    assert table["Month-end forecast"].to_list() == [
+        fmt.format_money(x, USD) for x in want["forecast"]
+    ]
+    assert table["Status"].to_list() == ["over budget", "within budget"]
+    assert "Forecast over budget: GitHub Copilot" in texts(at.warning)
+    # Without budgets, the page says how to add them.
+    at = open_page("cost_roi", config="reporting: {currency: USD}\n")
+    assert "No budgets are configured" in texts(at.caption)

@@ -12,6 +12,7 @@ from aimetrics.format import format_period
 from dashboard import (
     auth,
     balance,
+    budget_table,
     charts,
     components,
     kpis,
@@ -110,6 +111,18 @@ tables.table(
     "Team",
 )  # fmt: skip
 components.privacy_note(team_data.privacy)
+
+st.subheader("Budgets")
+if not ctx.settings.budgets:
+    st.caption(
+        "No budgets are configured. Add monthly budgets per tool or team (`budgets:` in the "
+        "configuration) to see spend to date and a month-end forecast here; `aimetrics budget "
+        "check` gives the same for cron."
+    )
+else:
+    key = repr([b.model_dump() for b in ctx.settings.budgets])
+    status = balance.budgets(view, ctx.settings, key)
+    budget_table.show(status)
 
 st.subheader("Idle seats")
 st.caption(
