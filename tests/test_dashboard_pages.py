@@ -1012,7 +1012,7 @@ def test_configured_seat_plans_count_in_spend(open_page, facts: Facts, period: P
     assert spend == pytest.approx(before + cursor)
     assert metric_values(at)["AI spend in period"] == fmt.format_money(spend, USD)
     by_month = table_with(at, "Basis")
-    assert "cursor" in by_month["AI tool"].to_list()
+    assert "Cursor" in by_month["AI tool"].to_list()  # the display name, as in the filter
 
 
 def test_roi_calculator_updates_the_figures(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
