@@ -4,6 +4,8 @@ usage, cycle-time stages, distributions and rates (the shared layout: :mod:`dash
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -16,6 +18,7 @@ from aimetrics.format import (
     TOOL_COLORS,
     tool_colors,
 )
+from aimetrics.vocabulary import tool_name
 from dashboard.charts import group_colors, layout, percent
 from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
 
@@ -31,19 +34,22 @@ def share_lines_chart(
     colors: dict[str, str],
     hover: str,
     width: float = 2,
+    label: Callable[[str], str] = str,
 ) -> go.Figure:
     """One line per ``series`` value: ``share`` of merged PRs over ``x`` (in ``x`` order),
-    hovering ``hover`` and "``part`` of ``merged_prs`` merged PRs"."""
+    hovering ``hover`` and "``part`` of ``merged_prs`` merged PRs"; ``label`` names a
+    value in the legend (a tool id by its display name)."""
     fig = go.Figure()
-    for name in frame[series].unique().sort().to_list():
-        rows = frame.filter(pl.col(series) == name).sort(x)
+    for key in frame[series].unique().sort().to_list():
+        rows = frame.filter(pl.col(series) == key).sort(x)
+        name = label(key)
         fig.add_trace(
             go.Scatter(
                 x=rows[x].to_list(),
                 y=percent(rows[share].to_list()),
                 name=name,
                 mode="lines+markers",
-                line={"color": colors[name], "width": width},
+                line={"color": colors[key], "width": width},
                 customdata=list(zip(rows[part], rows["merged_prs"], strict=True)),
                 hovertemplate=(
                     f"{name}<br>{hover}"
@@ -58,7 +64,9 @@ def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
     """Weekly share of merged PRs AI-assisted by each tool (``share_by_tool`` by week)."""
     colors = tool_colors(by_tool["tool"].unique().sort().to_list())
     hover = "Week of %{x|%Y-%m-%d}: %{y:.1f}%"
-    fig = share_lines_chart(by_tool, "tool", "group", "share", "prs", colors, hover, width=2.5)
+    fig = share_lines_chart(
+        by_tool, "tool", "group", "share", "prs", colors, hover, width=2.5, label=tool_name
+    )
     fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero")
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
     return layout(fig, "Which AI tools assist our merged work, week by week?")
@@ -134,10 +142,10 @@ def seats_chart(seats: pl.DataFrame) -> go.Figure:
             go.Scatter(
                 x=rows["day"].to_list(),
                 y=rows["seats"].to_list(),
-                name=tool,
+                name=tool_name(tool),
                 mode="lines",
                 line={"shape": "hv", "color": colors[tool], "width": 2.5},
-                hovertemplate=f"{tool}<br>%{{x|%Y-%m-%d}}: %{{y}} seats<extra></extra>",
+                hovertemplate=f"{tool_name(tool)}<br>%{{x|%Y-%m-%d}}: %{{y}} seats<extra></extra>",
             )
         )
     fig.update_yaxes(title_text="Seats assigned", rangemode="tozero")

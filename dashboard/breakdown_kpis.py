@@ -86,7 +86,7 @@ def adoption_kpis(
             "activity, or vendor usage naming them. A seat held without activity is not use.",
         ),
         Kpi(
-            "AI use without markers", f"{get('ai_users_without_markers'):,}", None, "off",
+            "Without markers", f"{get('ai_users_without_markers'):,}", None, "off",
             f"of {get('ai_users'):,} AI users; {get('marked_contributors'):,} with markers",
             WITHOUT_MARKERS_HELP,
         ),
@@ -96,13 +96,13 @@ def adoption_kpis(
             "Merged PRs with an AI marker (authored or assisted) / all merged PRs.",
         ),
         _share_kpi(
-            "AI-assisted commit share", share("ai_commit_share"), changes["ai_commit_share"],
+            "AI commit share", share("ai_commit_share"), changes["ai_commit_share"],
             f"{get('ai_commits'):,} of {get('commits'):,} default-branch commits",
             "Default-branch commits with an AI marker / all default-branch commits "
             "(non-AI bots and excluded people left out).",
         ),
         _share_kpi(
-            "AI-assisted share of changed lines", share("ai_line_share"),
+            "AI line share", share("ai_line_share"),
             changes["ai_line_share"],
             f"{get('ai_lines'):,} of {get('lines'):,} lines of merged PRs",
             "Additions + deletions of AI-assisted merged PRs / of all merged PRs.",

@@ -27,6 +27,7 @@ from aimetrics.format import (
 )
 from aimetrics.format import PALETTE as _PALETTE
 from aimetrics.metrics.roi import Roi
+from aimetrics.vocabulary import tool_name
 from dashboard.components import AI_LABEL, OTHER_GROUPS
 
 ROLLOUT_COLOR = "#b45309"
@@ -300,7 +301,7 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
                     go.Bar(
                         x=part["month"].to_list(),
                         y=part[column].to_list(),
-                        name=f"{tool} · {label}"
+                        name=f"{tool_name(tool)} · {label}"
                         + ("" if column == "amount" else f" ({part_name})"),
                         legendgroup=tool,
                         # One legend entry per tool and basis: the pale part is its own month's.
@@ -312,7 +313,7 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
                         },
                         customdata=part["month_amount"].to_list(),
                         hovertemplate=(
-                            f"{tool}<br>%{{x|%Y-%m}}: %{{y:,.0f}} {currency} {part_name}"
+                            f"{tool_name(tool)}<br>%{{x|%Y-%m}}: %{{y:,.0f}} {currency} {part_name}"
                             f"<br>whole month: %{{customdata:,.0f}} {currency}"
                             f"<br>basis: {label}<extra></extra>"
                         ),

@@ -109,7 +109,7 @@ def _cost_per_kpi(
 
 def cost_per_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
     kpi = _cost_per_kpi(
-        figures, currency, "cost_per_merged_pr", "AI cost per merged PR",
+        figures, currency, "cost_per_merged_pr", "Cost per PR",
         "merged_prs merged PRs", "AI spend in the period / merged PRs in the period.",
     )  # fmt: skip
     per_ai = format_money(rows(figures)[0]["cost_per_ai_merged_pr"], currency, 2)
@@ -118,7 +118,7 @@ def cost_per_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
 
 def cost_per_ai_pr_kpi(figures: pl.DataFrame, currency: str) -> Kpi:
     return _cost_per_kpi(
-        figures, currency, "cost_per_ai_merged_pr", "AI cost per AI-assisted merged PR",
+        figures, currency, "cost_per_ai_merged_pr", "Cost per AI PR",
         "ai_prs AI-assisted merged PRs",
         "All AI spend / merged PRs with an AI marker: an upper bound (markers can be switched "
         "off).",
@@ -155,15 +155,21 @@ def capacity_kpi(roi: Roi | None, uplift: Uplift) -> Kpi:
             value_text.capacity_sentence(roi),
         )  # fmt: skip
     ci = value_text.capacity_interval(est)
+    shown = value_text.capacity_shown(est)
     return Kpi(
         "Capacity gained",
-        f"{est.value:,.1f}",  # type: ignore[union-attr]  # the unit is in the line beneath
+        # The unit is in the line beneath; an interval that includes no gain shows no number.
+        f"{est.value:,.1f}" if shown else "unproven",  # type: ignore[union-attr]
         None,
         "off",
         f"{uplift.treated_engineers} adopters vs {uplift.comparison_engineers} not yet adopted",
         MEASURED_HELP,
-        f"engineer-equivalents{f' ({ci})' if ci else ''} in the period — "
-        f"{value_text.CAPACITY_NOT_HEADCOUNT}",
+        (
+            f"engineer-equivalents{f' ({ci})' if ci else ''} in the period — "
+            f"{value_text.CAPACITY_NOT_HEADCOUNT}"
+        )
+        if shown
+        else f"{value_text.capacity_figure(est)} ({ci}): the interval includes no gain",
     )
 
 
@@ -176,10 +182,10 @@ def value_kpi(roi: Roi | None) -> Kpi:
         "interval, rounded down: the claim a sceptic cannot beat down. Below 1× the spend is "
         "not shown to be covered. ROI in percent: Cost & ROI, appendix."
     )
-    label = "Value of capacity vs AI spend"
+    label = "Value vs AI spend"
     if roi is None:
         return Kpi(label, MISSING, None, "off", NO_REPO_SPEND, help_)
-    # The tile holds the short form ("≥ 20×", "not shown"); the line beneath says it in full.
+    # The tile holds the short form ("≥ 20×", "unproven"); the line beneath says it in full.
     claim = value_text.cover_multiple(roi)
     return Kpi(
         label,
@@ -198,7 +204,7 @@ def assumed_value_kpi(roi: Roi | None) -> Kpi:
         "engineers with evidence of AI use in the period (markers, Copilot usage, seat "
         "activity), as on the Adoption page. No interval."
     )
-    label = "Value, assumed time saved (assumption)"
+    label = "Assumed value"
     if roi is None:
         return Kpi(label, MISSING, None, "off", NO_REPO_SPEND, help_)
     r = roi.assumed
@@ -272,7 +278,7 @@ def uplift_kpi(uplift: Uplift) -> Kpi:
     pct = uplift.percent
     basis = ", ".join(f"{n} by {b}" for b, n in uplift.basis.items() if n)
     return Kpi(
-        "Throughput change after adoption",
+        "Measured uplift",
         f"{pct.value:+.0f}%" if pct.ok and pct.value is not None else NOT_ENOUGH,
         None,
         "off",
@@ -344,7 +350,7 @@ def idle_kpi(seats: pl.DataFrame, currency: str, as_of: dt.date, change: Change)
     shown = t.currencies[0] if len(t.currencies) == 1 else currency
     delta, arrow = changed(change, lambda c, p: delta_money(c, p, shown))
     return Kpi(
-        "Idle seats: monthly cost",
+        "Idle seat cost",
         format_money(t.idle_monthly_cost, shown) if t.idle else format_money(0.0, currency),
         delta,
         "inverse" if arrow == "auto" else "off",

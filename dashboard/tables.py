@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from aimetrics.format import STAGE_LABELS
+from aimetrics.vocabulary import TOOL_NAMES
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -70,6 +71,7 @@ LABELS = {
     "lines_suggested": "Lines suggested", "lines_accepted": "Lines added (accepted)",
     "interactions": "Prompts", "users": "Users", "days_active": "Days active",
 }  # fmt: skip
+TOOL_COLUMNS = {"tool_id", "tool", "ai_tool"}
 PERCENT_COLUMNS = {
     "ai_share", "ai_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
     "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
@@ -108,6 +110,8 @@ def display(frame: pl.DataFrame, group_label: str | None = None, **labels: str) 
         *(pl.col(c).round(1) for c in frame.columns if c in HOUR_COLUMNS),
         *(pl.col(c).round(2) for c in frame.columns if c in RATIO_COLUMNS | MONEY_COLUMNS),
         *(pl.col(c).replace(STAGE_LABELS) for c in frame.columns if c == "stage"),
+        # One name per tool everywhere: the catalogue's display name, not its id.
+        *(pl.col(c).replace(TOOL_NAMES) for c in frame.columns if c in TOOL_COLUMNS),
     )
     names = {**LABELS, "group": group_label or "", **labels}
     return out.rename({c: names[c] for c in out.columns if c in names})

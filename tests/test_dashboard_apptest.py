@@ -31,16 +31,16 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120  # seconds for one script run (the first one reads the store and classifies)
 KPI_LABELS = [
     "Capacity gained",
-    "Value of capacity vs AI spend",
+    "Value vs AI spend",
     "AI spend in period",
-    "Value, assumed time saved (assumption)",
-    "AI cost per merged PR",
+    "Assumed value",
+    "Cost per PR",
     "AI-assisted PR share",
     "PRs per engineer-week",
-    "Throughput change after adoption",
+    "Measured uplift",
     "Cycle time, AI ÷ no marker",
 ]
-ORG_KPIS = ("AI spend in period", "AI cost per merged PR", "AI-assisted PR share",
+ORG_KPIS = ("AI spend in period", "Cost per PR", "AI-assisted PR share",
             "PRs per engineer-week")  # fmt: skip
 
 
@@ -108,7 +108,7 @@ def expected_kpis(facts: Facts, period: Period) -> dict[str, str]:
     cur = kpis.row(0, named=True)
     return {
         "AI spend in period": fmt.format_money(cur["spend"], currency),
-        "AI cost per merged PR": fmt.format_money(cur["cost_per_merged_pr"], currency, 2),
+        "Cost per PR": fmt.format_money(cur["cost_per_merged_pr"], currency, 2),
         "AI-assisted PR share": fmt.format_share(cur["ai_share"]),
         "PRs per engineer-week": fmt.format_rate(cur["throughput"]),
     }

@@ -208,7 +208,7 @@ def test_dashboard_shows_git_only_figures(
     at.run()
     assert not at.exception, at.exception
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Throughput change after adoption"] == f"{uplift.value:+.0f}%"
+    assert shown["Measured uplift"] == f"{uplift.value:+.0f}%"
 
     at.switch_page("app_pages/delivery.py")
     at.run()

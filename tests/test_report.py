@@ -12,6 +12,7 @@ appendix after it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from html.parser import HTMLParser
@@ -297,6 +298,23 @@ def test_html_is_self_contained(html: str) -> None:
     assert html.count("<script>") == 2  # plotly.js and the drawing script, both inline
 
 
+def test_html_is_small_and_its_plotly_bundle_draws_every_chart(html: str) -> None:
+    # A report travels by e-mail: the basic plotly.js bundle (bar, pie, scatter) keeps it
+    # under 1.5 MB; it must be the plotly.js the installed plotly.py writes figures for.
+    from plotly.offline import get_plotlyjs_version
+
+    from aimetrics.exports.report.html import PLOTLY_TRACES, plotly_bundle
+
+    assert len(html.encode()) < 1_500_000
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in plotly_bundle()[:200]
+    specs = re.findall(
+        r'<script type="application/json" id="chart-[^>]*>(.*?)</script>', html, re.S
+    )
+    assert specs
+    traces = {tr.get("type", "scatter") for s in specs for tr in json.loads(s)["data"]}
+    assert traces and traces <= PLOTLY_TRACES, traces
+
+
 @pytest.mark.browser
 def test_html_draws_its_charts_offline(html: str, chromium: str) -> None:
     from playwright.sync_api import sync_playwright
@@ -380,6 +398,11 @@ def test_cli_report_html(demo_store_url: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "2025-04-01 – 2025-06-30 (91 days, UTC)" in text
+    # A report travels: no store URL and no file path in it (the configuration by name only).
+    store_path = demo_store_url.removeprefix("sqlite:///")
+    assert "sqlite:" not in text and store_path not in text
+    assert str(config) not in text and str(config.parent) not in text
+    assert config.name in text
     assert Page(text).figures["spend"]["data-value"]
     result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "r.docx")])
     assert result.exit_code == 2 and "FILE.html or FILE.pdf" in result.output

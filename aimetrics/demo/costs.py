@@ -139,7 +139,10 @@ def cost_records(rng: np.random.Generator, org: Org, seats: pl.DataFrame) -> pl.
     months = _months(tl.start, tl.end_date)
     month_start = np.array([date_to_us(m) for m in months])
     month_end = np.array([date_to_us(_next_month(m)) for m in months])
-    spans = np.minimum(month_end, tl.end_us) - np.maximum(month_start, tl.start_us)
+    # A month's usage is drawn for the whole calendar month and scaled by the share of it
+    # the seat was held and in use, so the timeline's partial first and last months carry
+    # only their days' usage (a four-day December is not a month's bill).
+    spans = month_end - month_start
     slugs = org.teams["slug"].to_numpy()
     parts = []
     for tool in TOOLS:

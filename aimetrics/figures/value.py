@@ -35,6 +35,12 @@ def capacity_interval(est: Estimate | None) -> str:
     return f"{est.level:.0%} CI {est.low:,.1f}–{est.high:,.1f}"
 
 
+def capacity_shown(est: Estimate | None) -> bool:
+    """True when the capacity's interval excludes no gain: only then does a tile lead with its
+    number (an interval from −4.6 to 9.7 says the gain is not shown, whatever the point)."""
+    return bool(est is not None and est.ok and est.low is not None and est.low > 0)
+
+
 def capacity_sentence(roi: Roi) -> str:
     """The capacity sentence ("Capacity gained: X engineer-equivalents (90% CI a–b) in the
     period — capacity, not headcount"); without enough data to measure the uplift, it says
@@ -44,10 +50,11 @@ def capacity_sentence(roi: Roi) -> str:
         why = _why(est) if est is not None else "not computed"
         return f"Capacity gained: not enough data to measure it ({why})."
     ci = capacity_interval(est)
+    caveat = "" if capacity_shown(est) else ": the interval includes no gain, so none is shown"
     return (
         f"Capacity gained: {capacity_figure(est)}"
         + (f" ({ci})" if ci else "")
-        + f" in the period — {CAPACITY_NOT_HEADCOUNT}."
+        + f" in the period — {CAPACITY_NOT_HEADCOUNT}{caveat}."
     )
 
 
@@ -71,11 +78,11 @@ def cover_claim(roi: Roi) -> str:
 
 
 def cover_multiple(roi: Roi) -> str:
-    """The claim in short, for a tile: "≥ 20×", "not shown" (to cover its spend), "" without
-    enough data."""
+    """The claim in short, for a tile: "≥ 20×", "unproven" (not shown to cover its spend), ""
+    without enough data."""
     claim = cover_claim(roi)
     if not claim or claim == NOT_SHOWN_TO_COVER:
-        return "not shown" if claim else ""
+        return "unproven" if claim else ""
     return "≥ " + claim.removeprefix("at least ").removesuffix(" the spend")
 
 
