@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_dashboard_apptest import KPI_LABELS, populate
+from test_dashboard_apptest import KPI_LABELS
 
-from aimetrics.store import create_store_engine, upgrade
+from aimetrics.tagging.rules import shipped_config
 
+from samples import DEMO_END, build_demo_store
 from served import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -49,12 +50,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require_chromium()
     workdir = tmp_path_factory.mktemp("served")
     url = f"sqlite:///{workdir / 'store.db'}"
-    engine = create_store_engine(url)
-    upgrade(engine)
-    populate(engine, scale=1.0)  # the full demo: this screenshot goes in the README
-    engine.dispose()
-
-    with serve_dashboard(url, workdir) as base:
+    # The full demo as `aimetrics demo --end-date 2025-06-30` builds and serves it, with its
+    # own configuration (the payments team's label rule, budgets): these go in the README.
+    build_demo_store(url, scale=1.0, end_date=DEMO_END)
+    config = {"AIMETRICS_CONFIG": str(shipped_config("demo.yaml"))}
+    with serve_dashboard(url, workdir, config) as base:
         yield base
 
 
@@ -110,10 +110,10 @@ PAGES = {
     "adoption": ("Adoption", 4300),
     "delivery": ("Delivery", 4300),
     "quality": ("Quality", 4300),
-    "cost_roi": ("Cost & ROI", 3450),
+    "cost_roi": ("Cost & ROI", 4600),
     "data": ("Data", 2300),
 }
-OVERVIEW_HEIGHT = 2950
+OVERVIEW_HEIGHT = 3500
 
 
 def test_every_page_renders_and_downloads_a_csv(served: str) -> None:
