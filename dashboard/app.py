@@ -15,6 +15,15 @@ from aimetrics.figures.view import default_period
 from dashboard import auth, components, loaders
 
 st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layout="wide")
+# A tile's label and value wrap instead of ending in "…": at 1400 px five tiles to a row cut
+# "Cycle time, AI ÷ no marker, same engineers" and "not enough data" short otherwise.
+st.html(
+    "<style>"
+    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * '
+    "{white-space: normal !important; overflow: visible !important; "
+    "text-overflow: clip !important; overflow-wrap: anywhere;}"
+    "</style>"
+)
 auth.require_login()  # stops here until signed in, when sign-in is configured
 
 try:
