@@ -1211,13 +1211,6 @@ ai_tools:
     plans:
       - {name: business, price_per_seat_month: 19, start: 2024-01-01, holders: [zz-never-used]}
 """
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "test-only-secret",
-    "client_id": "aimetrics-test",
-    "client_secret": "not-a-secret",
-    "server_metadata_url": "https://idp.example.com/.well-known/openid-configuration",
-}
 
 
 def _seat_list(at: AppTest) -> pl.DataFrame | None:
@@ -1228,6 +1221,8 @@ def _seat_list(at: AppTest) -> pl.DataFrame | None:
 def test_seats_to_reclaim_are_named_only_to_administrators(
     open_page, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    from test_dashboard_apptest import AUTH
+
     from dashboard import auth
 
     monkeypatch.setattr(auth, "authlib_installed", lambda: True)  # no provider is contacted
