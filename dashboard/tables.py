@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from aimetrics.format import STAGE_LABELS
+from aimetrics.format import CURRENCY_SYMBOLS, STAGE_LABELS
 from aimetrics.vocabulary import TOOL_NAMES
 
 
@@ -117,6 +117,25 @@ def display(frame: pl.DataFrame, group_label: str | None = None, **labels: str) 
     return out.rename({c: names[c] for c in out.columns if c in names})
 
 
+# Money columns shown with their currency and thousands separators (``uplift`` is a percent).
+CURRENCY_COLUMNS = MONEY_COLUMNS - {"uplift", "uplift_low", "uplift_high"} | {"month_amount"}
+
+
+def money_format(currency: str | None) -> str:
+    """A printf format for money: ``$%,.2f`` (the symbol), ``%,.2f CHF``, or ``%,.2f`` when
+    the table names each row's currency itself."""
+    if currency is None:
+        return "%,.2f"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}%,.2f" if symbol else f"%,.2f {currency}"
+
+
+def _reporting_currency() -> str:
+    from dashboard.loaders import app_context  # the app's settings, read once per run
+
+    return app_context().settings.reporting.currency
+
+
 def table(
     frame: pl.DataFrame,
     name: str,
@@ -131,6 +150,13 @@ def table(
     """
     shown = display(frame, group_label, **labels)
     config: dict[str, object] = {}
+    money = [c for c in frame.columns if c in CURRENCY_COLUMNS]
+    if money:
+        # Rows in several currencies say which in their own column; else the reporting one.
+        fmt = money_format(None if "currency" in frame.columns else _reporting_currency())
+        names = {**LABELS, **labels}
+        for c in money:
+            config[names.get(c, c)] = st.column_config.NumberColumn(format=fmt)
     if "Link" in shown.columns:  # the PR's or commit's page on GitHub
         config["Link"] = st.column_config.LinkColumn(
             "Link", display_text=r"https?://.*/(?:pull|commit)/(\w{1,7}).*"

@@ -1270,3 +1270,16 @@ def test_budgets_show_the_forecast_and_warn_when_one_is_over(open_page, facts: F
     # Without budgets, the page says how to add them.
     at = open_page("cost_roi", config="reporting: {currency: USD}\n")
     assert "No budgets are configured" in texts(at.caption)
+
+
+def test_money_in_tables_has_its_currency_and_thousands_separators(open_page) -> None:  # type: ignore[no-untyped-def]
+    """Amounts keep their numbers (sorting, the CSV) and are shown as $1,234.57."""
+    at = open_page("cost_roi")
+    configs = [json.loads(df.proto.columns or "{}") for df in at.dataframe]
+    by_team = next(c for c in configs if "AI spend per engineer" in c)
+    assert by_team["AI spend per engineer"]["type_config"]["format"] == "$%,.2f"
+    assert by_team["AI spend"]["type_config"]["format"] == "$%,.2f"
+    assert "Engineers" not in by_team  # counts are not money
+    # A table whose rows name their currency formats amounts without a symbol.
+    by_month = next(c for c in configs if "In the period" in c)
+    assert by_month["In the period"]["type_config"]["format"] == "%,.2f"
