@@ -21,7 +21,8 @@ st.html(
     "<style>"
     '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * '
     "{white-space: normal !important; overflow: visible !important; "
-    "text-overflow: clip !important; overflow-wrap: anywhere;}"
+    "text-overflow: clip !important; overflow-wrap: break-word;}"
+    '[data-testid="stMetricValue"] {font-size: 2rem;}'
     "</style>"
 )
 auth.require_login()  # stops here until signed in, when sign-in is configured

@@ -112,6 +112,11 @@ def display(frame: pl.DataFrame, group_label: str | None = None, **labels: str) 
         *(pl.col(c).replace(STAGE_LABELS) for c in frame.columns if c == "stage"),
         # One name per tool everywhere: the catalogue's display name, not its id.
         *(pl.col(c).replace(TOOL_NAMES) for c in frame.columns if c in TOOL_COLUMNS),
+    ).with_columns(
+        # An empty text cell reads empty, not "None" (e.g. no idle seat, so no currency; a
+        # column with no value at all, such as an interval nobody could compute).
+        pl.col(pl.String).fill_null(""),
+        pl.col(pl.Null).cast(pl.String).fill_null(""),
     )
     names = {**LABELS, "group": group_label or "", **labels}
     return out.rename({c: names[c] for c in out.columns if c in names})

@@ -1283,3 +1283,14 @@ def test_money_in_tables_has_its_currency_and_thousands_separators(open_page) ->
     # A table whose rows name their currency formats amounts without a symbol.
     by_month = next(c for c in configs if "In the period" in c)
     assert by_month["In the period"]["type_config"]["format"] == "%,.2f"
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_no_table_cell_reads_none(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    """An empty text cell is drawn empty: the grid would show a missing value as "None"."""
+    at = open_page(page, team=["Payments"])
+    for df in at.dataframe:
+        frame = pl.from_pandas(df.value)
+        for column, dtype in frame.schema.items():
+            if dtype == pl.String:
+                assert frame[column].null_count() == 0, (page, column)
