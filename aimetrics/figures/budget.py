@@ -13,11 +13,14 @@ from aimetrics.metrics.budget import budget_status, last_data_day
 from aimetrics.settings import Settings
 
 
-def budgets(f: Facts, settings: Settings, as_of: dt.date | None = None) -> pl.DataFrame:
+def budgets(
+    f: Facts, settings: Settings, as_of: dt.date | None = None, today: dt.date | None = None
+) -> pl.DataFrame:
     """One row per ``budgets:`` entry for the month of ``as_of`` (default: the last day
-    with data, never after today in UTC); no rows without budgets."""
+    with data, never after ``today``, UTC's today by default); no rows without budgets."""
     merged = merged_prs(f)
-    day = as_of or last_data_day(f.cost_records.lazy(), merged, dt.datetime.now(dt.UTC).date())
+    today = today or dt.datetime.now(dt.UTC).date()
+    day = as_of or last_data_day(f.cost_records.lazy(), merged, today)
     reporting = settings.reporting
     return budget_status(
         cost_inputs(f),

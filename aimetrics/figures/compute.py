@@ -118,6 +118,7 @@ def compute_figures(
         parts = roi_parts(facts, view, money, p, measures.adoption)
         return roi(parts, measures.uplift, money.roi)
 
+    generated = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     spent = spend(facts, view, money)
     team_map = teams(facts, view, money, measures)
     by = {b: adoption(facts, view, b) for b in breakdowns}
@@ -127,7 +128,7 @@ def compute_figures(
         money=money,
         settings=settings,
         store=safe_url(store) if store else "",
-        generated_at=(now or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+        generated_at=generated,
         latest_merged_at=latest,  # type: ignore[arg-type]
         overview=overview(facts, view),
         spend=spent,
@@ -142,7 +143,8 @@ def compute_figures(
         people=selection_people(facts, view),
         tool_shares=tool_shares(facts, view),
         team_actions=team_actions(facts, view, team_map.map, by_team.by_group, spent.idle),
-        budgets=budgets(facts, settings),
+        # As of the figures' own "now", so an export or report made with ``now`` is reproducible.
+        budgets=budgets(facts, settings, today=generated.date()),
     )
 
 
