@@ -7,14 +7,8 @@ import polars as pl
 import streamlit as st
 
 from aimetrics.format import format_money
-from aimetrics.metrics.budget import OVER
-from aimetrics.vocabulary import tool_name
+from aimetrics.metrics.budget import OVER, budget_label
 from dashboard import tables
-
-
-def _name(row: dict[str, object]) -> str:
-    target = str(row["target"])
-    return tool_name(target) if row["scope"] == "tool" else f"Team {target}"
 
 
 def show(status: pl.DataFrame) -> None:
@@ -30,7 +24,7 @@ def show(status: pl.DataFrame) -> None:
     )
     rows = [
         {
-            "Budget for": _name(r),
+            "Budget for": budget_label(r),
             "Monthly budget": format_money(r["budget"], r["currency"]),
             "Spent to date": format_money(r["spend_to_date"], r["currency"]),
             "Month-end forecast": format_money(r["forecast"], r["currency"]),
@@ -45,7 +39,7 @@ def show(status: pl.DataFrame) -> None:
         st.warning(
             "Forecast over budget: "
             + "; ".join(
-                f"{_name(r)} ({format_money(r['forecast'], r['currency'])} against "
+                f"{budget_label(r)} ({format_money(r['forecast'], r['currency'])} against "
                 f"{format_money(r['budget'], r['currency'])})"
                 for r in over
             )

@@ -40,7 +40,7 @@ def check(
         from aimetrics.figures.budget import budgets
         from aimetrics.figures.facts import load_facts_for
         from aimetrics.format import format_money
-        from aimetrics.metrics.budget import OVER
+        from aimetrics.metrics.budget import OVER, budget_label
 
         ctx = Context(db, config)
         if not ctx.settings.budgets:
@@ -67,7 +67,7 @@ def check(
         for r in rows.iter_rows(named=True):
             cur = r["currency"]
             table.add_row(
-                _name(r),
+                budget_label(r),
                 format_money(r["budget"], cur),
                 format_money(r["spend_to_date"], cur),
                 format_money(r["forecast"], cur),
@@ -77,19 +77,12 @@ def check(
         typer.echo(_plain(table))
         over = rows.filter(rows["status"] == OVER)
         if over.height:
-            names = ", ".join(_name(r) for r in over.iter_rows(named=True))
+            names = ", ".join(budget_label(r) for r in over.iter_rows(named=True))
             console.print(f"Forecast over budget: {names}.")
             return OVER_BUDGET_EXIT
         return 0
 
     raise typer.Exit(run(work))
-
-
-def _name(row: dict[str, object]) -> str:
-    from aimetrics.vocabulary import TOOL_NAMES
-
-    target = str(row["target"])
-    return TOOL_NAMES.get(target, target) if row["scope"] == "tool" else f"team {target}"
 
 
 def _plain(table: Table) -> str:

@@ -19,10 +19,11 @@ from datetime import date, timedelta
 import polars as pl
 
 from aimetrics.metrics.adoption import Selection
-from aimetrics.metrics.cost.basis import RUN_RATE_USAGE_DAYS
+from aimetrics.metrics.cost.basis import RUN_RATE_USAGE_DAYS, month_span
 from aimetrics.metrics.cost.lines import stable_sum
 from aimetrics.metrics.overview import CostInputs, selected_spend
 from aimetrics.metrics.period import Period
+from aimetrics.vocabulary import tool_name
 
 OVER = "over budget"
 WITHIN = "within budget"
@@ -32,11 +33,10 @@ BUDGET_COLUMNS = (
 )  # fmt: skip
 
 
-def month_of(day: date) -> Period:
-    """The calendar month ``day`` falls in."""
-    first = day.replace(day=1)
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return Period(first, after)
+def budget_label(row: dict[str, object]) -> str:
+    """A budget's name for people: the tool's display name, or "Team SLUG"."""
+    target = str(row["target"])
+    return tool_name(target) if row["scope"] == "tool" else f"Team {target}"
 
 
 def _selection(scope: str, target: str) -> Selection:
@@ -71,7 +71,7 @@ def budget_status(
     forecast exceeds the budget); ``forecast_share`` = forecast / budget.
 
     ``merged``: every counted merged PR (the weights of team allocation)."""
-    month = month_of(as_of)
+    month = month_span(Period(as_of, as_of + timedelta(days=1)))  # the month of as_of
     to_date = Period(month.start, as_of + timedelta(days=1))
     day = Period(as_of, as_of + timedelta(days=1))
     usage = Period(as_of - timedelta(days=RUN_RATE_USAGE_DAYS - 1), as_of + timedelta(days=1))
