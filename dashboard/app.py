@@ -12,7 +12,7 @@ import streamlit as st
 
 from aimetrics.errors import AimetricsError
 from aimetrics.figures.view import default_period
-from dashboard import auth, components, loaders
+from dashboard import auth, components, loaders, tables
 
 st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layout="wide")
 # A tile's label and value wrap instead of ending in "…": at 1400 px five tiles to a row cut
@@ -33,6 +33,7 @@ except AimetricsError as exc:  # a configuration mistake: one clear message, no 
     st.error(f"The configuration cannot be used: {exc}", icon=":material/error:")
     st.stop()
 
+st.session_state[tables.CURRENCY_STATE] = ctx.settings.reporting.currency
 status = loaders.store_status(ctx.db_url)
 if status.ready:
     components.sidebar_filters(

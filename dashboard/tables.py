@@ -135,10 +135,18 @@ def money_format(currency: str | None) -> str:
     return f"{symbol}%,.2f" if symbol else f"%,.2f {currency}"
 
 
-def _reporting_currency() -> str:
-    from dashboard.loaders import app_context  # the app's settings, read once per run
+CURRENCY_STATE = "reporting_currency"  # set by the entry point (app.py) on every run
 
-    return app_context().settings.reporting.currency
+
+def _reporting_currency() -> str:
+    """The reporting currency the entry point read with the settings this run (no second
+    read of the configuration file per table)."""
+    currency = st.session_state.get(CURRENCY_STATE)
+    if currency is None:  # a page run without the entry point: read the settings
+        from dashboard.loaders import app_context
+
+        currency = app_context().settings.reporting.currency
+    return str(currency)
 
 
 def table(
