@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from aimetrics.exports.report.kpi import Kpi, _int, _num, _row
 from aimetrics.exports.report.notes import method_notes
 from aimetrics.exports.report.summary import ai_users, summary
+from aimetrics.exports.report.verdict import verdict, verdict_figures
 from aimetrics.figures import value as value_text
 from aimetrics.figures.compute import Figures, load_figures
 from aimetrics.format import format_number
@@ -52,8 +53,9 @@ class Report:
 
     figures: Figures
     title: str
-    kpis: dict[str, Kpi]  # the one-pager's figures by key
-    summary: tuple[str, ...]  # the bottom line, in plain words
+    kpis: dict[str, Kpi]  # the headline figures by key (the appendix's tiles)
+    verdict: tuple[str, ...]  # page 1's three sentences: adoption, effect, value (verdict.py)
+    summary: tuple[str, ...]  # every headline figure in plain words (the appendix)
     notes: tuple[tuple[str, str], ...]  # method notes: (term, definition)
     samples: tuple[tuple[str, str], ...]  # sample sizes: (what, how many)
     privacy: tuple[str, ...]  # what privacy left out
@@ -360,6 +362,7 @@ def report_from_figures(f: Figures) -> Report:
         figures=f,
         title="AI adoption and ROI",
         kpis=kpis,
+        verdict=() if withheld else verdict(verdict_figures(f)),
         summary=() if withheld else summary(f, kpis),
         notes=method_notes(f),
         samples=_samples(f, kpis),
