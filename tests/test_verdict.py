@@ -113,11 +113,17 @@ def test_not_enough_data_gives_the_reason_and_no_number() -> None:
     )
     _, effect, value = verdict(thin)
     assert effect == (
-        "Measured effect: not enough data to measure a change in throughput (needs at least 8 "
-        "comparison engineers, has 3); not enough data to compare cycle times like for like "
-        "(no merged PR with a timeline)."
+        "Measured effect: not enough data to measure a change in throughput — needs at least 8 "
+        "comparison engineers, has 3; not enough data to compare cycle times like for like — "
+        "no merged PR with a timeline."
     )
-    assert "cannot be shown yet (not enough data: the uplift is not measured)" in value
+    assert "cannot be shown yet — the uplift is not measured" in value
+    # The same reason as the throughput's is not said twice.
+    same = replace(thin, roi=roi(not_enough("needs at least 8 comparison engineers, has 3"), 1.0))
+    assert (
+        "the value of the measured change cannot be shown yet — for the same reason"
+        in (verdict(same)[2])
+    )
     assert "CI" not in effect and "CI" not in value
 
 

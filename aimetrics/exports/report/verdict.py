@@ -158,7 +158,7 @@ def _throughput(v: VerdictFigures) -> str:
     u = v.uplift
     if not u.ok or u.value is None or u.low is None or u.high is None:
         why = u.note or "too few engineers"
-        return f"not enough data to measure a change in throughput ({why})"
+        return f"not enough data to measure a change in throughput — {why}"
     who = f"{v.adopters:,} adopters against {v.comparison_engineers:,} not yet using AI"
     interval = _ci(u, f"{_pct(u.low)} to {_pct(u.high)}")
     if u.low > 0 or u.high < 0:  # the interval excludes no change: a measured effect
@@ -171,7 +171,7 @@ def _cycle(v: VerdictFigures) -> str:
     c = v.cycle
     if c is None or not c.ok or c.value is None or c.low is None or c.high is None:
         why = (c.note if c is not None else "") or "no merged PR with a timeline"
-        return f"not enough data to compare cycle times like for like ({why})"
+        return f"not enough data to compare cycle times like for like — {why}"
     interval = _ci(c, f"{c.low:.2f}× to {c.high:.2f}×")
     who = f"{v.cycle_engineers:,} engineers"
     if c.high < 1 or c.low > 1:  # the interval excludes 1×: a measured difference
@@ -210,14 +210,20 @@ def _budgets(v: VerdictFigures) -> str:
     return f" Forecast over budget for {month}: {named}{more}."
 
 
-def _worth(roi: Roi) -> str:
+def _why(value: Estimate, uplift: Estimate) -> str:
+    """Why the value has no figure: its own note, or "the same reason" when that is the
+    throughput's, just said in the sentence before."""
+    note = value.note or "not enough data"
+    return "for the same reason" if uplift.note and note == uplift.note else note
+
+
+def _worth(roi: Roi, uplift: Estimate) -> str:
     """The value of the measured change against the spend, in value.py's conservative words."""
     m = roi.measured
     claim = value_text.cover_claim(roi)
     value = m.value
     if not claim or value.value is None:
-        why = value.note or "too few engineers"
-        return f"the value of the measured change cannot be shown yet (not enough data: {why})"
+        return f"the value of the measured change cannot be shown yet — {_why(value, uplift)}"
     interval = ""
     if value.low is not None and value.high is not None:
         low, high = format_money(value.low, m.currency), format_money(value.high, m.currency)
@@ -247,7 +253,9 @@ def value_sentence(v: VerdictFigures) -> str:
         billed, estimated = format_money(v.spend_billed, cur), format_money(v.spend_estimated, cur)
         split = f" ({billed} billed, {estimated} estimated from seat plans and unbilled usage)"
     spent = format_money(v.spend, cur)
-    return f"AI cost {spent} in these {v.days} days{split}; {_worth(v.roi)}." + _budgets(v)
+    return f"AI cost {spent} in these {v.days} days{split}; {_worth(v.roi, v.uplift)}." + _budgets(
+        v
+    )
 
 
 def verdict(v: VerdictFigures) -> tuple[str, str, str]:
