@@ -52,7 +52,7 @@ def figure(key: str, k: Kpi, text: str) -> str:
 
 
 def value_cells(r: Report, currency: str) -> str:
-    """The headline value (Appendix A): capacity in engineer-equivalents, value against spend quoting the
+    """Appendix A's value: capacity in engineer-equivalents, value against spend quoting the
     conservative end first, and the assumed method, labelled as an assumption."""
     roi = r.figures.roi
     if roi is None:  # a repository filter: no spend, so no value against it
