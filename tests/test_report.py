@@ -389,6 +389,22 @@ def test_page_one_under_a_repository_filter_says_why_there_is_no_team_table(
     assert got.verdict[2].startswith("Value against spend: not shown, because AI spend is not")
 
 
+def test_appendix_weekly_bars_draw_partial_weeks_pale(report: Report, html: str) -> None:
+    specs = [
+        json.loads(x)
+        for x in re.findall(
+            r'<script type="application/json" id="chart-\d+-spec">(.*?)</script>', html
+        )
+    ]
+    bars = next(
+        s for s in specs if s["layout"]["title"]["text"].startswith("How much of the merged work")
+    )
+    days = report.figures.overview.trend["days"].to_list()
+    assert 7 in days and any(d < 7 for d in days)
+    for trace in bars["data"]:
+        assert trace["marker"]["opacity"] == [1.0 if d == 7 else 0.35 for d in days]
+
+
 # --- self-contained: works offline ---------------------------------------------------------------
 
 

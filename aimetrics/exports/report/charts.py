@@ -78,16 +78,22 @@ def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
 def weekly_chart(
     trend: pl.DataFrame, other_label: str = NO_MARKER, period: Period | None = None
 ) -> go.Figure:
-    """Merged PRs per week, AI-assisted and not (stacked); ``period`` shaded."""
+    """Merged PRs per week, AI-assisted and not (stacked); ``period`` shaded. A week only
+    partly covered (the first or last, ``days`` < 7) is pale, so its short bar does not read
+    as a slow week."""
     weeks = trend["week_start"].to_list()
     ai = trend["ai_prs"].to_list()
     rest = (trend["merged_prs"] - trend["ai_prs"]).to_list()
+    opacity = [1.0 if d == 7 else 0.35 for d in trend["days"].to_list()]
     fig = go.Figure(
         [
-            go.Bar(x=weeks, y=ai, name=AI_GROUP, marker_color=AI_COLOR),
-            go.Bar(x=weeks, y=rest, name=other_label, marker_color=NO_MARKER_COLOR),
+            go.Bar(x=weeks, y=ai, name=AI_GROUP, marker={"color": AI_COLOR, "opacity": opacity}),
+            go.Bar(
+                x=weeks, y=rest, name=other_label,
+                marker={"color": NO_MARKER_COLOR, "opacity": opacity},
+            ),
         ]
-    )
+    )  # fmt: skip
     if period is not None and weeks and period.start > weeks[0]:
         fig.add_vrect(
             x0=period.start - dt.timedelta(days=3.5),
@@ -99,7 +105,9 @@ def weekly_chart(
             annotation_text="this period",
             annotation_position="top left",
         )
-    fig.update_xaxes(title_text="Week starting", tickformat="%b %Y")
+    fig.update_xaxes(
+        title_text="Week starting (pale: a week only partly covered)", tickformat="%b %Y"
+    )
     fig.update_yaxes(title_text="Merged PRs")
     return _layout(
         fig, "How much of the merged work is AI-assisted, week by week?", 230, barmode="stack"
