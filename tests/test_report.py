@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 from aimetrics.cli import app
 from aimetrics.errors import ExportError
 from aimetrics.exports import pdf as pdf_module
+from aimetrics.exports.csv_tables import aimetrics_version
 from aimetrics.exports.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
 from aimetrics.exports.report.html import render_html
 from aimetrics.exports.report.model import Report, build_report, report_from_figures
@@ -358,23 +359,56 @@ def test_page_one_holds_the_verdict_the_team_table_and_one_chart(report: Report,
         assert key in appendix, key
 
 
+def many_teams(report: Report, n: int) -> Report:
+    """The report with ``n`` teams of long names, each with a measured change and idle seats
+    (so all three standout sentences are said): a worst case for page 1's length."""
+    f = report.figures
+    one = f.team_actions.row(0, named=True)
+    rows = [
+        one | {
+            "team": f"customer-experience-platform-{i:02d}", "spend": 1000.0 - i,
+            "idle_seats": 3, "idle_monthly_cost": 57.0, "throughput_status": "ok",
+            "throughput_change": 5.0 + 20 * (i % 2), "throughput_change_low": -3.0 + 10 * (i % 2),
+            "throughput_change_high": 12.0 + 30 * (i % 2), "adopters": 12,
+        }
+        for i in range(n)
+    ]  # fmt: skip
+    many = pl.DataFrame(rows, schema=f.team_actions.schema)
+    return replace(report, figures=replace(f, team_actions=many))
+
+
 def test_page_one_lists_the_largest_spenders_and_the_appendix_every_team(
     report: Report,
 ) -> None:
     """With more teams than page 1 holds, page 1 shows the largest spenders and says how many
     more; the appendix has every team."""
-    f = report.figures
-    one = f.team_actions.row(0, named=True)
-    many = pl.DataFrame(
-        [one | {"team": f"team-{i:02d}", "spend": 1000.0 - i} for i in range(MAX_PAGE1_TEAMS + 3)],
-        schema=f.team_actions.schema,
-    )
-    text = render_html(replace(report, figures=replace(f, team_actions=many)))
+    text = render_html(many_teams(report, MAX_PAGE1_TEAMS + 3))
     first = page_one(text)
-    assert "team-11" in first and "team-12" not in first
+    last, next_ = (
+        f"customer-experience-platform-{i:02d}" for i in (MAX_PAGE1_TEAMS - 1, MAX_PAGE1_TEAMS)
+    )
+    assert last in first and next_ not in first
     assert "3 more team(s) in the appendix and in team-actions.csv." in first
+    assert len(re.findall(r"<li>", first)) == 3  # every standout sentence
     rest = text[text.index("Every team") :]
-    assert all(f"team-{i:02d}" in rest for i in range(MAX_PAGE1_TEAMS + 3))
+    assert all(f"customer-experience-platform-{i:02d}" in rest for i in range(MAX_PAGE1_TEAMS + 3))
+
+
+@pytest.mark.browser
+def test_pdf_page_one_holds_the_longest_team_table(
+    report: Report, chromium: str, tmp_path: Path
+) -> None:
+    """The largest page 1 (the most teams it lists, long names, three standouts): the chart
+    still ends on page 1."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("no pdftotext (apt-get install poppler-utils)")
+    path = tmp_path / "many.pdf"
+    render_pdf(render_html(many_teams(report, MAX_PAGE1_TEAMS + 3)), path)
+    first = pdf_page_text(path, 1)
+    assert "Largest measured change" in first and "Most idle spend" in first
+    assert "Is more of the merged work AI-assisted, week by week?" in first
+    assert first.endswith(f"aimetrics {aimetrics_version()}.")  # the footer, last on page 1
+    assert pdf_page_text(path, 2).startswith("Appendix A. Headline figures")
 
 
 def test_page_one_under_a_repository_filter_says_why_there_is_no_team_table(

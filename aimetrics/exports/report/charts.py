@@ -186,7 +186,7 @@ def share_trend_chart(
             )  # fmt: skip
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})", tickformat="%b %Y")
     fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero", ticksuffix="%")
-    return _layout(fig, "Is more of the merged work AI-assisted, week by week?", 250)
+    return _layout(fig, "Is more of the merged work AI-assisted, week by week?", 230)
 
 
 def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:

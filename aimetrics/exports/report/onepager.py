@@ -20,7 +20,7 @@ from aimetrics.format import format_period
 VERDICT_KEYS = ("adoption", "effect", "value")
 # Teams on page 1 (the largest spenders); more would push the chart off the page. All of
 # them are in the appendix and in team-actions.csv.
-MAX_PAGE1_TEAMS = 12
+MAX_PAGE1_TEAMS = 8
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 

@@ -26,7 +26,8 @@ p { margin: 4px 0; }
 .onepager h2 { margin-top: 10px; }
 .teams table.data { font-size: 9.5px; }
 .teams table.data td { white-space: nowrap; }
-.teams table.data td:first-child { font-weight: 700; white-space: normal; }
+.teams table.data td:first-child { font-weight: 700; white-space: normal; min-width: 140px; }
+.teams table.data td:last-child { white-space: normal; }
 .standouts { margin: 4px 0 6px; padding-left: 16px; }
 .standouts li { margin: 2px 0; }
 .tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; margin: 4px 0; }
