@@ -51,7 +51,8 @@ def team_section(doc: Document, r: Report, limit: int | None = MAX_PAGE1_TEAMS) 
     doc.add('<div class="teams">' + table(shown.head(shown.height - rest), columns) + "</div>")
     notes = [
         "Sorted by AI spend. Throughput change: the team's engineers after adopting AI against "
-        "colleagues not yet using it; cycle time: the same engineers' AI-assisted ÷ other PRs. "
+        "colleagues not yet using it; cycle time: the same engineers' AI-assisted ÷ other PRs "
+        "(below 1×: AI-assisted PRs merge faster). "
         f"Intervals at {level:.0%}; teams below the privacy threshold are folded together."
     ]
     if rest:
