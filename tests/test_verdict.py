@@ -192,6 +192,14 @@ def test_budget_lines_read_the_budget_status_rows() -> None:
     assert [(b.label, b.over) for b in lines] == [("Claude Code", True), ("Team payments", False)]
 
 
+def test_a_tool_filter_names_the_tools() -> None:
+    adoption = verdict(replace(BASE, tools=("Claude Code", "Cursor")))[0]
+    assert (
+        "64 of 72 active engineers (88.9%) used Claude Code or Cursor in these 91 days" in adoption
+    )
+    assert "merged PRs were AI-assisted with Claude Code or Cursor (905 PRs;" in adoption
+
+
 def test_no_merged_pr_and_no_engineer() -> None:
     quiet = replace(BASE, merged_prs=0, ai_prs=0, ai_share=not_enough("no merged PR"))
     assert verdict(quiet)[0] == (

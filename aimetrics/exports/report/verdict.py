@@ -27,6 +27,7 @@ from aimetrics.format import format_money, format_share, format_signed
 from aimetrics.metrics.budget import OVER, budget_label
 from aimetrics.metrics.roi import Roi
 from aimetrics.metrics.stats import Estimate
+from aimetrics.vocabulary import tool_name
 
 MAX_BUDGETS_NAMED = 2  # more budgets over: "and N more" (all are in the appendix's table)
 
@@ -65,6 +66,7 @@ class VerdictFigures:
     spend_estimated: float | None
     roi: Roi | None  # None: spend not attributable
     budgets: tuple[BudgetLine, ...] = ()  # none configured: empty
+    tools: tuple[str, ...] = ()  # the tool filter's display names (none: every AI tool)
 
 
 def verdict_figures(f: Figures) -> VerdictFigures:
@@ -98,6 +100,7 @@ def verdict_figures(f: Figures) -> VerdictFigures:
         spend_estimated=_num(cur, "spend_estimated") if attributable else None,
         roi=f.roi,
         budgets=budget_lines(f.budgets),
+        tools=tuple(tool_name(t) for t in f.selection.tools),
     )
 
 
@@ -131,9 +134,12 @@ def adoption_sentence(v: VerdictFigures) -> str:
     """AI users of the active engineers, and the AI-assisted share of merged PRs with its n."""
     if v.active_engineers == 0:
         return f"Adoption: no engineer was active in these {v.days} days and filters."
+    # Under a tool filter both figures are those tools' (their evidence, their markers).
+    tools = " or ".join(v.tools)
+    used = tools or "AI"
     users = (
         f"Adoption: {v.ai_users:,} of {v.active_engineers:,} active engineers "
-        f"({format_share(v.ai_users / v.active_engineers)}) used AI in these {v.days} days"
+        f"({format_share(v.ai_users / v.active_engineers)}) used {used} in these {v.days} days"
     )
     if v.merged_prs == 0 or v.ai_share.value is None:
         return f"{users}; no pull request was merged in this period and selection."
@@ -150,7 +156,7 @@ def adoption_sentence(v: VerdictFigures) -> str:
     )
     return (
         f"{users}, and {format_share(s.value)} of the {v.merged_prs:,} merged PRs were "
-        f"AI-assisted ({v.ai_prs:,} PRs{interval}){before}."
+        f"AI-assisted{f' with {tools}' if tools else ''} ({v.ai_prs:,} PRs{interval}){before}."
     )
 
 
