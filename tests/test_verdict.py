@@ -176,6 +176,15 @@ def test_budgets_within_say_so_and_many_over_are_counted() -> None:
     assert value.endswith("Tool 0 ($150 against $100); Tool 1 ($150 against $100) and 1 more.")
 
 
+def test_budgets_under_a_filter_say_they_are_the_whole_organizations() -> None:
+    line = (BudgetLine("Claude Code", DECEMBER, 4000.0, 5132.4, True, "USD"),)
+    value = verdict(replace(BASE, budgets=line, filtered=True))[2]
+    assert value.endswith(
+        " Forecast over budget for December 2026 (whole organization): Claude Code ($5,132 "
+        "against $4,000)."
+    )
+
+
 def test_budget_lines_read_the_budget_status_rows() -> None:
     status = pl.DataFrame(
         {

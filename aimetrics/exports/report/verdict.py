@@ -67,6 +67,7 @@ class VerdictFigures:
     roi: Roi | None  # None: spend not attributable
     budgets: tuple[BudgetLine, ...] = ()  # none configured: empty
     tools: tuple[str, ...] = ()  # the tool filter's display names (none: every AI tool)
+    filtered: bool = False  # a team, repository or tool filter is set (budgets ignore it)
 
 
 def verdict_figures(f: Figures) -> VerdictFigures:
@@ -101,6 +102,7 @@ def verdict_figures(f: Figures) -> VerdictFigures:
         roi=f.roi,
         budgets=budget_lines(f.budgets),
         tools=tuple(tool_name(t) for t in f.selection.tools),
+        filtered=bool(f.selection.teams or f.selection.repositories or f.selection.tools),
     )
 
 
@@ -202,7 +204,8 @@ def _budgets(v: VerdictFigures) -> str:
     if not v.budgets:
         return ""
     over = [b for b in v.budgets if b.over]
-    month = f"{v.budgets[0].month:%B %Y}"
+    # Budgets are the configured ones, whatever the report's filters: said so under a filter.
+    month = f"{v.budgets[0].month:%B %Y}" + (" (whole organization)" if v.filtered else "")
     if not over:
         if len(v.budgets) > 1:
             return f" All {len(v.budgets)} budgets are forecast within their limits for {month}."
