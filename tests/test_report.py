@@ -33,7 +33,12 @@ from aimetrics.exports import pdf as pdf_module
 from aimetrics.exports.csv_tables import aimetrics_version
 from aimetrics.exports.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
 from aimetrics.exports.report.html import render_html
-from aimetrics.exports.report.model import Report, build_report, report_from_figures
+from aimetrics.exports.report.model import (
+    Report,
+    build_report,
+    describe_selection,
+    report_from_figures,
+)
 from aimetrics.exports.report.onepager import MAX_PAGE1_TEAMS
 from aimetrics.figures.compute import Figures, compute_figures
 from aimetrics.figures.facts import Facts
@@ -592,6 +597,8 @@ def test_build_report_api(demo_store_url: str, settings: Settings, period: Perio
     assert got.figures.store == demo_store_url and got.figures.generated_at == NOW
     text = render_html(got)
     assert "teams payments" in text and not got.withheld
+    # A tool by its display name, as in the dashboard's filter (one name per tool).
+    assert describe_selection(Selection(tools=("claude-code",))) == "AI tools Claude Code"
 
 
 def test_small_selection_shows_no_figures(facts: Facts, period: Period, tmp_path: Path) -> None:

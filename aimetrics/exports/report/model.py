@@ -29,6 +29,7 @@ from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import MEASURED, RoiFigures
 from aimetrics.metrics.stats import NOT_ENOUGH_DATA, Comparison, Estimate
 from aimetrics.settings import Settings
+from aimetrics.vocabulary import tool_name
 
 INPUT_LABELS = {
     "post_adoption_prs": "merged PRs of adopters after their adoption, in the period",
@@ -335,7 +336,7 @@ def describe_selection(selection: Selection) -> str:
     if selection.repositories:
         parts.append("repositories " + ", ".join(selection.repositories))
     if selection.tools:
-        parts.append("AI tools " + ", ".join(selection.tools))
+        parts.append("AI tools " + ", ".join(tool_name(t) for t in selection.tools))
     return "; ".join(parts) if parts else "the whole organization"
 
 
