@@ -1,7 +1,8 @@
 """The report's layout: one self-contained HTML document of a
 :class:`~aimetrics.exports.report.model.Report`.
 
-Page 1 is the one-pager, the appendix follows (CSS page breaks); the CSS is inline and
+Page 1 (:mod:`.onepager`) is the verdict, the team action table and one trend chart; the
+appendix (:mod:`.appendix`) follows after a CSS page break. The CSS is inline and
 the charts are plotly figures drawn by the inlined plotly.js (its basic bundle: bar, pie and
 scatter traces, :data:`PLOTLY_BUNDLE`) once the page loads, after
 which the document sets ``data-charts="ready"`` on ``<html>`` (what the PDF printer waits
