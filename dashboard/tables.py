@@ -6,8 +6,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from aimetrics.format import CURRENCY_SYMBOLS, STAGE_LABELS
+from aimetrics.format import CURRENCY_SYMBOLS, STAGE_LABELS, download_name
+from aimetrics.metrics.adoption import Selection
 from aimetrics.vocabulary import TOOL_NAMES
+from dashboard.components import FILTERS_STATE, Filters
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -149,6 +151,15 @@ def _reporting_currency() -> str:
     return str(currency)
 
 
+def csv_name(name: str) -> str:
+    """The download's file name: the table, the period and the filters of this run
+    (:func:`aimetrics.format.download_name`), so two downloads of one table never look alike."""
+    filters = st.session_state.get(FILTERS_STATE)
+    if not isinstance(filters, Filters):  # a page run without the entry point: no filters
+        return download_name(name, None, Selection(), "csv")
+    return download_name(name, filters.period, filters.selection, "csv")
+
+
 def table(
     frame: pl.DataFrame,
     name: str,
@@ -178,7 +189,7 @@ def table(
     st.download_button(
         f"Download CSV ({shown.height:,} rows)",
         data=csv_bytes(shown),
-        file_name=f"{name}.csv",
+        file_name=csv_name(name),
         mime="text/csv",
         key=f"csv-{name}",
         icon=":material/download:",

@@ -16,8 +16,9 @@ import polars as pl
 from aimetrics.format import AI_COLOR, NO_MARKER_COLOR, STAGE_NAMES, tool_colors
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import RoiFigures
-from aimetrics.vocabulary import AI_GROUP, NO_MARKER, STAGES
+from aimetrics.vocabulary import AI_GROUP, NO_MARKER, STAGES, tool_name
 
+ROLLOUT_COLOR = "#b45309"
 SPEND_COLOR = "#334155"
 VALUE_COLOR = "#0f766e"
 PAGE_WIDTH = 680  # CSS pixels of an A4 page's text width
@@ -77,16 +78,22 @@ def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
 def weekly_chart(
     trend: pl.DataFrame, other_label: str = NO_MARKER, period: Period | None = None
 ) -> go.Figure:
-    """Merged PRs per week, AI-assisted and not (stacked); ``period`` shaded."""
+    """Merged PRs per week, AI-assisted and not (stacked); ``period`` shaded. A week only
+    partly covered (the first or last, ``days`` < 7) is pale, so its short bar does not read
+    as a slow week."""
     weeks = trend["week_start"].to_list()
     ai = trend["ai_prs"].to_list()
     rest = (trend["merged_prs"] - trend["ai_prs"]).to_list()
+    opacity = [1.0 if d == 7 else 0.35 for d in trend["days"].to_list()]
     fig = go.Figure(
         [
-            go.Bar(x=weeks, y=ai, name=AI_GROUP, marker_color=AI_COLOR),
-            go.Bar(x=weeks, y=rest, name=other_label, marker_color=NO_MARKER_COLOR),
+            go.Bar(x=weeks, y=ai, name=AI_GROUP, marker={"color": AI_COLOR, "opacity": opacity}),
+            go.Bar(
+                x=weeks, y=rest, name=other_label,
+                marker={"color": NO_MARKER_COLOR, "opacity": opacity},
+            ),
         ]
-    )
+    )  # fmt: skip
     if period is not None and weeks and period.start > weeks[0]:
         fig.add_vrect(
             x0=period.start - dt.timedelta(days=3.5),
@@ -98,11 +105,88 @@ def weekly_chart(
             annotation_text="this period",
             annotation_position="top left",
         )
-    fig.update_xaxes(title_text="Week starting", tickformat="%b %Y")
+    fig.update_xaxes(
+        title_text="Week starting (pale: a week only partly covered)", tickformat="%b %Y"
+    )
     fig.update_yaxes(title_text="Merged PRs")
     return _layout(
         fig, "How much of the merged work is AI-assisted, week by week?", 230, barmode="stack"
     )
+
+
+def share_trend_chart(
+    trend: pl.DataFrame,
+    period: Period | None = None,
+    rollouts: pl.DataFrame | None = None,
+    week_start_day: str = "monday",
+) -> go.Figure:
+    """Page 1's trend: the AI-assisted share of merged PRs per week (``weekly_trend``).
+
+    Whole weeks are joined by a line; a week only partly inside the weeks shown (the first
+    or the last) is a hollow point on its own, never drawn as if it were whole; a week without
+    merged PRs is a gap. ``period`` is shaded, tools rolled out inside the weeks are marked."""
+    whole = trend.filter(pl.col("days") == 7)
+    part = trend.filter((pl.col("days") < 7) & (pl.col("merged_prs") > 0))
+
+    def pct(rows: pl.DataFrame) -> list[float | None]:
+        return [None if v is None else v * 100 for v in rows["ai_share"].to_list()]
+
+    def hover(rows: pl.DataFrame) -> list[str]:
+        return [
+            f"Week of {w:%Y-%m-%d}" + (f" (partial: {d} days)" if d < 7 else "")
+            + f": {a:,} of {n:,} merged PRs AI-assisted"
+            for w, d, a, n in rows.select("week_start", "days", "ai_prs", "merged_prs").iter_rows()
+        ]  # fmt: skip
+
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=whole["week_start"].to_list(),
+                y=pct(whole),
+                name="whole weeks",
+                mode="lines+markers",
+                line={"color": AI_COLOR, "width": 2.5},
+                marker={"size": 5},
+                connectgaps=False,
+                text=hover(whole),
+                hoverinfo="text",
+            ),
+            go.Scatter(
+                x=part["week_start"].to_list(),
+                y=pct(part),
+                name="partial week (fewer than 7 days)",
+                mode="markers",
+                marker={"color": AI_COLOR, "size": 7, "symbol": "circle-open"},
+                text=hover(part),
+                hoverinfo="text",
+            ),
+        ]
+    )
+    weeks = trend["week_start"].to_list()
+    if period is not None and weeks and period.start > weeks[0]:
+        fig.add_vrect(
+            x0=period.start, x1=period.last_day, fillcolor="#e2e8f0", opacity=0.5,
+            layer="below", line_width=0, annotation_text="this period",
+            annotation_position="top left",
+        )  # fmt: skip
+    if rollouts is not None and weeks:
+        first, stop = weeks[0], weeks[-1] + dt.timedelta(days=7)
+        shown = [
+            (tool, day)
+            for tool, day in rollouts.select("tool_id", "rolled_out_on").iter_rows()
+            if first <= day < stop
+        ]
+        for k, (tool, day) in enumerate(shown):
+            fig.add_vline(x=day, line={"color": ROLLOUT_COLOR, "dash": "dot", "width": 1})
+            # Staggered heights: roll-outs weeks apart must not print over each other.
+            fig.add_annotation(
+                x=day, y=0.02 + 0.09 * (k % 3), yref="paper", yanchor="bottom", xanchor="left",
+                showarrow=False, text=f" {tool_name(tool)}",
+                font={"color": ROLLOUT_COLOR, "size": 9}, bgcolor="rgba(255,255,255,0.8)",
+            )  # fmt: skip
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})", tickformat="%b %Y")
+    fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero", ticksuffix="%")
+    return _layout(fig, "Is more of the merged work AI-assisted, week by week?", 230)
 
 
 def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
