@@ -22,8 +22,8 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 LABELS = {
     "comparison": "AI marker", "merged_prs": "Merged PRs", "ai_prs": "AI-assisted PRs",
     "no_marker_prs": "No-marker PRs", "ai_share": "AI-assisted share (%)",
-    "lines": "Changed lines", "ai_lines": "AI-assisted lines",
-    "ai_line_share": "AI-assisted line share (%)", "ai_reviewed_prs": "AI-reviewed PRs",
+    "lines": "Changed lines", "ai_lines": "Lines of AI-assisted PRs",
+    "marked_pr_line_share": "Marked-PR line share (%)", "ai_reviewed_prs": "AI-reviewed PRs",
     "ai_reviewed_share": "AI-reviewed share (%)", "agent_prs": "Agent PRs",
     "active_contributors": "Active engineers", "ai_users": "AI users",
     "ai_users_without_markers": "AI users without markers",
@@ -73,7 +73,7 @@ LABELS = {
 }  # fmt: skip
 TOOL_COLUMNS = {"tool_id", "tool", "ai_tool"}
 PERCENT_COLUMNS = {
-    "ai_share", "ai_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
+    "ai_share", "marked_pr_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
     "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
     "agent_share", "acceptance_rate",
 }  # fmt: skip

@@ -229,7 +229,7 @@ def test_period_without_data_is_a_message(open_page, page: str) -> None:  # type
 
 
 ADOPTION_SHARES = (
-    "adoption_rate", "ai_share", "ai_commit_share", "ai_line_share", "ai_reviewed_share",
+    "adoption_rate", "ai_share", "ai_commit_share", "marked_pr_line_share", "ai_reviewed_share",
     "agent_share", "agent_merge_rate",
 )  # fmt: skip
 
