@@ -1,5 +1,5 @@
 """One model for AI lines: source precedence, per-commit and per-PR sums, the AI-written
-share of added lines with its coverage (aimetrics.metrics.ai_lines)."""
+share of added lines with its coverage (aimetrics.tagging.ai_lines, aimetrics.metrics.ai_lines)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from aimetrics.metrics.ai_lines import (
-    ai_written_by_tool,
-    ai_written_line_share,
-    commit_lines,
-    pr_lines,
-    with_precedence,
-)
+from aimetrics.metrics.ai_lines import ai_written_by_tool, ai_written_line_share
 from aimetrics.metrics.period import Period
+from aimetrics.tagging.ai_lines import commit_lines, pr_lines, with_precedence
 
 REPO = 9_007_199_254_740_993  # a 64-bit id, as GitHub's database ids grow
 PERIOD = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 9))
