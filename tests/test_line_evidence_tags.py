@@ -32,6 +32,12 @@ RULES = build_ruleset()
 
 @pytest.fixture
 def history(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
+    return build_history(tmp_path)
+
+
+def build_history(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
+    """A history with git-ai notes: a squash-merged PR no marker caught, a marked commit,
+    a commit with only human lines, a commit without a note."""
     r = Repo(tmp_path / "payments-api")
     shas = {"root": r.commit("chore: initial commit", lines=10)}
     # A squash merge of PR 12 with no marker: Claude wrote 4 of its 6 lines.
@@ -49,7 +55,7 @@ def history(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
     return r, shas
 
 
-def _collect_and_tag(engine: sa.Engine, repo: Repo, shas: dict[str, str]) -> pl.DataFrame:
+def collect_and_tag(engine: sa.Engine, repo: Repo, shas: dict[str, str]) -> pl.DataFrame:
     collect_repo(engine, inspect_repo(repo.path), on_warning=lambda _: None)
     repo_id = int(read_table(engine, s.repositories)["id"][0])
     # An Agent Trace record of the squash commit too: git-ai's notes come first.
@@ -67,7 +73,7 @@ def test_line_evidence_tags_a_change_no_marker_caught(
     history: tuple[Repo, dict[str, str]], engine: sa.Engine
 ) -> None:
     repo, shas = history
-    tags = _collect_and_tag(engine, repo, shas)
+    tags = collect_and_tag(engine, repo, shas)
     lines = tags.filter(pl.col("rule_id").str.starts_with("line-evidence."))
     assert set(lines["kind"]) == {"assisted"} and set(lines["confidence"]) == {"high"}
     assert set(lines["rule_id"]) == {"line-evidence.git-ai"}  # git-ai's notes come first
@@ -105,7 +111,7 @@ def test_explain_lists_line_evidence_and_its_sources(
     history: tuple[Repo, dict[str, str]], engine: sa.Engine
 ) -> None:
     repo, shas = history
-    _collect_and_tag(engine, repo, shas)
+    collect_and_tag(engine, repo, shas)
 
     squash = explain_commit(engine, RULES, shas["squash"][:10])
     assert squash.verdict == (
@@ -136,7 +142,7 @@ def test_cli_explain_prints_the_line_evidence(
     repo, shas = history
     engine = create_store_engine(sqlite_url)
     upgrade(engine)
-    _collect_and_tag(engine, repo, shas)
+    collect_and_tag(engine, repo, shas)
     engine.dispose()
     res = CliRunner().invoke(app, ["explain", shas["squash"], "--db", sqlite_url])
     assert res.exit_code == 0, res.output
