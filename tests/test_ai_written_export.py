@@ -13,6 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from aimetrics.exports.csv_export import write_csv_export
+from aimetrics.exports.report.ai_lines_block import ai_lines_block
+from aimetrics.exports.report.html import render_html
+from aimetrics.exports.report.model import report_from_figures
 from aimetrics.figures.compute import compute_figures
 from aimetrics.figures.facts import load_facts_for
 from aimetrics.metrics.adoption import Selection
@@ -106,3 +109,27 @@ def test_a_tool_filter_keeps_that_tools_lines(
     summary = pl.read_csv(tmp_path / "ai-written-summary.csv").row(0, named=True)
     # Cursor's counted lines (git-ai's on the marked commit) over every evidenced line.
     assert summary["ai_written_line_share"] == pytest.approx(2 / 11)
+
+
+def test_the_report_appendix_has_the_ai_written_block(
+    history: tuple[Repo, dict[str, str]], engine: sa.Engine, tmp_path: Path
+) -> None:
+    repo, shas = history
+    collect_and_tag(engine, repo, shas)
+    # A minimum of 3 commits with evidence: this history has exactly 3, so the share shows.
+    settings = Settings.model_validate(
+        {"privacy": {"min_group_size": 1}, "statistics": {"min_prs": 3}}
+    )
+    facts = load_facts_for(engine, settings)
+    figures = compute_figures(facts, settings, PERIOD, breakdowns=("team",))
+    block = ai_lines_block(figures)
+    assert "<h3>AI-written lines</h3>" in block
+    assert f'data-value="{6 / 11}"' in block
+    assert "6 of 11 added lines" in block and "3 of 5 default-branch commits" in block
+    assert block in render_html(report_from_figures(figures))
+
+    stricter = Settings.model_validate(
+        {"privacy": {"min_group_size": 1}, "statistics": {"min_prs": 4}}
+    )
+    few = compute_figures(load_facts_for(engine, stricter), stricter, PERIOD, breakdowns=("team",))
+    assert "not enough data" in ai_lines_block(few)
