@@ -122,6 +122,9 @@ def test_explain_lists_line_evidence_and_its_sources(
     ]
     sources = squash.lines.select("source", "tool_id", "ai_added_lines", "counts").rows()
     assert sources == [("agent-trace", "cursor", 6, False), ("git-ai", "claude-code", 4, True)]
+    # Per file, as the note attributes them (the Agent Trace row was written without files).
+    files = squash.files.select("source", "path", "tool_id", "model", "ai_added_lines").rows()
+    assert files == [("git-ai", "refunds.py", "claude-code", "claude-sonnet-4-5", 4)]
 
     marked = explain_commit(engine, RULES, shas["marked"])
     assert marked.verdict.startswith("AI-assisted (claude-code)")
@@ -149,3 +152,4 @@ def test_cli_explain_prints_the_line_evidence(
     assert "line-evidence.git-ai (claude-code, assisted, high)" in res.output
     assert f"*commit {shas['squash'][:12]} git-ai: 4 AI lines of 6 added (2 human" in res.output
     assert f" commit {shas['squash'][:12]} agent-trace: 6 AI lines of 6 added" in res.output
+    assert "refunds.py: 4 AI lines (claude-code, claude-sonnet-4-5)" in res.output

@@ -52,6 +52,7 @@ class Explanation:
     # commit_ai_lines rows of the commits explained, every source, with ``counts`` (the
     # source that counts for its commit) and, where stored, per file (``path``).
     lines: pl.DataFrame = field(default_factory=pl.DataFrame)
+    files: pl.DataFrame = field(default_factory=pl.DataFrame)  # commit_ai_line_files rows
 
 
 def _literals(pattern: str) -> list[str]:
@@ -115,25 +116,30 @@ def explain_commit(
         return out
     frame = commits.rename({"sha": "entity_key"})
     out.hits, out.near_misses = _scan(frame, ruleset, "commit")
-    out.lines = _lines(engine, commits.select("repo_id", "sha"))
+    out.lines, out.files = _lines(engine, commits.select("repo_id", "sha"))
     out.hits += _line_hits(out.lines, pl.DataFrame(), pl.DataFrame())
     out.verdict = _verdict(out.hits, min_confidence)
     return out
 
 
-def _lines(engine: sa.Engine, commits: pl.DataFrame) -> pl.DataFrame:
-    """The line evidence of ``commits`` (``repo_id, sha``), every source, ``counts`` marked."""
-    t = s.commit_ai_lines
-    if commits.is_empty():
-        return read_table(engine, t, where=sa.false())
-    where = sa.or_(
-        *(
-            (t.c.repo_id == repo) & t.c.sha.in_(shas)
-            for repo, shas in commits.group_by("repo_id").agg("sha").iter_rows()
+def _lines(engine: sa.Engine, commits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The line evidence of ``commits`` (``repo_id, sha``), every source, ``counts`` marked,
+    and its AI lines per file (where the source recorded files)."""
+
+    def of(t: sa.Table) -> pl.DataFrame:
+        if commits.is_empty():
+            return read_table(engine, t, where=sa.false())
+        where = sa.or_(
+            *(
+                (t.c.repo_id == repo) & t.c.sha.in_(shas)
+                for repo, shas in commits.group_by("repo_id").agg("sha").iter_rows()
+            )
         )
-    )
-    lines = read_table(engine, t, where=where)
-    return with_precedence(lines.lazy()).collect().sort("sha", "source", "tool_id", "model")
+        return read_table(engine, t, where=where)
+
+    lines = with_precedence(of(s.commit_ai_lines).lazy()).collect()
+    files = of(s.commit_ai_line_files).sort("sha", "source", "path", "tool_id", "model")
+    return lines.sort("sha", "source", "tool_id", "model"), files
 
 
 def _line_hits(lines: pl.DataFrame, links: pl.DataFrame, prs: pl.DataFrame) -> list[Hit]:
@@ -209,7 +215,7 @@ def explain_pr(
     # Line evidence: the PR's commits', or its squash commit's (aimetrics.tagging.ai_lines).
     merge = prs.select("repo_id", pl.col("merge_commit_sha").alias("sha")).drop_nulls()
     evidence_of = pl.concat([links.select("repo_id", "sha"), merge]).unique()
-    out.lines = _lines(engine, evidence_of)
+    out.lines, out.files = _lines(engine, evidence_of)
     line_hits = _line_hits(
         out.lines, links.select("repo_id", "pr_number", "sha"),
         prs.select("repo_id", "number", "merge_commit_sha"),
