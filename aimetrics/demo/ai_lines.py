@@ -47,16 +47,19 @@ SCHEMA = {
 
 def noted_repos(org: Org, scale: float) -> pl.DataFrame:
     """``repo_id, full_name``: the repositories with git-ai notes, those of the teams that
-    took up Claude Code or Cursor first (git-ai records their sessions), squash-merged ones
-    first (git-ai carries a branch's notes over to its squash commit)."""
+    took up Claude Code or Cursor first (git-ai records their sessions; in a small demo
+    without such a team, Copilot's), squash-merged ones first (git-ai carries a branch's
+    notes over to its squash commit)."""
     teams = org.teams.select(
-        "team", pl.min_horizontal("claude_code_week", "cursor_week").alias("agent_week")
+        "team",
+        pl.min_horizontal("claude_code_week", "cursor_week").alias("agent_week"),
+        "copilot_week",
     )
     n = max(1, round(REPOS_PER_SCALE * scale))
     return (
         org.repos.join(teams, on="team")
-        .filter(pl.col("agent_week") < NEVER)
-        .sort("agent_week", "merge_commits", "repo_id")
+        .filter(pl.min_horizontal("agent_week", "copilot_week") < NEVER)
+        .sort("agent_week", "copilot_week", "merge_commits", "repo_id")
         .head(n)
         .select("repo_id", "full_name")
     )
