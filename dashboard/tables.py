@@ -24,8 +24,8 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 LABELS = {
     "comparison": "AI marker", "merged_prs": "Merged PRs", "ai_prs": "AI-assisted PRs",
     "no_marker_prs": "No-marker PRs", "ai_share": "AI-assisted share (%)",
-    "lines": "Changed lines", "ai_lines": "AI-assisted lines",
-    "ai_line_share": "AI-assisted line share (%)", "ai_reviewed_prs": "AI-reviewed PRs",
+    "lines": "Changed lines", "ai_lines": "Lines of AI-assisted PRs",
+    "marked_pr_line_share": "Marked-PR line share (%)", "ai_reviewed_prs": "AI-reviewed PRs",
     "ai_reviewed_share": "AI-reviewed share (%)", "agent_prs": "Agent PRs",
     "active_contributors": "Active engineers", "ai_users": "AI users",
     "ai_users_without_markers": "AI users without markers",
@@ -72,12 +72,16 @@ LABELS = {
     "acceptances": "Acceptances", "acceptance_rate": "Acceptance rate (%)",
     "lines_suggested": "Lines suggested", "lines_accepted": "Lines added (accepted)",
     "interactions": "Prompts", "users": "Users", "days_active": "Days active",
+    "changes": "Commits", "changes_with_evidence": "Commits with line evidence",
+    "line_coverage": "Line evidence coverage (%)", "ai_added_lines": "AI-written lines",
+    "evidence_added_lines": "Added lines (commits with evidence)",
+    "ai_written_line_share": "AI-written share of added lines (%)", "model": "Model",
 }  # fmt: skip
 TOOL_COLUMNS = {"tool_id", "tool", "ai_tool"}
 PERCENT_COLUMNS = {
-    "ai_share", "ai_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
+    "ai_share", "marked_pr_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
     "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
-    "agent_share", "acceptance_rate",
+    "agent_share", "acceptance_rate", "line_coverage", "ai_written_line_share",
 }  # fmt: skip
 HOUR_COLUMNS = {
     "p10",

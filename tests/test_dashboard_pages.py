@@ -238,7 +238,7 @@ def test_period_without_data_is_a_message(open_page, page: str) -> None:  # type
 
 
 ADOPTION_SHARES = (
-    "adoption_rate", "ai_share", "ai_commit_share", "ai_line_share", "ai_reviewed_share",
+    "adoption_rate", "ai_share", "ai_commit_share", "marked_pr_line_share", "ai_reviewed_share",
     "agent_share", "agent_merge_rate",
 )  # fmt: skip
 
@@ -1318,3 +1318,34 @@ def test_no_table_cell_reads_none(open_page, page: str) -> None:  # type: ignore
         for column, dtype in frame.schema.items():
             if dtype == pl.String:
                 assert frame[column].null_count() == 0, (page, column)
+
+
+def test_adoption_shows_the_ai_written_share_with_its_coverage(
+    open_page, facts: Facts, period: Period
+) -> None:  # type: ignore[no-untyped-def]
+    """The demo's git-ai line evidence: the share over the commits with evidence, the
+    coverage and the sample, as the metric function gives them."""
+    from aimetrics.metrics.ai_lines import ai_written_line_share
+
+    at = open_page("adoption")
+    lines = facts.ai_lines.filter("counts")
+    row = (
+        ai_written_line_share(
+            rows(facts.commits, "org", "at", Selection()), rows(lines, "org", "at", Selection()),
+            period,
+        )
+        .collect()
+        .row(0, named=True)
+    )  # fmt: skip
+    assert row["changes_with_evidence"] >= 30  # enough to show (statistics.min_prs)
+    shown = metric_values(at)
+    assert shown["AI-written share of added lines"] == fmt.format_share(
+        row["ai_written_line_share"]
+    )
+    assert shown["Line evidence coverage"] == fmt.format_share(row["line_coverage"])
+    captions = texts(at.caption)
+    assert f"{row['ai_added_lines']:,} of {row['evidence_added_lines']:,} added lines" in captions
+    assert f"{row['changes_with_evidence']:,} of {row['changes']:,} default-branch commits" in (
+        captions
+    )
+    assert "Marked-PR line share" in shown  # the other line share, renamed

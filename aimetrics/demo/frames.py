@@ -223,6 +223,7 @@ def schema_frames(
     seats: pl.DataFrame,
     costs: pl.DataFrame,
     usage: pl.DataFrame,
+    ai_lines: pl.DataFrame | None = None,
 ) -> list[tuple[sa.Table, pl.DataFrame]]:
     """Frames in foreign-key order, each with exactly its table's columns and dtypes."""
     from aimetrics.store.write import conform
@@ -243,5 +244,6 @@ def schema_frames(
         (s.seat_assignments, seats.drop("person")),
         (s.cost_records, costs),
         (s.copilot_usage, usage),
+        *([(s.commit_ai_lines, ai_lines)] if ai_lines is not None else []),
     ]
     return [(table, conform(table, frame)) for table, frame in pairs]

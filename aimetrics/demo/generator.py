@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from aimetrics.demo import (
     activity,
+    ai_lines,
     commits,
     costs,
     frames,
@@ -78,8 +79,12 @@ def generate(
     else:
         timeline = Timeline.ending_at(now or dt.datetime.now(dt.UTC))
     # One independent stream per stage: changing one stage leaves the others' draws alone.
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
-    rng_org, rng_rates, rng_prs, rng_text, rng_reviews, rng_commits, rng_costs, rng_out = streams
+    # (A ninth stream, the git-ai notes', leaves the first eight as they were.)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
+    rng_org, rng_rates, rng_prs, rng_text, rng_reviews, rng_commits, rng_costs, rng_out = streams[
+        :8
+    ]
+    rng_lines = streams[8]
 
     org = build_org(rng_org, timeline, scale, throughput_effect, cycle_time_effect)
     rates = throughput.weekly_rates(rng_rates, org)
@@ -90,6 +95,7 @@ def generate(
     prs = prs.join(built.merge_sha, on=["repo_id", "number"], how="left")
     facts = commit_facts(built.frame)
     commit_rows = frames.commit_rows(org, built)
+    line_rows = ai_lines.line_evidence(rng_lines, org, built.frame, scale)
     links = built.links
     del built  # the unsorted commit texts: free them before the rest is built
     seats = costs.seat_assignments(rng_costs, org)
@@ -110,6 +116,7 @@ def generate(
         seats=seats,
         costs=costs.cost_records(rng_costs, org, seats),
         usage=costs.copilot_usage(rng_costs, org, seats),
+        ai_lines=line_rows,
     )
     truth = build_truth(
         seed=seed,

@@ -36,6 +36,7 @@ def demo_replacements() -> list[Replace]:
         Replace(t, t.c.repo_id.in_(demo_repos))
         for t in (
             s.ai_tags,
+            s.commit_ai_lines,
             s.pull_request_labels,
             s.pull_request_commits,
             s.reviews,

@@ -8,12 +8,13 @@ view's inputs); :func:`load_facts_for` passes it a configuration's settings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
 import sqlalchemy as sa
 
+from aimetrics.figures.line_facts import commit_evidence, empty_line_rows, line_rows
 from aimetrics.figures.store_reads import (
     read_commits,
     read_links,
@@ -57,7 +58,7 @@ from aimetrics.tagging import commit_flags, pr_flags
 # selection and breakdowns); the rest served contributor_activity and is dropped at load.
 _COMMIT_FIGURE_COLUMNS = (
     "repo_id", "author_key", "is_ai", "is_agent", "ai_tool", "at", "lines", "counted",
-    "is_engineer", "repository", "teams",
+    "is_engineer", "repository", "teams", "evidence_added_lines",
 )  # fmt: skip
 
 
@@ -81,6 +82,8 @@ class Facts:
     explain: ExplainInputs  # what the Data page's explain view (``tags``) is built from
     # Evidence of AI use (aimetrics.metrics.evidence): person_key, day, tool_id, source.
     evidence: pl.DataFrame
+    # Line evidence of the default-branch commits, every source (figures.line_facts).
+    ai_lines: pl.DataFrame = field(default_factory=empty_line_rows)
 
     @cached_property
     def tags(self) -> pl.DataFrame:
@@ -195,7 +198,10 @@ def _load_facts(
     commit_frame = commit_facts(
         branch, commit_flags(branch, lazy_tags, min_confidence), directory,
         repositories.lazy(), members, tz, exclude, bots,
-    ).collect()  # fmt: skip
+    )  # fmt: skip
+    lines = snap.read(s.commit_ai_lines).lazy()
+    commit_frame = commit_evidence(commit_frame, lines).collect()
+    ai_lines = line_rows(commit_frame.lazy(), lines).collect()
     del branch
     # The explain view is built on first use (the Data page's); keep only what it needs.
     explain = ExplainInputs(
@@ -233,6 +239,7 @@ def _load_facts(
         repositories=tuple(sorted(repositories["full_name"].to_list())),
         tools=tools.filter(pl.col("id") != "unspecified").sort("id"),
         evidence=_evidence(snap, activity, seat_assignments, cost_records, directory, tz),
+        ai_lines=ai_lines,
     )
 
 

@@ -280,6 +280,20 @@ commit_ai_lines = _t(
     sa.Column("added_lines", sa.Integer, nullable=False),
 )
 
+# Per file of a commit: the AI lines a source attributed to each tool and model there
+# (what `aimetrics explain SHA` lists). Written with the commit's commit_ai_lines rows, by
+# the sources that record files (git-ai notes, Agent Trace); a file without AI lines has none.
+commit_ai_line_files = _t(
+    "commit_ai_line_files",
+    sa.Column("repo_id", sa.BigInteger, primary_key=True),
+    sa.Column("sha", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(20), primary_key=True),
+    sa.Column("path", sa.String(1024), primary_key=True),
+    sa.Column("tool_id", sa.String(50), primary_key=True),
+    sa.Column("model", sa.String(200), primary_key=True),
+    sa.Column("ai_added_lines", sa.Integer, nullable=False),
+)
+
 # --- AI tags (written by tagging; re-computable from the rows above) -------
 
 ai_tags = _t(
@@ -340,5 +354,6 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
     copilot_usage,
     vendor_usage,
     commit_ai_lines,
+    commit_ai_line_files,
     ai_tags,
 )

@@ -11,6 +11,7 @@ import polars as pl
 
 from aimetrics.exports.csv_tables import aimetrics_version
 from aimetrics.exports.report import charts
+from aimetrics.exports.report.ai_lines_block import ai_lines_block
 from aimetrics.exports.report.cells import (
     count,
     day,
@@ -268,6 +269,7 @@ def _appendix_figures(doc: Document, r: Report, money: Callable[[object], str]) 
         '<p class="note">none: no AI-assisted merged PR; light: under half of them; heavy: '
         "half or more. PR counts of cohorts under the privacy threshold are not shown.</p>"
     )
+    doc.add(ai_lines_block(f))
 
     d = f.delivery["team"]
     doc.add("<h2>Appendix D. Delivery</h2>")
