@@ -223,6 +223,7 @@ def schema_frames(
     seats: pl.DataFrame,
     costs: pl.DataFrame,
     usage: pl.DataFrame,
+    vendor_usage: pl.DataFrame | None = None,
 ) -> list[tuple[sa.Table, pl.DataFrame]]:
     """Frames in foreign-key order, each with exactly its table's columns and dtypes."""
     from aimetrics.store.write import conform
@@ -244,4 +245,6 @@ def schema_frames(
         (s.cost_records, costs),
         (s.copilot_usage, usage),
     ]
+    if vendor_usage is not None:  # the vendors' own usage reports (demo/vendor_usage.py)
+        pairs.append((s.vendor_usage, vendor_usage))
     return [(table, conform(table, frame)) for table, frame in pairs]
