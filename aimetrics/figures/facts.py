@@ -39,6 +39,7 @@ from aimetrics.metrics.evidence import (
     vendor_evidence,
     vendor_usage_evidence,
 )
+from aimetrics.metrics.marker_coverage import vendor_users
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.quality import reverted_prs
 from aimetrics.metrics.work_facts import (
@@ -81,6 +82,11 @@ class Facts:
     explain: ExplainInputs  # what the Data page's explain view (``tags``) is built from
     # Evidence of AI use (aimetrics.metrics.evidence): person_key, day, tool_id, source.
     evidence: pl.DataFrame
+    # The vendors' usage rows naming a user (aimetrics.metrics.marker_coverage.vendor_users)
+    # and every marked commit of any branch a tool made (not PR merge commits, which
+    # GitHub makes): the Data page's marker coverage.
+    vendor_usage: pl.DataFrame
+    marked_commits: pl.DataFrame
 
     @cached_property
     def tags(self) -> pl.DataFrame:
@@ -207,6 +213,10 @@ def _load_facts(
         show_individuals=show_individuals,
     )  # fmt: skip
     unresolved = unresolved_identities(identities, people, commits.emails)
+    marked_commits = _marked_commits(
+        commits.tagged, lazy_tags, pr_frame, directory, repositories, members,
+        min_confidence, tz, exclude, bots,
+    )  # fmt: skip
     del commits
     seat_plans, seat_assignments = read_seats(snap, ai_tools)
     tools = pl.concat(
@@ -233,6 +243,43 @@ def _load_facts(
         repositories=tuple(sorted(repositories["full_name"].to_list())),
         tools=tools.filter(pl.col("id") != "unspecified").sort("id"),
         evidence=_evidence(snap, activity, seat_assignments, cost_records, directory, tz),
+        vendor_usage=vendor_users(
+            snap.read(s.vendor_usage, columns=list(_VENDOR_COLUMNS)).lazy(), directory
+        ).collect(),
+        marked_commits=marked_commits,
+    )
+
+
+_VENDOR_COLUMNS = (
+    "tool_id", "day", "user_login", "commits", "pull_requests", "lines_added", "lines_removed",
+)  # fmt: skip
+
+
+def _marked_commits(
+    tagged: pl.DataFrame,
+    tags: pl.LazyFrame,
+    prs: pl.DataFrame,
+    directory: pl.LazyFrame,
+    repositories: pl.DataFrame,
+    members: pl.LazyFrame,
+    min_confidence: str,
+    tz: str,
+    exclude: tuple[str, ...],
+    bots: tuple[str, ...],
+) -> pl.DataFrame:
+    """Commit facts of the marked commits on any branch (a tool commits on PR branches;
+    a squash merge leaves one default-branch commit of many), without the commits GitHub
+    made to merge a PR (``merge_commit_sha``: squash and merge commits carry the trailers
+    of commits already counted)."""
+    merges = prs.select("repo_id", pl.col("merge_commit_sha").alias("sha")).drop_nulls()
+    commits = tagged.lazy().with_columns(pl.lit(True).alias("on_default_branch"))
+    flags = commit_flags(commits, tags, min_confidence)
+    facts = commit_facts(commits, flags, directory, repositories.lazy(), members, tz, exclude, bots)
+    return (
+        facts.filter("is_ai")
+        .join(merges.lazy(), on=["repo_id", "sha"], how="anti")
+        .select("author_key", "is_ai", "ai_tool", "at", "lines", "counted", "repository", "teams")
+        .collect()
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import polars as pl
 
 from aimetrics.metrics.period import local_date
+from aimetrics.metrics.privacy import OTHER
 
 COMMITS = "commits"
 PULL_REQUESTS = "pull_requests"
@@ -42,7 +43,6 @@ EVIDENCE_SOURCES_SCHEMA = {
     "people": pl.Int64(),
     "active_days": pl.Int64(),
 }
-OTHER_TOOLS = "Other (small groups)"  # the label of aimetrics.metrics.privacy.OTHER
 
 
 def vendor_users(usage: pl.LazyFrame, directory: pl.LazyFrame) -> pl.LazyFrame:
@@ -178,7 +178,7 @@ def evidence_sources(ev: pl.LazyFrame, min_group_size: int) -> pl.LazyFrame:
     ``active_days`` (person-days with it).
 
     Privacy: within a month and source, the tools with fewer than ``min_group_size``
-    people are shown together as :data:`OTHER_TOOLS` (people counted once across them);
+    people are shown together as :data:`OTHER` (people counted once across them);
     when that group is itself too small it is left out.
     """
     month = pl.col("day").dt.truncate("1mo").alias("month")
@@ -193,7 +193,7 @@ def evidence_sources(ev: pl.LazyFrame, min_group_size: int) -> pl.LazyFrame:
     folded = rows.join(small.with_columns(pl.lit(True).alias("_small")), on=cell, how="left")
     folded = folded.with_columns(
         pl.when(pl.col("_small").fill_null(False))
-        .then(pl.lit(OTHER_TOOLS))
+        .then(pl.lit(OTHER))
         .otherwise(pl.col("tool"))
         .alias("tool")
     )
