@@ -70,12 +70,14 @@ LABELS = {
     "acceptances": "Acceptances", "acceptance_rate": "Acceptance rate (%)",
     "lines_suggested": "Lines suggested", "lines_accepted": "Lines added (accepted)",
     "interactions": "Prompts", "users": "Users", "days_active": "Days active",
+    "measure": "Measure", "vendor_count": "Vendor reports", "marked_count": "Markers found",
+    "coverage": "Coverage (%)", "active_days": "Person-days",
 }  # fmt: skip
 TOOL_COLUMNS = {"tool_id", "tool", "ai_tool"}
 PERCENT_COLUMNS = {
     "ai_share", "ai_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
     "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
-    "agent_share", "acceptance_rate",
+    "agent_share", "acceptance_rate", "coverage",
 }  # fmt: skip
 HOUR_COLUMNS = {
     "p10",

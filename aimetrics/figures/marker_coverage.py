@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from aimetrics.figures.facts import Facts
+from aimetrics.figures.folds import PrivacyNote
 from aimetrics.figures.view import View
 from aimetrics.format import format_month, format_share
 from aimetrics.metrics.marker_coverage import (
     COMMITS,
     COVERAGE_SCHEMA,
-    EVIDENCE_SOURCES_SCHEMA,
     LINES,
     evidence_sources,
     marker_coverage,
@@ -43,6 +43,12 @@ class MarkerCoverageData:
     unmatched: int  # vendor users whom identity resolution matched to no one
     repository_filtered: bool  # a repository filter: no coverage (NO_REPOSITORY)
     evidence: pl.DataFrame  # EVIDENCE_SOURCES_SCHEMA: per tool, month and source
+    min_group_size: int
+
+    @property
+    def privacy(self) -> PrivacyNote:
+        """The withheld tool-months, as the other pages' notes say what privacy left out."""
+        return PrivacyNote(self.min_group_size, hidden_cells=self.withheld)
 
     @property
     def export(self) -> pl.DataFrame:
@@ -111,7 +117,13 @@ def marker_coverage_data(f: Facts, v: View) -> MarkerCoverageData:
     sources = evidence_sources(evidence, v.min_group_size).collect()
     if sel.repositories:
         return MarkerCoverageData(
-            pl.DataFrame(schema=COVERAGE_SCHEMA), None, (), unmatched, True, sources
+            pl.DataFrame(schema=COVERAGE_SCHEMA),
+            None,
+            (),
+            unmatched,
+            True,
+            sources,
+            v.min_group_size,
         )
     prs = f.prs.lazy().filter(period.contains("created_at"))
     commits = f.marked_commits.lazy().filter(period.contains("at"))
@@ -120,7 +132,6 @@ def marker_coverage_data(f: Facts, v: View) -> MarkerCoverageData:
     shown = full.join(small.lazy(), on=["tool", "month"], how="anti", maintain_order="left")
     shown = shown.collect()
     withheld = tuple(f"{tool_name(t)} · {format_month(m)}" for t, m in small.iter_rows())
-    return MarkerCoverageData(shown, _sentence(shown), withheld, unmatched, False, sources)
-
-
-__all__ = ["CAVEAT", "EVIDENCE_SOURCES_SCHEMA", "MarkerCoverageData", "marker_coverage_data"]
+    return MarkerCoverageData(
+        shown, _sentence(shown), withheld, unmatched, False, sources, v.min_group_size
+    )
