@@ -328,3 +328,51 @@ def test_demo_shows_coverage_for_claude_code_and_cursor(demo_facts: Facts) -> No
     assert got.unmatched == 0  # the demo's vendors name people by their corporate e-mail
     sources = set(got.evidence["source"])
     assert {"marker", "vendor usage", "copilot usage"} <= sources
+
+
+# --- the Data page --------------------------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def test_data_page_shows_coverage_and_evidence(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    config = tmp_path / "aimetrics.yaml"
+    config.write_text("privacy: {min_group_size: 2}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AIMETRICS_CONFIG", str(config))
+    monkeypatch.setenv("AIMETRICS_DB", engine.url.render_as_string(hide_password=False))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["period"] = [PERIOD.start.isoformat(), PERIOD.last_day.isoformat()]
+    at.run()  # st.navigation registers the Data page (its own url_path) on a first run
+    at.switch_page("app_pages/data_page.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    markdown = "\n".join(str(m.value) for m in at.markdown)
+    assert (
+        "Markers found 4 of the 10 commits Claude Code reports for these people in March 2026 "
+        "(40.0%)." in markdown
+    )
+    captions = "\n".join(str(c.value) for c in at.caption)
+    assert "personal repositories" in captions  # the caveat
+    assert "1 vendor user(s) in the period match no one" in captions
+    assert "Claude Code · April 2026" in captions  # the withheld tool-month
+    shown = [pl.from_pandas(t.value) for t in at.dataframe]
+    cov = next(t for t in shown if "Vendor reports" in t.columns)
+    assert cov.select("AI tool", "Measure", "Vendor reports", "Markers found").rows() == [
+        ("Claude Code", "commits", 10, 4),
+        ("Claude Code", "pull_requests", 4, 2),
+        ("Claude Code", "lines", 190, 69),
+        ("Cursor", "lines", 75, 15),
+    ]
+    assert cov["Coverage (%)"].to_list() == [40.0, 50.0, 36.3, 20.0]
+    ev = next(t for t in shown if "Person-days" in t.columns)
+    assert ev.select("AI tool", "Source", "People", "Person-days").rows() == [
+        ("Claude Code", "marker", 4, 4),
+        ("Claude Code", "vendor usage", 4, 5),
+        ("Cursor", "vendor usage", 2, 2),
+    ]
