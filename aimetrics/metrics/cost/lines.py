@@ -1,5 +1,6 @@
-"""Spend lines: every charge of every source as one row, and for each tool, month and
-component the one basis that counts (see :mod:`aimetrics.metrics.cost`).
+"""Spend lines: every charge of every source as one row, and for each tool and component
+the one basis that counts, per month for seats and per day for usage (see
+:mod:`aimetrics.metrics.cost`).
 """
 
 from __future__ import annotations
@@ -337,9 +338,10 @@ def spend_lines(
 ) -> pl.LazyFrame:
     """Every charge counted in ``period`` (:data:`LINE_SCHEMA`), each with its ``basis``.
 
-    The basis is chosen per tool, calendar month and component over the whole
-    month (a month's invoice wins over its seat estimate even on days of the
-    month outside the period), then the lines are cut to the period. Amounts are
+    The basis is chosen per tool and component (:func:`_choose`): for seats over the
+    whole calendar month (a month's invoice wins over its seat estimate even on days
+    of the month outside the period), for usage per day; then the lines are cut to
+    the period. Amounts are
     in each line's own currency: see :func:`in_currency`.
     """
     seats = seat_assignments if seat_assignments is not None else _empty(_SEAT_ASSIGNMENT_SCHEMA)
