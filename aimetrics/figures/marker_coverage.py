@@ -19,6 +19,7 @@ from aimetrics.metrics.marker_coverage import (
     marker_coverage,
     small_coverage_cells,
 )
+from aimetrics.metrics.period import Period
 from aimetrics.vocabulary import tool_name
 
 COVERAGE_COLUMNS = ("tool", "month", "measure", "vendor_count", "marked_count", "coverage")
@@ -72,10 +73,13 @@ def _people_of(f: Facts, v: View) -> pl.LazyFrame | None:
     )
 
 
-def _sentence(coverage: pl.DataFrame) -> str | None:
-    """One plain sentence on the latest month: commits of Claude Code (else of the first
-    tool with commit counts, else lines)."""
-    rows = coverage.filter(pl.col("vendor_count") > 0)
+def _sentence(coverage: pl.DataFrame, period: Period) -> str | None:
+    """One plain sentence on the latest month wholly in the period (else the latest):
+    commits of Claude Code (else of the first tool with commit counts, else lines)."""
+    whole = (pl.col("month") >= pl.lit(period.start)) & (
+        pl.col("month").dt.offset_by("1mo") <= pl.lit(period.end)
+    )
+    rows = coverage.filter(pl.col("vendor_count") > 0).with_columns(whole.alias("_whole"))
     for measure, noun in ((COMMITS, "commits"), (LINES, "changed lines")):
         some = rows.filter(pl.col("measure") == measure)
         if some.is_empty():
@@ -84,7 +88,7 @@ def _sentence(coverage: pl.DataFrame) -> str | None:
             list(_PREFERRED), list(range(len(_PREFERRED))), default=len(_PREFERRED)
         )
         tool = some.sort(rank, "tool")["tool"][0]
-        row = some.filter(pl.col("tool") == tool).sort("month").row(-1, named=True)
+        row = some.filter(pl.col("tool") == tool).sort("_whole", "month").row(-1, named=True)
         return (
             f"Markers found {row['marked_count']:,} of the {row['vendor_count']:,} {noun} "
             f"{tool_name(tool)} reports for these people in {format_month(row['month'])} "
@@ -104,16 +108,16 @@ def marker_coverage_data(f: Facts, v: View) -> MarkerCoverageData:
     if sel.tools:
         vendor = vendor.filter(pl.col("tool_id").is_in(list(sel.tools)))
         evidence = evidence.filter(pl.col("tool_id").is_in(list(sel.tools)))
-    if people is not None:
-        vendor = vendor.join(people, on="person_key", how="semi")
-        evidence = evidence.join(people, on="person_key", how="semi")
+    # Vendor users no one matched (left out of the coverage), of the view's tools.
     unmatched = int(
-        f.vendor_usage.lazy()
-        .filter(period.contains_day("day") & pl.col("person_key").is_null())
+        vendor.filter(pl.col("person_key").is_null())
         .select(pl.col("user_login").str.to_lowercase().n_unique())
         .collect()
         .item()
     )
+    if people is not None:
+        vendor = vendor.join(people, on="person_key", how="semi")
+        evidence = evidence.join(people, on="person_key", how="semi")
     sources = evidence_sources(evidence, v.min_group_size).collect()
     if sel.repositories:
         return MarkerCoverageData(
@@ -133,5 +137,5 @@ def marker_coverage_data(f: Facts, v: View) -> MarkerCoverageData:
     shown = shown.collect()
     withheld = tuple(f"{tool_name(t)} · {format_month(m)}" for t, m in small.iter_rows())
     return MarkerCoverageData(
-        shown, _sentence(shown), withheld, unmatched, False, sources, v.min_group_size
+        shown, _sentence(shown, period), withheld, unmatched, False, sources, v.min_group_size
     )
