@@ -376,3 +376,11 @@ def test_data_page_shows_coverage_and_evidence(
         ("Claude Code", "vendor usage", 4, 5),
         ("Cursor", "vendor usage", 2, 2),
     ]
+
+
+def test_the_sentence_names_the_latest_whole_month(facts: Facts) -> None:
+    # 1 March .. 15 April: April is only half in the period, so the sentence is March's.
+    half = Period(MARCH, date(2026, 4, 16))
+    got = marker_coverage_data(facts, view_of(settings(1), half))
+    assert got.sentence is not None and "in March 2026 (40.0%)" in got.sentence
+    assert got.coverage.filter(pl.col("month") == APRIL).height == 3  # still shown
