@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import polars as pl
 import streamlit as st
 
 from aimetrics.figures.marker_coverage import CAVEAT, NO_REPOSITORY
@@ -66,7 +67,11 @@ elif markers.coverage.is_empty():
 else:
     if markers.sentence:
         st.markdown(markers.sentence)
-    tables.table(markers.coverage, "marker-coverage", people="People")
+    tables.table(
+        markers.coverage.with_columns(pl.col("month").dt.strftime("%Y-%m")),
+        "marker-coverage",
+        people="People",
+    )
 if markers.unmatched:
     st.caption(
         f"{markers.unmatched:,} vendor user(s) in the period match no one in the store and are "
@@ -83,7 +88,11 @@ st.caption(
 if markers.evidence.is_empty():
     components.empty_state("No evidence of AI use in this period and selection.")
 else:
-    tables.table(markers.evidence, "ai-evidence", people="People")
+    tables.table(
+        markers.evidence.with_columns(pl.col("month").dt.strftime("%Y-%m")),
+        "ai-evidence",
+        people="People",
+    )
 
 st.subheader("Tagged changes")
 st.caption(
