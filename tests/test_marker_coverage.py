@@ -185,9 +185,7 @@ def settings(min_group_size: int) -> Settings:
     return Settings.model_validate({"privacy": {"min_group_size": min_group_size}})
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
-    eng = create_store_engine(f"sqlite:///{tmp_path_factory.mktemp('mc') / 'store.db'}")
+def write_store(eng: sa.Engine) -> None:
     upgrade(eng)
     write_frames(
         eng,
@@ -202,7 +200,13 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
             (s.ai_tags, _tags()),
             (s.vendor_usage, VENDOR),
         ],
-    )  # fmt: skip
+    )
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> sa.Engine:
+    eng = create_store_engine(f"sqlite:///{tmp_path_factory.mktemp('mc') / 'store.db'}")
+    write_store(eng)
     return eng
 
 
@@ -223,6 +227,20 @@ def test_coverage_rows_by_hand(facts: Facts) -> None:
         "Markers found 1 of the 1 commits Claude Code reports for these people in April "
         "2026 (100.0%)."
     )
+
+
+@pytest.mark.postgres
+def test_the_same_rows_from_postgresql(pg_database_url: str) -> None:
+    from samples import reset_pg
+
+    reset_pg(pg_database_url)
+    eng = create_store_engine(pg_database_url)
+    try:
+        write_store(eng)
+        got = coverage(load_facts_for(eng, settings(1)), 1)
+    finally:
+        eng.dispose()
+    assert got.coverage.rows() == MARCH_ROWS[:3] + APRIL_ROWS + MARCH_ROWS[3:]
 
 
 def test_small_tool_months_are_withheld(facts: Facts) -> None:
