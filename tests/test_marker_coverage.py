@@ -140,6 +140,7 @@ _VENDOR = [
     ("stranger@gmail.com", d(5), CLAUDE, 9, 3, 500, 0),  # no one in the store: left out
     (None, d(5), CLAUDE, 5, 5, 5, 5),  # an API key's row is no one's
     ("ann@corp.io", d(1, 4), CLAUDE, 1, 0, 5, 0),  # April: one person only
+    ("dan@corp.io", d(7), CLAUDE, 0, 0, 0, 0),  # a member's row of zeros: not a user
     ("ann@corp.io", d(2), CURSOR, None, None, 40, 0),  # Cursor counts no commits or PRs
     ("bob@corp.io", d(3), CURSOR, None, None, 30, 5),
 ]
@@ -161,7 +162,7 @@ VENDOR = pl.DataFrame(
     schema_overrides={"commits": pl.Int64, "pull_requests": pl.Int64},
 )
 
-# March, Claude Code: ann, bob and cy (the stranger matches no one, dan has no vendor row).
+# March, Claude Code: ann, bob and cy (the stranger matches no one, dan's row is all zeros).
 #   commits: vendor 3 + 1 + 2 + 4 = 10; marked a1, a2, b1, c1 = 4 (sq1 is PR 1's merge
 #   commit, d1 is dan's);
 #   pull_requests: vendor 1 + 0 + 1 + 2 = 4; marked PR 1 and PR 3 = 2;

@@ -250,9 +250,8 @@ def _load_facts(
     )
 
 
-_VENDOR_COLUMNS = (
-    "tool_id", "day", "user_login", "commits", "pull_requests", "lines_added", "lines_removed",
-)  # fmt: skip
+# What marker coverage reads of vendor_usage (not the record JSON).
+_VENDOR_COLUMNS = ("tool_id", "day", "user_login", *VENDOR_ACTIVITY)
 
 
 def _marked_commits(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from aimetrics.metrics.evidence import VENDOR_ACTIVITY
 from aimetrics.metrics.period import local_date
 from aimetrics.metrics.privacy import OTHER
 
@@ -47,9 +48,10 @@ EVIDENCE_SOURCES_SCHEMA = {
 
 def vendor_users(usage: pl.LazyFrame, directory: pl.LazyFrame) -> pl.LazyFrame:
     """``vendor_usage`` rows that name a user, with ``person_key`` (null when the vendor's
-    e-mail or login resolves to no one in the directory: a user the store does not cover)
-    and the three measures: ``commits``, ``pull_requests`` and ``lines`` (lines added +
-    removed; null when the vendor reports neither)."""
+    e-mail or login resolves to no one in the directory: a user the store does not cover),
+    ``active`` (any :data:`~aimetrics.metrics.evidence.VENDOR_ACTIVITY` above 0: a member's
+    row of zeros is not use) and the three measures: ``commits``, ``pull_requests`` and
+    ``lines`` (lines added + removed; null when the vendor reports neither)."""
     known = (
         directory.filter(pl.col("kind").is_in(["login", "email"]))
         .select(pl.col("value").str.to_lowercase().alias("_who"), "person_key")
@@ -70,6 +72,7 @@ def vendor_users(usage: pl.LazyFrame, directory: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("user_login"),
             "tool_id",
             "day",
+            pl.any_horizontal(pl.col(c).fill_null(0) > 0 for c in VENDOR_ACTIVITY).alias("active"),
             pl.col("commits").cast(pl.Int64),
             pl.col("pull_requests").cast(pl.Int64),
             lines.cast(pl.Int64).alias("lines"),
@@ -115,7 +118,7 @@ def marker_coverage(
     tz: str = "UTC",
 ) -> pl.LazyFrame:
     """Per tool, month and measure (:data:`COVERAGE_SCHEMA`, sorted): ``people`` (the
-    vendor's users the store covers with a row that month), ``vendor_count`` (the sum of
+    vendor's users the store covers with activity that month), ``vendor_count`` (the sum of
     what the vendor reports for them), ``marked_count`` (the same people's work of that
     month carrying a marker of the tool) and ``coverage`` (marked / vendor; null when the
     vendor reports 0). A measure the vendor never reports for a tool-month (Cursor has no
@@ -128,14 +131,18 @@ def marker_coverage(
     (``tz``); restrict both sides to the same days before calling.
     """
     month = pl.col("day").dt.truncate("1mo").alias("month")
-    covered = vendor.filter(pl.col("person_key").is_not_null())
-    people = covered.select("tool_id", month, "person_key").unique()
-    long = covered.unpivot(
-        index=["person_key", "tool_id", "day"],
-        on=list(MEASURES),
-        variable_name="measure",
-        value_name="n",
-    ).filter(pl.col("n").is_not_null())
+    covered = vendor.filter(pl.col("person_key").is_not_null()).with_columns(month)
+    people = covered.filter("active").select("tool_id", "month", "person_key").unique()
+    long = (
+        covered.join(people, on=["tool_id", "month", "person_key"], how="semi")
+        .unpivot(
+            index=["person_key", "tool_id", "day"],
+            on=list(MEASURES),
+            variable_name="measure",
+            value_name="n",
+        )
+        .filter(pl.col("n").is_not_null())
+    )
     vendor_counts = long.group_by("tool_id", month, "measure").agg(
         pl.col("n").sum().cast(pl.Int64).alias("vendor_count")
     )
