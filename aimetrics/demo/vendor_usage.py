@@ -69,7 +69,11 @@ def vendor_usage(
         pl.col("author").alias("person"), tool, pl.col("created").alias("_us")
     ).filter(in_window & (pl.col("_us") >= tl.start_us))
     made = (
-        commits.filter(pl.col("part") == BRANCH)
+        # Only the columns needed, before anything else: the frame carries every message.
+        commits.select(
+            "repo_id", "pr_number", "part", "person", "authored_us", "additions", "deletions"
+        )
+        .filter(pl.col("part") == BRANCH)
         .join(
             worked.select("repo_id", pl.col("number").alias("pr_number"), "author", "status"),
             on=["repo_id", "pr_number"],
