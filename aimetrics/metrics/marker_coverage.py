@@ -127,8 +127,9 @@ def marker_coverage(
     ``vendor``: :func:`vendor_users` (rows of unmatched users are left out here);
     ``commits``: commit facts (``author_key, is_ai, ai_tool, at, lines, counted``) of the
     marked commits of any branch, PR merge commits left out (``Facts.marked_commits``: a
-    tool commits on PR branches, a squash merge keeps one commit of many); ``prs``: PR facts (``author_key, is_ai,
-    ai_tool, created_at, counted``), PRs by the day they were opened. Months are local
+    tool commits on PR branches, a squash merge keeps one commit of many); ``prs``: PR
+    facts (``author_key, is_ai, ai_tool, created_at, counted``), PRs by the day they were
+    opened. Months are local
     (``tz``); restrict both sides to the same days before calling.
     """
     month = pl.col("day").dt.truncate("1mo").alias("month")
