@@ -275,6 +275,11 @@ def format_period(period: Period) -> str:
     return f"{period.start:%Y-%m-%d} – {period.last_day:%Y-%m-%d}"
 
 
+def format_month(day: dt.date) -> str:
+    """A calendar month by its first day: ``November 2026``."""
+    return f"{day:%B %Y}"
+
+
 def format_timestamp(value: dt.datetime | None, tz: str) -> str:
     if value is None:
         return "never (no collection run is recorded)"

@@ -76,12 +76,14 @@ LABELS = {
     "line_coverage": "Line evidence coverage (%)", "ai_added_lines": "AI-written lines",
     "evidence_added_lines": "Added lines (commits with evidence)",
     "ai_written_line_share": "AI-written share of added lines (%)", "model": "Model",
+    "measure": "Measure", "vendor_count": "Vendor reports", "marked_count": "Markers found",
+    "coverage": "Coverage (%)", "active_days": "Person-days",
 }  # fmt: skip
 TOOL_COLUMNS = {"tool_id", "tool", "ai_tool"}
 PERCENT_COLUMNS = {
     "ai_share", "marked_pr_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
     "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
-    "agent_share", "acceptance_rate", "line_coverage", "ai_written_line_share",
+    "agent_share", "acceptance_rate", "line_coverage", "ai_written_line_share", "coverage",
 }  # fmt: skip
 HOUR_COLUMNS = {
     "p10",

@@ -34,6 +34,7 @@ from aimetrics.exports.csv_tables import (
     run_rate_row,
     uplift_rows,
 )
+from aimetrics.exports.evidence_tables import evidence_tables
 from aimetrics.exports.manifest import manifest
 from aimetrics.figures.compute import BREAKDOWNS, Figures
 from aimetrics.figures.copilot import CopilotUsageData
@@ -441,6 +442,7 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         STORE,
         "data",
     )
+    out += evidence_tables(f)  # ai-evidence.csv, marker-coverage.csv (exports/evidence_tables.py)
     return out
 
 

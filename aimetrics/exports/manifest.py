@@ -18,6 +18,7 @@ def _privacy(f: Figures) -> dict[str, object]:
         **{f"delivery by {by}": f.delivery[by].privacy for by in BREAKDOWNS},
         **{f"quality by {by}": f.quality[by].privacy for by in BREAKDOWNS},
         "data by repository": f.data.privacy,
+        "data marker coverage": f.data.markers.privacy,
     }
     return {
         "min_group_size": f.view.min_group_size,
