@@ -155,7 +155,8 @@ def member(user_id: int | None, email: str | None) -> str:
 
 
 def snapshot_rows(what: str, pages: list[dict[str, Any]], taken_at: datetime) -> pl.DataFrame:
-    """``cursor_spend_snapshots`` rows of one spend answer (all its pages)."""
+    """``cursor_spend_snapshots`` rows of one spend answer (all its pages), the member's
+    ``name`` left out."""
     rows: dict[str, dict[str, Any]] = {}
     for page in pages:
         cycle = from_ms(page.get("subscriptionCycleStart"))
@@ -184,7 +185,9 @@ def snapshot_rows(what: str, pages: list[dict[str, Any]], taken_at: datetime) ->
                 "email": email,
                 "spend_cents": spend,
                 "included_spend_cents": _number(item.get("includedSpendCents")),
-                "record": dumps(item),
+                # Without the member's name: nothing needs it, and the e-mail is the one
+                # identity `forget` removes from stored records.
+                "record": dumps({k: v for k, v in item.items() if k != "name"}),
             }
     return pl.DataFrame(list(rows.values()), schema=SNAPSHOT_SCHEMA, orient="row")
 
