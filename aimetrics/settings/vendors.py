@@ -39,8 +39,7 @@ class AnthropicSettings(_Model):
 class CursorSettings(_Model):
     model_config = ConfigDict(hide_input_in_errors=True)
     example: ClassVar[str] = (
-        "cursor: {api_key_env: CURSOR_API_KEY, lookback_days: 3, history_days: 90, "
-        "tracking: true}"
+        "cursor: {api_key_env: CURSOR_API_KEY, lookback_days: 3, history_days: 90, tracking: true}"
     )
 
     api_key_env: Annotated[str, AfterValidator(_check_env_name)] = Field(

@@ -36,6 +36,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import polars as pl
+import sqlalchemy as sa
+
+from aimetrics.store import schema as s
+from aimetrics.store import write_frames
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cursor"
 DEFAULT_KEY = "key_FAKEcursor0123456789abcdef0123456789abcdef0123456789abcdef01"
 MEMBER_KEY = "key_FAKEmember0123456789abcdef0123456789abcdef0123456789abcdef01"
@@ -125,6 +131,27 @@ def amended(day: date) -> dict[str, Any]:
 def tracked_commits(day: date) -> list[dict[str, Any]]:
     """What the tracking API lists for ``day``: `day_commits` and `amended`."""
     return [*day_commits(day), amended(day)]
+
+
+REPOS = {"acme-eng/payments-api": 501, "acme-eng/web": 502}
+"""The sample's repositories as a GitHub collection would store them (made-up ids)."""
+
+
+def store_commits(engine: sa.Engine, shas: dict[str, list[tuple[str, int | None]]]) -> None:
+    """Repositories and commits as a GitHub collection would have stored them."""
+    repos = pl.DataFrame(
+        {"id": list(REPOS.values()), "full_name": list(REPOS), "source": ["github"] * 2}
+    )
+    commits = pl.DataFrame(
+        [
+            {"repo_id": REPOS[repo], "sha": sha, "additions": additions}
+            for repo, items in shas.items()
+            for sha, additions in items
+        ],
+        schema={"repo_id": pl.Int64, "sha": pl.String, "additions": pl.Int64},
+        orient="row",
+    )
+    write_frames(engine, [(s.repositories, repos), (s.commits, commits)])
 
 
 def commit_hash(day: date, i: int) -> str:
