@@ -23,6 +23,7 @@ from aimetrics.ids import stable_id
 from aimetrics.settings import CursorSettings, ReportingSettings, parse_settings
 from aimetrics.store import create_store_engine, read_table, upgrade, write_frames
 from aimetrics.store import schema as s
+from aimetrics.store.types import table_schema
 from collectors.vendors import VendorAuthError
 from collectors.vendors.cursor import AI_COMMITS, DAILY_USAGE, SPEND, collect_cursor
 from collectors.vendors.http import BACKOFF_ENV
@@ -188,6 +189,19 @@ def test_incremental_rerun_fetches_only_new_days_and_the_look_back(
     assert read_table(engine, s.vendor_usage).height == usage.height
 
 
+def test_a_usage_row_without_email_takes_the_member_lists(
+    fake: FakeCursor, engine: sa.Engine
+) -> None:
+    bob = ACTIVE[1]
+    fake.without_email = {bob["email"]}
+    collect(fake, engine)
+    usage = read_table(engine, s.vendor_usage)
+    records = [(r, json.loads(r["record"])) for r in usage.iter_rows(named=True)]
+    mine = [r for r, raw in records if raw["userId"] == bob["id"]]
+    assert len(mine) == 6 and {r["user_login"] for r in mine} == {bob["email"]}
+    assert all(json.loads(r["record"])["email"] is None for r in mine)  # kept as received
+
+
 # --- spend ----------------------------------------------------------------------------------------
 
 
@@ -231,6 +245,27 @@ def test_spend_per_day_is_the_difference_between_snapshots(
     assert read_table(engine, s.cursor_spend_snapshots).height == 4 * 3  # every snapshot kept
     # Carol spent nothing: no records.
     assert _spend(engine, "carol@acme.example") == {}
+
+
+def test_a_refund_is_a_negative_day_and_the_days_add_up_to_the_last_total() -> None:
+    from collectors.vendors.cursor_rows import daily_spend
+
+    cycle = datetime(2026, 11, 22, tzinfo=UTC)
+    totals = [(datetime(2026, 11, 23, 8, tzinfo=UTC), 2000.0),
+              (datetime(2026, 11, 24, 8, tzinfo=UTC), 2600.0),
+              (datetime(2026, 11, 25, 8, tzinfo=UTC), 2300.0)]  # fmt: skip
+    snaps = pl.DataFrame(
+        [{"taken_at": t, "member": "id:1", "cycle_start": cycle, "user_id": 1,
+          "email": "a@x.io", "spend_cents": c, "included_spend_cents": 1000.0, "record": "{}"}
+         for t, c in totals],
+        schema=table_schema(s.cursor_spend_snapshots), orient="row",
+    )  # fmt: skip
+    got = {r["day"]: (r["amount"], r["gross_amount"]) for r in daily_spend(snaps).to_dicts()}
+    assert got[date(2026, 11, 22)] == pytest.approx((5.00, 10.00))  # first: spread over 2 days
+    assert got[date(2026, 11, 24)] == pytest.approx((6.00, 6.00))
+    assert got[date(2026, 11, 25)] == pytest.approx((-3.00, -3.00))  # the refund
+    assert sum(g for _, g in got.values()) == pytest.approx(23.00)
+    assert sum(n for n, _ in got.values()) == pytest.approx(13.00)
 
 
 # --- tracking -------------------------------------------------------------------------------------

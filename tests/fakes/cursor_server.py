@@ -198,6 +198,9 @@ class FakeCursor:
         self.hold_after: int | None = None
         self.page_size: int | None = None
         """Rows (members, commits) per page at most, whatever ``pageSize`` asks."""
+        self.without_email: set[str] = set()
+        """Members whose daily-usage rows come without ``email`` (as Cursor answers for
+        members removed later: partial data)."""
         self.tracking: int | None = None
         """403 or 404: the team's plan has no AI Code Tracking API."""
         self.spend: dict[str, float] = {
@@ -315,6 +318,9 @@ class FakeCursor:
         pages = max(1, -(-len(members) // size))
         chunk = members[(page - 1) * size : page * size]
         answer["data"] = [usage_row(d, m) for d in days for m in chunk]
+        for row in answer["data"]:
+            if row["email"] in self.without_email:
+                row["email"] = None
         answer["pagination"] = {
             "page": page, "pageSize": size, "totalUsers": len(members), "totalPages": pages,
             "hasNextPage": page < pages, "hasPreviousPage": page > 1,
