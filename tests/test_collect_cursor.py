@@ -25,7 +25,14 @@ from aimetrics.store import create_store_engine, read_table, upgrade, write_fram
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 from collectors.vendors import VendorAuthError
-from collectors.vendors.cursor import AI_COMMITS, DAILY_USAGE, SPEND, collect_cursor
+from collectors.vendors.cursor import (
+    AI_COMMITS,
+    DAILY_USAGE,
+    SPEND,
+    PacedClient,
+    collect_cursor,
+    make_client,
+)
 from collectors.vendors.http import BACKOFF_ENV
 
 from fakes.cursor_server import (
@@ -137,7 +144,7 @@ def test_many_pages_give_the_same_rows(fake: FakeCursor, engine: sa.Engine, tmp_
     paged = create_store_engine(f"sqlite:///{tmp_path / 'paged.db'}")
     upgrade(paged)
     try:
-        collect(fake, paged)
+        collect(fake, paged, requests_per_minute=1000)  # 30 tracking pages, no waiting
         assert {t.name: rows(paged, t) for t in tables} == whole
     finally:
         paged.dispose()
@@ -342,6 +349,20 @@ def test_a_plan_without_tracking_is_one_note_and_the_rest_runs(
 def test_tracking_off_asks_nothing_of_it(fake: FakeCursor, engine: sa.Engine) -> None:
     collect(fake, engine, tracking=False)
     assert not [r for r in fake.requests if r.path == AI_COMMITS]
+
+
+def test_requests_keep_to_the_limit_per_endpoint(fake: FakeCursor) -> None:
+    waits: list[float] = []
+    client = make_client(settings(fake, requests_per_minute=2))
+    assert isinstance(client, PacedClient)
+    client._sleep = waits.append  # the waits, not waited: the clock below moves instead
+    moments = iter([0.0, 0.0, 1.0, 1.0, 2.0, 60.0, 61.0, 61.0])
+    client.clock = lambda: next(moments)
+    for _ in range(3):
+        client.get_json("/teams/members", {}, "members")
+    client.post_json(SPEND, {}, "spend")  # another endpoint: its own minute
+    assert waits == [pytest.approx(58.0)]  # the third request within the minute waited
+    assert fake.count() == 4
 
 
 # --- faults ---------------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ class CursorSettings(_Model):
     """Days before today fetched again on every run: Cursor aggregates hourly and late."""
     history_days: Annotated[int, Field(ge=1, le=3660, examples=[90])] = 90
     """How far back the first run reaches (later runs fetch only days not yet stored)."""
+    requests_per_minute: Annotated[int, Field(ge=1, le=1000, examples=[20])] = 20
+    """Requests a minute per endpoint the collector keeps to (Cursor's documented limit)."""
     tracking: bool = True
     """Read the AI Code Tracking API (Enterprise plans): per-commit AI lines. A team whose
     plan lacks it gets one line saying so; false skips the attempt."""

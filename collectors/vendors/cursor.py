@@ -20,6 +20,8 @@ cost records it changes: a run killed at any point resumes where it stopped.
 from __future__ import annotations
 
 import base64
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -99,6 +101,30 @@ class CursorSummary:
         return f"cursor: {'; '.join(parts)} ({self.requests} requests, {self.retries} retried)"
 
 
+class PacedClient(VendorClient):
+    """A `VendorClient` that keeps to Cursor's limit of ``per_minute`` requests a minute per
+    endpoint: a request that would exceed it waits until the minute allows it (announced),
+    rather than spending retries on 429s whose backoff may be shorter than the minute."""
+
+    def __init__(self, *args: Any, per_minute: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.per_minute = per_minute
+        self.clock: Callable[[], float] = time.monotonic
+        self._sent: dict[str, deque[float]] = {}
+
+    def _request(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
+        sent = self._sent.setdefault(path, deque())
+        now = self.clock()
+        while sent and now - sent[0] >= 60.0:
+            sent.popleft()
+        if len(sent) >= self.per_minute:
+            wait = 60.0 - (now - sent.popleft())
+            self.report(f"{what}: {self.per_minute} requests a minute; waiting {wait:.0f} s")
+            self._sleep(wait)
+        sent.append(self.clock())
+        return super()._request(method, path, what, **kwargs)
+
+
 def make_client(settings: CursorSettings) -> VendorClient:
     key = settings.key()
     if key is None:
@@ -107,9 +133,10 @@ def make_client(settings: CursorSettings) -> VendorClient:
         )
     # Basic auth, the key as user name and an empty password.
     basic = base64.b64encode(f"{key}:".encode()).decode()
-    return VendorClient(
+    return PacedClient(
         "Cursor", settings.base_url, {"Authorization": f"Basic {basic}"},
         key_env=settings.api_key_env, permission=PERMISSION, secrets=(key,),
+        per_minute=settings.requests_per_minute,
     )  # fmt: skip
 
 
