@@ -409,7 +409,7 @@ def join_tracked_commits(engine: sa.Engine) -> int:
     commit the store's commits match (commits collected after their tracking record join on
     the next run); the repositories whose rows changed are listed for re-tagging. Returns
     how many commits have rows."""
-    tracked = read_table(engine, s.cursor_ai_commits)
+    tracked = read_table(engine, s.cursor_ai_commits, columns=list(r.JOIN_COLUMNS))
     lines = s.commit_ai_lines
     before = read_table(engine, lines, where=lines.c.source == r.SOURCE)
     if tracked.is_empty() and before.is_empty():

@@ -303,6 +303,13 @@ def repo_key(name: str) -> str:
     return "/".join(parts[-2:])
 
 
+JOIN_COLUMNS = (
+    "commit_hash", "user_email", "repo_name", "created_at", "total_lines_added",
+    "tab_lines_added", "composer_lines_added",
+)  # fmt: skip
+"""The ``cursor_ai_commits`` columns `commit_line_rows` reads (not the stored records)."""
+
+
 def commit_line_rows(
     tracked: pl.DataFrame, repositories: pl.DataFrame, commits: pl.DataFrame
 ) -> pl.DataFrame:
@@ -331,7 +338,7 @@ def commit_line_rows(
             right_on=["repo_id", "_sha"],
             how="inner",
         )
-        .sort("repo_id", "commit_hash", "created_at", "record")
+        .sort("repo_id", "commit_hash", "created_at", "user_email")
         .unique(subset=["repo_id", "commit_hash"], keep="last", maintain_order=True)
     )
     frames = [line_rows(0, SOURCE, {})]
