@@ -23,7 +23,6 @@ import polars as pl
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 from collectors.costs._common import COST_SCHEMA, record_key
-from collectors.git_ai_notes import LineCounts
 from collectors.git_notes import line_rows
 from collectors.vendors.http import VendorError, dumps
 
@@ -320,15 +319,10 @@ def commit_line_rows(
     commit's added lines are the stored ``additions`` (Cursor's total when unknown), at least
     the AI lines; Cursor's non-AI lines are *untracked* here, not human: Cursor computes them
     as what is left, and they may come from another tool."""
-    repos = repositories.select(
-        pl.col("id").alias("repo_id"),
-        pl.col("full_name").map_elements(repo_key, return_dtype=pl.String).alias("_repo"),
-    )
+    repos = repositories.select(pl.col("id").alias("repo_id"), _repo_keys(pl.col("full_name")))
     joined = (
         tracked.filter(pl.col("repo_name") != "")
-        .with_columns(
-            pl.col("repo_name").map_elements(repo_key, return_dtype=pl.String).alias("_repo")
-        )
+        .with_columns(_repo_keys(pl.col("repo_name")))
         .join(repos, on="_repo", how="inner")
         .join(
             commits.select(
@@ -341,11 +335,40 @@ def commit_line_rows(
         .sort("repo_id", "commit_hash", "created_at", "user_email")
         .unique(subset=["repo_id", "commit_hash"], keep="last", maintain_order=True)
     )
-    frames = [line_rows(0, SOURCE, {})]
-    for row in joined.iter_rows(named=True):
-        tab, agent = row["tab_lines_added"] or 0, row["composer_lines_added"] or 0
-        added = row["additions"] if row["additions"] is not None else row["total_lines_added"]
-        counts = LineCounts(added=max(added or 0, tab + agent))
-        counts.ai = {k: n for k, n in (((TOOL, TAB), tab), ((TOOL, AGENT), agent)) if n > 0}
-        frames.append(line_rows(row["repo_id"], SOURCE, {row["sha"]: counts}))
-    return pl.concat(frames).sort("repo_id", "sha", "tool_id", "model")
+    tab = pl.col("tab_lines_added").fill_null(0)
+    agent = pl.col("composer_lines_added").fill_null(0)
+    added = pl.max_horizontal(pl.coalesce("additions", "total_lines_added", pl.lit(0)), tab + agent)
+    common = joined.select(
+        "repo_id", "sha", pl.lit(SOURCE).alias("source"), pl.lit(0).alias("human_lines"),
+        pl.lit(0).alias("mixed_lines"), (added - tab - agent).alias("untracked_lines"),
+        added.alias("added_lines"), tab.alias("_tab"), agent.alias("_agent"),
+    )  # fmt: skip
+    # One row per kind of AI line the commit has, or one row of tool and model '' when it
+    # has none (as `collectors.git_notes.line_rows` writes a commit without AI lines).
+    parts = [
+        common.filter(pl.col(n) > 0).with_columns(
+            pl.lit(tool).alias("tool_id"),
+            pl.lit(model).alias("model"),
+            pl.col(n).alias("ai_added_lines"),
+        )
+        for n, tool, model in (("_tab", TOOL, TAB), ("_agent", TOOL, AGENT))
+    ]
+    parts.append(
+        common.filter((pl.col("_tab") == 0) & (pl.col("_agent") == 0)).with_columns(
+            pl.lit("").alias("tool_id"),
+            pl.lit("").alias("model"),
+            pl.lit(0).alias("ai_added_lines"),
+        )
+    )
+    empty = line_rows(0, SOURCE, {})
+    return pl.concat([p.select(empty.columns).cast(dict(empty.schema)) for p in parts]).sort(
+        "repo_id", "sha", "tool_id", "model"
+    )
+
+
+def _repo_keys(names: pl.Expr) -> pl.Expr:
+    """`repo_key` of each name, computed once per distinct name."""
+    return names.map_batches(
+        lambda s: s.replace_strict({n: repo_key(n) for n in s.unique().to_list()}),
+        return_dtype=pl.String,
+    ).alias("_repo")
