@@ -19,6 +19,16 @@ QuietOption = Annotated[
 ]
 
 
+Runner = Callable[[Context, sa.Engine, bool], bool]
+"""Runs one collector; True when it completed."""
+Plan = Callable[[Context], list[tuple[str, str | None]]]
+"""The collectors of a module the configuration names, each with why it is skipped."""
+RUNNERS: dict[str, Runner] = {}
+PLANS: list[Plan] = []
+"""Collectors in modules of their own (`collect_cursor`) register here when imported, so
+`collect all` runs them without this module importing theirs."""
+
+
 def _say(line: str) -> None:
     console.print(escape(line), highlight=False, soft_wrap=True)
 
@@ -91,6 +101,8 @@ def planned(ctx: Context) -> list[tuple[str, str | None]]:
     if anthropic is not None:
         unset = f"${anthropic.admin_key_env} is not set" if anthropic.key() is None else None
         out.append(("anthropic", unset))
+    for plan in PLANS:
+        out += plan(ctx)
     return out
 
 
@@ -100,9 +112,10 @@ def collect_all(
 ) -> None:
     """Every collector the configuration names, one after another (for cron and CI).
 
-    github (github.orgs or github.repos) and anthropic (vendors.anthropic, with its key
-    variable set). A failing collector does not stop the others; the exit status is 1 and
-    the last line names the ones that failed. Local clones are read by `collect git PATH...`.
+    github (github.orgs or github.repos), anthropic (vendors.anthropic) and cursor
+    (vendors.cursor), each vendor with its key variable set. A failing collector does not
+    stop the others; the exit status is 1 and the last line names the ones that failed.
+    Local clones are read by `collect git PATH...`.
     """
 
     def work() -> int:
@@ -112,15 +125,12 @@ def collect_all(
         plan = planned(ctx)
         if not plan:
             _error(
-                "the configuration names no collector: set github.orgs (or github.repos) "
-                "or vendors.anthropic; see docs/collecting.md"
+                "the configuration names no collector: set github.orgs (or github.repos), "
+                "vendors.anthropic or vendors.cursor; see docs/collecting.md"
             )
             return 2
         engine = ctx.engine(migrate=True)
-        runners: dict[str, Callable[[Context, sa.Engine, bool], bool]] = {
-            "github": _github,
-            "anthropic": _anthropic,
-        }
+        runners: dict[str, Runner] = {"github": _github, "anthropic": _anthropic, **RUNNERS}
         failed: list[str] = []
         try:
             for name, skipped in plan:

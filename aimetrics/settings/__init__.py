@@ -32,7 +32,7 @@ from aimetrics.settings.reporting import (
     TaggingSettings,
 )
 from aimetrics.settings.teams import Person, Team, TeamMember
-from aimetrics.settings.vendors import AnthropicSettings, VendorSettings
+from aimetrics.settings.vendors import AnthropicSettings, CursorSettings, VendorSettings
 
 __all__ = [
     "CONFIG_ENV",
@@ -42,6 +42,7 @@ __all__ = [
     "AiTool",
     "AnthropicSettings",
     "Budget",
+    "CursorSettings",
     "ExcludeSettings",
     "GitHubApp",
     "GitHubSettings",
