@@ -32,7 +32,7 @@ from aimetrics.settings.reporting import (
     TaggingSettings,
 )
 from aimetrics.settings.teams import Person, Team, TeamMember
-from aimetrics.settings.vendors import AnthropicSettings, VendorSettings
+from aimetrics.settings.vendors import AnthropicSettings, OpenAISettings, VendorSettings
 
 __all__ = [
     "CONFIG_ENV",
@@ -45,6 +45,7 @@ __all__ = [
     "ExcludeSettings",
     "GitHubApp",
     "GitHubSettings",
+    "OpenAISettings",
     "Person",
     "PrivacySettings",
     "ReportingSettings",
