@@ -1,5 +1,5 @@
-"""`aimetrics collect anthropic`, `collect openai` and `collect all`: AI vendors' APIs, and every configured
-collector in one run (for cron and CI)."""
+"""`aimetrics collect anthropic`, `collect openai` and `collect all`: AI vendors' APIs, and
+every configured collector in one run (for cron and CI)."""
 
 from __future__ import annotations
 
@@ -150,8 +150,9 @@ def collect_all(
     """Every collector the configuration names, one after another (for cron and CI).
 
     github (github.orgs or github.repos), anthropic (vendors.anthropic) and openai
-    (vendors.openai), each vendor with its key variable set. A failing collector does not stop the others; the exit status is 1 and
-    the last line names the ones that failed. Local clones are read by `collect git PATH...`.
+    (vendors.openai), each vendor with its key variable set. A failing collector does not
+    stop the others; the exit status is 1 and the last line names the ones that failed.
+    Local clones are read by `collect git PATH...`.
     """
 
     def work() -> int:

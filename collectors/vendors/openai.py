@@ -30,8 +30,8 @@ from aimetrics.store import schema as s
 from aimetrics.store import write_frames
 from aimetrics.store.write import Replace
 from aimetrics.vocabulary import tool_name
-from collectors.costs.openai import SOURCE, costs_rows
 from collectors.costs.load import check_currencies
+from collectors.costs.openai import SOURCE, costs_rows
 from collectors.vendors import days as d
 from collectors.vendors.http import VendorAuthError, VendorClient, VendorError
 
@@ -148,12 +148,15 @@ def _costs(
             check_currencies(frame, what, reporting)
             days = sorted({_bucket_day(b, what) for b in page["data"]})
             counts = {day: frame.filter(pl.col("day") == day).height for day in days}
-            tools = sorted(set(frame["tool_id"]))
+            names = {"id": sorted(set(frame["tool_id"]))}
+            tools = pl.DataFrame(
+                {**names, "name": [tool_name(t) for t in names["id"]]},
+                schema={"id": pl.String, "name": pl.String},
+            )
             write_frames(
                 engine,
                 [
-                    (s.ai_tools, pl.DataFrame({"id": tools, "name": [tool_name(t) for t in tools]},
-                                              schema={"id": pl.String, "name": pl.String})),
+                    (s.ai_tools, tools),
                     (s.cost_records, frame),
                     (s.sync_state, d.state_rows(SOURCE, COSTS_FEED, counts, today, started)),
                 ],
