@@ -31,6 +31,7 @@ from aimetrics.vocabulary import TOOL_NAMES
 from collectors.github import checkpoint as cp
 from collectors.github.auth import NotInstalled
 from collectors.github.client import GitHubClient, GitHubUnavailable, rate_limited
+from collectors.github.copilot_evidence import evidence_rows
 from collectors.github.progress import Reporter
 
 TOOL_ID = "github-copilot"
@@ -329,6 +330,8 @@ def collect_copilot(
             (s.ai_tools, pl.DataFrame({"id": [TOOL_ID], "name": [TOOL_NAMES[TOOL_ID]]})),
             (s.seat_assignments, _frame(s.seat_assignments, seats + closed)),
             (s.copilot_usage, _frame(s.copilot_usage, usage)),
+            # The 2026 fields (AI credits, CLI, the coding agent's PRs) as vendor evidence.
+            (s.vendor_usage, evidence_rows(usage, enterprise_prs=not orgs)),
         ]
         for owner in owners:
             last = max((r["day"] for r in usage if r["owner"] == owner.slug), default=None)
