@@ -10,14 +10,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import sqlalchemy as sa
 
 from aimetrics.settings import ReportingSettings
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
+from aimetrics.tagging import RuleSet
 from collectors.costs.load import import_file
 
 from collector_helpers import Collector, acme, settings_for
-from fakes.github_data import FakeOrg, billing_items
+from fakes.github_data import FakeOrg, billing_items, with_copilot
 from fakes.github_server import FakeGitHub, Fault
 
 TODAY = date(2026, 7, 10)
@@ -190,3 +192,22 @@ def test_billing_can_be_turned_off(collector: Collector, fake_github: FakeGitHub
     collector.run(_settings(fake_github, billing=False), today=TODAY)
     assert _billing_requests(fake_github) == []
     assert _costs(collector).is_empty()
+
+
+def test_billing_and_report_evidence_on_both_backends(
+    fake_github: FakeGitHub, engine: sa.Engine, ruleset: RuleSet, token: str
+) -> None:
+    """The same run on SQLite and PostgreSQL (conftest's ``engine``): billed spend and the
+    Copilot report's vendor evidence, stored once however often the run repeats."""
+    org = with_copilot(_billing(fake_github))
+    collector = Collector(fake_github, engine, ruleset)
+    for _ in range(2):
+        collector.run(_settings(fake_github), today=TODAY)
+    costs = read_table(engine, s.cost_records)
+    window = {FIRST + timedelta(i) for i in range(20)}
+    want = sum(_copilot_net(org.billing_items, window).values())
+    assert costs["amount"].sum() == pytest.approx(want)
+    assert costs.height == costs["record_key"].n_unique()
+    usage = read_table(engine, s.vendor_usage)
+    assert usage.height == usage["record_key"].n_unique() > 0
+    assert set(usage["source"]) == {"github-copilot-report"}
