@@ -6,10 +6,12 @@
   billing usage API has the money); and the Copilot CLI's ``totals_by_cli`` as
   ``sessions`` and ``requests``. Absent fields stay null (GitHub: absent means unknown,
   not 0). A user-day is one row whichever report (org or enterprise) listed it.
-- Per organization and day (the aggregate reports' ``pull_requests``): the coding agent's
-  pull requests (``total_created_by_copilot``) as ``pull_requests``, with no user, so they
-  are no one's evidence but a vendor count to set against markers. The enterprise's
-  aggregate is stored only when no org is collected (it holds the orgs' PRs again).
+- The coding agent's pull requests (``pull_requests.total_created_by_copilot``) as
+  ``pull_requests``, with no user (no one's evidence, a vendor count to set against
+  markers): per repository and day from the repos-1-day report (from 2026-07-17), else per
+  organization and day from the aggregate report. A day is counted one way, never both, so
+  summing ``pull_requests`` of these rows gives each day's PRs once. The enterprise's
+  reports are read only when no org is collected (they hold the orgs' PRs again).
 
 The record column keeps the fields read, so a later metric can use the rest of the block.
 """
@@ -25,10 +27,13 @@ import polars as pl
 
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
+from aimetrics.store.write import Replace
 from collectors.costs._common import record_key
 from collectors.vendors.http import dumps
 
 SOURCE = "github-copilot-report"
+REPO_FEED = "repos"
+ORG_PRS, REPO_PRS = "coding-agent-prs", "repo-prs"  # record-key feeds
 TOOL_ID = "github-copilot"
 CREDIT_PRICE = 0.01  # USD per AI credit (GitHub's list price, costs-and-usage.md §0.5)
 USER_FIELDS = (
@@ -58,9 +63,15 @@ def _row(key: str, day: date, **values: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def evidence_rows(usage: Iterable[dict[str, Any]], *, enterprise_prs: bool) -> pl.DataFrame:
+def evidence_rows(
+    usage: Iterable[dict[str, Any]],
+    *,
+    enterprise_prs: bool,
+    repo_days: set[tuple[str, str, date]] = frozenset(),  # type: ignore[assignment]
+) -> pl.DataFrame:
     """``vendor_usage`` rows from ``copilot_usage`` rows (as `copilot.usage_rows` builds them:
-    ``scope``, ``owner``, ``day``, ``user_login`` and the report row as JSON in ``record``)."""
+    ``scope``, ``owner``, ``day``, ``user_login`` and the report row as JSON in ``record``).
+    ``repo_days``: (scope, owner, day) whose PRs the repository report counts instead."""
     rows: dict[str, dict[str, Any]] = {}
     for usage_row in usage:
         record = json.loads(usage_row["record"])
@@ -91,10 +102,40 @@ def evidence_rows(usage: Iterable[dict[str, Any]], *, enterprise_prs: bool) -> p
         if not isinstance(prs, dict):
             continue
         scope, owner = usage_row["scope"], usage_row["owner"]
-        key = record_key(SOURCE, "coding-agent-prs", day, scope, owner)
+        if (scope, owner, day) in repo_days:
+            continue
+        key = record_key(SOURCE, ORG_PRS, day, scope, owner)
         rows[key] = _row(
             key, day, pull_requests=_count(prs.get("total_created_by_copilot")),
             record=dumps({"scope": scope, "owner": owner, "day": day.isoformat(),
                           "pull_requests": prs}),
         )  # fmt: skip
     return pl.DataFrame(list(rows.values()), schema=USAGE_SCHEMA, orient="row").sort("record_key")
+
+
+def repo_rows(scope: str, owner: str, records: Iterable[dict[str, Any]]) -> pl.DataFrame:
+    """``vendor_usage`` rows of repos-1-day records: per repository and day, the coding
+    agent's PRs; the repository's ids and names and the whole block kept in ``record``."""
+    rows: dict[str, dict[str, Any]] = {}
+    for record in records:
+        prs = record.get("pull_requests")
+        day_text = record.get("day")
+        if not isinstance(prs, dict) or not isinstance(day_text, str):
+            continue
+        day = date.fromisoformat(day_text[:10])
+        repo = {f: record.get(f) for f in ("repo_id", "repo_owner_name", "repo_name")}
+        key = record_key(SOURCE, REPO_PRS, day, repo["repo_id"] or
+                         f"{repo['repo_owner_name']}/{repo['repo_name']}")  # fmt: skip
+        rows[key] = _row(
+            key, day, pull_requests=_count(prs.get("total_created_by_copilot")),
+            record=dumps({"scope": scope, "owner": owner, "day": day.isoformat(), **repo,
+                          "repo_visibility": record.get("repo_visibility"),
+                          "pull_requests": prs}),
+        )  # fmt: skip
+    return pl.DataFrame(list(rows.values()), schema=USAGE_SCHEMA, orient="row").sort("record_key")
+
+
+def org_pr_keys(days: Iterable[tuple[str, str, date]]) -> list[Replace]:
+    """Deletes of the org-level PR rows of days the repository report now covers."""
+    keys = [record_key(SOURCE, ORG_PRS, day, scope, owner) for scope, owner, day in days]
+    return [Replace(s.vendor_usage, s.vendor_usage.c.record_key.in_(keys))] if keys else []

@@ -120,3 +120,77 @@ def test_users_with_ai_credits_are_evidence_of_copilot_use(
     }
     assert set(evidence.select("person_key", "day").rows()) == want
     assert set(evidence["tool_id"]) == {"github-copilot"}
+
+
+def _repos(day: str) -> list[dict]:
+    records = copy.deepcopy(ndjson_records("copilot-repos-1-day-report.ndjson"))
+    for record in records:
+        record["day"] = day
+    return records
+
+
+def _pr_rows(collector: Collector) -> pl.DataFrame:
+    usage = _usage(collector).filter(pl.col("user_login").is_null())
+    kind = pl.col("record").map_elements(
+        lambda r: "repo" if "repo_id" in json.loads(r) else "org", return_dtype=pl.String
+    )
+    return usage.with_columns(kind.alias("kind")).sort("day", "record_key")
+
+
+def test_repository_report_counts_a_day_instead_of_the_org_total(
+    collector: Collector, fake_github: FakeGitHub
+) -> None:
+    org = with_copilot(acme(fake_github))
+    # Aug 1 and 2 with repositories, Jul 31 none (204); the other days have no report (404).
+    org.reports[("repos", "2026-08-01")] = _repos("2026-08-01")
+    org.reports[("repos", "2026-08-02")] = _repos("2026-08-02")
+    org.reports[("repos", "2026-07-31")] = 204
+    settings = settings_for(fake_github, orgs=["acme"])
+    collector.run(settings, today=date(2026, 8, 3))
+    asked = sorted(
+        r.query["day"][0]
+        for r in fake_github.requests
+        if r.kind == "rest" and "repos-1-day" in r.path
+    )  # the finished days since the report exists (2026-07-17), within 28 days
+    assert asked == [f"2026-07-{d}" for d in range(17, 32)] + ["2026-08-01", "2026-08-02"]
+    prs = _pr_rows(collector)
+    by_day = {
+        day: (sorted(set(g["kind"])), g["pull_requests"].sum())
+        for (day,), g in prs.group_by("day", maintain_order=True)
+    }
+    repos = _repos("x")
+    per_day = sum(r["pull_requests"]["total_created_by_copilot"] for r in repos)
+    totals = {date.fromisoformat(t["day"]): t["pull_requests"] for t in _org_totals()}
+    assert by_day == {
+        date(2026, 7, 31): (["org"], totals[date(2026, 7, 31)]["total_created_by_copilot"]),
+        date(2026, 8, 1): (["repo"], per_day),
+        date(2026, 8, 2): (["repo"], per_day),
+    }
+    names = {json.loads(r)["repo_name"] for r in prs.filter(pl.col("kind") == "repo")["record"]}
+    assert names == {r["repo_name"] for r in repos}
+    # Next day: only the new day and the look-back are asked; nothing doubles.
+    fake_github.reset_log()
+    collector.run(settings, today=date(2026, 8, 4))
+    asked = sorted(
+        r.query["day"][0]
+        for r in fake_github.requests
+        if r.kind == "rest" and "repos-1-day" in r.path
+    )
+    assert asked == ["2026-08-01", "2026-08-02", "2026-08-03"]
+    again = _pr_rows(collector)
+    assert sorted(again.rows()) == sorted(prs.rows())
+
+
+def test_org_row_stored_before_the_repository_report_is_replaced(
+    collector: Collector, fake_github: FakeGitHub
+) -> None:
+    org = with_copilot(acme(fake_github))
+    settings = settings_for(fake_github, orgs=["acme"])
+    collector.run(settings, today=date(2026, 8, 2))  # Aug 2 not finished: org total only
+    assert _pr_rows(collector).filter(pl.col("day") == date(2026, 8, 2))["kind"].to_list() == [
+        "org"
+    ]
+    org.reports[("repos", "2026-08-02")] = _repos("2026-08-02")
+    collector.run(settings, today=date(2026, 8, 3))
+    day = _pr_rows(collector).filter(pl.col("day") == date(2026, 8, 2))
+    assert set(day["kind"]) == {"repo"}
