@@ -211,3 +211,18 @@ def test_billing_and_report_evidence_on_both_backends(
     usage = read_table(engine, s.vendor_usage)
     assert usage.height == usage["record_key"].n_unique() > 0
     assert set(usage["source"]) == {"github-copilot-report"}
+
+
+def test_rate_limit_with_retry_after_is_waited_out(
+    collector: Collector, fake_github: FakeGitHub
+) -> None:
+    org = _billing(fake_github)
+    fake_github.faults.append(
+        Fault("rate_limit", target=r"billing/usage", status=429, retry_after=1)
+    )
+    collector.run(_settings(fake_github), today=TODAY)
+    assert not [w for w in collector.recorder.warnings if "billing" in w]
+    assert len(_billing_requests(fake_github)) == 3  # June asked twice, then July
+    window = {FIRST + timedelta(i) for i in range(20)}
+    want = sum(_copilot_net(org.billing_items, window).values())
+    assert _costs(collector)["amount"].sum() == pytest.approx(want)
