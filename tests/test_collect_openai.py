@@ -413,3 +413,29 @@ def test_collect_all_runs_openai_and_skips_it_without_its_key(
     assert done.returncode == 0, done.stderr
     assert "collect all: openai completed" in done.stderr
     assert _domain(f"sqlite:///{db}")["cost_records"]
+
+
+def test_a_malformed_row_names_itself_and_stores_nothing_of_its_page(
+    fake: FakeOpenAI, engine: sa.Engine
+) -> None:
+    fake.page_size = 3
+    bad = TODAY - timedelta(5)  # on the second page (days -6 .. -4)
+    fake.corrupt_day = bad.isoformat()
+    summary = collect(fake, engine)
+    assert summary.error is not None and "amount" in summary.error
+    assert "row" in summary.error and "\n" not in summary.error
+    stored = set(read_table(engine, s.cost_records)["day"])
+    assert stored and max(stored) < TODAY - timedelta(6)  # the first page only
+    fake.corrupt_day = None
+    assert collect(fake, engine).failed == []
+    assert max(read_table(engine, s.cost_records)["day"]) == TODAY
+
+
+def test_has_more_without_next_page_is_an_error_not_a_loop(
+    fake: FakeOpenAI, engine: sa.Engine
+) -> None:
+    fake.page_size = 3
+    fake.lost_cursor = True
+    summary = collect(fake, engine)
+    assert "has_more is true but next_page is None" in (summary.error or "")
+    assert fake.count() == 1

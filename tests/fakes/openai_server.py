@@ -145,6 +145,10 @@ class FakeOpenAI:
         self.hold_after: int | None = None
         self.page_size: int | None = None
         """Buckets per page at most, whatever ``limit`` asks: to make listings take pages."""
+        self.corrupt_day: str | None = None
+        """A day (ISO) whose first result comes without its ``amount`` (partial data)."""
+        self.lost_cursor = False
+        """Pages say ``has_more`` but give no ``next_page`` (a broken listing)."""
         self.held = threading.Event()
         self._release = threading.Event()
         self._lock = threading.Lock()
@@ -255,14 +259,18 @@ class FakeOpenAI:
         days = [first + timedelta(i) for i in range((end - first).days)][:limit]
         after = days[-1] + timedelta(1) if days else end
         more = after < end
+        buckets = [bucket(d, group_by) for d in days]
+        for d, b in zip(days, buckets, strict=True):
+            if d.isoformat() == self.corrupt_day and b["results"]:
+                b["results"][0]["amount"] = None
         return (
             200,
             {},
             {
                 "object": "page",
-                "data": [bucket(d, group_by) for d in days],
+                "data": buckets,
                 "has_more": more,
-                "next_page": _page(after.isoformat()) if more else None,
+                "next_page": _page(after.isoformat()) if more and not self.lost_cursor else None,
             },
         )
 
