@@ -1,5 +1,5 @@
-"""`aimetrics collect anthropic` and `collect all`: AI vendors' APIs, and every configured
-collector in one run (for cron and CI)."""
+"""`aimetrics collect anthropic`, `collect openai` and `collect all`: AI vendors' APIs, and
+every configured collector in one run (for cron and CI)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,21 @@ def _anthropic(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
     return not summary.failed
 
 
+def _openai(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
+    """Run the OpenAI collector; True when it completed."""
+    from aimetrics.settings import OpenAISettings
+    from collectors.vendors.openai import collect_openai
+
+    settings = ctx.settings.vendors.openai or OpenAISettings()
+    summary = collect_openai(
+        settings, engine, ctx.settings.reporting, report=(lambda _l: None) if quiet else _say
+    )
+    _say(summary.line())
+    for failure in summary.failed:
+        _error(f"openai {failure}")
+    return not summary.failed
+
+
 def _github(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
     from collectors.github import CollectOptions, collect_github, make_reporter
 
@@ -91,6 +106,36 @@ def collect_anthropic_command(
         raise typer.Exit(code)
 
 
+@collect_app.command("openai")
+def collect_openai_command(
+    config: ConfigOption = None, db: DbOption = None, quiet: QuietOption = False
+) -> None:
+    """OpenAI spend per day, project and line item, from the organization costs API.
+
+    Billed spend, counted for vendors.openai.tool (openai-codex) unless vendors.openai.projects
+    or api_keys send a project's or key's spend elsewhere (or leave it out). The key comes
+    from the variable vendors.openai.admin_key_env names (OPENAI_ADMIN_KEY): an Admin API key.
+    Incremental (days not stored, plus vendors.openai.lookback_days) and safe to interrupt:
+    re-run to resume.
+    """
+
+    def work() -> int:
+        from aimetrics.pipeline import run_pipeline
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        try:
+            ok = _openai(ctx, engine, quiet)
+            run_pipeline(engine, ctx.settings, identities=False)  # as `collect anthropic`
+        finally:
+            engine.dispose()
+        return 0 if ok else 1
+
+    code = run(work)
+    if code:
+        raise typer.Exit(code)
+
+
 def planned(ctx: Context) -> list[tuple[str, str | None]]:
     """The collectors the configuration names, each with why it is skipped (None: it runs)."""
     github = ctx.settings.github
@@ -101,6 +146,10 @@ def planned(ctx: Context) -> list[tuple[str, str | None]]:
     if anthropic is not None:
         unset = f"${anthropic.admin_key_env} is not set" if anthropic.key() is None else None
         out.append(("anthropic", unset))
+    openai = ctx.settings.vendors.openai
+    if openai is not None:
+        unset = f"${openai.admin_key_env} is not set" if openai.key() is None else None
+        out.append(("openai", unset))
     for plan in PLANS:
         out += plan(ctx)
     return out
@@ -112,9 +161,10 @@ def collect_all(
 ) -> None:
     """Every collector the configuration names, one after another (for cron and CI).
 
-    github (github.orgs or github.repos), anthropic (vendors.anthropic) and cursor
-    (vendors.cursor), each vendor with its key variable set. A failing collector does not
-    stop the others; the exit status is 1 and the last line names the ones that failed.
+    github (github.orgs or github.repos), anthropic (vendors.anthropic), openai
+    (vendors.openai) and cursor (vendors.cursor), each vendor with its key variable set.
+    A failing collector does not stop the others; the exit status is 1 and the last line
+    names the ones that failed.
     Local clones are read by `collect git PATH...`.
     """
 
@@ -126,11 +176,16 @@ def collect_all(
         if not plan:
             _error(
                 "the configuration names no collector: set github.orgs (or github.repos), "
-                "vendors.anthropic or vendors.cursor; see docs/collecting.md"
+                "vendors.anthropic, vendors.openai or vendors.cursor; see docs/collecting.md"
             )
             return 2
         engine = ctx.engine(migrate=True)
-        runners: dict[str, Runner] = {"github": _github, "anthropic": _anthropic, **RUNNERS}
+        runners: dict[str, Runner] = {
+            "github": _github,
+            "anthropic": _anthropic,
+            "openai": _openai,
+            **RUNNERS,
+        }
         failed: list[str] = []
         try:
             for name, skipped in plan:

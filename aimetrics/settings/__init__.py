@@ -32,7 +32,12 @@ from aimetrics.settings.reporting import (
     TaggingSettings,
 )
 from aimetrics.settings.teams import Person, Team, TeamMember
-from aimetrics.settings.vendors import AnthropicSettings, CursorSettings, VendorSettings
+from aimetrics.settings.vendors import (
+    AnthropicSettings,
+    CursorSettings,
+    OpenAISettings,
+    VendorSettings,
+)
 
 __all__ = [
     "CONFIG_ENV",
@@ -46,6 +51,7 @@ __all__ = [
     "ExcludeSettings",
     "GitHubApp",
     "GitHubSettings",
+    "OpenAISettings",
     "Person",
     "PrivacySettings",
     "ReportingSettings",
