@@ -10,6 +10,7 @@ the idle seats of the Cost page. Privacy folds teams as the team map does.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import polars as pl
@@ -168,6 +169,19 @@ def standouts(actions: pl.DataFrame, currency: str, level: float = 0.9) -> list[
             f"Largest measured change: **{r['team']}**, throughput {_pct(r, 'throughput_change')}"
             f" after adoption ({ci} {_pct(r, 'throughput_change_low')} to "
             f"{_pct(r, 'throughput_change_high')}, {r['adopters']} adopters)."
+        )
+    cycle = [
+        r for r in rows
+        if r["cycle_status"] == OK and (r["cycle_ratio_low"] > 1 or r["cycle_ratio_high"] < 1)
+    ]  # fmt: skip
+    if cycle:  # a ratio's size is symmetric in log: 0.5× is as far from 1 as 2×
+        r = max(cycle, key=lambda r: abs(math.log(r["cycle_ratio"])))
+        how = "faster" if r["cycle_ratio"] < 1 else "slower"
+        out.append(
+            f"Largest measured cycle-time difference: **{r['team']}**'s AI-assisted PRs merge "
+            f"{how}, in {r['cycle_ratio']:.2f}× the time of the same engineers' other PRs ({ci} "
+            f"{r['cycle_ratio_low']:.2f}× to {r['cycle_ratio_high']:.2f}×, "
+            f"{r['cycle_engineers']} engineers)."
         )
     idle = [r for r in rows if (r["idle_monthly_cost"] or 0) > 0]
     if idle:
