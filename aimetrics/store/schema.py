@@ -352,6 +352,9 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
 store_version = _t(
     "store_version",
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    # Drawn when the row is created: a store deleted and rebuilt (same path, counter
+    # restarting) is told apart from the one a cache was built from.
+    sa.Column("store_id", sa.String(32), nullable=False),
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -20,6 +20,7 @@ each holds the write lock (SQLite) or the row lock (PostgreSQL) until it commits
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -37,7 +38,9 @@ def bump_statement(dialect: sa.Dialect) -> sa.Executable:
     """``version + 1`` (the row created at 1 when missing), ``updated_at`` now."""
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     now = dt.datetime.now(dt.UTC)
-    stmt = insert(s.store_version).values(id=_ROW_ID, version=1, updated_at=now)
+    stmt = insert(s.store_version).values(
+        id=_ROW_ID, store_id=uuid.uuid4().hex, version=1, updated_at=now
+    )
     return stmt.on_conflict_do_update(
         index_elements=[s.store_version.c.id],
         set_={"version": s.store_version.c.version + 1, "updated_at": now},
@@ -59,10 +62,12 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
         conn.execute(bump_statement(engine.dialect))
 
 
-def read_version(engine: sa.Engine) -> int | None:
-    """The store's version (one tiny read), or None where there is none to read (a store
-    older than the table, or no schema yet)."""
-    stmt = sa.select(s.store_version.c.version).where(s.store_version.c.id == _ROW_ID)
+def read_version(engine: sa.Engine) -> str | None:
+    """The store's version as a token ``STORE_ID.COUNTER`` (one tiny read), or None where
+    there is none to read (a store older than the table, or no schema yet). Compare tokens
+    for equality only: a store rebuilt at the same place has another ``store_id``."""
+    row = s.store_version.c
+    stmt = sa.select(row.store_id, row.version).where(row.id == _ROW_ID)
     try:
         frame = adbc.fetch_frame(engine, stmt)
     except Exception as exc:  # no such table: a store from before migration 0005
@@ -70,4 +75,4 @@ def read_version(engine: sa.Engine) -> int | None:
         if "no such table" in text or "does not exist" in text:
             return None
         raise
-    return int(frame["version"][0]) if frame.height else None
+    return f"{frame['store_id'][0]}.{frame['version'][0]}" if frame.height else None

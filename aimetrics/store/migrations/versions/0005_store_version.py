@@ -7,6 +7,7 @@ Create Date: 2026-12-04
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -24,13 +25,24 @@ def upgrade() -> None:
     table = op.create_table(
         "store_version",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("store_id", sa.String(length=32), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", UtcDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_store_version")),
     )
     # The one row writers update (aimetrics.store.version): it exists from the start,
     # so a bump is always an UPDATE (no insert race between two writers).
-    op.bulk_insert(table, [{"id": 1, "version": 1, "updated_at": dt.datetime.now(dt.UTC)}])
+    op.bulk_insert(
+        table,
+        [
+            {
+                "id": 1,
+                "store_id": uuid.uuid4().hex,
+                "version": 1,
+                "updated_at": dt.datetime.now(dt.UTC),
+            }
+        ],
+    )
 
 
 def downgrade() -> None:
