@@ -10,7 +10,7 @@ bumps): :func:`store_version` reads it (one tiny query, itself cached for
 :class:`View`. So a collector's, an import's, ``tag``'s, ``forget``'s... new data shows on
 the next rerun after it committed, and without a write the store is never read again. The
 data TTL only bounds memory. The facts also go to a disk cache keyed by that version
-(:mod:`aimetrics.figures.facts_cache`): a freshly started server loads them from there.
+(:mod:`aimetrics.figures.disk_cache`): a freshly started server loads them from there.
 The dashboard never migrates: an old or missing schema is reported as a
 :class:`StoreStatus`, and the app says what to run.
 """
@@ -18,9 +18,14 @@ The dashboard never migrates: an old or missing schema is reported as a
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import ParamSpec, TypeVar
 
 import polars as pl
 import sqlalchemy as sa
@@ -31,7 +36,7 @@ from aimetrics.figures import adoption as adoption_figures
 from aimetrics.figures import copilot as copilot_figures
 from aimetrics.figures import data_page as data_figures
 from aimetrics.figures import delivery as delivery_figures
-from aimetrics.figures import facts_cache
+from aimetrics.figures import disk_cache
 from aimetrics.figures import quality as quality_figures
 from aimetrics.figures import view as views
 from aimetrics.figures.adoption import AdoptionData
@@ -55,6 +60,8 @@ DATA_TTL_SECONDS = 6 * 3600
 DATA_MAX_ENTRIES = 256  # per loader: views (period x filters x grouping) kept in memory
 VERSION_TTL_SECONDS = 2  # how long a rerun trusts the last read of the store version
 STATUS_TTL_SECONDS = 30  # a store without the version (missing, outdated) is re-checked
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,37 @@ def _store_status(db_url: str, version: str | None) -> StoreStatus:
     return StoreStatus("ready", latest_merged_at=latest)
 
 
+def on_disk(fn: Callable[P, R]) -> Callable[P, R]:
+    """Keep ``fn``'s results in the disk cache (:mod:`aimetrics.figures.disk_cache`) too,
+    under the store version of its :class:`View` or :class:`Scope` argument: a freshly
+    started server shows a page it showed before at this version without computing it.
+
+    Put it under ``st.cache_data``: memory first, then disk, then the computation. The key
+    is the arguments' ``repr`` (dataclasses and settings models: every field, in order),
+    except those named ``_...`` (as Streamlit, they only carry what the others say)."""
+    signature = inspect.signature(fn)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind(*args, **kwargs)
+        where = next((a for a in bound.arguments.values() if isinstance(a, View | Scope)), None)
+        sc = where.scope if isinstance(where, View) else where
+        path = None
+        if sc is not None:
+            text = repr([(k, v) for k, v in bound.arguments.items() if not k.startswith("_")])
+            path = disk_cache.figure_path(sc.db_url, sc.version, name, text)
+        value = disk_cache.load_figure(path)
+        if value is not disk_cache.MISSING:
+            return value  # type: ignore[return-value]
+        value = fn(*args, **kwargs)
+        # Written aside: the page does not wait for the disk (the value is never modified).
+        threading.Thread(target=disk_cache.save_figure, args=(path, value), daemon=True).start()
+        return value
+
+    return cached
+
+
 # How many times this process built the facts from the store (not from the disk cache):
 # the freshness test counts it, and an operator can read it in the log.
 STORE_READS = {"facts": 0}
@@ -190,12 +228,12 @@ log = logging.getLogger(__name__)
 def facts(scope: Scope, tz: str, show_individuals: bool) -> Facts:
     """:func:`load_facts` for the app's store and settings, cached (shared, read-only), from
     the disk cache of this store version when an earlier server left it there."""
-    key = facts_cache.FactsKey(
+    key = disk_cache.FactsKey(
         db_url=scope.db_url, version=scope.version, min_confidence=scope.min_confidence,
         exclude=scope.exclude, bots=scope.bots, tz=tz, show_individuals=show_individuals,
         ai_tools=tuple(t.model_dump_json() for t in scope.ai_tools),
     )  # fmt: skip
-    cached = facts_cache.load(key)
+    cached = disk_cache.load(key)
     if cached is not None:
         return cached
     started = time.perf_counter()
@@ -210,7 +248,8 @@ def facts(scope: Scope, tz: str, show_individuals: bool) -> Facts:
     )
     STORE_READS["facts"] += 1
     log.info("read the store (version %s) in %.1f s", scope.version, time.perf_counter() - started)
-    facts_cache.save(key, built)
+    # Written aside: the first page does not wait for the disk (the facts are read-only).
+    threading.Thread(target=disk_cache.save, args=(key, built), daemon=True).start()
     return built
 
 
@@ -264,6 +303,7 @@ def view_facts(v: View) -> Facts:
 @st.cache_data(
     ttl=DATA_TTL_SECONDS, max_entries=DATA_MAX_ENTRIES, show_spinner=False, hash_funcs=_VIEW_HASH
 )
+@on_disk
 def adoption(v: View, by: str) -> AdoptionData:
     """The Adoption page's figures (:func:`aimetrics.figures.adoption.adoption`)."""
     return adoption_figures.adoption(view_facts(v), v, by)
@@ -272,6 +312,7 @@ def adoption(v: View, by: str) -> AdoptionData:
 @st.cache_data(
     ttl=DATA_TTL_SECONDS, max_entries=DATA_MAX_ENTRIES, show_spinner=False, hash_funcs=_VIEW_HASH
 )
+@on_disk
 def delivery(v: View, by: str) -> DeliveryData:
     """The Delivery page's figures (:func:`aimetrics.figures.delivery.delivery`)."""
     return delivery_figures.delivery(view_facts(v), v, by)
@@ -280,6 +321,7 @@ def delivery(v: View, by: str) -> DeliveryData:
 @st.cache_data(
     ttl=DATA_TTL_SECONDS, max_entries=DATA_MAX_ENTRIES, show_spinner=False, hash_funcs=_VIEW_HASH
 )
+@on_disk
 def quality(v: View, by: str) -> QualityData:
     """The Quality page's figures (:func:`aimetrics.figures.quality.quality`)."""
     return quality_figures.quality(view_facts(v), v, by)
@@ -288,6 +330,7 @@ def quality(v: View, by: str) -> QualityData:
 @st.cache_data(
     ttl=DATA_TTL_SECONDS, max_entries=DATA_MAX_ENTRIES, show_spinner=False, hash_funcs=_VIEW_HASH
 )
+@on_disk
 def data_page(v: View) -> DataPageData:
     """The Data page (:func:`aimetrics.figures.data_page.data_page`)."""
     return data_figures.data_page(view_facts(v), v)
@@ -308,6 +351,7 @@ def _copilot_records(db_url: str, version: str | None) -> pl.DataFrame:
 @st.cache_data(
     ttl=DATA_TTL_SECONDS, max_entries=DATA_MAX_ENTRIES, show_spinner=False, hash_funcs=_VIEW_HASH
 )
+@on_disk
 def copilot_usage(v: View) -> CopilotUsageData:
     """The Adoption page's Copilot usage (:func:`aimetrics.figures.copilot.copilot_usage`)."""
     return copilot_figures.copilot_usage(copilot_records(v.scope.db_url), view_facts(v), v)

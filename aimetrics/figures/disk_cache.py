@@ -1,9 +1,11 @@
-"""A disk cache of :class:`~aimetrics.figures.facts.Facts`, keyed by the store version.
+"""A disk cache of what the dashboard derives from the store, keyed by the store version.
 
-Building the facts reads the whole store and derives every flag (about 8 s at 100k PRs);
-loading them back from Arrow IPC files takes a fraction of a second. The dashboard saves
-the facts it built and a freshly started server (a restart, an upgrade, a second replica
-on the same machine) loads them instead of reading the store again.
+Building the facts reads the whole store and derives every flag (about 8 s at 100k PRs),
+and the Overview's figures take seconds more (bootstrap intervals per team); loading them
+back takes a fraction of a second. The dashboard saves the :class:`~aimetrics.figures.facts.
+Facts` it built (Arrow IPC files) and its pages' figures (pickles), and a freshly started
+server (a restart, an upgrade, a second replica on the same machine) loads them instead of
+computing them again.
 
 An entry is used only for exactly what it was built from: the store (its ``store_id``,
 drawn when the store was created, so a store deleted and rebuilt at the same path is
@@ -14,10 +16,12 @@ damaged or unreadable entry is a miss too (it is removed): the cache can only sa
 
 Where: ``$AIMETRICS_CACHE_DIR``, else ``$XDG_CACHE_HOME/aimetrics``, else
 ``~/.cache/aimetrics``; one folder per store (named by a digest of its URL, without any
-password), readable by its owner only. ``AIMETRICS_CACHE_DIR=off`` turns the cache off.
-It holds what the dashboard shows (names, e-mails, PR titles: the store's data, never a
-credential); saving an entry removes that store's other entries, and ``aimetrics forget``
-clears the store's folder, so a forgotten person does not outlive the forgetting on disk.
+password), readable by its owner only, holding one folder per store version. ``AIMETRICS_
+CACHE_DIR=off`` turns the cache off. It holds what the dashboard shows (names, e-mails, PR
+titles: the store's data, never a credential); the first save at a new version removes the
+older versions' folders, and ``aimetrics forget`` clears the store's folder, so a forgotten
+person does not outlive the forgetting on disk. Pickles are only ever read from this
+owner-only folder, written by this code.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import shutil
 import tempfile
 from functools import cache
@@ -121,7 +126,7 @@ def save(key: FactsKey, facts: Facts) -> Path | None:
     if entry is None or key.version is None:
         return None
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _make_dirs(entry.parent)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
         frames = {f: getattr(facts, f) for f in _frame_fields(Facts)}
         frames |= {f"explain.{f}": getattr(facts.explain, f) for f in _frame_fields(ExplainInputs)}
@@ -152,18 +157,82 @@ def save(key: FactsKey, facts: Facts) -> Path | None:
     return entry
 
 
-def _entry(key: FactsKey) -> Path | None:
-    folder = cache_dir_for(key.db_url)
-    if folder is None or key.version is None:
+def _version_dir(db_url: str, version: str | None) -> Path | None:
+    folder = cache_dir_for(db_url)
+    if folder is None or version is None:
         return None
-    return folder / key.digest()
+    # The token is STORE_ID.COUNTER (hex and digits); anything else is kept out of paths.
+    return folder / hashlib.sha256(version.encode()).hexdigest()[:24]
+
+
+def _make_dirs(folder: Path) -> None:
+    """``folder`` and its parents up to the store's folder, each readable by its owner only."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+
+
+def _entry(key: FactsKey) -> Path | None:
+    version = _version_dir(key.db_url, key.version)
+    return None if version is None else version / f"facts-{key.digest()}"
 
 
 def _remove_others(keep: Path) -> None:
-    """An older version's entry is never read again: free the disk (and its personal data)."""
+    """Another entry of the same settings, or an older version's folder, is never read
+    again: free the disk (and the personal data in it)."""
     for other in keep.parent.iterdir():
-        if other != keep and not other.name.startswith(".tmp-"):
+        if other.name.startswith("facts-") and other != keep:
             shutil.rmtree(other, ignore_errors=True)
+    _remove_other_versions(keep.parent)
+
+
+def _remove_other_versions(version: Path) -> None:
+    for other in version.parent.iterdir():
+        if other != version and not other.name.startswith(".tmp-"):
+            shutil.rmtree(other, ignore_errors=True)
+
+
+# --- the pages' figures: any picklable value, keyed by version, function and arguments -----
+
+
+MISSING = object()
+
+
+def figure_path(db_url: str, version: str | None, name: str, args: str) -> Path | None:
+    """Where the figure ``name`` computed from ``args`` (a canonical text of the arguments)
+    at ``version`` is kept, or None (cache off, no version)."""
+    folder = _version_dir(db_url, version)
+    if folder is None:
+        return None
+    text = json.dumps([_FORMAT, _code_digest(), pl.__version__, name, args])
+    return folder / "figures" / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.pickle"
+
+
+def load_figure(path: Path | None) -> object:
+    """The value saved at ``path``, or :data:`MISSING`."""
+    if path is None or not path.exists():
+        return MISSING
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception as exc:  # damaged, or a class that changed shape: a miss
+        log.warning("ignoring the unreadable figure cache %s: %s", path, exc)
+        path.unlink(missing_ok=True)
+        return MISSING
+
+
+def save_figure(path: Path | None, value: object) -> None:
+    """Save ``value`` at ``path`` (atomically); errors are logged, never raised."""
+    if path is None:
+        return
+    try:
+        _make_dirs(path.parent)
+        _remove_other_versions(path.parent.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
+        log.warning("could not write the figure cache %s: %s", path, exc)
 
 
 @cache
