@@ -249,6 +249,12 @@ def forget(
             raise typer.Exit(1)
         done = forget_person(engine, person)
         engine.dispose()
+        # The dashboard's disk cache of this store still holds the person's rows (under the
+        # version before the forgetting, never read again): remove it now, not at its next
+        # save. A dashboard running as another user clears its own at its next save.
+        from aimetrics.figures import disk_cache
+
+        disk_cache.clear(ctx.db_url)
         changed = sum(done.rows.values())
         console.print(
             f"Forgot {len(done.values)} identities; {changed:,} fields now read "
