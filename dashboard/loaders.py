@@ -182,6 +182,24 @@ def _store_status(db_url: str, version: str | None) -> StoreStatus:
     return StoreStatus("ready", latest_merged_at=latest)
 
 
+_WRITES: list[threading.Thread] = []
+
+
+def _aside(save: Callable[..., object], *args: object) -> None:
+    """Write to the disk cache in a thread: the page does not wait for the disk (what is
+    written is never modified: cached frames and figures are read-only)."""
+    _WRITES[:] = [t for t in _WRITES if t.is_alive()]
+    thread = threading.Thread(target=save, args=args, daemon=True)
+    thread.start()
+    _WRITES.append(thread)
+
+
+def flush_disk_cache() -> None:
+    """Wait for the disk cache writes under way (tests, benchmarks)."""
+    for thread in list(_WRITES):
+        thread.join()
+
+
 def on_disk(fn: Callable[P, R]) -> Callable[P, R]:
     """Keep ``fn``'s results in the disk cache (:mod:`aimetrics.figures.disk_cache`) too,
     under the store version of its :class:`View` or :class:`Scope` argument: a freshly
@@ -206,8 +224,7 @@ def on_disk(fn: Callable[P, R]) -> Callable[P, R]:
         if value is not disk_cache.MISSING:
             return value  # type: ignore[return-value]
         value = fn(*args, **kwargs)
-        # Written aside: the page does not wait for the disk (the value is never modified).
-        threading.Thread(target=disk_cache.save_figure, args=(path, value), daemon=True).start()
+        _aside(disk_cache.save_figure, path, value)
         return value
 
     return cached
@@ -248,8 +265,7 @@ def facts(scope: Scope, tz: str, show_individuals: bool) -> Facts:
     )
     STORE_READS["facts"] += 1
     log.info("read the store (version %s) in %.1f s", scope.version, time.perf_counter() - started)
-    # Written aside: the first page does not wait for the disk (the facts are read-only).
-    threading.Thread(target=disk_cache.save, args=(key, built), daemon=True).start()
+    _aside(disk_cache.save, key, built)
     return built
 
 
