@@ -307,3 +307,15 @@ def test_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert disk_cache.cache_dir_for("sqlite:///x.db") is None
     assert disk_cache.load(_key("sqlite:///x.db", "a.1")) is None
     assert disk_cache.figure_path("sqlite:///x.db", "a.1", "f", "args") is None
+
+
+def test_a_cache_others_can_write_is_not_read(cache_dir: Path) -> None:
+    """Pickles are code: one from a folder another user could write is never loaded."""
+    path = disk_cache.figure_path("sqlite:///x.db", "abc.1", "dashboard.loaders.delivery", "a")
+    assert path is not None
+    disk_cache.save_figure(path, {"figure": 1})
+    store_folder = disk_cache.cache_dir_for("sqlite:///x.db")
+    assert store_folder is not None
+    assert disk_cache.load_figure(path) == {"figure": 1}
+    store_folder.chmod(0o777)
+    assert disk_cache.load_figure(path) is disk_cache.MISSING

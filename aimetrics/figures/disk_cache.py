@@ -165,6 +165,19 @@ def _version_dir(db_url: str, version: str | None) -> Path | None:
     return folder / hashlib.sha256(version.encode()).hexdigest()[:24]
 
 
+def _private(store_folder: Path) -> bool:
+    """The store's folder is this user's and writable by no one else (as :func:`_make_dirs`
+    creates it): otherwise another user could have put a pickle there, so nothing is read."""
+    try:
+        info = store_folder.stat()
+    except OSError:
+        return False
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        log.warning("not reading the cache %s: it is not private to this user", store_folder)
+        return False
+    return True
+
+
 def _make_dirs(folder: Path) -> None:
     """``folder`` and its parents up to the store's folder, each readable by its owner only."""
     missing = [p for p in (folder, *folder.parents) if not p.exists()]
@@ -209,8 +222,9 @@ def figure_path(db_url: str, version: str | None, name: str, args: str) -> Path 
 
 
 def load_figure(path: Path | None) -> object:
-    """The value saved at ``path``, or :data:`MISSING`."""
-    if path is None or not path.exists():
+    """The value saved at ``path``, or :data:`MISSING`. A pickle is only read from a store
+    folder this user owns and nobody else may write (see :func:`_private`)."""
+    if path is None or not path.exists() or not _private(path.parent.parent.parent):
         return MISSING
     try:
         return pickle.loads(path.read_bytes())
