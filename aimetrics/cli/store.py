@@ -85,7 +85,8 @@ def _serve(ctx: Context, port: int, address: str = LOCAL_ADDRESS) -> None:
             ".streamlit/secrets.toml, see the README) or serve on 127.0.0.1 (the default)."
         )
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(entry),
+        # Streamlit's command line, with the app's modules loaded as the server starts.
+        sys.executable, "-m", "dashboard.serve", "run", str(entry),
         "--server.port", str(port),
         "--server.address", address,
         "--server.headless", "true",
