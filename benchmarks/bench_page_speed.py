@@ -212,7 +212,9 @@ def main() -> None:
             }
         browser.close()
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"store: {_safe(args.db)}; config: {config}; {args.visits} visits per page")
+    print(f"load average at the end (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     print(f"{'page':<34} {'median':>7} {'min':>7} {'max':>7}  ratio to empty")
     print(row("empty Streamlit page", empty, None))
     for title, times in results.items():

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -265,10 +266,15 @@ def _store_identity(db_url: str) -> str:
 
 @cache
 def _code_digest() -> str:
-    """A digest of this package's sources: the facts' layout and derivations are code."""
-    root = Path(__file__).resolve().parents[1]
+    """A digest of the sources of aimetrics and of the dashboard (whose loaders name and call
+    the figures): the layout and every derivation are code, so an upgrade misses."""
+    roots = [Path(__file__).resolve().parents[1]]
+    spec = importlib.util.find_spec("dashboard")  # located, not imported (layering)
+    if spec is not None and spec.submodule_search_locations:
+        roots += [Path(p) for p in spec.submodule_search_locations]
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            digest.update(f"{root.name}/{path.relative_to(root).as_posix()}".encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
