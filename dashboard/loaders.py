@@ -109,9 +109,7 @@ def store_version(db_url: str) -> str | None:
         if url.is_sqlite and not url.sqlite_path.exists():
             return None
         return read_version(store_engine(db_url))
-    except (AimetricsError, sa.exc.SQLAlchemyError, OSError):
-        return None
-    except Exception:  # the driver's own errors (ADBC): store_status reports them
+    except Exception:  # unreachable, refused, the driver's own errors: store_status says which
         return None
 
 
