@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -93,9 +94,15 @@ def _serve(ctx: Context, port: int, address: str = LOCAL_ADDRESS) -> None:
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
     ]  # fmt: skip
+    server = subprocess.Popen(cmd, env=env)
+    # Stopping `aimetrics dashboard` (SIGTERM: kill, systemd, a test) stops the server too;
+    # without this the Streamlit child outlived it and kept the port.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
-        raise typer.Exit(subprocess.call(cmd, env=env))
+        raise typer.Exit(server.wait())
     except KeyboardInterrupt:
+        server.terminate()  # Ctrl+C reached both; make sure the child ends before we do
+        server.wait()
         raise typer.Exit(0) from None
 
 
