@@ -129,6 +129,9 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["AIMETRICS_DB"] = args.db
+    # What computing the pages costs: the disk cache (docs/operations.md) would otherwise serve
+    # "cold" and "first" from an earlier run. bench_page_speed.py measures it.
+    os.environ.setdefault("AIMETRICS_CACHE_DIR", "off")
     os.environ.pop("AIMETRICS_CONFIG", None)
     os.chdir(tempfile.mkdtemp(prefix="bench-dashboard-"))  # no ./aimetrics.yaml picked up
     quiet()

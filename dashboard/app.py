@@ -12,7 +12,7 @@ import streamlit as st
 
 from aimetrics.errors import AimetricsError
 from aimetrics.figures.view import default_period
-from dashboard import auth, components, loaders, tables
+from dashboard import auth, components, loaders, report_button, tables
 
 st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layout="wide")
 # A tile's label and value wrap instead of ending in "…": at 1400 px five tiles to a row cut
@@ -34,6 +34,7 @@ except AimetricsError as exc:  # a configuration mistake: one clear message, no 
     st.stop()
 
 st.session_state[tables.CURRENCY_STATE] = ctx.settings.reporting.currency
+report_button.start_pdf_check()  # in a thread, while the page computes (1-3 s, Playwright)
 status = loaders.store_status(ctx.db_url)
 if status.ready:
     components.sidebar_filters(

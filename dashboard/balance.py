@@ -32,6 +32,7 @@ from dashboard.loaders import (
     View,
     adoption,
     facts,
+    on_disk,
     view_facts,
 )
 
@@ -51,6 +52,7 @@ def money(settings: Settings) -> Money:
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner="Measuring the uplift…", hash_funcs=_HASH)
+@on_disk
 def measured(
     scope: Scope,
     selection: Selection,
@@ -73,6 +75,7 @@ def view_measured(v: View) -> Measured:
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
+@on_disk
 def roi_parts(v: View, m: Money, period: Period) -> RoiParts:
     """Spend, post-adoption PRs and AI users of the view's selection in ``period``."""
     figures_row = None
@@ -91,24 +94,28 @@ def roi_parts(v: View, m: Money, period: Period) -> RoiParts:
 @st.cache_data(
     ttl=DATA_TTL_SECONDS, show_spinner="Estimating each team's uplift…", hash_funcs=_HASH
 )
+@on_disk
 def teams(v: View, m: Money) -> TeamsData:
     """The team map (:func:`aimetrics.figures.overview.teams`)."""
     return overview_figures.teams(view_facts(v), v, m, view_measured(v))
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
+@on_disk
 def spend(v: View, m: Money) -> SpendData:
     """Spend figures of the view and the idle seats (:func:`aimetrics.figures.cost.spend`)."""
     return cost_figures.spend(view_facts(v), v, m)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
+@on_disk
 def overview(v: View) -> OverviewData:
     """The Overview's other figures (:func:`aimetrics.figures.overview.overview`)."""
     return overview_figures.overview(view_facts(v), v)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
+@on_disk
 def team_actions(v: View, m: Money) -> pl.DataFrame:
     """The team action table (:func:`aimetrics.figures.team_actions.team_actions`)."""
     return team_action_rows(
@@ -117,6 +124,7 @@ def team_actions(v: View, m: Money) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_HASH)
+@on_disk
 def budgets(v: View, _settings: Settings, key: str) -> pl.DataFrame:
     """Each configured budget's month (:func:`aimetrics.figures.budget.budgets`); ``key``:
     the budgets as configured (the cache key; the settings object itself is not hashed)."""

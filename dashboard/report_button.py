@@ -6,6 +6,9 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
@@ -43,18 +46,47 @@ def report_pdf(ctx: AppContext, period: Period, selection: Selection, chromium: 
         return path.read_bytes()
 
 
-@st.cache_data(ttl=PDF_CHECK_TTL_SECONDS, show_spinner=False)
-def pdf_printer(chromium_env: str | None) -> tuple[str, str]:
-    """(Chromium's path, "") when a PDF can be printed here, else ("", what to fix).
-
-    Keyed by ``$AIMETRICS_CHROMIUM`` so changing it is seen at once; the check starts
-    Playwright's driver, so it is cached rather than run on every rerun.
-    """
-    del chromium_env  # the cache key; check_pdf_printing reads the environment itself
+def _check() -> tuple[str, str]:
     try:
         return check_pdf_printing(), ""
     except PdfUnavailable as exc:
         return "", f"{exc.problem}: {exc.fix}."
+
+
+# $AIMETRICS_CHROMIUM -> (when the check started, its result to come), shared by sessions.
+_CHECKS: dict[str | None, tuple[float, Future[tuple[str, str]]]] = {}
+_CHECKS_LOCK = threading.Lock()
+
+
+def start_pdf_check() -> Future[tuple[str, str]]:
+    """The PDF check of the current ``$AIMETRICS_CHROMIUM``, started in a thread if it is not
+    under way or done within ``PDF_CHECK_TTL_SECONDS``.
+
+    The check starts Playwright's driver (1-3 s): app.py starts it before the page computes
+    anything, so a fresh server's first Overview does not wait for it after its figures."""
+    env = os.environ.get(CHROMIUM_ENV)
+    with _CHECKS_LOCK:
+        started, future = _CHECKS.get(env, (0.0, None))
+        if future is None or time.monotonic() - started > PDF_CHECK_TTL_SECONDS:
+            future = Future()
+            _CHECKS[env] = (time.monotonic(), future)
+            threading.Thread(target=_run_check, args=(future,), daemon=True).start()
+    return future
+
+
+def _run_check(future: Future[tuple[str, str]]) -> None:
+    try:
+        future.set_result(_check())
+    except Exception as exc:  # an unexpected failure: shown as the reason, not raised later
+        future.set_result(("", f"the PDF check failed: {exc}"))
+
+
+def pdf_printer() -> tuple[str, str]:
+    """(Chromium's path, "") when a PDF can be printed here, else ("", what to fix).
+
+    Keyed by ``$AIMETRICS_CHROMIUM`` so changing it is seen at once; re-checked every
+    ``PDF_CHECK_TTL_SECONDS`` (:func:`start_pdf_check`)."""
+    return start_pdf_check().result()
 
 
 def report_downloads(ctx: AppContext, period: Period, selection: Selection) -> None:
@@ -72,7 +104,7 @@ def report_downloads(ctx: AppContext, period: Period, selection: Selection) -> N
         help="The leadership ROI one-pager and its appendix for this period and these filters "
         "(self-contained: works offline). The same as `aimetrics report`.",
     )
-    chromium, problem = pdf_printer(os.environ.get(CHROMIUM_ENV))
+    chromium, problem = pdf_printer()
     if problem:
         pdf_col.caption(f"No PDF report here: {problem}", help="The HTML report prints to PDF.")
     else:

@@ -166,6 +166,9 @@ def csv_name(name: str) -> str:
     return download_name(name, filters.period, filters.selection, "csv")
 
 
+MAX_SHOWN_ROWS = 2_000  # rows a table sends to the browser; its CSV download has them all
+
+
 def table(
     frame: pl.DataFrame,
     name: str,
@@ -191,7 +194,20 @@ def table(
         config["Link"] = st.column_config.LinkColumn(
             "Link", display_text=r"https?://.*/(?:pull|commit)/(\w{1,7}).*"
         )
-    st.dataframe(shown, hide_index=True, column_config=config, height=height)  # type: ignore[arg-type]
+    # The browser gets at most MAX_SHOWN_ROWS rows: the whole table travels to it as Arrow
+    # and is laid out there (25 MB and ~5 s for the Data page's tagged changes at 100k PRs,
+    # docs/operations.md). The CSV keeps every row; long tables are sorted newest first.
+    st.dataframe(
+        shown.head(MAX_SHOWN_ROWS),
+        hide_index=True,
+        column_config=config,
+        height=height,  # type: ignore[arg-type]
+    )
+    if shown.height > MAX_SHOWN_ROWS:
+        st.caption(
+            f"Showing the first {MAX_SHOWN_ROWS:,} of {shown.height:,} rows; "
+            "the CSV download holds all of them."
+        )
     st.download_button(
         f"Download CSV ({shown.height:,} rows)",
         data=csv_bytes(shown),

@@ -16,6 +16,19 @@ from samples import reset_pg
 PG_ENV = "AIMETRICS_TEST_PG_URL"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _disk_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The dashboard's disk cache (aimetrics.figures.disk_cache) in this session's temporary
+    folder, for the app in this process and every server a test starts: never the user's."""
+    before = os.environ.get("AIMETRICS_CACHE_DIR")
+    os.environ["AIMETRICS_CACHE_DIR"] = str(tmp_path_factory.mktemp("aimetrics-cache"))
+    yield
+    if before is None:
+        os.environ.pop("AIMETRICS_CACHE_DIR", None)
+    else:
+        os.environ["AIMETRICS_CACHE_DIR"] = before
+
+
 def _pg_admin_url() -> str | None:
     url = os.environ.get(PG_ENV)
     if url:

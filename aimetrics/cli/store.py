@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -85,16 +86,23 @@ def _serve(ctx: Context, port: int, address: str = LOCAL_ADDRESS) -> None:
             ".streamlit/secrets.toml, see the README) or serve on 127.0.0.1 (the default)."
         )
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(entry),
+        # Streamlit's command line, with the app's modules loaded as the server starts.
+        sys.executable, "-m", "dashboard.serve", "run", str(entry),
         "--server.port", str(port),
         "--server.address", address,
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
     ]  # fmt: skip
+    server = subprocess.Popen(cmd, env=env)
+    # Stopping `aimetrics dashboard` (SIGTERM: kill, systemd, a test) stops the server too;
+    # without this the Streamlit child outlived it and kept the port.
+    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
-        raise typer.Exit(subprocess.call(cmd, env=env))
+        raise typer.Exit(server.wait())
     except KeyboardInterrupt:
+        server.terminate()  # Ctrl+C reached both; make sure the child ends before we do
+        server.wait()
         raise typer.Exit(0) from None
 
 
@@ -249,6 +257,12 @@ def forget(
             raise typer.Exit(1)
         done = forget_person(engine, person)
         engine.dispose()
+        # The dashboard's disk cache of this store still holds the person's rows (under the
+        # version before the forgetting, never read again): remove it now, not at its next
+        # save. A dashboard running as another user clears its own at its next save.
+        from aimetrics.figures import disk_cache
+
+        disk_cache.clear(ctx.db_url)
         changed = sum(done.rows.values())
         console.print(
             f"Forgot {len(done.values)} identities; {changed:,} fields now read "

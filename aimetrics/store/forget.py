@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from aimetrics.errors import AimetricsError
 from aimetrics.store import schema as s
+from aimetrics.store.version import write_transaction
 
 
 class UnknownPerson(AimetricsError):
@@ -102,7 +103,7 @@ def forget_person(engine: sa.Engine, who: str) -> Forgotten:
     """Remove ``who`` (a login or an email of theirs) from the store; return what was done."""
     pseudonym = f"person-{secrets.token_hex(4)}"
     rows: dict[str, int] = {}
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         ids = _person_ids(conn, who)
         if not ids:
             raise UnknownPerson(

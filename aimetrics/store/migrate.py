@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 
 from aimetrics.errors import SchemaOutdated, StoreError
 from aimetrics.store.adbc import fetch_frame
+from aimetrics.store.version import bump_statement
 
 _SCRIPT_LOCATION = str(Path(__file__).parent / "migrations")
 
@@ -57,10 +58,15 @@ def _is_missing_table(exc: Exception) -> bool:
 
 def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     """Bring the store to the newest schema; return (before, after) revisions."""
-    before = current_revision(engine)
+    before, head = current_revision(engine), head_revision()
     with engine.begin() as conn:
         command.upgrade(_config(conn), "head")
-    return before, head_revision()
+        if before != head:
+            # A new schema is a change readers must see (a cached reader of the old one would
+            # miss the new tables' rows): bump in the migration's transaction. Not on a no-op
+            # upgrade (every collector upgrades as it starts), which changes nothing.
+            conn.execute(bump_statement(engine.dialect))
+    return before, head
 
 
 def check_current(engine: sa.Engine) -> None:

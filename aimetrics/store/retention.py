@@ -13,6 +13,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from aimetrics.store import schema as s
+from aimetrics.store.version import write_transaction
 
 
 def prune_raw_payloads(
@@ -20,7 +21,7 @@ def prune_raw_payloads(
 ) -> int:
     """Delete normalized raw payloads fetched more than ``older_than_days`` ago; return count."""
     cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=older_than_days)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         result = conn.execute(
             sa.delete(s.raw_payloads).where(
                 (s.raw_payloads.c.fetched_at < cutoff) & s.raw_payloads.c.normalized.is_(True)

@@ -394,3 +394,19 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
     cursor_ai_commits,
     ai_tags,
 )
+
+# --- Bookkeeping: what changed, for readers that cache ---------------------
+
+# One row (id 1): a counter every committed write bumps in the same transaction
+# (aimetrics.store.version), so a reader knows cheaply whether anything changed
+# since it last read (the dashboard keys its caches on it). Not domain data: never
+# exported, copied as is by migrate-store.
+store_version = _t(
+    "store_version",
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    # Drawn when the row is created: a store deleted and rebuilt (same path, counter
+    # restarting) is told apart from the one a cache was built from.
+    sa.Column("store_id", sa.String(32), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from aimetrics.errors import StoreError
 from aimetrics.store import adbc
 from aimetrics.store.engine import StoreUrl
+from aimetrics.store.version import commit_adbc
 from aimetrics.store.write import conform
 
 # SQLite's page cache for the writing connection (KiB; PRAGMA cache_size takes KiB when
@@ -213,8 +214,8 @@ class StagedWrite:
             raise ValueError(f"staged rows never merged: {sorted(self._staged)}")
 
         def run() -> None:
-            self._cur.close()
-            self._conn.commit()
+            # Bumps the store version in this transaction (aimetrics.store.version).
+            commit_adbc(self._conn, self._cur, self.engine)
 
         self._run(run)
         self._done = True

@@ -20,6 +20,7 @@ from aimetrics.errors import StoreError
 from aimetrics.store import adbc
 from aimetrics.store.engine import StoreUrl
 from aimetrics.store.types import UTC_DATETIME, polars_type
+from aimetrics.store.version import commit_adbc
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,7 @@ def write_frames(
             cur.adbc_ingest(staging, data.to_arrow(), mode="replace", temporary=True)
             cur.execute(_upsert_sql(table, staging, dialect, update=table not in keep_existing))
             cur.execute(f"DROP TABLE {staging}")
-        cur.close()
-        conn.commit()
+        commit_adbc(conn, cur, engine)  # bumps the store version (aimetrics.store.version)
     except Exception as exc:
         conn.rollback()
         if isinstance(exc, ValueError):

@@ -28,6 +28,7 @@ from aimetrics.store import adbc, read_table
 from aimetrics.store import schema as s
 from aimetrics.store.engine import StoreUrl
 from aimetrics.store.types import UtcDateTime, table_schema
+from aimetrics.store.version import commit_adbc
 
 STATE_SOURCE = "github"
 RAW_SOURCE = "github-graphql"
@@ -52,8 +53,7 @@ def _execute(engine: sa.Engine, statements: list[sa.Executable]) -> None:
         cur = conn.cursor()
         for stmt in statements:
             adbc.execute(cur, engine, stmt)
-        cur.close()
-        conn.commit()
+        commit_adbc(conn, cur, engine)  # bumps the store version (aimetrics.store.version)
     except BaseException:
         conn.rollback()
         raise

@@ -1,7 +1,7 @@
 """cursor_spend_snapshots and cursor_ai_commits: what Cursor's APIs say, kept as received
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 from aimetrics.store.types import UtcDateTime
 
 revision: str = "0006"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,74 @@
+"""``python -m dashboard.serve run dashboard/app.py ...``: Streamlit's own command line, with
+what the first page needs made ready while the server starts (``aimetrics dashboard`` runs it).
+
+Streamlit runs ``app.py`` only when a browser connects, so the first visitor of a fresh server
+would also wait for the dashboard's imports (polars, plotly, the figures: 2-3 s at the first
+page, docs/operations.md), for plotly's first figure of each trace type, and for the PDF
+check (Playwright's driver). A thread does all of that as the server starts; a visitor who
+comes earlier simply waits on Python's import lock for what is not loaded yet.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import sys
+import threading
+
+import dashboard
+
+log = logging.getLogger(__name__)
+# Scripts, not libraries (they draw a page when imported), and this module.
+_NOT_PRELOADED = {"app", "app_pages", "serve"}
+PRELOAD_THREAD = "aimetrics-preload"
+
+
+def preload() -> None:
+    """Import every dashboard module, draw one figure per trace type, start the PDF check,
+    and fill the caches every page reads first."""
+    try:
+        for module in pkgutil.iter_modules(dashboard.__path__):
+            if module.name not in _NOT_PRELOADED:
+                importlib.import_module(f"dashboard.{module.name}")
+        import plotly.graph_objects as go
+
+        # Plotly loads each trace type's validators at its first use (~0.1-0.3 s each).
+        for trace in (go.Bar(x=[1], y=[1]), go.Box(y=[1]), go.Scatter(x=[1], y=[1])):
+            go.Figure(trace).to_json()
+        from dashboard import loaders, report_button
+
+        report_button.start_pdf_check()
+        # What app.py asks on every page, into the server's (process-wide) caches: the store
+        # status (ADBC's driver, the schema check), the sidebar's options, the non-AI bots
+        # (the rule catalogue) and the store version.
+        ctx = loaders.app_context()
+        if loaders.store_status(ctx.db_url).ready:
+            loaders.filter_options(ctx.db_url)
+            loaders.scope(ctx)
+    except Exception as exc:  # never the server's problem: the first page pays what is left
+        log.warning("preloading the dashboard stopped early: %s", exc)
+
+
+class _NotThePreload(logging.Filter):
+    """Streamlit warns of a "missing ScriptRunContext" for each cached call outside a page:
+    expected in the preload thread, so not logged from it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != PRELOAD_THREAD
+
+
+def main() -> None:
+    from streamlit.web.cli import main as streamlit_main
+
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        _NotThePreload()
+    )
+    threading.Thread(target=preload, name=PRELOAD_THREAD, daemon=True).start()
+
+    sys.argv = ["streamlit", *sys.argv[1:]]
+    streamlit_main()
+
+
+if __name__ == "__main__":
+    main()
