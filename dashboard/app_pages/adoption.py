@@ -38,13 +38,15 @@ st.subheader("By tool")
 if figures.tools_weekly.is_empty():
     components.empty_state("No AI-assisted merged PRs in this period.")
 else:
-    charts.chart(breakdown_charts.tool_share_chart(figures.tools_weekly, view.week_start))
+    charts.chart(
+        breakdown_charts.tool_share_chart(figures.tools_weekly, view.week_start, view.period)
+    )
 tables.table(figures.tools, "adoption-by-tool")
 
 label = components.BREAKDOWNS[by].lower()
 st.subheader(f"By {label}")
 charts.chart(breakdown_charts.group_adoption_chart(figures.by_group, label))
-charts.chart(breakdown_charts.group_trend_chart(figures.trend, label, "Month"))
+charts.chart(breakdown_charts.group_trend_chart(figures.trend, label, "Month", view.period))
 tables.table(figures.by_group, f"adoption-by-{by}", label.title())
 
 st.subheader("Adoption cohorts")

@@ -45,7 +45,7 @@ if coverage["git_only"]:
     )
 
 st.subheader("Throughput")
-charts.chart(breakdown_charts.merged_by_week_chart(figures.weekly, view.week_start))
+charts.chart(breakdown_charts.merged_by_week_chart(figures.weekly, view.week_start, view.period))
 label = components.BREAKDOWNS[by].lower()
 tables.table(figures.by_group, f"throughput-by-{by}", label.title())
 
