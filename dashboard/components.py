@@ -76,6 +76,27 @@ def _multiselect(
     return tuple(sorted(picked))
 
 
+# Streamlit's date field applies a typed date on Escape or on leaving the field, not on Enter
+# (1.67: its key handler knows Escape and Tab only), so a manager who types a date and presses
+# Enter saw nothing change. Enter in a date field is turned into the Escape that applies it.
+# Installed once per browser page (the flag), whatever the number of reruns.
+ENTER_APPLIES_DATES = """<script>
+if (!window.aimetricsEnterAppliesDates) {
+  window.aimetricsEnterAppliesDates = true;
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key !== "Enter" || !(target instanceof Element)) return;
+    if (!target.closest('[data-testid="stDateInputField"]')) return;
+    event.preventDefault();
+    event.stopPropagation();
+    target.dispatchEvent(new KeyboardEvent("keydown", {
+      key: "Escape", code: "Escape", bubbles: true, cancelable: true,
+    }));
+  }, true);
+}
+</script>"""
+
+
 def sidebar_filters(default: Period, options: FilterOptions | None = None) -> Filters:
     """Render the shared filters in the sidebar and publish them for the pages.
 
@@ -101,6 +122,7 @@ def sidebar_filters(default: Period, options: FilterOptions | None = None) -> Fi
             "request. Figures are compared with the period of equal length just before."
         ),
     )
+    st.sidebar.html(ENTER_APPLIES_DATES, unsafe_allow_javascript=True)
     days = tuple(picked) if isinstance(picked, Sequence) else (picked,)
     if len(days) == 2 and days[0] is not None and days[1] is not None:
         start, last = days
