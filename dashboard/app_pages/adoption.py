@@ -19,9 +19,9 @@ by = components.breakdown_choice()
 figures = loaders.adoption(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
-components.stop_without_merged_prs(
-    0 if figures.headline.is_empty() else figures.headline["merged_prs"].fill_null(0)[0]
-)
+org = {} if figures.headline.is_empty() else figures.headline.row(0, named=True)
+components.stop_without_merged_prs(org.get("merged_prs"), filters)
+empty = components.no_ai_work(filters, org.get("merged_prs"), org.get("ai_prs"))
 
 headline = breakdown_kpis.adoption_kpis(
     figures.headline,
@@ -31,12 +31,14 @@ headline = breakdown_kpis.adoption_kpis(
     ctx.settings.reporting.currency,
     view.period.last_day,
 )
-components.kpi_row(headline[:5])
-components.kpi_row(headline[5:])
+components.kpi_row(headline[:5], empty)
+components.kpi_row(headline[5:], empty)
 
 st.subheader("By tool")
 if figures.tools_weekly.is_empty():
-    components.empty_state("No AI-assisted merged PRs in this period.")
+    components.empty_state(
+        components.nothing_message(filters, "AI-assisted merged PRs", "nothing to draw")
+    )
 else:
     charts.chart(
         breakdown_charts.tool_share_chart(figures.tools_weekly, view.week_start, view.period)
