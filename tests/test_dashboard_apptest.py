@@ -219,7 +219,8 @@ def test_period_without_merged_prs_is_not_an_error(app_env, populated_url: str) 
     at.query_params[components.PERIOD_KEY] = ["2001-01-01", "2001-01-31"]
     at.run()
     assert not at.exception, at.exception
-    assert "No merged pull requests match this period" in texts(at.info)
+    # What is empty, for which period, and what to do about it.
+    assert "No merged PRs between 2001-01-01 and 2001-01-31: widen the period" in texts(at.info)
     assert not at.get("plotly_chart")
     assert not at.metric
 

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -1285,12 +1286,103 @@ def test_money_in_tables_has_its_currency_and_thousands_separators(open_page) ->
     assert by_month["In the period"]["type_config"]["format"] == "%,.2f"
 
 
+# A team filter, and a team with a tool it never used (the identity team uses no AI tool).
+VIEWS = {"team": {"team": ["Payments"]}, "empty": {"team": ["Identity"], "tool": ["Cursor"]}}
+UNREADABLE = {"None", "NaN", "nan", "null", "NaT", "<NA>"}
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
 @pytest.mark.parametrize("page", sorted(PAGES))
-def test_no_table_cell_reads_none(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
-    """An empty text cell is drawn empty: the grid would show a missing value as "None"."""
-    at = open_page(page, team=["Payments"])
+def test_no_table_cell_reads_none(open_page, page: str, view: str) -> None:  # type: ignore[no-untyped-def]
+    """Every cell the grid draws is readable: the grid draws a missing value, text or number,
+    as a grey "None", so the frame handed to it has none (an empty number reads "—", an
+    estimate without a sample "not enough data"); its CSV keeps the number column."""
+    at = open_page(page, **VIEWS[view])
+    assert at.dataframe, "every page has a table"
     for df in at.dataframe:
         frame = pl.from_pandas(df.value)
-        for column, dtype in frame.schema.items():
-            if dtype == pl.String:
-                assert frame[column].null_count() == 0, (page, column)
+        for column in frame.columns:
+            values = frame[column]
+            gaps = values.null_count() + (values.is_nan().sum() if values.dtype.is_float() else 0)
+            assert gaps == 0, (page, view, column, values.to_list()[:10])
+            if values.dtype == pl.String:
+                assert not set(values.to_list()) & UNREADABLE, (page, view, column)
+
+
+def test_empty_numbers_read_as_text_but_download_as_numbers(
+    open_page, downloads: dict[str, bytes]
+) -> None:  # type: ignore[no-untyped-def]
+    """The team map's throughput change is an estimate: a team too small to measure reads
+    "not enough data" in the grid, and stays an empty number in the CSV."""
+    at = open_page("")
+    grid = next(
+        pl.from_pandas(t.value)
+        for t in at.dataframe
+        if "Throughput change (%)" in pl.from_pandas(t.value).columns
+    )
+    csv = pl.read_csv(io.BytesIO(downloads["team-map.csv"]))
+    assert csv["Throughput change (%)"].dtype.is_numeric()
+    unmeasured = csv["Throughput change (%)"].is_null()
+    assert unmeasured.any() and not unmeasured.all(), "the demo has both kinds of team"
+    shown = grid["Throughput change (%)"].to_list()
+    assert {v for v, gap in zip(shown, unmeasured, strict=True) if gap} == {fmt.NOT_ENOUGH_DATA}
+    measured = [float(v) for v, gap in zip(shown, unmeasured, strict=True) if not gap]
+    assert measured == csv.filter(~unmeasured)["Throughput change (%)"].to_list()
+
+
+# A tile that claims a figure for a selection with nothing in it: "$0", "0.0%" and the like,
+# or an interval around nothing.
+ZERO_TILE = re.compile(r"^\D*0(\.0+)?(\D.*)?$")
+
+
+@pytest.mark.parametrize("page", sorted(set(PAGES) - {"data"}))
+def test_empty_selection_says_what_is_empty(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    """Identity with Cursor has merged PRs but none AI-assisted: the page says so, naming the
+    team, the tool and the dates, and no tile shows a zero or an interval as if measured."""
+    at = open_page(page, **VIEWS["empty"])
+    message = texts(at.info)
+    period = at.sidebar.date_input[0].value
+    assert (
+        f"No AI-assisted merged PRs by Identity with Cursor between {period[0]:%Y-%m-%d} and "
+        f"{period[1]:%Y-%m-%d}: none of its " in message
+    )
+    assert "carries a Cursor marker" in message
+    values = metric_values(at)
+    assert components.NO_DATA in values.values()
+    zeros = {label: v for label, v in values.items() if ZERO_TILE.match(v)}
+    assert not zeros, zeros
+    intervals = [c.value for c in at.caption if "CI 0.0% to 0.0%" in c.value]
+    assert not intervals, intervals
+    if page in ("", "cost_roi"):  # spend against value has nothing to weigh
+        titles = [
+            json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")
+        ]
+        assert "Is what AI gives us worth what we spend on it?" not in titles
+
+
+def test_selection_with_ai_work_keeps_its_zero_tiles_measured(open_page) -> None:  # type: ignore[no-untyped-def]
+    """The "no data" reading is for a selection without AI-assisted work only: with it, a
+    measured figure is shown as measured (the Payments team uses AI)."""
+    at = open_page("", team=["Payments"])
+    assert "No AI-assisted merged PRs" not in texts(at.info)
+    assert components.NO_DATA not in metric_values(at).values()
+
+
+def test_money_charts_name_their_currency(open_page) -> None:  # type: ignore[no-untyped-def]
+    """Every money axis and every money tooltip on Cost & ROI and the Overview carries the
+    currency symbol and thousands separators (the format module's one formatter)."""
+    money_axes = 0
+    for page in ("", "cost_roi"):
+        for chart in open_page(page).get("plotly_chart"):
+            spec = json.loads(chart.proto.spec)
+            for name, axis in spec["layout"].items():
+                title = (axis.get("title") or {}).get("text", "") if name[1:5] == "axis" else ""
+                if "USD" in title or "spend" in title.lower():
+                    money_axes += 1
+                    assert axis.get("tickprefix") == "$" and "," in axis["tickformat"], title
+            for trace in spec["data"]:
+                template = trace.get("hovertemplate") or ""
+                assert "USD" not in template, template  # "$1,234", never "1234 USD"
+                if "spend" in template.lower() or "whole month" in template:
+                    assert re.search(r"\$%\{\w+(\[\d\])?:,\.0f\}", template), template
+    assert money_axes >= 3  # the balance, the team map and the spend by month
