@@ -218,15 +218,20 @@ def plain(text: str) -> str:
 
 
 NO_DATA = "no data"  # a tile of a selection with nothing to measure (see no_ai_work)
-# What a tile reads when its selection has no AI-assisted work: nothing ("$0", "0.0%"), a
-# figure that cannot be given ("—", "— lines") or an estimate without a sample.
-_NOTHING = re.compile(r"^\D*0(?:\.0+)?(?:[^\d.,].*)?$|^\D*—|^not enough data$")
+# What a tile of a selection without AI-assisted work reads as "no data": nothing ("$0",
+# "0.0%"), a figure that cannot be given ("—", "— lines") or an estimate without a sample.
+_NOTHING = re.compile(r"^\D*0(?:\.0+)?(?:[^\d.,].*)?$|^—|^not enough data$")
+
+
+def is_nothing(value: str) -> bool:
+    """True for a shown figure that measures nothing: zero, "—" or "not enough data"."""
+    return bool(_NOTHING.match(value))
 
 
 def no_data(kpi: Kpi) -> Kpi:
     """``kpi`` as a selection without AI-assisted work shows it: "no data" for a zero or
     missing value, no change and no interval ("90% CI 0.0% to 0.0%" says nothing)."""
-    if not _NOTHING.match(kpi.value):
+    if not is_nothing(kpi.value):
         return kpi
     return replace(kpi, value=NO_DATA, delta=None, uncertainty="", delta_arrow="off")
 

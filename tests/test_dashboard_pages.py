@@ -192,6 +192,22 @@ def only(frame: pl.DataFrame, **where: object) -> dict[str, object]:
     return frame.row(0, named=True) if frame.height else {}
 
 
+def as_numbers(grid: pl.DataFrame, csv: pl.DataFrame) -> pl.DataFrame:
+    """``grid`` with each column the grid shows as text but the CSV holds as numbers read
+    back: "—" and "not enough data" as empty, "$1,234.50" as 1234.5."""
+
+    def number(text: str) -> float | None:
+        if text in (fmt.MISSING, fmt.NOT_ENOUGH_DATA):
+            return None
+        return float(re.sub(r"[^\d.\-−]", "", text).replace("−", "-"))
+
+    return grid.with_columns(
+        pl.Series(c, [number(t) for t in grid[c]], pl.Float64)
+        for c in grid.columns
+        if grid[c].dtype == pl.String and csv[c].dtype.is_numeric()
+    )
+
+
 def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -817,7 +833,7 @@ def test_team_map_points_equal_the_metrics(
     # The table behind the chart and its CSV.
     shown = table_with(at, "Throughput change (%)")
     csv = pl.read_csv(io.BytesIO(downloads["team-map.csv"]))
-    assert_frame_equal(csv, shown, check_dtypes=False)
+    assert_frame_equal(csv, as_numbers(shown, csv), check_dtypes=False)
     assert shown["Team"].to_list() == everything["group"].to_list()
 
 
@@ -836,19 +852,23 @@ def test_overview_filters_change_the_figures(open_page, facts: Facts, period: Pe
     tool, name = facts.tools.row(0)
     at = open_page("overview", tool=[name])  # in the URL by the name shown
     assert at.sidebar.multiselect[2].value == [tool]
-    assert metric_values(at) == expected(facts, period, Selection(tools=(tool,))).values
+    want = expected(facts, period, Selection(tools=(tool,))).values
+    if want["AI-assisted PR share"] == fmt.format_share(0.0):  # no AI-assisted PR of the tool
+        want = {k: components.NO_DATA if components.is_nothing(v) else v for k, v in want.items()}
+    assert metric_values(at) == want
 
     # Spend is not attributed to repositories: no made-up cost per PR or ROI.
     repo = facts.repositories[0]
     at = open_page("overview", repo=[repo])
     values = metric_values(at)
-    assert values["AI spend in period"] == fmt.MISSING
-    assert values["Capacity gained"] == values["Value vs AI spend"] == fmt.MISSING
+    in_repo = expected(facts, period, Selection(repositories=(repo,))).values
+    # "—", or "no data" when the repository has no AI-assisted PR (the page says which).
+    blank = components.NO_DATA if in_repo["AI-assisted PR share"] == "0.0%" else fmt.MISSING
+    assert values["AI spend in period"] == blank
+    assert values["Capacity gained"] == values["Value vs AI spend"] == blank
     assert "not attributed to repositories" in texts(at.caption) + texts(at.info)
-    assert (
-        values["AI-assisted PR share"]
-        == expected(facts, period, Selection(repositories=(repo,))).values["AI-assisted PR share"]
-    )
+    share = in_repo["AI-assisted PR share"]
+    assert values["AI-assisted PR share"] == (components.NO_DATA if share == "0.0%" else share)
 
 
 def test_overview_privacy_fold_is_visible(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
@@ -929,7 +949,8 @@ def test_cost_figures_and_tables_equal_the_metrics(
     assert roi["Method"].to_list() == ["measured uplift", "assumed time saved"]
     assert roi["ROI (%)"][0] == pytest.approx(round(want.measured.roi.value * 100, 1))  # type: ignore[attr-defined]
     assert "ROI in percent (appendix)" in [e.label for e in at.expander]
-    assert_frame_equal(pl.read_csv(io.BytesIO(downloads["roi.csv"])), roi, check_dtypes=False)
+    roi_csv = pl.read_csv(io.BytesIO(downloads["roi.csv"]))
+    assert_frame_equal(roi_csv, as_numbers(roi, roi_csv), check_dtypes=False)
     # Both methods' assumptions, in words.
     markdown = texts(at.markdown)
     assert "Assumptions" in markdown and "loaded hourly cost" in markdown
@@ -967,10 +988,15 @@ def test_cost_page_shows_what_the_uplift_rests_on(
     assert sensitivity["Adopters"].to_list() == [u.treated_engineers for u in want]
     for shown, u in zip(sensitivity["Throughput change (%)"].to_list(), want, strict=True):
         pct = u.percent
-        assert shown == (round(pct.value, 2) if pct.ok else None)  # type: ignore[arg-type]
+        # An estimate without its sample reads "not enough data" (the column is then text).
+        expected_text = f"{round(pct.value, 2):,.2f}".rstrip("0").rstrip(".") if pct.ok else None
+        assert str(shown) in (
+            expected_text,
+            str(round(pct.value, 2)) if pct.ok else fmt.NOT_ENOUGH_DATA,
+        )
     assert want[0].estimate.ok  # the headline is a number at this scale
     csv = pl.read_csv(io.BytesIO(downloads["uplift-by-adoption-basis.csv"]))
-    assert_frame_equal(csv, sensitivity, check_dtypes=False)
+    assert_frame_equal(csv, as_numbers(sensitivity, csv), check_dtypes=False)
     # The dose-response bins: the uplift's panel, intensity from the evidence.
     panel = weekly_panel(merged, activity, dated(ADOPTION_BASES))
     bins = dose_response_of(panel, ai_user_weeks(facts.evidence.lazy()).collect(), stats)
@@ -1298,7 +1324,7 @@ def test_no_table_cell_reads_none(open_page, page: str, view: str) -> None:  # t
     as a grey "None", so the frame handed to it has none (an empty number reads "—", an
     estimate without a sample "not enough data"); its CSV keeps the number column."""
     at = open_page(page, **VIEWS[view])
-    assert at.dataframe, "every page has a table"
+    assert at.dataframe or at.info, "a page without a table says why"
     for df in at.dataframe:
         frame = pl.from_pandas(df.value)
         for column in frame.columns:
@@ -1309,30 +1335,36 @@ def test_no_table_cell_reads_none(open_page, page: str, view: str) -> None:  # t
                 assert not set(values.to_list()) & UNREADABLE, (page, view, column)
 
 
+@pytest.mark.parametrize("page", ["overview", "cost_roi"])
 def test_empty_numbers_read_as_text_but_download_as_numbers(
-    open_page, downloads: dict[str, bytes]
+    open_page, downloads: dict[str, bytes], page: str
 ) -> None:  # type: ignore[no-untyped-def]
-    """The team map's throughput change is an estimate: a team too small to measure reads
-    "not enough data" in the grid, and stays an empty number in the CSV."""
-    at = open_page("")
-    grid = next(
-        pl.from_pandas(t.value)
-        for t in at.dataframe
-        if "Throughput change (%)" in pl.from_pandas(t.value).columns
-    )
-    csv = pl.read_csv(io.BytesIO(downloads["team-map.csv"]))
-    assert csv["Throughput change (%)"].dtype.is_numeric()
-    unmeasured = csv["Throughput change (%)"].is_null()
-    assert unmeasured.any() and not unmeasured.all(), "the demo has both kinds of team"
-    shown = grid["Throughput change (%)"].to_list()
-    assert {v for v, gap in zip(shown, unmeasured, strict=True) if gap} == {fmt.NOT_ENOUGH_DATA}
-    measured = [float(v) for v, gap in zip(shown, unmeasured, strict=True) if not gap]
-    assert measured == csv.filter(~unmeasured)["Throughput change (%)"].to_list()
+    """A number column with an empty cell is drawn as text: the empty cell reads "—" (no
+    figure can be given) or "not enough data" (an estimate without its sample), the others
+    read the CSV's number; the CSV keeps the column numeric with the cell empty."""
+    at = open_page(page)
+    csvs = [pl.read_csv(io.BytesIO(b)) for n, b in downloads.items() if n.endswith(".csv")]
+    grids = [pl.from_pandas(t.value) for t in at.dataframe]
+    assert len(csvs) == len(grids)
+    converted = 0
+    for grid, csv in zip(grids, csvs, strict=True):
+        assert grid.columns == csv.columns
+        for column in grid.columns:
+            if grid[column].dtype != pl.String or not csv[column].dtype.is_numeric():
+                continue
+            converted += 1
+            for text, number in zip(grid[column], csv[column], strict=True):
+                if number is None:
+                    assert text in (fmt.MISSING, fmt.NOT_ENOUGH_DATA), (column, text)
+                else:
+                    value = float(re.sub(r"[^\d.\-−]", "", text).replace("−", "-"))
+                    assert math.isclose(value, number, abs_tol=0.006), (column, text, number)
+    assert converted, "the page has a number column with an empty cell"
 
 
 # A tile that claims a figure for a selection with nothing in it: "$0", "0.0%" and the like,
 # or an interval around nothing.
-ZERO_TILE = re.compile(r"^\D*0(\.0+)?(\D.*)?$")
+ZERO_TILE = re.compile(r"^\D*0(\.0+)?([^\d.,].*)?$")
 
 
 @pytest.mark.parametrize("page", sorted(set(PAGES) - {"data"}))
@@ -1353,7 +1385,7 @@ def test_empty_selection_says_what_is_empty(open_page, page: str) -> None:  # ty
     assert not zeros, zeros
     intervals = [c.value for c in at.caption if "CI 0.0% to 0.0%" in c.value]
     assert not intervals, intervals
-    if page in ("", "cost_roi"):  # spend against value has nothing to weigh
+    if page in ("overview", "cost_roi"):  # spend against value has nothing to weigh
         titles = [
             json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")
         ]
@@ -1363,7 +1395,7 @@ def test_empty_selection_says_what_is_empty(open_page, page: str) -> None:  # ty
 def test_selection_with_ai_work_keeps_its_zero_tiles_measured(open_page) -> None:  # type: ignore[no-untyped-def]
     """The "no data" reading is for a selection without AI-assisted work only: with it, a
     measured figure is shown as measured (the Payments team uses AI)."""
-    at = open_page("", team=["Payments"])
+    at = open_page("overview", team=["Payments"])
     assert "No AI-assisted merged PRs" not in texts(at.info)
     assert components.NO_DATA not in metric_values(at).values()
 
@@ -1372,7 +1404,7 @@ def test_money_charts_name_their_currency(open_page) -> None:  # type: ignore[no
     """Every money axis and every money tooltip on Cost & ROI and the Overview carries the
     currency symbol and thousands separators (the format module's one formatter)."""
     money_axes = 0
-    for page in ("", "cost_roi"):
+    for page in ("overview", "cost_roi"):
         for chart in open_page(page).get("plotly_chart"):
             spec = json.loads(chart.proto.spec)
             for name, axis in spec["layout"].items():

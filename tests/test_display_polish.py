@@ -122,7 +122,7 @@ def _kpi(value: str, uncertainty: str = "") -> Kpi:
     return Kpi("AI-assisted PR share", value, "+0.0 pp", "normal", "0 of 259", "", uncertainty)
 
 
-@pytest.mark.parametrize("value", ["$0", "0.0%", "$0.00", "0", "— lines", "not enough data"])
+@pytest.mark.parametrize("value", ["$0", "0.0%", "$0.00", "0", "— lines", "—", "not enough data"])
 def test_a_zero_tile_of_an_empty_selection_says_no_data(value: str) -> None:
     tile = no_data(_kpi(value, "90% CI 0.0% to 0.0%"))
     assert (tile.value, tile.delta, tile.uncertainty) == (NO_DATA, None, "")
@@ -147,3 +147,10 @@ def test_the_selection_in_words_names_teams_tools_and_days() -> None:
     assert Filters(Period(D(2026, 1, 1), D(2026, 2, 1))).words() == (
         " between 2026-01-01 and 2026-01-31"
     )
+
+
+def test_buckets_named_as_tables_name_them_are_understood() -> None:
+    """Breakdown frames carry their week or month as text ("2025-01-27", "2025-03")."""
+    period = Period(D(2025, 1, 1), D(2025, 3, 5))
+    assert partial_days(["2024-12-30", "2025-01-06"], "week", period) == [5, None]
+    assert partial_days(["2025-02", "2025-03"], "month", period) == [None, 4]

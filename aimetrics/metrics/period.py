@@ -108,7 +108,14 @@ def days_in(start: date, unit: str) -> int:
     return (following - start.replace(day=1)).days
 
 
-def partial_days(starts: list[date], unit: str, period: Period) -> list[int | None]:
+def _day(value: date | str) -> date:
+    """A bucket's first day, as a date or as a table shows it ("2025-01-06", "2025-01")."""
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value if len(value) >= 10 else f"{value[:7]}-01")
+
+
+def partial_days(starts: list[date] | list[str], unit: str, period: Period) -> list[int | None]:
     """Per week or month beginning on each of ``starts``: the number of its days inside
     ``period`` when the period covers only part of it, else None (a whole one).
 
@@ -116,7 +123,8 @@ def partial_days(starts: list[date], unit: str, period: Period) -> list[int | No
     tooltip): a sum over four days is not a week's, and a share over a two-day stub is
     noisier than the others (docs/dashboard.md "Partial weeks and months")."""
     out: list[int | None] = []
-    for start in starts:
+    for first in starts:
+        start = _day(first)
         length = days_in(start, unit)
         stop = start + timedelta(days=length)
         inside = (min(stop, period.end) - max(start, period.start)).days

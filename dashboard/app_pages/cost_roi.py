@@ -163,7 +163,7 @@ if result is not None:
         f"{format_period(period)} ({period.days} days) · hours per week "
         f"{settings.hours_per_week:g} · currency {settings.currency}"
     )
-    roi_panel.side_by_side(result)
+    roi_panel.side_by_side(result, empty and period == view.period)
     roi_panel.appendix(result)
 
 st.subheader("Measured uplift: what it rests on")
