@@ -156,7 +156,8 @@ def readable(
     """``shown`` as the grid draws it: a number column with an empty cell becomes text, the
     empty cell reading :data:`NOT_ENOUGH_DATA` for an estimate, :data:`MISSING` otherwise
     (Streamlit's grid would draw a grey "None"). Full number columns stay numbers, so they
-    sort as numbers; the CSV download keeps every column numeric (empty cell: empty)."""
+    sort as numbers; the CSV download keeps every column numeric (empty cell: empty). A
+    time is shown to the minute, in UTC as the headers say."""
     texts = []
     for column in frame.columns:
         label = names.get(column, column)
@@ -172,7 +173,18 @@ def readable(
                 label, [_cell_text(v, money, missing) for v in shown[label].to_list()], pl.String
             )
         )
-    return shown.with_columns(texts)
+    # A time reads "2025-06-30 22:02" (its header says UTC), not the grid's raw
+    # "2025-06-30 22:02:40+00:00"; as text in ISO order, it still sorts by time.
+    times = [
+        pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M")
+        if isinstance(t, pl.Datetime) and t.time_zone
+        else pl.col(c).dt.strftime("%Y-%m-%d %H:%M")
+        for c, t in shown.schema.items()
+        if isinstance(t, pl.Datetime)
+    ]
+    return (
+        shown.with_columns(texts).with_columns(times).with_columns(pl.col(pl.String).fill_null(""))
+    )
 
 
 CURRENCY_STATE = "reporting_currency"  # set by the entry point (app.py) on every run

@@ -1333,6 +1333,10 @@ def test_no_table_cell_reads_none(open_page, page: str, view: str) -> None:  # t
             assert gaps == 0, (page, view, column, values.to_list()[:10])
             if values.dtype == pl.String:
                 assert not set(values.to_list()) & UNREADABLE, (page, view, column)
+                assert not values.str.contains(r"\+\d\d:\d\d$").any(), (page, view, column)
+            # The grid draws a time with its raw offset ("22:02:40+00:00").
+            dtype = values.dtype
+            assert not (isinstance(dtype, pl.Datetime) and dtype.time_zone), (page, view, column)
 
 
 @pytest.mark.parametrize("page", ["overview", "cost_roi"])
