@@ -151,7 +151,7 @@ def cohort_chart(cohorts: pl.DataFrame) -> go.Figure:
             ),
         )
     )
-    fig.update_yaxes(title_text="Engineers (with a merged PR)", rangemode="tozero")
+    fig.update_yaxes(title_text="Engineers (with a merged PR)", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text="Cohort: share of a person's merged PRs that are AI-assisted")
     return layout(fig, "How many engineers use AI lightly, heavily, or not at all?", 360)
 
@@ -173,7 +173,7 @@ def seats_chart(seats: pl.DataFrame) -> go.Figure:
                 hovertemplate=f"{tool_name(tool)}<br>%{{x|%Y-%m-%d}}: %{{y}} seats<extra></extra>",
             )
         )
-    fig.update_yaxes(title_text="Seats assigned", rangemode="tozero")
+    fig.update_yaxes(title_text="Seats assigned", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text="Week")
     return layout(fig, "How many AI seats do we pay for, tool by tool?", 360)
 
@@ -204,14 +204,19 @@ def copilot_users_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
                 ),
             )
         )
-    fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero")
+    fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
     return layout(fig, "How many people use Copilot on a typical day?", 360)
 
 
-def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
-    """Suggestions and acceptances per week (bars) with the acceptance rate (line)."""
+def copilot_acceptance_chart(
+    weekly: pl.DataFrame, week_start_day: str, period: Period | None = None
+) -> go.Figure:
+    """Suggestions and acceptances per week (bars) with the acceptance rate (line); a
+    partial first or last week of ``period`` lighter (its sums cover fewer days)."""
     fig = go.Figure()
+    weeks = weekly["week_start"].to_list()
+    days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
     for column, name, color in (
         ("suggestions", "Suggestions", NO_MARKER_COLOR),
         ("acceptances", "Acceptances", ACCEPTED_COLOR),
@@ -221,8 +226,14 @@ def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Fi
                 x=weekly["week_start"].to_list(),
                 y=weekly[column].to_list(),
                 name=name,
-                marker_color=color,
-                hovertemplate=f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y:,}}<extra></extra>",
+                marker={
+                    "color": color,
+                    "opacity": [1.0 if d is None else PARTIAL_OPACITY for d in days],
+                },
+                customdata=[partial_note(d, "week") for d in days],
+                hovertemplate=(
+                    f"Week of %{{x|%Y-%m-%d}}%{{customdata}}<br>{name}: %{{y:,}}<extra></extra>"
+                ),
             )
         )
     fig.add_trace(
@@ -236,8 +247,12 @@ def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Fi
             hovertemplate="Week of %{x|%Y-%m-%d}<br>Acceptance rate: %{y:.1f}%<extra></extra>",
         )
     )
-    fig.update_yaxes(title_text="Suggestions and acceptances per week", rangemode="tozero")
-    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    fig.update_yaxes(
+        title_text="Suggestions and acceptances per week", rangemode="tozero", **NUMBER_AXIS
+    )
+    fig.update_xaxes(
+        title_text=f"Week starting ({week_start_day.title()}; lighter: a partial week)"
+    )
     return layout(
         fig,
         "How many Copilot suggestions do people accept?",
@@ -247,6 +262,7 @@ def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Fi
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
+            **PERCENT_AXIS,
         },
     )
 
@@ -273,7 +289,7 @@ def copilot_breakdown_chart(frame: pl.DataFrame, label: str) -> go.Figure:
                 ),
             )
         )
-    fig.update_yaxes(title_text="Lines in the period", rangemode="tozero")
+    fig.update_yaxes(title_text="Lines in the period", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text=label.capitalize())
     return layout(fig, f"Where does Copilot write our code, by {label}?", 360, barmode="group")
 
@@ -333,7 +349,7 @@ def stage_chart(summary: pl.DataFrame) -> go.Figure:
                 ),
             )
         )
-    fig.update_xaxes(title_text="Median hours", rangemode="tozero")
+    fig.update_xaxes(title_text="Median hours", rangemode="tozero", **NUMBER_AXIS)
     fig.update_yaxes(autorange="reversed")
     return layout(
         fig, "Where does the time go between first commit and merge?", 420, barmode="group"
@@ -398,7 +414,7 @@ def distribution_chart(dist: pl.DataFrame, title: str, x_title: str) -> go.Figur
                 ),
             )
         )
-    fig.update_yaxes(title_text="% of merged PRs in the group", rangemode="tozero")
+    fig.update_yaxes(title_text="% of merged PRs in the group", rangemode="tozero", **PERCENT_AXIS)
     fig.update_xaxes(title_text=x_title)
     return layout(fig, title, 380, barmode="group")
 
@@ -422,5 +438,5 @@ def rate_chart(summary: pl.DataFrame, column: str, title: str, y_title: str) -> 
                 "<extra></extra>",
             )
         )
-    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", **PERCENT_AXIS)
     return layout(fig, title, 380, barmode="group")

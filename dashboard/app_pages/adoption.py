@@ -97,7 +97,9 @@ if usage.status:
 else:
     components.kpi_row(breakdown_kpis.copilot_kpis(usage.figures, usage.changes))
     charts.chart(breakdown_charts.copilot_users_chart(usage.weekly, view.week_start))
-    charts.chart(breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start))
+    charts.chart(
+        breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start, view.period)
+    )
     tables.table(usage.weekly, "copilot-usage-weekly", days="Reported days")
     for by, frame in (
         ("editor", usage.by_editor),
