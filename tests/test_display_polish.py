@@ -154,3 +154,26 @@ def test_buckets_named_as_tables_name_them_are_understood() -> None:
     period = Period(D(2025, 1, 1), D(2025, 3, 5))
     assert partial_days(["2024-12-30", "2025-01-06"], "week", period) == [5, None]
     assert partial_days(["2025-02", "2025-03"], "month", period) == [None, 4]
+
+
+def test_a_week_outside_the_period_is_not_called_partial() -> None:
+    period = Period(D(2025, 1, 6), D(2025, 1, 20))
+    assert partial_days([D(2024, 12, 30), D(2025, 1, 20)], "week", period) == [None, None]
+
+
+def test_the_report_trend_marks_the_weeks_its_own_window_cuts() -> None:
+    """The report's trend runs over the year before the period: the week holding the
+    period's first day is whole there, so only the trend's own cut weeks are lighter."""
+    from aimetrics.exports.report.charts import weekly_chart
+
+    trend = pl.DataFrame(
+        {
+            "week_start": [D(2025, 1, 6), D(2025, 1, 13), D(2025, 1, 20)],
+            "days": [7, 7, 3],
+            "merged_prs": [10, 12, 4],
+            "ai_prs": [3, 4, 1],
+        }
+    )
+    fig = weekly_chart(trend, period=Period(D(2025, 1, 15), D(2025, 1, 23)))
+    assert list(fig.data[0].marker.opacity) == [1.0, 1.0, 0.45]
+    assert "partial week: 3 days" in fig.data[0].customdata[2]

@@ -128,5 +128,5 @@ def partial_days(starts: list[date] | list[str], unit: str, period: Period) -> l
         length = days_in(start, unit)
         stop = start + timedelta(days=length)
         inside = (min(stop, period.end) - max(start, period.start)).days
-        out.append(inside if 0 <= inside < length else None)
+        out.append(inside if 0 < inside < length else None)  # None: whole, or not in it
     return out

@@ -92,7 +92,12 @@ def weekly_chart(
     weeks = trend["week_start"].to_list()
     ai = trend["ai_prs"].to_list()
     rest = (trend["merged_prs"] - trend["ai_prs"]).to_list()
-    days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
+    # The trend's own window (``days``: its days in each week) decides which week is partial:
+    # the year before the period is drawn whole, only its cut first and last weeks are not.
+    if "days" in trend.columns:
+        days = [None if d == 7 else d for d in trend["days"].to_list()]
+    else:
+        days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
     opacity = [1.0 if d is None else 0.45 for d in days]
     notes = ["" if d is None else f" (partial week: {d} days)" for d in days]
     hover = "Week of %{x|%Y-%m-%d}%{customdata}<br>%{y:,} merged PRs<extra></extra>"
