@@ -19,7 +19,9 @@ st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layo
 # "Cycle time, AI ÷ no marker, same engineers" and "not enough data" short otherwise.
 st.html(
     "<style>"
-    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * '
+    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *, '
+    # "vs previous period" under a change wraps rather than being cut to "vs previo…".
+    '[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * '
     "{white-space: normal !important; overflow: visible !important; "
     "text-overflow: clip !important; overflow-wrap: break-word;}"
     '[data-testid="stMetricValue"] {font-size: 2rem;}'

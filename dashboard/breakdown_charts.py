@@ -415,7 +415,8 @@ def distribution_chart(dist: pl.DataFrame, title: str, x_title: str) -> go.Figur
             )
         )
     fig.update_yaxes(title_text="% of merged PRs in the group", rangemode="tozero", **PERCENT_AXIS)
-    fig.update_xaxes(title_text=x_title)
+    # Buckets are categories ("0", "1", "2+" rounds; XS..XL), never a numeric scale.
+    fig.update_xaxes(title_text=x_title, type="category")
     return layout(fig, title, 380, barmode="group")
 
 

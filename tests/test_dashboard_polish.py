@@ -31,7 +31,8 @@ BAD = re.compile(r"\bNone\b|\bNaN\b|\bnan\b|\+00:00")
 # A label is cut off when its text is wider than its box (Streamlit ends it with "…").
 # (checked to find them: at 1000 px "AI-assisted PR share" is 116 px of text in a 69 px box).
 CUT_LABELS = """() => Array.from(document.querySelectorAll(
-    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *'))
+    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *, ' +
+    '[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] *'))
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText)"""
 
