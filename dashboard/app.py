@@ -19,11 +19,14 @@ st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layo
 # "Cycle time, AI ÷ no marker, same engineers" and "not enough data" short otherwise.
 st.html(
     "<style>"
-    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *, '
-    # "vs previous period" under a change wraps rather than being cut to "vs previo…".
-    '[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * '
+    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * '
     "{white-space: normal !important; overflow: visible !important; "
     "text-overflow: clip !important; overflow-wrap: break-word;}"
+    # "vs previous period" goes whole onto its own line under the change when the tile is too
+    # narrow for both, rather than being cut to "vs previo…" or broken inside a word.
+    'div:has(> [data-testid="stMetricDeltaDescription"]) {flex-wrap: wrap; row-gap: 0.2rem;}'
+    '[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * '
+    "{overflow: visible !important; text-overflow: clip !important;}"
     '[data-testid="stMetricValue"] {font-size: 2rem;}'
     "</style>"
 )
