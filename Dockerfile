@@ -2,7 +2,7 @@
 #   docker build -t aimetrics .
 #   docker run -p 8501:8501 -v aimetrics-data:/data -e GITHUB_TOKEN aimetrics
 #   collect (cron): docker run --rm -v aimetrics-data:/data -v $PWD/aimetrics.yaml:/data/aimetrics.yaml
-#     -e GITHUB_TOKEN -e ANTHROPIC_ADMIN_KEY aimetrics aimetrics collect all --config /data/aimetrics.yaml --quiet
+#     -e GITHUB_TOKEN -e ANTHROPIC_ADMIN_KEY -e OPENAI_ADMIN_KEY -e CURSOR_API_KEY aimetrics aimetrics collect all --config /data/aimetrics.yaml --quiet
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -13,11 +13,14 @@ start with it. A tool's display name is the vocabulary's (:func:`tool_name`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from aimetrics.metrics.adoption import OTHER_TOOLS
+from aimetrics.metrics.adoption import OTHER_TOOLS, Selection
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import OTHER
 from aimetrics.metrics.stats import Estimate
@@ -44,6 +47,7 @@ __all__ = [
     "delta_number",
     "delta_points",
     "delta_rate",
+    "download_name",
     "format_change",
     "format_estimate",
     "format_hours",
@@ -300,7 +304,61 @@ def format_period(period: Period) -> str:
     return f"{period.start:%Y-%m-%d} – {period.last_day:%Y-%m-%d}"
 
 
+def format_month(day: dt.date) -> str:
+    """A calendar month by its first day: ``November 2026``."""
+    return f"{day:%B %Y}"
+
+
 def format_timestamp(value: dt.datetime | None, tz: str) -> str:
     if value is None:
         return "never (no collection run is recorded)"
     return value.astimezone(ZoneInfo(tz)).strftime(f"%Y-%m-%d %H:%M {tz}")
+
+
+# --- file names of downloads ----------------------------------------------------------------------
+
+DOWNLOAD_PREFIX = "aimetrics"
+MAX_NAME_STEM = 120  # characters before the suffix: short enough for any file system and mail
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """``text`` as a file-name-safe slug: ASCII letters and digits joined by "-"
+    ("Claude Code" → ``claude-code``, ``acme/api`` → ``acme-api``); a name with no letter or
+    digit in ASCII (e.g. "日本") becomes a short stable hash, never an empty part."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    out = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+    return out or hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def download_name(what: str, period: Period | None, selection: Selection, suffix: str) -> str:
+    """The file name of a download that names what it holds, its period and its filters:
+    ``aimetrics-adoption-by-team_2025-04-01_2025-06-30_team-payments_tool-claude-code.csv``.
+
+    Parts are joined by "_", words within a part by "-", several values of one filter by "+"
+    (``team-payments+checkout``). A name longer than :data:`MAX_NAME_STEM` lists the longest
+    filter by its count instead (``repos-12``), so a file name stays short without
+    dropping a filter silently. ``period`` None: no dates (a table that has no period)."""
+    parts = [f"{DOWNLOAD_PREFIX}-{slug(what)}"]
+    if period is not None:
+        parts += [f"{period.start:%Y-%m-%d}", f"{period.last_day:%Y-%m-%d}"]
+    # Each filter as (its part listing every value, its part counting them).
+    filters = [
+        [f"{kind}-{'+'.join(slug(v) for v in values)}", f"{kind}s-{len(values)}"]
+        for kind, values in (
+            ("team", selection.teams),
+            ("repo", selection.repositories),
+            ("tool", selection.tools),
+        )
+        if values
+    ]
+
+    def stem() -> str:
+        return "_".join(parts + [listed for listed, _ in filters])
+
+    while len(stem()) > MAX_NAME_STEM:
+        longest = max(filters, key=lambda f: len(f[0]))
+        if longest[0] == longest[1]:  # every filter already counted: cut (rare)
+            break
+        longest[0] = longest[1]
+    return f"{stem()[:MAX_NAME_STEM]}.{suffix.lstrip('.')}"

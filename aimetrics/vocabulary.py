@@ -61,6 +61,11 @@ TAG_KINDS = (AUTHORED, ASSISTED, REVIEWED)
 CONFIDENCES = ("high", "medium", "low")  # strongest first
 CONFIDENCE_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}  # a floor: rank >= floor's
 COMMIT, PULL_REQUEST, REVIEW = "commit", "pull_request", "review"
+# Line-level AI authorship (``commit_ai_lines.source``), in precedence order: when several
+# cover one commit, the first counts and the others are kept for cross-checks.
+GIT_AI, AGENT_TRACE, CURSOR_TRACKING = "git-ai", "agent-trace", "cursor"
+LINE_SOURCES = (GIT_AI, AGENT_TRACE, CURSOR_TRACKING)
+LINE_EVIDENCE_RULE = "line-evidence."  # + the source: the tag rule id of line evidence
 TAG_ENTITIES = (COMMIT, PULL_REQUEST, REVIEW)  # what an AI tag is on (``ai_tags.entity``)
 
 # --- how figures are grouped and compared -----------------------------------------------------

@@ -25,7 +25,7 @@ from aimetrics.store import Replace, read_table, write_frames
 from aimetrics.store import schema as s
 from aimetrics.store.pending import pending_rows
 from collectors.git_ai_notes import LineCounts, tool_id
-from collectors.git_notes import line_rows
+from collectors.git_notes import file_rows, line_rows
 
 SOURCE = "agent-trace"
 CONTRIBUTORS = ("ai", "human", "mixed", "unknown")
@@ -116,10 +116,12 @@ def count_revision(files: dict[str, dict[int, Line]], additions: int | None) -> 
     the records name)."""
     named = sum(len(lines) for lines in files.values())
     counts = LineCounts(added=max(additions or 0, named))
-    for lines in files.values():
+    for path, lines in files.items():
         for kind, tool, model in lines.values():
             if kind == "ai":
                 counts.ai[(tool, model)] = counts.ai.get((tool, model), 0) + 1
+                at = (path, tool, model)
+                counts.files[at] = counts.files.get(at, 0) + 1
             elif kind == "human":
                 counts.human += 1
             elif kind == "mixed":
@@ -137,17 +139,21 @@ def import_traces(engine: sa.Engine, path: Path) -> TraceImport:
         engine, s.commits, columns=["repo_id", "sha", "additions"],
         where=c.sha.in_(sorted(by_revision)) if by_revision else sa.false(),
     )  # fmt: skip
-    frames = [line_rows(0, SOURCE, {})]
+    frames, per_file = [line_rows(0, SOURCE, {})], [file_rows(0, SOURCE, {})]
     for repo_id, sha, additions in stored.iter_rows():
         counted = {sha: count_revision(by_revision[sha], additions)}
         frames.append(line_rows(repo_id, SOURCE, counted))
+        per_file.append(file_rows(repo_id, SOURCE, counted))
     rows = pl.concat(frames)
-    t = s.commit_ai_lines
-    replace = Replace(t, (t.c.source == SOURCE) & t.c.sha.in_(stored["sha"].unique().to_list()))
-    out = [(t, rows)]
+    t, tf = s.commit_ai_lines, s.commit_ai_line_files
+    shas = stored["sha"].unique().to_list()
+    out = [(t, rows), (tf, pl.concat(per_file))]
     if rows.height:
         out.append((s.sync_state, pending_rows(stored["repo_id"].unique().to_list())))
-    write_frames(engine, out, replace=[replace])
+    replace = [
+        Replace(table, (table.c.source == SOURCE) & table.c.sha.in_(shas)) for table in (t, tf)
+    ]
+    write_frames(engine, out, replace=replace)
     return TraceImport(
         records=len(records),
         commits=stored.height,

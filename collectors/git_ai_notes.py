@@ -252,6 +252,8 @@ class LineCounts:
     ai: dict[tuple[str, str], int] = field(default_factory=dict)
     human: int = 0
     mixed: int = 0
+    # The same AI lines per file: (path, tool id, model) -> lines (what explain lists).
+    files: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     @property
     def untracked(self) -> int:
@@ -281,4 +283,6 @@ def count_lines(
         agent = note.agent(entry.hash) or Agent(UNSPECIFIED_TOOL, "")
         key = (agent.tool_id, agent.model)
         counts.ai[key] = counts.ai.get(key, 0) + n
+        at = (entry.path, *key)
+        counts.files[at] = counts.files.get(at, 0) + n
     return counts

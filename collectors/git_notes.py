@@ -125,14 +125,21 @@ def write_notes(
             "finished_at": [now],
         }
     )
-    t = s.commit_ai_lines
     # A note read again replaces its rows; a note removed takes them away.
-    where = (t.c.repo_id == repo_id) & (t.c.source == SOURCE)
-    if found.replaced is not None:
-        where = where & t.c.sha.in_(found.replaced)
+    replace = []
+    for t in (s.commit_ai_lines, s.commit_ai_line_files):
+        where = (t.c.repo_id == repo_id) & (t.c.source == SOURCE)
+        if found.replaced is not None:
+            where = where & t.c.sha.in_(found.replaced)
+        replace.append(Replace(t, where))
     if rows.height:
         sync = pl.concat([sync, pending_rows([repo_id])], how="vertical_relaxed")
-    write_frames(engine, [(t, rows), (s.sync_state, sync)], replace=[Replace(t, where)])
+    files = file_rows(repo_id, SOURCE, counted)
+    write_frames(
+        engine,
+        [(s.commit_ai_lines, rows), (s.commit_ai_line_files, files), (s.sync_state, sync)],
+        replace=replace,
+    )
     return len(counted)
 
 
@@ -156,6 +163,22 @@ def line_rows(repo_id: int, source: str, counted: dict[str, LineCounts]) -> pl.D
             rows.append({**common, "tool_id": tool, "model": model, "ai_added_lines": n})
     return pl.DataFrame(rows, schema=_ROW_SCHEMA)
 
+
+def file_rows(repo_id: int, source: str, counted: dict[str, LineCounts]) -> pl.DataFrame:
+    """``commit_ai_line_files`` rows: per commit, file, tool and model with AI lines."""
+    rows = [
+        {"repo_id": repo_id, "sha": sha, "source": source, "path": path, "tool_id": tool,
+         "model": model, "ai_added_lines": n}
+        for sha, c in counted.items()
+        for (path, tool, model), n in sorted(c.files.items())
+    ]  # fmt: skip
+    return pl.DataFrame(rows, schema=_FILE_SCHEMA)
+
+
+_FILE_SCHEMA = {
+    "repo_id": pl.Int64, "sha": pl.String, "source": pl.String, "path": pl.String,
+    "tool_id": pl.String, "model": pl.String, "ai_added_lines": pl.Int64,
+}  # fmt: skip
 
 _ROW_SCHEMA = {
     "repo_id": pl.Int64, "sha": pl.String, "source": pl.String, "human_lines": pl.Int64,

@@ -102,8 +102,8 @@ def adoption_kpis(
             "(non-AI bots and excluded people left out).",
         ),
         _share_kpi(
-            "AI line share", share("ai_line_share"),
-            changes["ai_line_share"],
+            "Marked-PR line share", share("marked_pr_line_share"),
+            changes["marked_pr_line_share"],
             f"{get('ai_lines'):,} of {get('lines'):,} lines of merged PRs",
             "Additions + deletions of AI-assisted merged PRs / of all merged PRs.",
         ),

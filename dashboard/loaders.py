@@ -26,6 +26,7 @@ from aimetrics.figures import delivery as delivery_figures
 from aimetrics.figures import quality as quality_figures
 from aimetrics.figures import view as views
 from aimetrics.figures.adoption import AdoptionData
+from aimetrics.figures.ai_lines import AiWrittenData, ai_written_for
 from aimetrics.figures.copilot import CopilotUsageData
 from aimetrics.figures.data_page import DataPageData
 from aimetrics.figures.delivery import DeliveryData
@@ -201,6 +202,12 @@ def view_facts(v: View) -> Facts:
 def adoption(v: View, by: str) -> AdoptionData:
     """The Adoption page's figures (:func:`aimetrics.figures.adoption.adoption`)."""
     return adoption_figures.adoption(view_facts(v), v, by)
+
+
+@st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)
+def ai_written(v: View, by: str) -> AiWrittenData:
+    """The Adoption page's AI-written lines (:func:`aimetrics.figures.ai_lines.ai_written`)."""
+    return ai_written_for(view_facts(v), v, by)
 
 
 @st.cache_data(ttl=DATA_TTL_SECONDS, show_spinner=False, hash_funcs=_VIEW_HASH)

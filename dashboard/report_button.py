@@ -14,6 +14,7 @@ from aimetrics.errors import ExportError
 from aimetrics.exports.pdf import CHROMIUM_ENV, PdfUnavailable, check_pdf_printing, render_pdf
 from aimetrics.exports.report.html import render_html
 from aimetrics.exports.report.model import build_report
+from aimetrics.format import download_name
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import Period
 from dashboard.loaders import AppContext, store_engine
@@ -59,12 +60,11 @@ def pdf_printer(chromium_env: str | None) -> tuple[str, str]:
 def report_downloads(ctx: AppContext, period: Period, selection: Selection) -> None:
     """HTML (always) and PDF (where it can be printed, else why not) of the page's period
     and filters."""
-    name = f"aimetrics-report-{period.start:%Y-%m-%d}-{period.last_day:%Y-%m-%d}"
     html_col, pdf_col, _ = st.columns([2, 2, 5])
     html_col.download_button(
         "Download report (HTML)",
         data=lambda: report_html(ctx, period, selection),
-        file_name=f"{name}.html",
+        file_name=download_name("report", period, selection, "html"),
         mime="text/html",
         key="report-html",
         icon=":material/summarize:",
@@ -79,7 +79,7 @@ def report_downloads(ctx: AppContext, period: Period, selection: Selection) -> N
         pdf_col.download_button(
             "Download report (PDF)",
             data=lambda: report_pdf(ctx, period, selection, chromium),
-            file_name=f"{name}.pdf",
+            file_name=download_name("report", period, selection, "pdf"),
             mime="application/pdf",
             key="report-pdf",
             icon=":material/picture_as_pdf:",

@@ -6,8 +6,17 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from aimetrics.format import CURRENCY_SYMBOLS, MISSING, NOT_ENOUGH_DATA, STAGE_LABELS, format_money
+from aimetrics.format import (
+    CURRENCY_SYMBOLS,
+    MISSING,
+    NOT_ENOUGH_DATA,
+    STAGE_LABELS,
+    download_name,
+    format_money,
+)
+from aimetrics.metrics.adoption import Selection
 from aimetrics.vocabulary import TOOL_NAMES
+from dashboard.components import FILTERS_STATE, Filters
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -22,8 +31,8 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 LABELS = {
     "comparison": "AI marker", "merged_prs": "Merged PRs", "ai_prs": "AI-assisted PRs",
     "no_marker_prs": "No-marker PRs", "ai_share": "AI-assisted share (%)",
-    "lines": "Changed lines", "ai_lines": "AI-assisted lines",
-    "ai_line_share": "AI-assisted line share (%)", "ai_reviewed_prs": "AI-reviewed PRs",
+    "lines": "Changed lines", "ai_lines": "Lines of AI-assisted PRs",
+    "marked_pr_line_share": "Marked-PR line share (%)", "ai_reviewed_prs": "AI-reviewed PRs",
     "ai_reviewed_share": "AI-reviewed share (%)", "agent_prs": "Agent PRs",
     "active_contributors": "Active engineers", "ai_users": "AI users",
     "ai_users_without_markers": "AI users without markers",
@@ -70,12 +79,18 @@ LABELS = {
     "acceptances": "Acceptances", "acceptance_rate": "Acceptance rate (%)",
     "lines_suggested": "Lines suggested", "lines_accepted": "Lines added (accepted)",
     "interactions": "Prompts", "users": "Users", "days_active": "Days active",
+    "changes": "Commits", "changes_with_evidence": "Commits with line evidence",
+    "line_coverage": "Line evidence coverage (%)", "ai_added_lines": "AI-written lines",
+    "evidence_added_lines": "Added lines (commits with evidence)",
+    "ai_written_line_share": "AI-written share of added lines (%)", "model": "Model",
+    "measure": "Measure", "vendor_count": "Vendor reports", "marked_count": "Markers found",
+    "coverage": "Coverage (%)", "active_days": "Person-days",
 }  # fmt: skip
 TOOL_COLUMNS = {"tool_id", "tool", "ai_tool"}
 PERCENT_COLUMNS = {
-    "ai_share", "ai_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
+    "ai_share", "marked_pr_line_share", "ai_reviewed_share", "adoption_rate", "ai_commit_share",
     "share", "merge_rate", "utilization", "revert_rate", "unreviewed_share", "rounds_share",
-    "agent_share", "acceptance_rate",
+    "agent_share", "acceptance_rate", "line_coverage", "ai_written_line_share", "coverage",
 }  # fmt: skip
 HOUR_COLUMNS = {
     "p10",
@@ -201,6 +216,15 @@ def _reporting_currency() -> str:
     return str(currency)
 
 
+def csv_name(name: str) -> str:
+    """The download's file name: the table, the period and the filters of this run
+    (:func:`aimetrics.format.download_name`), so two downloads of one table never look alike."""
+    filters = st.session_state.get(FILTERS_STATE)
+    if not isinstance(filters, Filters):  # a page run without the entry point: no filters
+        return download_name(name, None, Selection(), "csv")
+    return download_name(name, filters.period, filters.selection, "csv")
+
+
 def table(
     frame: pl.DataFrame,
     name: str,
@@ -236,7 +260,7 @@ def table(
     st.download_button(
         f"Download CSV ({shown.height:,} rows)",
         data=csv_bytes(shown),
-        file_name=f"{name}.csv",
+        file_name=csv_name(name),
         mime="text/csv",
         key=f"csv-{name}",
         icon=":material/download:",

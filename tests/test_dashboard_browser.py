@@ -10,6 +10,7 @@ for the README (tests never change the source tree otherwise).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,7 +150,9 @@ def test_every_page_renders_and_downloads_a_csv(served: str) -> None:
             with page.expect_download(timeout=RENDER_TIMEOUT_MS) as info:
                 button.click()
             download = info.value
-            assert download.suggested_filename == "merged-prs.csv"
+            # The default period, no filter: aimetrics-merged-prs_FROM_TO.csv
+            name = download.suggested_filename
+            assert re.fullmatch(r"aimetrics-merged-prs_\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d\.csv", name)
             target = ARTIFACTS / "merged-prs.csv"
             download.save_as(target)
             lines = target.read_text().splitlines()

@@ -145,6 +145,14 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     return files
 
 
+def download(downloads: dict[str, bytes], table: str) -> bytes:
+    """The one CSV of ``table`` downloaded in this test, whatever period and filters its file
+    name carries (``aimetrics-TABLE_FROM_TO[_FILTERS].csv``)."""
+    found = [data for name, data in downloads.items() if name.startswith(f"aimetrics-{table}_")]
+    assert len(found) == 1, (table, sorted(downloads))
+    return found[0]
+
+
 @pytest.fixture
 def open_page(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_url: str, request: pytest.FixtureRequest
@@ -246,7 +254,7 @@ def test_period_without_data_is_a_message(open_page, page: str) -> None:  # type
 
 
 ADOPTION_SHARES = (
-    "adoption_rate", "ai_share", "ai_commit_share", "ai_line_share", "ai_reviewed_share",
+    "adoption_rate", "ai_share", "ai_commit_share", "marked_pr_line_share", "ai_reviewed_share",
     "agent_share", "agent_merge_rate",
 )  # fmt: skip
 
@@ -473,7 +481,7 @@ def test_csv_download_is_exactly_the_table(
     by_team = next(
         pl.from_pandas(t.value) for t in at.dataframe if "Team" in pl.from_pandas(t.value).columns
     )
-    csv = pl.read_csv(io.BytesIO(downloads["adoption-by-team.csv"]))
+    csv = pl.read_csv(io.BytesIO(download(downloads, "adoption-by-team")))
     assert_frame_equal(csv, by_team, check_dtypes=False)
     # ... and its numbers are the metrics', with the privacy module's fold: "(no team)" (agents'
     # PRs) has nobody active in it, so it is not shown as a group of its own.
@@ -494,6 +502,21 @@ def test_csv_download_is_exactly_the_table(
     )
 
 
+def test_download_names_carry_the_period_and_the_filters(
+    open_page, downloads: dict[str, bytes]
+) -> None:  # type: ignore[no-untyped-def]
+    """A CSV downloaded under a period and a team filter says both in its file name, so two
+    downloads of one table (another quarter, another team) never look alike."""
+    at = open_page("adoption", period=["2025-04-01", "2025-06-30"], team=["Payments"])
+    assert not at.warning  # the team is large enough to be shown
+    names = sorted(downloads)
+    assert "aimetrics-adoption-by-team_2025-04-01_2025-06-30_team-payments.csv" in names, names
+    for name in names:  # every table of the page, each named after itself
+        assert re.fullmatch(r"aimetrics-[a-z0-9-]+_2025-04-01_2025-06-30_team-payments\.csv", name)
+    csv_buttons = [b for b in at.get("download_button") if b.proto.label.startswith("Download CSV")]
+    assert len(names) == len(csv_buttons) > 1
+
+
 # --- privacy --------------------------------------------------------------------------------
 
 STRICT = "privacy:\n  min_group_size: 7\n"
@@ -503,7 +526,7 @@ def test_small_teams_are_folded_with_a_visible_note(open_page, downloads: dict[s
     at = open_page("adoption", config=STRICT)
     captions = texts(at.caption)
     assert "Privacy:" in captions and components.OTHER_GROUPS in captions
-    by_team = pl.read_csv(io.BytesIO(downloads["adoption-by-team.csv"]))
+    by_team = pl.read_csv(io.BytesIO(download(downloads, "adoption-by-team")))
     assert components.OTHER_GROUPS in by_team["Team"].to_list()
     assert "identity" not in by_team["Team"].to_list()  # 6 active people < 7
 
@@ -832,7 +855,7 @@ def test_team_map_points_equal_the_metrics(
         assert row["group"] in spec["data"][1]["text"]
     # The table behind the chart and its CSV.
     shown = table_with(at, "Throughput change (%)")
-    csv = pl.read_csv(io.BytesIO(downloads["team-map.csv"]))
+    csv = pl.read_csv(io.BytesIO(download(downloads, "team-map")))
     assert_frame_equal(csv, as_numbers(shown, csv), check_dtypes=False)
     assert shown["Team"].to_list() == everything["group"].to_list()
 
@@ -935,7 +958,7 @@ def test_cost_figures_and_tables_equal_the_metrics(
     assert pale and all(t["opacity"] < 1 for t in pale)
     drawn = sum(sum(t["y"]) for t in spec["data"])
     assert drawn == pytest.approx(by_month["Whole month"].sum(), abs=0.01 * by_month.height)
-    csv = pl.read_csv(io.BytesIO(downloads["spend-by-tool-month.csv"]))
+    csv = pl.read_csv(io.BytesIO(download(downloads, "spend-by-tool-month")))
     assert_frame_equal(csv, by_month, check_dtypes=False)
     # Idle seats per tool: the cost module's idle seats on the period's last day.
     held = idle_seats(facts.seats.lazy(), all_merged(facts), period.last_day,
@@ -949,7 +972,7 @@ def test_cost_figures_and_tables_equal_the_metrics(
     assert roi["Method"].to_list() == ["measured uplift", "assumed time saved"]
     assert roi["ROI (%)"][0] == pytest.approx(round(want.measured.roi.value * 100, 1))  # type: ignore[attr-defined]
     assert "ROI in percent (appendix)" in [e.label for e in at.expander]
-    roi_csv = pl.read_csv(io.BytesIO(downloads["roi.csv"]))
+    roi_csv = pl.read_csv(io.BytesIO(download(downloads, "roi")))
     assert_frame_equal(roi_csv, as_numbers(roi, roi_csv), check_dtypes=False)
     # Both methods' assumptions, in words.
     markdown = texts(at.markdown)
@@ -995,7 +1018,7 @@ def test_cost_page_shows_what_the_uplift_rests_on(
             str(round(pct.value, 2)) if pct.ok else fmt.NOT_ENOUGH_DATA,
         )
     assert want[0].estimate.ok  # the headline is a number at this scale
-    csv = pl.read_csv(io.BytesIO(downloads["uplift-by-adoption-basis.csv"]))
+    csv = pl.read_csv(io.BytesIO(download(downloads, "uplift-by-adoption-basis")))
     assert_frame_equal(csv, as_numbers(sensitivity, csv), check_dtypes=False)
     # The dose-response bins: the uplift's panel, intensity from the evidence.
     panel = weekly_panel(merged, activity, dated(ADOPTION_BASES))
@@ -1194,7 +1217,7 @@ def test_copilot_usage_figures_equal_the_metrics(
     assert shown["Copilot engaged users per day"].value == f"{now['engaged_users']:,.1f}"
     # The weekly table (and its CSV) is weekly_usage; the charts state their question.
     weekly = weekly_usage(daily, period).collect()
-    csv = pl.read_csv(io.BytesIO(downloads["copilot-usage-weekly.csv"]))
+    csv = pl.read_csv(io.BytesIO(download(downloads, "copilot-usage-weekly")))
     assert csv.height == weekly.height
     assert csv["Suggestions"].to_list() == weekly["suggestions"].to_list()
     assert csv["Acceptance rate (%)"].to_list() == pytest.approx(
@@ -1203,7 +1226,7 @@ def test_copilot_usage_figures_equal_the_metrics(
     chart(at, "How many people use Copilot on a typical day?")
     chart(at, "How many Copilot suggestions do people accept?")
     # By editor: users counted per group; groups under the threshold are folded.
-    editors = pl.read_csv(io.BytesIO(downloads["copilot-usage-by-editor.csv"]))
+    editors = pl.read_csv(io.BytesIO(download(downloads, "copilot-usage-by-editor")))
     assert editors["Suggestions"].sum() == now["suggestions"]
     shown_groups = editors.filter(pl.col("Editor") != components.OTHER_GROUPS)
     assert (shown_groups["Users"] >= K).all()
@@ -1422,3 +1445,34 @@ def test_money_charts_name_their_currency(open_page) -> None:  # type: ignore[no
                 if "spend" in template.lower() or "whole month" in template:
                     assert re.search(r"\$%\{\w+(\[\d\])?:,\.0f\}", template), template
     assert money_axes >= 3  # the balance, the team map and the spend by month
+
+
+def test_adoption_shows_the_ai_written_share_with_its_coverage(
+    open_page, facts: Facts, period: Period
+) -> None:  # type: ignore[no-untyped-def]
+    """The demo's git-ai line evidence: the share over the commits with evidence, the
+    coverage and the sample, as the metric function gives them."""
+    from aimetrics.metrics.ai_lines import ai_written_line_share
+
+    at = open_page("adoption")
+    lines = facts.ai_lines.filter("counts")
+    row = (
+        ai_written_line_share(
+            rows(facts.commits, "org", "at", Selection()), rows(lines, "org", "at", Selection()),
+            period,
+        )
+        .collect()
+        .row(0, named=True)
+    )  # fmt: skip
+    assert row["changes_with_evidence"] >= 30  # enough to show (statistics.min_prs)
+    shown = metric_values(at)
+    assert shown["AI-written share of added lines"] == fmt.format_share(
+        row["ai_written_line_share"]
+    )
+    assert shown["Line evidence coverage"] == fmt.format_share(row["line_coverage"])
+    captions = texts(at.caption)
+    assert f"{row['ai_added_lines']:,} of {row['evidence_added_lines']:,} added lines" in captions
+    assert f"{row['changes_with_evidence']:,} of {row['changes']:,} default-branch commits" in (
+        captions
+    )
+    assert "Marked-PR line share" in shown  # the other line share, renamed

@@ -29,7 +29,7 @@ END = dt.date(2025, 6, 30)
 FK_ORDER = [
     "repositories", "pull_requests", "pull_request_labels", "commits", "pull_request_commits",
     "reviews", "people", "identities", "teams", "team_memberships", "ai_tools", "seat_plans",
-    "seat_assignments", "cost_records", "copilot_usage",
+    "seat_assignments", "cost_records", "copilot_usage", "commit_ai_lines", "vendor_usage",
 ]  # fmt: skip
 LABEL_RULE = {
     "id": "label:ai-assisted",

@@ -175,5 +175,5 @@ def test_the_report_trend_marks_the_weeks_its_own_window_cuts() -> None:
         }
     )
     fig = weekly_chart(trend, period=Period(D(2025, 1, 15), D(2025, 1, 23)))
-    assert list(fig.data[0].marker.opacity) == [1.0, 1.0, 0.45]
+    assert list(fig.data[0].marker.opacity) == [1.0, 1.0, 0.35]
     assert "partial week: 3 days" in fig.data[0].customdata[2]

@@ -205,6 +205,14 @@ def test_collect_git_reads_notes(noted: tuple[Repo, dict[str, str]], engine: sa.
     assert rows_for(lines, shas["spaces"]) == [
         ("cursor", "gpt-5", 4, 0, 1, 7), ("openai-codex", "gpt-5-codex", 2, 0, 1, 7),
     ]  # fmt: skip
+    # The same AI lines per file (what explain lists), the quoted path unquoted.
+    files = read_table(engine, s.commit_ai_line_files).filter(pl.col("sha") == shas["spaces"])
+    assert files.sort("path").select("path", "tool_id", "model", "ai_added_lines").rows() == [
+        ("app.py", "openai-codex", "gpt-5-codex", 2), ("my file.py", "cursor", "gpt-5", 4),
+    ]  # fmt: skip
+    assert read_table(engine, s.commit_ai_line_files)["ai_added_lines"].sum() == lines[
+        "ai_added_lines"
+    ].sum()  # fmt: skip
     # The note names only the deleted file: evidence, no AI line.
     assert rows_for(lines, shas["delete"]) == [("", "", 0, 0, 2, 2)]
     assert rows_for(lines, shas["merge"]) == [("", "", 0, 0, 0, 0)]

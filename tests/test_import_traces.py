@@ -136,6 +136,10 @@ def test_cli_import_traces(stored: dict[str, str], tmp_path: Path) -> None:
     )
     lines = read_table(engine, s.commit_ai_lines)
     assert lines.select("tool_id", "ai_added_lines").rows() == [("claude-code", 4)]
+    files = read_table(engine, s.commit_ai_line_files)  # per file, for explain
+    assert files.select("path", "tool_id", "ai_added_lines").rows() == [
+        ("app.py", "claude-code", 4)
+    ]
     engine.dispose()
     bad = tmp_path / "bad.json"
     bad.write_text('{"version": "0.1.0"}')

@@ -590,7 +590,7 @@ def test_pr_and_commit_shares_by_hand() -> None:
         "merged_prs", "ai_prs", "no_marker_prs", "lines", "ai_lines", "ai_reviewed_prs", "agent_prs"
     ).row(0) == (8, 4, 4, 266, 130, 1, 1)
     assert shares["ai_share"][0] == 0.5
-    assert shares["ai_line_share"][0] == pytest.approx(130 / 266)
+    assert shares["marked_pr_line_share"][0] == pytest.approx(130 / 266)
     assert shares["ai_reviewed_share"][0] == 1 / 8
     # Commits on main, counted: k1, k2, k3, k4 (the agent's); k5 is a bot, k6 not on main.
     commit = commit_shares(grouped(commits, "org", "at"), PERIOD).collect()

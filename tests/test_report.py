@@ -15,6 +15,10 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
+import subprocess
+from dataclasses import replace
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,11 +30,19 @@ from typer.testing import CliRunner
 from aimetrics.cli import app
 from aimetrics.errors import ExportError
 from aimetrics.exports import pdf as pdf_module
+from aimetrics.exports.csv_tables import aimetrics_version
 from aimetrics.exports.pdf import CHROMIUM, CHROMIUM_ARGS, render_pdf
 from aimetrics.exports.report.html import render_html
-from aimetrics.exports.report.model import Report, build_report, report_from_figures
+from aimetrics.exports.report.model import (
+    Report,
+    build_report,
+    describe_selection,
+    report_from_figures,
+)
+from aimetrics.exports.report.onepager import MAX_PAGE1_TEAMS
 from aimetrics.figures.compute import Figures, compute_figures
 from aimetrics.figures.facts import Facts
+from aimetrics.figures.team_actions import action_table, standouts
 from aimetrics.format import format_interval, format_money, format_number, format_share
 from aimetrics.metrics.adoption import Selection, contributor_adoption, select, with_group
 from aimetrics.metrics.overview import CostInputs, overview_figures, select_work
@@ -280,6 +292,158 @@ def test_method_notes_and_sample_sizes(report: Report, html: str) -> None:
     assert "Other (small groups)" in html  # the privacy note: the small identity team folded
 
 
+# --- page 1: verdict, team table, one chart -------------------------------------------------------
+
+
+def page_one(html: str) -> str:
+    start = html.index('<section class="onepager">')
+    return html[start : html.index("</section>", start)]
+
+
+def test_page_one_holds_the_verdict_the_team_table_and_one_chart(report: Report, html: str) -> None:
+    one = page_one(html)
+    f = report.figures
+    # (a) Three sentences, in order: adoption, measured effect, value against spend.
+    said = re.findall(r'<p data-verdict="(\w+)">(.*?)</p>', one)
+    assert [key for key, _ in said] == ["adoption", "effect", "value"]
+    adoption, effect, value = (unescape(text) for _, text in said)
+    head = f.adoption["team"].headline.row(0, named=True)
+    cur = f.spend.figures.row(0, named=True)
+    assert adoption.startswith(
+        f"Adoption: {head['ai_users']:,} of {head['active_contributors']:,} active engineers"
+    )
+    assert f"{format_share(cur['ai_share'])} of the {cur['merged_prs']:,} merged PRs" in adoption
+    # Too few comparison engineers in the small demo: "not enough data" with the reason, no
+    # number; the cycle-time interval of the same engineers includes 1×: no claimed effect.
+    uplift = f.measured.uplift.percent
+    assert not uplift.ok
+    assert f"not enough data to measure a change in throughput — {uplift.note}" in effect
+    within = f.overview.cycle.within
+    assert within is not None and within.ratio.low < 1 < within.ratio.high
+    assert "no measurable difference in cycle time" in effect
+    assert f"{within.ratio.low:.2f}× to {within.ratio.high:.2f}×" in effect
+    assert value.startswith(f"AI cost {format_money(cur['spend'], 'USD')} in these 90 days")
+    assert f"{format_money(cur['spend_billed'], 'USD')} billed" in value
+    assert "ROI" not in adoption + effect + value
+    # The demo configures budgets, none forecast over in this month of the small demo.
+    assert (f.budgets["status"] == "within budget").all()
+    assert f"All {f.budgets.height} budgets are forecast within their limits" in value
+    # (b) The team action table: the Overview's rows, columns and words (privacy folded).
+    from dashboard.team_actions import shown
+
+    overview = shown(f.team_actions, f.currency, f.view.statistics.confidence_level)
+    headers = re.findall(r"<th class=\"[^\"]*\">(.*?)</th>", one)
+    assert [unescape(h) for h in headers] == overview.columns
+    rows = re.findall(r"<tr><td.*?</tr>", one)
+    cells = [[unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+    assert cells == [[f"{v:,}" if isinstance(v, int) else v for v in r] for r in overview.rows()]
+    assert "Other (small groups)" in [r[0] for r in cells]
+    assert [r[0] for r in cells] == f.team_actions["team"].to_list()  # as team-actions.csv
+    for sentence in standouts(f.team_actions, f.currency):
+        assert unescape(re.sub(r"</?strong>", "**", one)).count(sentence) == 1
+    # (c) One chart: the weekly AI-assisted share, partial weeks apart from the line.
+    specs = re.findall(r'<script type="application/json" id="(chart-\d+)-spec">(.*?)</script>', one)
+    assert len(specs) == 1
+    line, partial = json.loads(specs[0][1])["data"]
+    trend = f.overview.trend
+    whole = trend.filter(pl.col("days") == 7)
+    assert line["x"] == [str(d) for d in whole["week_start"].to_list()]
+    assert line["y"][-1] == pytest.approx(whole["ai_share"][-1] * 100)
+    part = trend.filter((pl.col("days") < 7) & (pl.col("merged_prs") > 0))
+    assert partial["mode"] == "markers" and partial["x"] == [
+        str(d) for d in part["week_start"].to_list()
+    ]
+    assert part.height >= 1  # the demo's period ends mid-week: that week is drawn apart
+    # The dense headline figures moved to the appendix, which keeps all of them.
+    assert 'data-figure="' not in one
+    appendix = Page(html[html.index("Appendix A. Headline figures") :]).figures
+    for key in ("spend", "run_rate", "cost_per_merged_pr", "idle_seats", "ai_share",
+                "adoption_rate", "throughput", "uplift", "cycle_ratio", "size_ratio",
+                "revert_diff", "unreviewed_diff", "capacity", "value_per_spend",
+                "measured_value", "assumed_value"):  # fmt: skip
+        assert key in appendix, key
+
+
+def many_teams(report: Report, n: int) -> Report:
+    """The report with ``n`` teams of long names, each with a measured change and idle seats
+    (so all three standout sentences are said): a worst case for page 1's length."""
+    f = report.figures
+    one = f.team_actions.row(0, named=True)
+    rows = [
+        one | {
+            "team": f"customer-experience-platform-{i:02d}", "spend": 1000.0 - i,
+            "idle_seats": 3, "idle_monthly_cost": 57.0, "throughput_status": "ok",
+            "throughput_change": 5.0 + 20 * (i % 2), "throughput_change_low": -3.0 + 10 * (i % 2),
+            "throughput_change_high": 12.0 + 30 * (i % 2), "adopters": 12,
+        }
+        for i in range(n)
+    ]  # fmt: skip
+    many = pl.DataFrame(rows, schema=f.team_actions.schema)
+    return replace(report, figures=replace(f, team_actions=many))
+
+
+def test_page_one_lists_the_largest_spenders_and_the_appendix_every_team(
+    report: Report,
+) -> None:
+    """With more teams than page 1 holds, page 1 shows the largest spenders and says how many
+    more; the appendix has every team."""
+    text = render_html(many_teams(report, MAX_PAGE1_TEAMS + 3))
+    first = page_one(text)
+    last, next_ = (
+        f"customer-experience-platform-{i:02d}" for i in (MAX_PAGE1_TEAMS - 1, MAX_PAGE1_TEAMS)
+    )
+    assert last in first and next_ not in first
+    assert "3 more team(s) in the appendix and in team-actions.csv." in first
+    assert len(re.findall(r"<li>", first)) == 3  # every standout sentence
+    rest = text[text.index("Every team") :]
+    assert all(f"customer-experience-platform-{i:02d}" in rest for i in range(MAX_PAGE1_TEAMS + 3))
+
+
+@pytest.mark.browser
+def test_pdf_page_one_holds_the_longest_team_table(
+    report: Report, chromium: str, tmp_path: Path
+) -> None:
+    """The largest page 1 (the most teams it lists, long names, three standouts): the chart
+    still ends on page 1."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("no pdftotext (apt-get install poppler-utils)")
+    path = tmp_path / "many.pdf"
+    render_pdf(render_html(many_teams(report, MAX_PAGE1_TEAMS + 3)), path)
+    first = pdf_page_text(path, 1)
+    assert "Largest measured change" in first and "Most idle spend" in first
+    assert "Is more of the merged work AI-assisted, week by week?" in first
+    assert first.endswith(f"aimetrics {aimetrics_version()}.")  # the footer, last on page 1
+    assert pdf_page_text(path, 2).startswith("Appendix A. Headline figures")
+
+
+def test_page_one_under_a_repository_filter_says_why_there_is_no_team_table(
+    facts: Facts, settings: Settings, period: Period
+) -> None:
+    repo = facts.repositories[0]
+    got = report_from_figures(
+        compute_figures(facts, settings, period, Selection(repositories=(repo,)))
+    )
+    one = page_one(render_html(got))
+    assert "with a repository filter there is no team action table" in one
+    assert got.verdict[2].startswith("Value against spend: not shown, because AI spend is not")
+
+
+def test_appendix_weekly_bars_draw_partial_weeks_pale(report: Report, html: str) -> None:
+    specs = [
+        json.loads(x)
+        for x in re.findall(
+            r'<script type="application/json" id="chart-\d+-spec">(.*?)</script>', html
+        )
+    ]
+    bars = next(
+        s for s in specs if s["layout"]["title"]["text"].startswith("How much of the merged work")
+    )
+    days = report.figures.overview.trend["days"].to_list()
+    assert 7 in days and any(d < 7 for d in days)
+    for trace in bars["data"]:
+        assert trace["marker"]["opacity"] == [1.0 if d == 7 else 0.35 for d in days]
+
+
 # --- self-contained: works offline ---------------------------------------------------------------
 
 
@@ -340,35 +504,49 @@ def test_html_draws_its_charts_offline(html: str, chromium: str) -> None:
 # --- PDF -------------------------------------------------------------------------------------
 
 
+def pdf_page_text(path: Path, page: int) -> str:
+    """One page's text as poppler's pdftotext reads it, whitespace collapsed."""
+    out = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return " ".join(out.stdout.split())
+
+
 @pytest.mark.browser
-def test_pdf_has_the_one_pager_first_then_the_appendix(
-    report: Report, html: str, chromium: str, tmp_path: Path
+def test_pdf_page_one_holds_the_verdict_the_team_table_and_the_chart(
+    report: Report, html: str, chromium: str, tmp_path: Path, demo_store_url: str
 ) -> None:
+    if not shutil.which("pdftotext"):
+        pytest.skip("no pdftotext (apt-get install poppler-utils)")
     path = tmp_path / "report.pdf"
     render_pdf(html, path)
-    pages = PdfReader(path).pages
-    assert len(pages) >= 2
-    first, second = (" ".join(p.extract_text().split()) for p in pages[:2])
-    k = report.kpis
+    assert len(PdfReader(path).pages) >= 2
+    first, second = pdf_page_text(path, 1), pdf_page_text(path, 2)
     assert first.startswith("AI adoption and ROI")
-    for text in (
-        format_money(k["spend"].value, "USD"),
-        format_money(k["cost_per_merged_pr"].value, "USD", 2),
-        format_share(k["ai_share"].value),
-        format_number(k["throughput"].value, "rate"),
-        "Capacity gained",
-        "of which",
-        "Monthly run rate",
-        "an assumption, not a measurement",
-        "not enough data",
-        "Idle seats to reclaim",
-    ):
-        assert text in first, text
-    assert not re.search(r"ROI [+−-]?[\d,.]+%", first)  # ROI in percent: the appendix only
-    assert "Appendix" not in first
-    assert second.startswith("Appendix A. Spend and ROI")  # the one-pager did not overflow
-    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
-    assert "Method notes" in text and "Sample sizes" in text
+    for sentence in report.verdict:  # all three, whole, on page 1
+        assert " ".join(sentence.split()) in first, sentence
+    assert "Which teams to talk to" in first
+    f = report.figures
+    shown = action_table(f.team_actions, f.currency, f.view.statistics.confidence_level)
+    for row in shown.iter_rows(named=True):  # every row of the table, its words as shown
+        for cell in (
+            row["Team"],
+            row["AI-assisted PR share"],
+            row["AI spend per engineer a month"],
+        ):
+            assert str(cell) in first, cell
+    assert "Is more of the merged work AI-assisted, week by week?" in first
+    assert "Appendix" not in first and "Headline figures" not in first
+    assert second.startswith("Appendix A. Headline figures")  # page 1 did not overflow
+    text = " ".join(pdf_page_text(path, n) for n in range(2, len(PdfReader(path).pages) + 1))
+    for detail in ("Capacity gained", "Monthly run rate", "Idle seats to reclaim",
+                   "an assumption, not a measurement", "Method notes", "Sample sizes"):  # fmt: skip
+        assert detail in text, detail  # the former page 1's detail, kept in the appendix
+    # A report travels: no store URL or path in the PDF either.
+    everything = first + text
+    assert "sqlite:" not in everything
+    assert demo_store_url.removeprefix("sqlite:///") not in everything
 
 
 def test_pdf_without_chromium_is_a_clear_error(
@@ -419,6 +597,8 @@ def test_build_report_api(demo_store_url: str, settings: Settings, period: Perio
     assert got.figures.store == demo_store_url and got.figures.generated_at == NOW
     text = render_html(got)
     assert "teams payments" in text and not got.withheld
+    # A tool by its display name, as in the dashboard's filter (one name per tool).
+    assert describe_selection(Selection(tools=("claude-code",))) == "AI tools Claude Code"
 
 
 def test_small_selection_shows_no_figures(facts: Facts, period: Period, tmp_path: Path) -> None:
@@ -431,6 +611,7 @@ def test_small_selection_shows_no_figures(facts: Facts, period: Period, tmp_path
     assert got.withheld and "fewer than the privacy threshold" in got.withheld
     page = Page(render_html(got))
     assert page.figures == {}  # no figure at all
+    assert got.verdict == () and "data-verdict" not in render_html(got)
     assert "Method notes" in render_html(got)
 
 

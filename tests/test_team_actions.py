@@ -74,7 +74,13 @@ def test_sentences_name_their_numbers_and_never_not_enough_data(demo) -> None:  
     for s in sentences:
         team = s.split("**")[1]
         assert team in rows and team != OTHER
-        assert rows[team]["throughput_status"] == OK or s.startswith("Most idle spend")
+        if s.startswith("Largest measured cycle-time difference"):
+            r = rows[team]
+            assert r["cycle_status"] == OK
+            assert r["cycle_ratio_low"] > 1 or r["cycle_ratio_high"] < 1
+            assert f"{r['cycle_ratio']:.2f}×" in s and "90% CI" in s and "engineers" in s
+        else:
+            assert rows[team]["throughput_status"] == OK or s.startswith("Most idle spend")
     flat = [s for s in sentences if s.startswith("Largest spend with no measurable change")]
     moved = [s for s in sentences if s.startswith("Largest measured change")]
     for s in flat:

@@ -6,7 +6,12 @@ share. Commands register in the order ``aimetrics --help`` lists them.
 
 from __future__ import annotations
 
-from aimetrics.cli import collect_vendors, store, tagging  # noqa: F401 (registers the commands)
+from aimetrics.cli import (  # noqa: F401 (registers the commands)
+    collect_cursor,
+    collect_vendors,
+    store,
+    tagging,
+)
 from aimetrics.cli.budget import budget_app
 from aimetrics.cli.collect import collect_app, import_app
 from aimetrics.cli.exports import export_app

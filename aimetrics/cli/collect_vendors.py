@@ -1,5 +1,5 @@
-"""`aimetrics collect anthropic` and `collect all`: AI vendors' APIs, and every configured
-collector in one run (for cron and CI)."""
+"""`aimetrics collect anthropic`, `collect openai` and `collect all`: AI vendors' APIs, and
+every configured collector in one run (for cron and CI)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,16 @@ from aimetrics.errors import AimetricsError
 QuietOption = Annotated[
     bool, typer.Option("--quiet", help="Only warnings and one closing line (for cron).")
 ]
+
+
+Runner = Callable[[Context, sa.Engine, bool], bool]
+"""Runs one collector; True when it completed."""
+Plan = Callable[[Context], list[tuple[str, str | None]]]
+"""The collectors of a module the configuration names, each with why it is skipped."""
+RUNNERS: dict[str, Runner] = {}
+PLANS: list[Plan] = []
+"""Collectors in modules of their own (`collect_cursor`) register here when imported, so
+`collect all` runs them without this module importing theirs."""
 
 
 def _say(line: str) -> None:
@@ -39,6 +49,21 @@ def _anthropic(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
     _say(summary.line())
     for failure in summary.failed:
         _error(f"anthropic {failure}")
+    return not summary.failed
+
+
+def _openai(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
+    """Run the OpenAI collector; True when it completed."""
+    from aimetrics.settings import OpenAISettings
+    from collectors.vendors.openai import collect_openai
+
+    settings = ctx.settings.vendors.openai or OpenAISettings()
+    summary = collect_openai(
+        settings, engine, ctx.settings.reporting, report=(lambda _l: None) if quiet else _say
+    )
+    _say(summary.line())
+    for failure in summary.failed:
+        _error(f"openai {failure}")
     return not summary.failed
 
 
@@ -81,6 +106,36 @@ def collect_anthropic_command(
         raise typer.Exit(code)
 
 
+@collect_app.command("openai")
+def collect_openai_command(
+    config: ConfigOption = None, db: DbOption = None, quiet: QuietOption = False
+) -> None:
+    """OpenAI spend per day, project and line item, from the organization costs API.
+
+    Billed spend, counted for vendors.openai.tool (openai-codex) unless vendors.openai.projects
+    or api_keys send a project's or key's spend elsewhere (or leave it out). The key comes
+    from the variable vendors.openai.admin_key_env names (OPENAI_ADMIN_KEY): an Admin API key.
+    Incremental (days not stored, plus vendors.openai.lookback_days) and safe to interrupt:
+    re-run to resume.
+    """
+
+    def work() -> int:
+        from aimetrics.pipeline import run_pipeline
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        try:
+            ok = _openai(ctx, engine, quiet)
+            run_pipeline(engine, ctx.settings, identities=False)  # as `collect anthropic`
+        finally:
+            engine.dispose()
+        return 0 if ok else 1
+
+    code = run(work)
+    if code:
+        raise typer.Exit(code)
+
+
 def planned(ctx: Context) -> list[tuple[str, str | None]]:
     """The collectors the configuration names, each with why it is skipped (None: it runs)."""
     github = ctx.settings.github
@@ -91,6 +146,12 @@ def planned(ctx: Context) -> list[tuple[str, str | None]]:
     if anthropic is not None:
         unset = f"${anthropic.admin_key_env} is not set" if anthropic.key() is None else None
         out.append(("anthropic", unset))
+    openai = ctx.settings.vendors.openai
+    if openai is not None:
+        unset = f"${openai.admin_key_env} is not set" if openai.key() is None else None
+        out.append(("openai", unset))
+    for plan in PLANS:
+        out += plan(ctx)
     return out
 
 
@@ -100,9 +161,11 @@ def collect_all(
 ) -> None:
     """Every collector the configuration names, one after another (for cron and CI).
 
-    github (github.orgs or github.repos) and anthropic (vendors.anthropic, with its key
-    variable set). A failing collector does not stop the others; the exit status is 1 and
-    the last line names the ones that failed. Local clones are read by `collect git PATH...`.
+    github (github.orgs or github.repos), anthropic (vendors.anthropic), openai
+    (vendors.openai) and cursor (vendors.cursor), each vendor with its key variable set.
+    A failing collector does not stop the others; the exit status is 1 and the last line
+    names the ones that failed.
+    Local clones are read by `collect git PATH...`.
     """
 
     def work() -> int:
@@ -112,14 +175,16 @@ def collect_all(
         plan = planned(ctx)
         if not plan:
             _error(
-                "the configuration names no collector: set github.orgs (or github.repos) "
-                "or vendors.anthropic; see docs/collecting.md"
+                "the configuration names no collector: set github.orgs (or github.repos), "
+                "vendors.anthropic, vendors.openai or vendors.cursor; see docs/collecting.md"
             )
             return 2
         engine = ctx.engine(migrate=True)
-        runners: dict[str, Callable[[Context, sa.Engine, bool], bool]] = {
+        runners: dict[str, Runner] = {
             "github": _github,
             "anthropic": _anthropic,
+            "openai": _openai,
+            **RUNNERS,
         }
         failed: list[str] = []
         try:

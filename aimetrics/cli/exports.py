@@ -142,9 +142,10 @@ def report(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """The leadership ROI report: a one-page summary (spend, adoption, throughput and cycle
-    time, quality guardrails, ROI with both methods, idle seats) and an appendix with the
-    method notes. HTML works offline; PDF is printed by Debian's headless Chromium."""
+    """The leadership report: page 1 is a three-sentence verdict (adoption, the measured
+    effect, value against spend), the team action table and the weekly AI-assisted share;
+    the appendix has every headline figure, spend and ROI, adoption, delivery, quality and
+    the method notes. HTML works offline; PDF is printed by Debian's headless Chromium."""
     kind = out.suffix.lower()
     if kind not in (".html", ".htm", ".pdf"):
         raise fail(f"--out {out}: write FILE.html or FILE.pdf")

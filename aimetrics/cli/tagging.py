@@ -90,6 +90,8 @@ def _print_explanation(result) -> None:  # type: ignore[no-untyped-def]
             )
     elif result.found:
         out.print("No rule fired.")
+    if result.lines.height:
+        _print_lines(out, result.lines, result.files)
     if result.near_misses:
         out.print("Near misses (the marker's text appears, the whole pattern does not match):")
         for miss in result.near_misses:
@@ -99,3 +101,35 @@ def _print_explanation(result) -> None:  # type: ignore[no-untyped-def]
                 highlight=False,
                 soft_wrap=True,
             )
+
+
+def _print_lines(out: Console, lines, files) -> None:  # type: ignore[no-untyped-def]
+    """The line evidence (commit_ai_lines): per commit and source, AI lines per tool and
+    model, then per file and tool where the source recorded files (commit_ai_line_files);
+    '*' marks the source that counts."""
+    import polars as pl  # the CLI imports its heavy modules when a command runs
+
+    out.print("Line evidence (* the source that counts; the others are kept for cross-checks):")
+    for (sha, source), rows in lines.group_by("sha", "source", maintain_order=True):
+        first = rows.row(0, named=True)
+        mark = "*" if first["counts"] else " "
+        out.print(
+            f" {mark}commit {str(sha)[:12]} {source}: {rows['ai_added_lines'].sum():,} AI lines "
+            f"of {first['added_lines']:,} added ({first['human_lines']:,} human, "
+            f"{first['mixed_lines']:,} mixed, {first['untracked_lines']:,} untracked)",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        for row in rows.filter(pl.col("ai_added_lines") > 0).iter_rows(named=True):
+            model = f", {row['model']}" if row["model"] else ""
+            out.print(
+                f"    {row['ai_added_lines']:,} AI lines ({row['tool_id']}{model})",
+                highlight=False, soft_wrap=True,
+            )  # fmt: skip
+        per_file = files.filter((pl.col("sha") == sha) & (pl.col("source") == source))
+        for row in per_file.iter_rows(named=True):
+            model = f", {row['model']}" if row["model"] else ""
+            out.print(
+                f"      {row['path']}: {row['ai_added_lines']:,} AI lines "
+                f"({row['tool_id']}{model})",
+                highlight=False, soft_wrap=True, markup=False,
+            )  # fmt: skip

@@ -223,6 +223,8 @@ def schema_frames(
     seats: pl.DataFrame,
     costs: pl.DataFrame,
     usage: pl.DataFrame,
+    ai_lines: pl.DataFrame | None = None,
+    vendor_usage: pl.DataFrame | None = None,
 ) -> list[tuple[sa.Table, pl.DataFrame]]:
     """Frames in foreign-key order, each with exactly its table's columns and dtypes."""
     from aimetrics.store.write import conform
@@ -243,5 +245,8 @@ def schema_frames(
         (s.seat_assignments, seats.drop("person")),
         (s.cost_records, costs),
         (s.copilot_usage, usage),
+        *([(s.commit_ai_lines, ai_lines)] if ai_lines is not None else []),
     ]
+    if vendor_usage is not None:  # the vendors' own usage reports (demo/vendor_usage.py)
+        pairs.append((s.vendor_usage, vendor_usage))
     return [(table, conform(table, frame)) for table, frame in pairs]

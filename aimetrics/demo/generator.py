@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from aimetrics.demo import (
     activity,
+    ai_lines,
     commits,
     costs,
     frames,
@@ -19,6 +20,7 @@ from aimetrics.demo import (
     reviews,
     texts,
     throughput,
+    vendor_usage,
 )
 from aimetrics.demo.org import ORG_NAME, build_org
 from aimetrics.demo.timeline import Timeline
@@ -78,8 +80,13 @@ def generate(
     else:
         timeline = Timeline.ending_at(now or dt.datetime.now(dt.UTC))
     # One independent stream per stage: changing one stage leaves the others' draws alone.
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
-    rng_org, rng_rates, rng_prs, rng_text, rng_reviews, rng_commits, rng_costs, rng_out = streams
+    # Later streams (the git-ai notes' ninth, the vendor usage's tenth) leave the first eight
+    # as they were: SeedSequence children are fixed by their index.
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
+    rng_org, rng_rates, rng_prs, rng_text, rng_reviews, rng_commits, rng_costs, rng_out = streams[
+        :8
+    ]
+    rng_lines, rng_vendor = streams[8], streams[9]
 
     org = build_org(rng_org, timeline, scale, throughput_effect, cycle_time_effect)
     rates = throughput.weekly_rates(rng_rates, org)
@@ -90,6 +97,8 @@ def generate(
     prs = prs.join(built.merge_sha, on=["repo_id", "number"], how="left")
     facts = commit_facts(built.frame)
     commit_rows = frames.commit_rows(org, built)
+    line_rows = ai_lines.line_evidence(rng_lines, org, built.frame, scale)
+    vendor_rows = vendor_usage.vendor_usage(rng_vendor, org, prs, built.frame)
     links = built.links
     del built  # the unsorted commit texts: free them before the rest is built
     seats = costs.seat_assignments(rng_costs, org)
@@ -110,6 +119,8 @@ def generate(
         seats=seats,
         costs=costs.cost_records(rng_costs, org, seats),
         usage=costs.copilot_usage(rng_costs, org, seats),
+        ai_lines=line_rows,
+        vendor_usage=vendor_rows,
     )
     truth = build_truth(
         seed=seed,

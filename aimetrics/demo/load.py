@@ -25,7 +25,7 @@ def demo_replacements() -> list[Replace]:
     Demo rows are recognized by ``source = 'demo'`` (repositories, teams,
     identities, seats, plans), by belonging to a demo repository (PRs, commits,
     links, reviews, labels, and AI tags computed on them), by the ``demo:``
-    cost-record keys and the demo organization's Copilot usage rows. People have
+    cost-record and vendor-usage keys and the demo organization's Copilot usage rows. People have
     no source column: once the demo identities and memberships are gone, the
     people left without any identity or membership are removed.
     """
@@ -36,6 +36,7 @@ def demo_replacements() -> list[Replace]:
         Replace(t, t.c.repo_id.in_(demo_repos))
         for t in (
             s.ai_tags,
+            s.commit_ai_lines,
             s.pull_request_labels,
             s.pull_request_commits,
             s.reviews,
@@ -64,6 +65,7 @@ def demo_replacements() -> list[Replace]:
         Replace(s.seat_plans, s.seat_plans.c.source == DEMO),
         Replace(s.cost_records, s.cost_records.c.record_key.startswith("demo:")),
         Replace(s.copilot_usage, s.copilot_usage.c.owner == ORG_NAME),
+        Replace(s.vendor_usage, s.vendor_usage.c.record_key.startswith("demo:")),
     ]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from aimetrics.exports.ai_lines_tables import ai_line_tables
 from aimetrics.exports.csv_tables import (
     HISTORY,
     NO_REPO_SPEND,
@@ -33,6 +34,7 @@ from aimetrics.exports.csv_tables import (
     run_rate_row,
     uplift_rows,
 )
+from aimetrics.exports.evidence_tables import evidence_tables
 from aimetrics.exports.manifest import manifest
 from aimetrics.figures.compute import BREAKDOWNS, Figures
 from aimetrics.figures.copilot import CopilotUsageData
@@ -129,7 +131,8 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         "Active engineers; AI users (evidence of AI use in the period: markers, Copilot "
         "usage reports, seat activity, vendor usage), of them without AI markers, engineers "
         "with AI markers; adoption_rate = ai_users / active_contributors; AI-assisted shares "
-        "of merged PRs, commits and changed lines.",
+        "of merged PRs, commits and changed lines (marked_pr_line_share: every line of a "
+        "marked PR; the AI-written share is ai-written-summary's).",
         SELECTION,
         "adoption",
     )
@@ -182,6 +185,8 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         SELECTION,
         "adoption",
     )
+    for row in ai_line_tables(f):
+        add(*row)
     if copilot is not None:
         out += copilot_tables(copilot)
 
@@ -437,6 +442,7 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         STORE,
         "data",
     )
+    out += evidence_tables(f)  # ai-evidence.csv, marker-coverage.csv (exports/evidence_tables.py)
     return out
 
 

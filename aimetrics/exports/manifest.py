@@ -6,6 +6,7 @@ from __future__ import annotations
 from aimetrics.exports.csv_tables import Table, aimetrics_version
 from aimetrics.figures.compute import BREAKDOWNS, Figures
 from aimetrics.figures.folds import PrivacyNote
+from aimetrics.vocabulary import LINE_SOURCES
 
 
 def _privacy(f: Figures) -> dict[str, object]:
@@ -17,6 +18,7 @@ def _privacy(f: Figures) -> dict[str, object]:
         **{f"delivery by {by}": f.delivery[by].privacy for by in BREAKDOWNS},
         **{f"quality by {by}": f.quality[by].privacy for by in BREAKDOWNS},
         "data by repository": f.data.privacy,
+        "data marker coverage": f.data.markers.privacy,
     }
     return {
         "min_group_size": f.view.min_group_size,
@@ -65,6 +67,7 @@ def manifest(f: Figures, written: list[Table]) -> dict[str, object]:
             "statistics": settings.statistics.model_dump(mode="json"),
         },
         "privacy": _privacy(f),
+        "line_evidence": _line_evidence(f),
         "files": [
             {
                 "name": f"{t.name}.csv",
@@ -77,4 +80,18 @@ def manifest(f: Figures, written: list[Table]) -> dict[str, object]:
             }
             for t in written
         ],
+    }
+
+
+def _line_evidence(f: Figures) -> dict[str, object]:
+    """What ``ai-lines.csv`` and the AI-written share rest on: the sources in precedence
+    order (one counts per commit), and how many of the period's commits have evidence."""
+    first = next(iter(f.ai_written.values()), None)
+    row = first.headline.row(0, named=True) if first and first.headline.height else {}
+    return {
+        "sources_in_precedence": list(LINE_SOURCES),
+        "commits": row.get("changes", 0),
+        "commits_with_evidence": row.get("changes_with_evidence", 0),
+        "line_coverage": row.get("line_coverage"),
+        "files": ["ai-lines.csv", "ai-written-summary.csv"],
     }

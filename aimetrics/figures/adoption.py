@@ -144,7 +144,7 @@ ADOPTION_CHANGES = {
     "adoption_rate": ("active_contributors", "min_engineers", "active engineers"),
     "ai_share": ("merged_prs", "min_prs", "merged PRs"),
     "ai_commit_share": ("commits", "min_prs", "default-branch commits"),
-    "ai_line_share": ("merged_prs", "min_prs", "merged PRs"),
+    "marked_pr_line_share": ("merged_prs", "min_prs", "merged PRs"),
     "ai_reviewed_share": ("merged_prs", "min_prs", "merged PRs"),
     "agent_share": ("merged_prs", "min_prs", "merged PRs"),
     "agent_merge_rate": ("agent_decided", "min_prs", "agent PRs merged or closed"),

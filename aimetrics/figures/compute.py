@@ -15,12 +15,13 @@ cost per PR and ROI are undefined. The measured uplift uses the selection's whol
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 import sqlalchemy as sa
 
 from aimetrics.figures.adoption import AdoptionData, adoption
+from aimetrics.figures.ai_lines import AiWrittenData, ai_lines_export, ai_written_for
 from aimetrics.figures.budget import budgets
 from aimetrics.figures.copilot import CopilotUsageData, copilot_usage
 from aimetrics.figures.cost import SpendData, roi, roi_parts, spend
@@ -70,6 +71,10 @@ class Figures:
     budgets: pl.DataFrame  # budget_status of each configured budget (none: no rows)
     # The Adoption page's Copilot usage reports (read apart: see store_reads.load_copilot_usage).
     copilot: CopilotUsageData | None = None
+    # The AI-written share of added lines (line evidence), by team and by repository, and
+    # ai-lines.csv's rows (figures.ai_lines).
+    ai_written: dict[str, AiWrittenData] = field(default_factory=dict)
+    ai_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def period(self) -> Period:
@@ -145,6 +150,8 @@ def compute_figures(
         team_actions=team_actions(facts, view, team_map.map, by_team.by_group, spent.idle),
         # As of the figures' own "now", so an export or report made with ``now`` is reproducible.
         budgets=budgets(facts, settings, today=generated.date()),
+        ai_written={b: ai_written_for(facts, view, b) for b in breakdowns},
+        ai_lines=ai_lines_export(facts.ai_lines, view),
     )
 
 

@@ -8,6 +8,7 @@ import polars as pl
 
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.folds import PrivacyNote, fold_of
+from aimetrics.figures.marker_coverage import MarkerCoverageData, marker_coverage_data
 from aimetrics.figures.selection import figure_columns, grouped, grouped_lazy
 from aimetrics.figures.view import View
 from aimetrics.metrics.adoption import commit_shares, pr_shares, select, share_by_tool
@@ -30,6 +31,8 @@ class DataPageData:
     individuals_shown: bool
     unresolved_count: int
     privacy: PrivacyNote
+    # What the vendors report against what markers found, and the evidence per source.
+    markers: MarkerCoverageData
 
 
 def data_page(f: Facts, v: View) -> DataPageData:
@@ -100,4 +103,5 @@ def data_page(f: Facts, v: View) -> DataPageData:
             fold.folded(by_repository.filter(period.contains("merged_at"))),
             fold.hidden,
         ),
+        markers=marker_coverage_data(f, v),
     )

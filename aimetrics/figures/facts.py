@@ -8,12 +8,13 @@ view's inputs); :func:`load_facts_for` passes it a configuration's settings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import polars as pl
 import sqlalchemy as sa
 
+from aimetrics.figures.line_facts import commit_evidence, empty_line_rows, line_rows
 from aimetrics.figures.store_reads import (
     read_commits,
     read_links,
@@ -39,6 +40,7 @@ from aimetrics.metrics.evidence import (
     vendor_evidence,
     vendor_usage_evidence,
 )
+from aimetrics.metrics.marker_coverage import vendor_users
 from aimetrics.metrics.people import person_directory
 from aimetrics.metrics.quality import reverted_prs
 from aimetrics.metrics.work_facts import (
@@ -52,12 +54,13 @@ from aimetrics.settings import AiTool, Settings
 from aimetrics.store import Snapshot
 from aimetrics.store import schema as s
 from aimetrics.tagging import commit_flags, pr_flags
+from aimetrics.vocabulary import LINE_EVIDENCE_RULE
 
 # Commit facts' columns the figures read (commit_shares, the Data page's per-tool counts,
 # selection and breakdowns); the rest served contributor_activity and is dropped at load.
 _COMMIT_FIGURE_COLUMNS = (
     "repo_id", "author_key", "is_ai", "is_agent", "ai_tool", "at", "lines", "counted",
-    "is_engineer", "repository", "teams",
+    "is_engineer", "repository", "teams", "evidence_added_lines",
 )  # fmt: skip
 
 
@@ -81,6 +84,13 @@ class Facts:
     explain: ExplainInputs  # what the Data page's explain view (``tags``) is built from
     # Evidence of AI use (aimetrics.metrics.evidence): person_key, day, tool_id, source.
     evidence: pl.DataFrame
+    # The vendors' usage rows naming a user (aimetrics.metrics.marker_coverage.vendor_users)
+    # and every marked commit of any branch a tool made (not PR merge commits, which
+    # GitHub makes): the Data page's marker coverage.
+    vendor_usage: pl.DataFrame
+    marked_commits: pl.DataFrame
+    # Line evidence of the default-branch commits, every source (figures.line_facts).
+    ai_lines: pl.DataFrame = field(default_factory=empty_line_rows)
 
     @cached_property
     def tags(self) -> pl.DataFrame:
@@ -195,7 +205,10 @@ def _load_facts(
     commit_frame = commit_facts(
         branch, commit_flags(branch, lazy_tags, min_confidence), directory,
         repositories.lazy(), members, tz, exclude, bots,
-    ).collect()  # fmt: skip
+    )  # fmt: skip
+    lines = snap.read(s.commit_ai_lines).lazy()
+    commit_frame = commit_evidence(commit_frame, lines).collect()
+    ai_lines = line_rows(commit_frame.lazy(), lines).collect()
     del branch
     # The explain view is built on first use (the Data page's); keep only what it needs.
     explain = ExplainInputs(
@@ -207,6 +220,10 @@ def _load_facts(
         show_individuals=show_individuals,
     )  # fmt: skip
     unresolved = unresolved_identities(identities, people, commits.emails)
+    marked_commits = _marked_commits(
+        commits.tagged, lazy_tags, pr_frame, directory, repositories, members,
+        min_confidence, tz, exclude, bots,
+    )  # fmt: skip
     del commits
     seat_plans, seat_assignments = read_seats(snap, ai_tools)
     tools = pl.concat(
@@ -233,6 +250,45 @@ def _load_facts(
         repositories=tuple(sorted(repositories["full_name"].to_list())),
         tools=tools.filter(pl.col("id") != "unspecified").sort("id"),
         evidence=_evidence(snap, activity, seat_assignments, cost_records, directory, tz),
+        ai_lines=ai_lines,
+        vendor_usage=vendor_users(
+            snap.read(s.vendor_usage, columns=list(_VENDOR_COLUMNS)).lazy(), directory
+        ).collect(),
+        marked_commits=marked_commits,
+    )
+
+
+# What marker coverage reads of vendor_usage (not the record JSON).
+_VENDOR_COLUMNS = ("tool_id", "day", "user_login", *VENDOR_ACTIVITY)
+
+
+def _marked_commits(
+    tagged: pl.DataFrame,
+    tags: pl.LazyFrame,
+    prs: pl.DataFrame,
+    directory: pl.LazyFrame,
+    repositories: pl.DataFrame,
+    members: pl.LazyFrame,
+    min_confidence: str,
+    tz: str,
+    exclude: tuple[str, ...],
+    bots: tuple[str, ...],
+) -> pl.DataFrame:
+    """Commit facts of the marked commits on any branch (a tool commits on PR branches;
+    a squash merge leaves one default-branch commit of many), without the commits GitHub
+    made to merge a PR (``merge_commit_sha``: squash and merge commits carry the trailers
+    of commits already counted). Line-evidence tags are left out: they are not markers."""
+    merges = prs.select("repo_id", pl.col("merge_commit_sha").alias("sha")).drop_nulls()
+    commits = tagged.lazy().with_columns(pl.lit(True).alias("on_default_branch"))
+    # Markers only: line evidence is not a marker, and coverage asks what markers miss.
+    markers = tags.filter(~pl.col("rule_id").str.starts_with(LINE_EVIDENCE_RULE))
+    flags = commit_flags(commits, markers, min_confidence)
+    facts = commit_facts(commits, flags, directory, repositories.lazy(), members, tz, exclude, bots)
+    return (
+        facts.filter("is_ai")
+        .join(merges.lazy(), on=["repo_id", "sha"], how="anti")
+        .select("author_key", "is_ai", "ai_tool", "at", "lines", "counted", "repository", "teams")
+        .collect()
     )
 
 

@@ -61,7 +61,8 @@ _COMMIT_COLUMNS = (
 )  # fmt: skip
 
 
-_EXPLAIN_COMMIT_COLUMNS = _COMMIT_COLUMNS[:6]
+# The explain view reads the first six; the marker coverage also counts the lines.
+_EXPLAIN_COMMIT_COLUMNS = _COMMIT_COLUMNS[:8]
 
 
 _READ_ROWS = 250_000  # rows of commits or links in memory at once while they are read

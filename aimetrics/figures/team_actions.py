@@ -10,6 +10,7 @@ the idle seats of the Cost page. Privacy folds teams as the team map does.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import polars as pl
@@ -17,10 +18,11 @@ import polars as pl
 from aimetrics.figures.delivery import cycle_comparison
 from aimetrics.figures.facts import Facts
 from aimetrics.figures.view import View
-from aimetrics.format import format_money, format_signed
+from aimetrics.format import format_money, format_share, format_signed
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.cost.lines import SEAT_DAYS_PER_MONTH
 from aimetrics.metrics.privacy import OTHER
+from aimetrics.metrics.stats import NOT_ENOUGH_DATA as NOT_ENOUGH
 
 TEAM_ACTION_COLUMNS = (
     "team", "engineers", "ai_users", "ai_share", "spend", "spend_per_engineer_month",
@@ -168,6 +170,19 @@ def standouts(actions: pl.DataFrame, currency: str, level: float = 0.9) -> list[
             f" after adoption ({ci} {_pct(r, 'throughput_change_low')} to "
             f"{_pct(r, 'throughput_change_high')}, {r['adopters']} adopters)."
         )
+    cycle = [
+        r for r in rows
+        if r["cycle_status"] == OK and (r["cycle_ratio_low"] > 1 or r["cycle_ratio_high"] < 1)
+    ]  # fmt: skip
+    if cycle:  # a ratio's size is symmetric in log: 0.5× is as far from 1 as 2×
+        r = max(cycle, key=lambda r: abs(math.log(r["cycle_ratio"])))
+        how = "faster" if r["cycle_ratio"] < 1 else "slower"
+        out.append(
+            f"Largest measured cycle-time difference: **{r['team']}**'s AI-assisted PRs merge "
+            f"{how}, in {r['cycle_ratio']:.2f}× the time of the same engineers' other PRs ({ci} "
+            f"{r['cycle_ratio_low']:.2f}× to {r['cycle_ratio_high']:.2f}×, "
+            f"{r['cycle_engineers']} engineers)."
+        )
     idle = [r for r in rows if (r["idle_monthly_cost"] or 0) > 0]
     if idle:
         r = max(idle, key=lambda r: r["idle_monthly_cost"])
@@ -176,3 +191,46 @@ def standouts(actions: pl.DataFrame, currency: str, level: float = 0.9) -> list[
             f"{format_money(r['idle_monthly_cost'], currency)} a month."
         )
     return out
+
+
+# --- the table as people read it (the Overview and the report's page 1) -----------------------
+
+
+def _change(row: dict[str, object]) -> str:
+    if row["throughput_status"] != OK:
+        return NOT_ENOUGH
+    v, lo, hi = (float(row[k]) for k in ("throughput_change", "throughput_change_low",  # type: ignore[arg-type]
+                                         "throughput_change_high"))  # fmt: skip
+    return f"{format_signed(v, 0)}% ({format_signed(lo, 0)}% to {format_signed(hi, 0)}%)"
+
+
+def _cycle_text(row: dict[str, object]) -> str:
+    if row["cycle_status"] != OK:
+        return NOT_ENOUGH
+    v, lo, hi = (float(row[k]) for k in ("cycle_ratio", "cycle_ratio_low", "cycle_ratio_high"))  # type: ignore[arg-type]
+    return f"{v:.2f}× ({lo:.2f}–{hi:.2f}), {row['cycle_engineers']} engineers"
+
+
+def action_table(actions: pl.DataFrame, currency: str, level: float = 0.9) -> pl.DataFrame:
+    """The table in words, as the Overview and the report's page 1 show it, one place for
+    both ("+22% (+7% to +41%)", "not enough data"); the CSV export keeps every number apart."""
+    change = f"Throughput change ({level:.0%} CI)"
+    rows = [
+        {
+            "Team": r["team"],
+            "Engineers": r["engineers"],
+            "AI users": r["ai_users"],
+            "AI-assisted PR share": format_share(r["ai_share"]),
+            "AI spend per engineer a month": format_money(r["spend_per_engineer_month"], currency),
+            "Idle seats": f"{r['idle_seats']} ({format_money(r['idle_monthly_cost'], currency)}"
+            " a month)",
+            change: _change(r),
+            "Cycle time, AI ÷ no marker, same engineers": _cycle_text(r),
+        }
+        for r in actions.iter_rows(named=True)
+    ]
+    columns = ["Team", "Engineers", "AI users", "AI-assisted PR share",
+               "AI spend per engineer a month", "Idle seats", change,
+               "Cycle time, AI ÷ no marker, same engineers"]  # fmt: skip
+    return pl.DataFrame(rows, schema={c: pl.Int64 if c in ("Engineers", "AI users") else pl.String
+                                      for c in columns})  # fmt: skip

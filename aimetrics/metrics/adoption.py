@@ -215,8 +215,8 @@ def contributor_adoption(
 
 
 PR_SHARE_COLUMNS = (
-    "merged_prs", "ai_prs", "no_marker_prs", "ai_share", "lines", "ai_lines", "ai_line_share",
-    "ai_reviewed_prs", "ai_reviewed_share", "agent_prs", "agent_share",
+    "merged_prs", "ai_prs", "no_marker_prs", "ai_share", "lines", "ai_lines",
+    "marked_pr_line_share", "ai_reviewed_prs", "ai_reviewed_share", "agent_prs", "agent_share",
 )  # fmt: skip
 
 
@@ -243,7 +243,7 @@ def pr_shares(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
         )
         .with_columns(
             share(pl.col("ai_prs"), pl.col("merged_prs")).alias("ai_share"),
-            share(pl.col("ai_lines"), pl.col("lines")).alias("ai_line_share"),
+            share(pl.col("ai_lines"), pl.col("lines")).alias("marked_pr_line_share"),
             share(pl.col("ai_reviewed_prs"), pl.col("merged_prs")).alias("ai_reviewed_share"),
             share(pl.col("agent_prs"), pl.col("merged_prs")).alias("agent_share"),
         )

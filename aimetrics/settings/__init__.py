@@ -32,7 +32,12 @@ from aimetrics.settings.reporting import (
     TaggingSettings,
 )
 from aimetrics.settings.teams import Person, Team, TeamMember
-from aimetrics.settings.vendors import AnthropicSettings, VendorSettings
+from aimetrics.settings.vendors import (
+    AnthropicSettings,
+    CursorSettings,
+    OpenAISettings,
+    VendorSettings,
+)
 
 __all__ = [
     "CONFIG_ENV",
@@ -42,9 +47,11 @@ __all__ = [
     "AiTool",
     "AnthropicSettings",
     "Budget",
+    "CursorSettings",
     "ExcludeSettings",
     "GitHubApp",
     "GitHubSettings",
+    "OpenAISettings",
     "Person",
     "PrivacySettings",
     "ReportingSettings",

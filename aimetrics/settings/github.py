@@ -51,6 +51,12 @@ class GitHubSettings(_Model):
     enterprise: Annotated[Slug | None, Field(examples=["my-enterprise"])] = None
     teams_from_github: bool = False
     max_parallel_repos: Annotated[int, Field(ge=1, le=64)] = 4
+    billing: bool = True
+    """Collect Copilot's billed spend from the billing usage API (github.com only)."""
+    billing_history_days: Annotated[int, Field(ge=1, le=730, examples=[90])] = 90
+    """How far back the first billing collection reaches."""
+    billing_lookback_days: Annotated[int, Field(ge=0, le=62, examples=[3])] = 3
+    """Days before today fetched again every run (GitHub settles usage late)."""
 
     def token(self) -> str | None:
         """The token from the variable named by ``token_env``; None when unset or empty."""

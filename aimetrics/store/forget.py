@@ -45,6 +45,8 @@ _EXACT = [
     (s.cost_records, "user_login"),
     (s.copilot_usage, "user_login"),
     (s.vendor_usage, "user_login"),
+    (s.cursor_spend_snapshots, "email"),
+    (s.cursor_ai_commits, "user_email"),
 ]
 # Free text where a person may be named (co-author trailers, mentions, matched markers).
 _TEXT = [
@@ -52,6 +54,8 @@ _TEXT = [
     (s.pull_requests, "body"),
     (s.ai_tags, "matched"),
     (s.vendor_usage, "record"),  # the vendor's row names the user (actor.email_address)
+    (s.cursor_spend_snapshots, "record"),  # email and name
+    (s.cursor_ai_commits, "record"),  # userEmail
 ]
 
 

@@ -280,6 +280,55 @@ commit_ai_lines = _t(
     sa.Column("added_lines", sa.Integer, nullable=False),
 )
 
+# Per file of a commit: the AI lines a source attributed to each tool and model there
+# (what `aimetrics explain SHA` lists). Written with the commit's commit_ai_lines rows, by
+# the sources that record files (git-ai notes, Agent Trace); a file without AI lines has none.
+commit_ai_line_files = _t(
+    "commit_ai_line_files",
+    sa.Column("repo_id", sa.BigInteger, primary_key=True),
+    sa.Column("sha", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(20), primary_key=True),
+    sa.Column("path", sa.String(1024), primary_key=True),
+    sa.Column("tool_id", sa.String(50), primary_key=True),
+    sa.Column("model", sa.String(200), primary_key=True),
+    sa.Column("ai_added_lines", sa.Integer, nullable=False),
+)
+
+# --- Cursor's own answers, kept as received (collectors.vendors.cursor) ----------------
+
+cursor_spend_snapshots = _t(
+    "cursor_spend_snapshots",
+    # Each `POST /teams/spend` answer, per member: a running total of the current billing
+    # cycle (plan-included usage too). Daily spend is derived from differences between
+    # snapshots into cost_records (source cursor); the snapshots stay to re-derive it.
+    sa.Column("taken_at", UtcDateTime, primary_key=True),
+    sa.Column("member", sa.String(330), primary_key=True),  # "id:<userId>", else the e-mail
+    sa.Column("cycle_start", UtcDateTime, nullable=False),  # subscriptionCycleStart
+    sa.Column("user_id", sa.BigInteger),
+    sa.Column("email", sa.String(320)),
+    sa.Column("spend_cents", sa.Float, nullable=False),
+    sa.Column("included_spend_cents", sa.Float),  # not documented: None when absent
+    sa.Column("record", sa.Text, nullable=False),  # the member's row as JSON
+)
+
+cursor_ai_commits = _t(
+    "cursor_ai_commits",
+    # The AI Code Tracking API's commits, one per hash, author and repository (an amended
+    # commit repeats its hash: the latest `createdAt` is kept). Joined to stored commits
+    # by repository and SHA into commit_ai_lines (source cursor).
+    sa.Column("commit_hash", sa.String(64), primary_key=True),
+    sa.Column("user_email", sa.String(320), primary_key=True),  # '' when not given
+    sa.Column("repo_name", sa.String(300), primary_key=True),  # '' when not given
+    sa.Column("branch_name", sa.String(255)),
+    sa.Column("commit_ts", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),  # Cursor's ingestion time
+    sa.Column("total_lines_added", sa.Integer),
+    sa.Column("tab_lines_added", sa.Integer),
+    sa.Column("composer_lines_added", sa.Integer),  # accepted agent edits
+    sa.Column("non_ai_lines_added", sa.Integer),  # Cursor's total - tab - composer, or None
+    sa.Column("record", sa.Text, nullable=False),  # the item as JSON
+)
+
 # --- AI tags (written by tagging; re-computable from the rows above) -------
 
 ai_tags = _t(
@@ -340,5 +389,8 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
     copilot_usage,
     vendor_usage,
     commit_ai_lines,
+    commit_ai_line_files,
+    cursor_spend_snapshots,
+    cursor_ai_commits,
     ai_tags,
 )

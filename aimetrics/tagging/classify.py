@@ -14,20 +14,30 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from aimetrics.vocabulary import CONFIDENCE_RANK
+from aimetrics.vocabulary import CONFIDENCE_RANK, LINE_EVIDENCE_RULE
 
 AI_KINDS = ("authored", "assisted")
 _KIND_RANK = {"authored": 2, "assisted": 1, "reviewed": 0}
 
 
+def _is_line(rule_id: pl.Expr) -> pl.Expr:
+    """A line-evidence tag (aimetrics.tagging.line_evidence), not a marker."""
+    return rule_id.str.starts_with(LINE_EVIDENCE_RULE)
+
+
 def _kept(tags: pl.LazyFrame, min_confidence: str) -> pl.LazyFrame:
-    """Tags at or above ``min_confidence``, with a strength to pick a primary tool."""
+    """Tags at or above ``min_confidence``, with a strength to pick a primary tool.
+
+    Line evidence is weaker than any marker kept: markers keep deciding a change's tool;
+    line evidence names it only for a change no marker caught."""
     floor = CONFIDENCE_RANK[min_confidence]
     rank = pl.col("confidence").replace_strict(CONFIDENCE_RANK, return_dtype=pl.Int8)
+    strength = rank * 10 + pl.col("kind").replace_strict(_KIND_RANK, return_dtype=pl.Int8)
     return tags.filter(rank >= floor).with_columns(
-        (rank * 10 + pl.col("kind").replace_strict(_KIND_RANK, return_dtype=pl.Int8)).alias(
-            "strength"
-        )
+        pl.when(_is_line(pl.col("rule_id")))
+        .then(pl.lit(0, dtype=pl.Int8))
+        .otherwise(strength)
+        .alias("strength")
     )
 
 
@@ -57,6 +67,12 @@ def _commit_ai(tags: pl.LazyFrame, min_confidence: str) -> pl.LazyFrame:
         )
         .rename({"entity_key": "sha"})
     )
+
+
+def _strongest(where: pl.Expr) -> pl.Expr:
+    """The tool of the strongest tag ``where`` holds (ties: the first rule id)."""
+    strength, rule = pl.col("strength").filter(where), pl.col("rule_id").filter(where)
+    return pl.col("tool_id").filter(where).sort_by(strength, rule, descending=[True, False]).first()
 
 
 def commit_flags(
@@ -96,14 +112,16 @@ def pr_flags(
     tell whether an agent authored all of a PR's commits).
     """
     kept = _kept(tags, min_confidence)
-    strongest = pl.col("tool_id").sort_by("strength", "rule_id", descending=[True, False]).first()
-
+    line = _is_line(pl.col("rule_id"))
     pr_level = (
         kept.filter((pl.col("entity") == "pull_request") & pl.col("kind").is_in(AI_KINDS))
         .with_columns(pl.col("entity_key").cast(pl.Int64).alias("number"))
         .group_by("repo_id", "number")
         .agg(
-            strongest.alias("pr_tool"),
+            # A PR's line evidence sums its commits': a commit's marker names the tool
+            # before it (``line_tool`` comes after ``commit_tool``).
+            _strongest(~line).alias("pr_tool"),
+            _strongest(line).alias("line_tool"),
             pl.col("strength").max().alias("pr_strength"),
             (pl.col("kind") == "authored").any().alias("pr_authored"),
         )
@@ -140,13 +158,15 @@ def pr_flags(
         .join(pr_level, on=["repo_id", "number"], how="left")
         .join(commit_level, on=["repo_id", "number"], how="left")
         .with_columns(
-            (pl.col("pr_tool").is_not_null() | pl.col("any_commit_ai").fill_null(False)).alias(
-                "is_ai"
-            ),
+            (
+                pl.col("pr_tool").is_not_null()
+                | pl.col("line_tool").is_not_null()
+                | pl.col("any_commit_ai").fill_null(False)
+            ).alias("is_ai"),
             (pl.col("pr_authored").fill_null(False) | pl.col("all_agent").fill_null(False)).alias(
                 "is_agent"
             ),
-            pl.coalesce("pr_tool", "commit_tool").alias("ai_tool"),
+            pl.coalesce("pr_tool", "commit_tool", "line_tool").alias("ai_tool"),
         )
     )
     if reviews is not None:

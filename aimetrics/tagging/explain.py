@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from aimetrics.store import read_table
 from aimetrics.store import schema as s
+from aimetrics.tagging.ai_lines import with_precedence
 from aimetrics.tagging.classify import pr_flags
+from aimetrics.tagging.line_evidence import LineRule, line_evidence_tags
 from aimetrics.tagging.rules import Rule, RuleSet
 from aimetrics.tagging.tagger import TAG_SCHEMA, tag_frame
 from aimetrics.vocabulary import CONFIDENCE_RANK
@@ -28,7 +30,7 @@ _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 class Hit:
     entity: str  # commit | pull_request | review
     key: str  # sha, PR number or review id
-    rule: Rule
+    rule: Rule | LineRule
     matched: str
 
 
@@ -47,6 +49,10 @@ class Explanation:
     hits: list[Hit] = field(default_factory=list)
     near_misses: list[NearMiss] = field(default_factory=list)
     verdict: str = ""
+    # commit_ai_lines rows of the commits explained, every source, with ``counts`` (the
+    # source that counts for its commit) and, where stored, per file (``path``).
+    lines: pl.DataFrame = field(default_factory=pl.DataFrame)
+    files: pl.DataFrame = field(default_factory=pl.DataFrame)  # commit_ai_line_files rows
 
 
 def _literals(pattern: str) -> list[str]:
@@ -110,8 +116,49 @@ def explain_commit(
         return out
     frame = commits.rename({"sha": "entity_key"})
     out.hits, out.near_misses = _scan(frame, ruleset, "commit")
+    out.lines, out.files = _lines(engine, commits.select("repo_id", "sha"))
+    out.hits += _line_hits(out.lines, pl.DataFrame(), pl.DataFrame())
     out.verdict = _verdict(out.hits, min_confidence)
     return out
+
+
+def _lines(engine: sa.Engine, commits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The line evidence of ``commits`` (``repo_id, sha``), every source, ``counts`` marked,
+    and its AI lines per file (where the source recorded files)."""
+
+    def of(t: sa.Table) -> pl.DataFrame:
+        if commits.is_empty():
+            return read_table(engine, t, where=sa.false())
+        where = sa.or_(
+            *(
+                (t.c.repo_id == repo) & t.c.sha.in_(shas)
+                for repo, shas in commits.group_by("repo_id").agg("sha").iter_rows()
+            )
+        )
+        return read_table(engine, t, where=where)
+
+    lines = with_precedence(of(s.commit_ai_lines).lazy()).collect()
+    files = of(s.commit_ai_line_files).sort("sha", "source", "path", "tool_id", "model")
+    return lines.sort("sha", "source", "tool_id", "model"), files
+
+
+def _line_hits(lines: pl.DataFrame, links: pl.DataFrame, prs: pl.DataFrame) -> list[Hit]:
+    """The line-evidence tags of the commits (and, given links and PRs, of the PR)."""
+    if lines.is_empty():
+        return []
+    links = links if links.width else pl.DataFrame(schema=_LINK_SCHEMA)
+    prs = prs if prs.width else pl.DataFrame(schema=_PR_SCHEMA)
+    tags = line_evidence_tags(lines.drop("counts").lazy(), links.lazy(), prs.lazy())
+    return [
+        Hit(entity, key, LineRule(rule_id, tool, field=field_), matched)
+        for entity, key, rule_id, tool, field_, matched in tags.select(
+            "entity", "entity_key", "rule_id", "tool_id", "field", "matched"
+        ).iter_rows()
+    ]
+
+
+_LINK_SCHEMA = {"repo_id": pl.Int64, "pr_number": pl.Int64, "sha": pl.String}
+_PR_SCHEMA = {"repo_id": pl.Int64, "number": pl.Int64, "merge_commit_sha": pl.String}
 
 
 def explain_pr(
@@ -165,6 +212,16 @@ def explain_pr(
     for hits, misses in parts:
         out.hits += hits
         out.near_misses += misses
+    # Line evidence: the PR's commits', or its squash commit's (aimetrics.tagging.ai_lines).
+    merge = prs.select("repo_id", pl.col("merge_commit_sha").alias("sha")).drop_nulls()
+    evidence_of = pl.concat([links.select("repo_id", "sha"), merge]).unique()
+    out.lines, out.files = _lines(engine, evidence_of)
+    line_hits = _line_hits(
+        out.lines, links.select("repo_id", "pr_number", "sha"),
+        prs.select("repo_id", "number", "merge_commit_sha"),
+    )  # fmt: skip
+    # The PR's own tag sums its commits': listed once, on the PR.
+    out.hits += [h for h in line_hits if h.entity == "pull_request"]
     tags = pl.DataFrame(
         [
             {
@@ -207,12 +264,17 @@ def explain_pr(
 def _verdict(hits: list[Hit], min_confidence: str) -> str:
     floor = CONFIDENCE_RANK[min_confidence]
     strong = [h for h in hits if CONFIDENCE_RANK[h.rule.confidence] >= floor]
-    kinds = {h.rule.kind for h in strong}
-    tools = sorted({h.rule.tool for h in strong})
+    # Markers decide; line evidence decides only where no marker does.
+    markers = [h for h in strong if not isinstance(h.rule, LineRule)]
+    kinds = {h.rule.kind for h in markers if h.rule.kind != "reviewed"}
+    tools = sorted({h.rule.tool for h in markers})
     if "authored" in kinds:
         return f"AI: authored by an agent ({', '.join(tools)}) at confidence ≥ {min_confidence}"
     if "assisted" in kinds:
         return f"AI-assisted ({', '.join(tools)}) at confidence ≥ {min_confidence}"
+    by_lines = [h for h in strong if isinstance(h.rule, LineRule)]
+    if by_lines:
+        return f"AI-assisted by line evidence, no marker: {by_lines[0].matched}"
     weak = len(hits) - len(strong)
     return f"no marker at confidence ≥ {min_confidence}" + (
         f" ({weak} weaker tag(s) below the threshold)" if weak else ""

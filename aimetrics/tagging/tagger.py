@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from aimetrics.store import Replace, read_table, write_frames
 from aimetrics.store import schema as s
+from aimetrics.tagging.line_evidence import line_evidence_tags
 from aimetrics.tagging.noreply import with_noreply_logins
 from aimetrics.tagging.rules import Rule, RuleSet
 
@@ -135,7 +136,31 @@ def tag_store(
             columns=["repo_id", "review_id", "reviewer_login"],
             where=where(s.reviews),
         ),
-    ).with_columns(pl.lit(dt.datetime.now(dt.UTC)).alias("tagged_at"))
+    )
+    tags = pl.concat([tags, _line_tags(engine, where)]).with_columns(
+        pl.lit(dt.datetime.now(dt.UTC)).alias("tagged_at")
+    )
     write_frames(engine, [(s.ai_tags, tags)], replace=[Replace(s.ai_tags, where(s.ai_tags))])
     counts = tags.group_by("entity").len().sort("entity")
     return dict(zip(counts["entity"].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _line_tags(engine: sa.Engine, where) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    """The line-evidence tags (:mod:`aimetrics.tagging.line_evidence`) of the scope. Only
+    the PR links of commits with evidence are read (the store has millions of links)."""
+    lines = read_table(engine, s.commit_ai_lines, where=where(s.commit_ai_lines))
+    if lines.is_empty():
+        return pl.DataFrame(schema=TAG_SCHEMA)
+    ev = s.commit_ai_lines.c
+    link, pr = s.pull_request_commits, s.pull_requests
+
+    def has_evidence(repo_id: sa.ColumnElement, sha: sa.ColumnElement) -> sa.ColumnElement[bool]:
+        # In SQL: a list of shas would pass the backends' bound-parameter limits.
+        return sa.exists().where((ev.repo_id == repo_id) & (ev.sha == sha))
+
+    links = read_table(engine, link, where=has_evidence(link.c.repo_id, link.c.sha))
+    prs = read_table(
+        engine, pr, columns=["repo_id", "number", "merge_commit_sha"],
+        where=has_evidence(pr.c.repo_id, pr.c.merge_commit_sha),
+    )  # fmt: skip
+    return line_evidence_tags(lines.lazy(), links.lazy(), prs.lazy()).cast(TAG_SCHEMA)  # type: ignore[arg-type]

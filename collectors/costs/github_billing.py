@@ -205,10 +205,21 @@ _JSON_FIELDS = {
 
 
 def _parse_json(path: Path) -> pl.DataFrame:
-    file, records, number = path.name, [], 0
     data = read_json(path)
-    for p, page in enumerate(pages(data)):
-        where = f"[{p}]." if isinstance(data, list) else ""
+    return _parse_pages(path.name, pages(data), isinstance(data, list))
+
+
+def usage_response_rows(label: str, responses: list[Any]) -> pl.DataFrame:
+    """The cost records of billing usage responses as the API answered them (``collect
+    github``): the file import's mapping and record keys, so an API run and an import of
+    the same response give the same rows."""
+    return _parse_pages(label, responses, True)
+
+
+def _parse_pages(file: str, responses: list[Any], is_list: bool) -> pl.DataFrame:
+    records, number = [], 0
+    for p, page in enumerate(responses):
+        where = f"[{p}]." if is_list else ""
         if not isinstance(page, dict) or not isinstance(page.get("usageItems"), list):
             raise CostImportError(
                 file,

@@ -31,11 +31,25 @@ from aimetrics.vocabulary import TOOL_NAMES
 from collectors.github import checkpoint as cp
 from collectors.github.auth import NotInstalled
 from collectors.github.client import GitHubClient, GitHubUnavailable, rate_limited
+from collectors.github.copilot_evidence import (
+    REPO_FEED,
+    evidence_rows,
+    org_pr_keys,
+    repo_rows,
+)
+from collectors.github.copilot_evidence import (
+    SOURCE as EVIDENCE_SOURCE,
+)
 from collectors.github.progress import Reporter
+from collectors.vendors import days as d
 
 TOOL_ID = "github-copilot"
 REPORTS_FROM = date(2025, 10, 10)
 """The first day the usage-metrics reports API has data for."""
+REPOS_FROM = date(2026, 7, 17)
+"""The first day of the per-repository report (repos-1-day, GA 2026-07-17)."""
+REPO_WINDOW, REPO_LOOKBACK = 28, 2
+"""Days back the repository report is read (as the 28-day reports), and read again."""
 SEATS_HELP = (
     "the token needs the manage_billing:copilot scope (or read:org) and must belong to an "
     "owner of the org"
@@ -261,6 +275,76 @@ def fetch_usage(
     return rows
 
 
+def fetch_repo_reports(
+    engine: sa.Engine, client: GitHubClient, owner: Owner, today: date
+) -> tuple[list[dict[str, Any]], dict[date, int]]:
+    """repos-1-day records of the finished days not stored yet (the last 28, plus a
+    look-back), and the days asked with their record counts (a 204 or 404 is a day without
+    activity: 0). Raises Forbidden or GitHubUnavailable; the caller keeps nothing then."""
+    feed = f"{REPO_FEED}:{owner.scope}:{owner.slug}"
+    stored = d.stored_days(engine, EVIDENCE_SOURCE, feed)
+    yesterday = today - timedelta(days=1)
+    wanted = d.days_to_fetch(stored, yesterday, REPO_WINDOW, REPO_LOOKBACK)
+    records: list[dict[str, Any]] = []
+    done: dict[date, int] = {}
+    for day in (x for x in wanted if x >= REPOS_FROM):
+        _, found = fetch_report(client, owner, "repos-1-day", {"day": day.isoformat()})
+        records += found
+        done[day] = len(found)
+    return records, done
+
+
+def _repo_days_with_rows(engine: sa.Engine, owner: Owner) -> set[date]:
+    """Days of the owner's repository report stored with at least one repository."""
+    t = s.sync_state
+    feed = f"{REPO_FEED}:{owner.scope}:{owner.slug}:"
+    states = read_table(
+        engine,
+        t,
+        columns=["scope", "detail"],
+        where=(t.c.source == d.state_source(EVIDENCE_SOURCE))
+        & t.c.scope.startswith(feed, autoescape=True),
+    )
+    return {
+        date.fromisoformat(scope[len(feed) :])
+        for scope, detail in states.rows()
+        if json.loads(detail or "{}").get("rows")
+    }
+
+
+def _repo_step(
+    engine: sa.Engine,
+    client_for: Callable[[str], GitHubClient],
+    owners: list[Owner],
+    today: date,
+    reporter: Reporter,
+    result: CopilotResult,
+) -> tuple[pl.DataFrame, list[tuple[Owner, dict[date, int]]], set[tuple[str, str, date]]]:
+    """The repository reports' rows, the days asked per owner, and every (scope, owner, day)
+    the repository report covers (stored before or now): those days' PR counts are the
+    repositories', so the org-level row of the day is left out (never both)."""
+    rows: list[pl.DataFrame] = []
+    asked: list[tuple[Owner, dict[date, int]]] = []
+    covered: set[tuple[str, str, date]] = set()
+    for owner in owners:
+        covered |= {(owner.scope, owner.slug, x) for x in _repo_days_with_rows(engine, owner)}
+        try:
+            records, done = fetch_repo_reports(engine, client_for(owner.slug), owner, today)
+        except (NotInstalled, Forbidden, GitHubUnavailable) as exc:
+            why = (
+                f"GitHub answered 403 ({exc}); {USAGE_HELP}" if isinstance(exc, Forbidden) else exc
+            )
+            _warn(reporter, result, f"Copilot repository reports of {owner.slug}: {why}. "
+                  "Skipped; re-run later")  # fmt: skip
+            continue
+        rows.append(repo_rows(owner.scope, owner.slug, records))
+        asked.append((owner, done))
+        # Only a day with repositories in it: a 404 (no report) keeps the org's count.
+        covered |= {(owner.scope, owner.slug, x) for x, n in done.items() if n}
+    frame = pl.concat(rows) if rows else repo_rows("", "", [])
+    return frame, asked, covered
+
+
 # --- the whole Copilot step -------------------------------------------------------------------
 
 
@@ -308,9 +392,12 @@ def collect_copilot(
     usage: list[dict[str, Any]] = []
     owners = [Owner("organization", o) for o in orgs]
     owners += [Owner("enterprise", enterprise)] if enterprise else []
+    refused: set[Owner] = set()  # their usage reports failed: warned once, not asked again
     for owner in owners:
+        refused.add(owner)
         try:
             usage += fetch_usage(engine, client_for(owner.slug), owner, since, today)
+            refused.discard(owner)
         except NotInstalled as exc:
             _warn(reporter, result, f"Copilot usage reports of {owner.slug}: {exc}. Usage skipped")
         except Forbidden as exc:
@@ -323,13 +410,23 @@ def collect_copilot(
         except GitHubUnavailable as exc:
             _warn(reporter, result, f"Copilot usage reports of {owner.slug}: {exc}. "
                   "Usage skipped; re-run later")  # fmt: skip
+    # The enterprise's PRs repeat its orgs': its reports are read only without orgs.
+    pr_owners = [o for o in owners if (o.scope == "organization" or not orgs) and o not in refused]
+    repos, asked, covered = _repo_step(engine, client_for, pr_owners, today, reporter, result)
+    started = datetime.now(UTC)
     with store_lock:
         closed = _revocations(engine, seats, today) if snapshot_complete else []
+        evidence = evidence_rows(usage, enterprise_prs=not orgs, repo_days=covered)
         frames = [
             (s.ai_tools, pl.DataFrame({"id": [TOOL_ID], "name": [TOOL_NAMES[TOOL_ID]]})),
             (s.seat_assignments, _frame(s.seat_assignments, seats + closed)),
             (s.copilot_usage, _frame(s.copilot_usage, usage)),
+            # The 2026 fields (AI credits, CLI, the coding agent's PRs) as vendor evidence.
+            (s.vendor_usage, pl.concat([evidence, repos])),
         ]
+        for owner, done in asked:
+            feed = f"{REPO_FEED}:{owner.scope}:{owner.slug}"
+            frames.append((s.sync_state, d.state_rows(EVIDENCE_SOURCE, feed, done, today, started)))
         for owner in owners:
             last = max((r["day"] for r in usage if r["owner"] == owner.slug), default=None)
             state = cp.state_frame(
@@ -342,7 +439,9 @@ def collect_copilot(
                 source="github-copilot",
             )
             frames.append((s.sync_state, state))
-        counts = write_frames(engine, frames)
+        # An org-level PR row stored before the repository report covered its day goes.
+        now = {(o.scope, o.slug, day) for o, done in asked for day, n in done.items() if n}
+        counts = write_frames(engine, frames, replace=org_pr_keys(now))
     result.seats = len(seats)
     result.usage_rows = counts.get("copilot_usage", 0)
     return result

@@ -51,6 +51,7 @@ class Summary:
     repos: list[RepoResult] = field(default_factory=list)
     seats: int = 0
     usage_rows: int = 0
+    billing_rows: int = 0
     teams: int = 0
     team_members: int = 0
     requests: int = 0
@@ -107,6 +108,8 @@ def _line(summary: Summary) -> str:
     ]
     if summary.teams:
         parts.insert(3, f"{summary.teams} teams, {summary.team_members} memberships")
+    if summary.billing_rows:
+        parts.insert(3, f"{summary.billing_rows} Copilot billing rows")
     if summary.repeated:
         names = ", ".join(r.full_name for r in summary.repeated)
         parts.insert(1, f"the same error as last run in {names} (see the warning)")
@@ -221,6 +224,7 @@ class RichReporter(QuietReporter):
             ("reviews written", t["reviews"]),
             ("Copilot seats", summary.seats),
             ("Copilot usage rows", summary.usage_rows),
+            ("Copilot billing rows", summary.billing_rows),
             ("teams", summary.teams),
             ("team memberships", summary.team_members),
             ("requests", summary.requests),
@@ -291,6 +295,7 @@ class JsonReporter:
             not_found=[r.full_name for r in summary.repos if r.status == "not_found"],
             seats=summary.seats,
             usage_rows=summary.usage_rows,
+            billing_rows=summary.billing_rows,
             teams=summary.teams,
             team_members=summary.team_members,
             requests=summary.requests,

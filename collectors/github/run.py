@@ -25,6 +25,7 @@ from github import GithubException
 from aimetrics.errors import AimetricsError
 from aimetrics.settings import Settings
 from collectors.github.auth import Credentials, NotInstalled
+from collectors.github.billing import collect_billing
 from collectors.github.client import (
     ClientOptions,
     GitHubClient,
@@ -239,6 +240,21 @@ def collect_github(
             )
             summary.seats, summary.usage_rows = copilot.seats, copilot.usage_rows
             summary.warnings += copilot.warnings
+        # Billing usage exists on GitHub.com (and GHE.com), not on Enterprise Server, whose
+        # REST API lives under /api/v3.
+        server = github.base_url.rstrip("/").endswith("/api/v3")
+        if options.copilot and whole_orgs and github.billing and not server:
+            billing = collect_billing(
+                engine,
+                main.for_owner,
+                github,
+                settings.reporting,
+                reporter=reporter,
+                store_lock=store_lock,
+                today=today,
+            )
+            summary.billing_rows = billing.rows
+            summary.warnings += billing.warnings
         people = collect_people(
             engine,
             orgs=list(github.orgs) if whole_orgs and github.teams_from_github else [],

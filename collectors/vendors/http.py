@@ -17,7 +17,7 @@ import email.utils
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -34,7 +34,14 @@ MAX_PAGES = 10_000
 
 
 class VendorError(AimetricsError):
-    """A vendor API answered with an error retrying cannot cure (400, 404, a bad body)."""
+    """A vendor API answered with an error retrying cannot cure (400, 404, a bad body).
+
+    ``status`` is the HTTP status when there was one, so a caller can tell a missing
+    feature (404) from a refused permission (403)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class VendorAuthError(VendorError):
@@ -70,7 +77,7 @@ class Counters:
 
 
 class VendorClient:
-    """GET JSON from one vendor's API with the retry policy.
+    """GET (or POST with a JSON body) JSON from one vendor's API with the retry policy.
 
     ``key_env`` names the variable the key came from and ``permission`` what the key
     must be allowed, for the one line a 401/403 gives.
@@ -87,6 +94,7 @@ class VendorClient:
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         report: Callable[[str], None] = lambda _line: None,
+        secrets: Sequence[str] = (),
     ) -> None:
         self.vendor = vendor
         self.base_url = base_url.rstrip("/")
@@ -100,7 +108,8 @@ class VendorClient:
         self._session = requests.Session()
         self._session.headers.update({"User-Agent": USER_AGENT, **headers})
         # Header values long enough to be a key: blanked in any message a server echoes.
-        self._secrets = [v for v in headers.values() if len(v) >= 12]
+        self._secrets = [v for v in (*headers.values(), *secrets) if len(v) >= 12]
+        """Also ``secrets``: a key that travels encoded (Basic auth) but a server might echo."""
 
     def __repr__(self) -> str:  # never the headers: they hold the key
         return f"VendorClient({self.vendor!r}, {self.base_url!r})"
@@ -110,13 +119,31 @@ class VendorClient:
 
     def get_json(self, path: str, params: Mapping[str, Any], what: str) -> dict[str, Any]:
         """One GET, retried as the module says; the JSON object of the answer."""
+        return self._request("GET", path, what, params=params)
+
+    def post_json(self, path: str, body: Mapping[str, Any], what: str) -> dict[str, Any]:
+        """One POST of a JSON body (a read: Cursor's Admin API takes its filters so),
+        retried like a GET; the JSON object of the answer."""
+        return self._request("POST", path, what, body=body)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         url = self.base_url + path
         attempts = self.policy.retries + 1
         for attempt in range(attempts):
             self.counters.requests += 1
             last = attempt + 1 == attempts
             try:
-                response = self._session.get(url, params=params, timeout=self.policy.timeout)
+                response = self._session.request(
+                    method, url, params=params, json=body, timeout=self.policy.timeout
+                )
             except (
                 requests.ConnectionError,
                 requests.Timeout,
@@ -130,7 +157,7 @@ class VendorClient:
                 continue
             status = response.status_code
             if status in (401, 403):
-                raise VendorAuthError(self._auth_line(status, response))
+                raise VendorAuthError(self._auth_line(status, response), status=status)
             if status in RETRIED_STATUSES:
                 if last:
                     raise VendorUnavailable(
@@ -144,10 +171,11 @@ class VendorClient:
                 continue
             if status >= 400:
                 raise VendorError(
-                    f"{what}: {self.vendor} answered HTTP {status}{self._message(response)}"
+                    f"{what}: {self.vendor} answered HTTP {status}{self._message(response)}",
+                    status=status,
                 )
             try:
-                body = response.json()
+                answer = response.json()
             except (ValueError, requests.exceptions.ChunkedEncodingError):
                 if last:
                     raise VendorUnavailable(
@@ -155,9 +183,9 @@ class VendorClient:
                     ) from None
                 self._wait(None, attempt, what=what, why="the answer was not JSON")
                 continue
-            if not isinstance(body, dict):
-                raise VendorError(f"{what}: expected a JSON object, got {type(body).__name__}")
-            return body
+            if not isinstance(answer, dict):
+                raise VendorError(f"{what}: expected a JSON object, got {type(answer).__name__}")
+            return answer
         raise AssertionError("unreachable")  # pragma: no cover
 
     def pages(self, path: str, params: Mapping[str, Any], what: str) -> Iterator[dict[str, Any]]:
@@ -238,8 +266,9 @@ def _message(response: requests.Response) -> str:
         kind, text = error.get("type"), error.get("message")
         parts = [str(p).strip() for p in (kind, text) if p]
         return f", {': '.join(parts)}"[:300] if parts else ""
-    if isinstance(error, str):
-        return f", {error}"[:300]
+    if isinstance(error, str):  # Cursor: {"error": "Too Many Requests", "message": "..."}
+        text = body.get("message")
+        return f", {error}{f': {text}' if isinstance(text, str) and text else ''}"[:300]
     return ""
 
 

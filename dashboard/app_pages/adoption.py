@@ -5,7 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
-from dashboard import breakdown_charts, breakdown_kpis, charts, components, loaders, tables
+from dashboard import (
+    ai_written_panel,
+    breakdown_charts,
+    breakdown_kpis,
+    charts,
+    components,
+    loaders,
+    tables,
+)
 
 ctx = loaders.app_context()
 filters = components.current_filters()
@@ -50,6 +58,10 @@ st.subheader(f"By {label}")
 charts.chart(breakdown_charts.group_adoption_chart(figures.by_group, label))
 charts.chart(breakdown_charts.group_trend_chart(figures.trend, label, "Month", view.period))
 tables.table(figures.by_group, f"adoption-by-{by}", label.title())
+
+ai_written_panel.section(
+    loaders.ai_written(view, by), by, label.title(), ctx.settings.statistics.min_prs
+)
 
 st.subheader("Adoption cohorts")
 st.caption(

@@ -82,10 +82,11 @@ st.caption(
 
 st.subheader("Spend by tool and month")
 st.caption(
-    "Per tool, month and component one basis counts, the best present: billed records > API "
-    "seats priced by plan > seat plans (the configuration's estimate) > estimated records; "
-    "the pattern of each bar says which. Each bar is the whole calendar month; the solid part "
-    "is the period's days, the pale part the rest of a month the period only partly covers."
+    "Per tool and component one basis counts, the best present (seats per month, usage per "
+    "day): billed records > API seats priced by plan > seat plans (the configuration's "
+    "estimate) > estimated records; the pattern of each bar says which. Each bar is the "
+    "whole calendar month; the solid part is the period's days, the pale part the rest of a "
+    "month the period only partly covers."
 )
 if spend.by_month.is_empty():
     components.empty_state("No AI spend is recorded for this period and selection.")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+import polars as pl
 import streamlit as st
 
+from aimetrics.figures.marker_coverage import CAVEAT, NO_REPOSITORY
 from aimetrics.settings import EXPOSED_ENV
 from dashboard import components, loaders, tables
 
@@ -48,6 +50,51 @@ if figures.coverage.is_empty():
 else:
     tables.table(figures.coverage, "coverage-by-repository", "Repository")
     tables.table(figures.tools, "coverage-by-tool")
+
+st.subheader("Marker coverage")
+markers = figures.markers
+st.caption(
+    "Per tool and month, what the vendor's own usage report counts for the people aimetrics "
+    "covers (matched by e-mail or login) against the AI markers on the same people's work: "
+    "commits (of any branch, PR merge commits left out), PRs (by the day opened) and lines "
+    "(added + removed). " + CAVEAT
+)
+if markers.repository_filtered:
+    components.empty_state(NO_REPOSITORY)
+elif markers.coverage.is_empty():
+    components.empty_state(
+        "No vendor usage report names a covered person in this period (collect anthropic, "
+        "collect cursor), or every tool-month has too few people to show."
+    )
+else:
+    if markers.sentence:
+        st.markdown(markers.sentence)
+    tables.table(
+        markers.coverage.with_columns(pl.col("month").dt.strftime("%Y-%m")),
+        "marker-coverage",
+        people="People",
+    )
+if markers.unmatched:
+    st.caption(
+        f"{markers.unmatched:,} vendor user(s) in the period match no one in the store and are "
+        "left out: add their e-mail to a person's `emails` in the configuration."
+    )
+components.privacy_note(markers.privacy)
+
+st.subheader("Evidence of AI use by source")
+st.caption(
+    "Who shows evidence of AI use per tool, month and source (markers, Copilot usage reports, "
+    "seat activity, vendor usage): people, and person-days with evidence. Tools with fewer "
+    "people than the privacy minimum in a month and source are shown together."
+)
+if markers.evidence.is_empty():
+    components.empty_state("No evidence of AI use in this period and selection.")
+else:
+    tables.table(
+        markers.evidence.with_columns(pl.col("month").dt.strftime("%Y-%m")),
+        "ai-evidence",
+        people="People",
+    )
 
 st.subheader("Tagged changes")
 st.caption(

@@ -375,6 +375,10 @@ class FakeOrg:
     """A GraphQL error type teams answer with (``INSUFFICIENT_SCOPES``), else None."""
     installation_id: int | None = None
     """The id of the GitHub App's installation on this org, if installed."""
+    billing_items: list[dict] = field(default_factory=list)
+    """Items of ``/settings/billing/usage`` (each with its ``date``; see ``billing_items``)."""
+    billing_status: int | None = None
+    """A status the billing usage endpoint answers with (403, 404), else None."""
 
     def repo(self, name: str) -> FakeRepo | None:
         return next((r for r in self.repos if r.name.lower() == name.lower()), None)
@@ -598,3 +602,35 @@ def edge_case_pulls(start: datetime = datetime(2025, 6, 2, 9, tzinfo=UTC)) -> li
         }
     ]
     return pulls
+
+
+def billing_items(first: str, last: str, org: str) -> list[dict]:
+    """Billing usage items for each day from ``first`` to ``last`` (ISO days): the sample's
+    rows (a Copilot seat, AI credits, an Actions row) on every day, amounts made up from the
+    day, plus a premium-request row on days before 2026-06-01 (when GitHub billed them)."""
+    import hashlib
+    from datetime import date, timedelta
+
+    sample = json.loads((FIXTURES / "rest" / "billing-usage.json").read_text())["usageItems"]
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    out = []
+    for n in range((end - start).days + 1):
+        day = (start + timedelta(days=n)).isoformat()
+        rows = copy.deepcopy(sample)
+        if day < "2026-06-01":
+            rows.append(
+                {**copy.deepcopy(sample[1]), "sku": "copilot_premium_request",
+                 "unitType": "requests", "pricePerUnit": 0.04}
+            )  # fmt: skip
+        for item in rows:
+            seed = hashlib.sha256(f"{day}|{item['sku']}".encode()).digest()
+            spread = 30 if item["unitType"] == "user-months" else 3000  # seats vs credits
+            quantity = 1 + int.from_bytes(seed[:2], "big") % spread
+            gross = round(quantity * item["pricePerUnit"], 4)
+            discount = round(gross * (seed[2] % 2), 4)  # some days inside the included credits
+            item.update(
+                date=day, organizationName=org, quantity=quantity, grossAmount=gross,
+                discountAmount=discount, netAmount=round(gross - discount, 4),
+            )  # fmt: skip
+            out.append(item)
+    return out

@@ -331,6 +331,8 @@ class FakeGitHub:
             (r"/orgs/([^/]+)/copilot/billing/seats", "GET", self._seats),
             (r"/(orgs|enterprises)/([^/]+)/copilot/metrics/reports/([a-z0-9-]+?)(/latest)?", "GET",
              self._report_links),
+            (r"/(organizations|enterprises)/([^/]+)/settings/billing/usage", "GET",
+             self._billing_usage),
         ]  # fmt: skip
 
     def _rate_limit(self, req: RequestRecord) -> _Response:
@@ -435,6 +437,28 @@ class FakeGitHub:
             return _Response(204) if status == 204 else self._json(status, {"message": "Not Found"})
         links = self._publish(f"{owner}-{report}-{day}", found)
         return self._json(200, {"download_links": links, "report_day": day})
+
+    def _billing_usage(self, req: RequestRecord, scope: str, owner: str) -> _Response:
+        """The enhanced billing platform's usage: the items of the month (and day) asked."""
+        holder = (self.orgs if scope == "organizations" else self.enterprises).get(owner.lower())
+        if holder is None or not self.visible(req, owner):
+            return self._json(404, {"message": "Not Found"})
+        if holder.billing_status:
+            message = {403: "Resource not accessible by personal access token"}.get(
+                holder.billing_status, "Not Found"
+            )
+            return self._json(
+                holder.billing_status,
+                {"message": message, "documentation_url": "https://docs.github.com/rest"},
+            )
+        wanted = [req.query.get(k, [None])[0] for k in ("year", "month", "day")]
+
+        def asked(item: dict) -> bool:
+            parts = item["date"].split("-")
+            return all(w is None or int(w) == int(p) for w, p in zip(wanted, parts, strict=True))
+
+        items = [i for i in holder.billing_items if asked(i)]
+        return self._json(200, {"usageItems": items})
 
     def _publish(self, name: str, records: list[dict]) -> list[str]:
         """Split records over two NDJSON files (as large reports are) behind signed URLs."""

@@ -106,7 +106,13 @@ def test_since_backfills_days_and_skips_missing_ones_quietly(
     ]
     assert usage.filter(usage["day"] == date(2026, 7, 2)).height == 1 + 3
     assert not collector.recorder.warnings  # 204 and 404 mean "no report that day"
-    asked = sorted({r.query["day"][0] for r in fake_github.requests if "day" in r.query})
+    asked = sorted(
+        {
+            r.query["day"][0]
+            for r in fake_github.requests
+            if "day" in r.query and "repos-1-day" not in r.path  # repositories: their own window
+        }
+    )
     assert asked == ["2026-07-01", "2026-07-02", "2026-07-03", "2026-07-04", "2026-07-05"]
 
 

@@ -22,12 +22,12 @@ from aimetrics.format import (
     hover_money,
     money_axis,
     tool_colors,
-    tool_name,
 )
 from aimetrics.metrics.period import Period, partial_days
 from aimetrics.metrics.roi import RoiFigures
-from aimetrics.vocabulary import AI_GROUP, NO_MARKER, STAGES
+from aimetrics.vocabulary import AI_GROUP, NO_MARKER, STAGES, tool_name
 
+ROLLOUT_COLOR = "#b45309"
 SPEND_COLOR = "#334155"
 VALUE_COLOR = "#0f766e"
 PAGE_WIDTH = 680  # CSS pixels of an A4 page's text width
@@ -98,7 +98,7 @@ def weekly_chart(
         days = [None if d == 7 else d for d in trend["days"].to_list()]
     else:
         days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
-    opacity = [1.0 if d is None else 0.45 for d in days]
+    opacity = [1.0 if d is None else 0.35 for d in days]  # pale: only partly covered
     notes = ["" if d is None else f" (partial week: {d} days)" for d in days]
     hover = "Week of %{x|%Y-%m-%d}%{customdata}<br>%{y:,} merged PRs<extra></extra>"
     fig = go.Figure(
@@ -128,6 +128,81 @@ def weekly_chart(
     return _layout(
         fig, "How much of the merged work is AI-assisted, week by week?", 230, barmode="stack"
     )
+
+
+def share_trend_chart(
+    trend: pl.DataFrame,
+    period: Period | None = None,
+    rollouts: pl.DataFrame | None = None,
+    week_start_day: str = "monday",
+) -> go.Figure:
+    """Page 1's trend: the AI-assisted share of merged PRs per week (``weekly_trend``).
+
+    Whole weeks are joined by a line; a week only partly inside the weeks shown (the first
+    or the last) is a hollow point on its own, never drawn as if it were whole; a week without
+    merged PRs is a gap. ``period`` is shaded, tools rolled out inside the weeks are marked."""
+    whole = trend.filter(pl.col("days") == 7)
+    part = trend.filter((pl.col("days") < 7) & (pl.col("merged_prs") > 0))
+
+    def pct(rows: pl.DataFrame) -> list[float | None]:
+        return [None if v is None else v * 100 for v in rows["ai_share"].to_list()]
+
+    def hover(rows: pl.DataFrame) -> list[str]:
+        return [
+            f"Week of {w:%Y-%m-%d}" + (f" (partial: {d} days)" if d < 7 else "")
+            + f": {a:,} of {n:,} merged PRs AI-assisted"
+            for w, d, a, n in rows.select("week_start", "days", "ai_prs", "merged_prs").iter_rows()
+        ]  # fmt: skip
+
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=whole["week_start"].to_list(),
+                y=pct(whole),
+                name="whole weeks",
+                mode="lines+markers",
+                line={"color": AI_COLOR, "width": 2.5},
+                marker={"size": 5},
+                connectgaps=False,
+                text=hover(whole),
+                hoverinfo="text",
+            ),
+            go.Scatter(
+                x=part["week_start"].to_list(),
+                y=pct(part),
+                name="partial week (fewer than 7 days)",
+                mode="markers",
+                marker={"color": AI_COLOR, "size": 7, "symbol": "circle-open"},
+                text=hover(part),
+                hoverinfo="text",
+            ),
+        ]
+    )
+    weeks = trend["week_start"].to_list()
+    if period is not None and weeks and period.start > weeks[0]:
+        fig.add_vrect(
+            x0=period.start, x1=period.last_day, fillcolor="#e2e8f0", opacity=0.5,
+            layer="below", line_width=0, annotation_text="this period",
+            annotation_position="top left",
+        )  # fmt: skip
+    if rollouts is not None and weeks:
+        first, stop = weeks[0], weeks[-1] + dt.timedelta(days=7)
+        shown = [
+            (tool, day)
+            for tool, day in rollouts.select("tool_id", "rolled_out_on").iter_rows()
+            if first <= day < stop
+        ]
+        for k, (tool, day) in enumerate(shown):
+            fig.add_vline(x=day, line={"color": ROLLOUT_COLOR, "dash": "dot", "width": 1})
+            # Staggered heights: roll-outs weeks apart must not print over each other.
+            fig.add_annotation(
+                x=day, y=0.02 + 0.09 * (k % 3), yref="paper", yanchor="bottom", xanchor="left",
+                showarrow=False, text=f" {tool_name(tool)}",
+                font={"color": ROLLOUT_COLOR, "size": 9}, bgcolor="rgba(255,255,255,0.8)",
+            )  # fmt: skip
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})", tickformat="%b %Y")
+    fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero", ticksuffix="%")
+    return _layout(fig, "Is more of the merged work AI-assisted, week by week?", 230)
 
 
 def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:

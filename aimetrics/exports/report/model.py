@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from aimetrics.exports.report.kpi import Kpi, _int, _num, _row
 from aimetrics.exports.report.notes import method_notes
 from aimetrics.exports.report.summary import ai_users, summary
+from aimetrics.exports.report.verdict import verdict, verdict_figures
 from aimetrics.figures import value as value_text
 from aimetrics.figures.compute import Figures, load_figures
 from aimetrics.format import format_number
@@ -28,6 +29,7 @@ from aimetrics.metrics.period import Period
 from aimetrics.metrics.roi import MEASURED, RoiFigures
 from aimetrics.metrics.stats import NOT_ENOUGH_DATA, Comparison, Estimate
 from aimetrics.settings import Settings
+from aimetrics.vocabulary import tool_name
 
 INPUT_LABELS = {
     "post_adoption_prs": "merged PRs of adopters after their adoption, in the period",
@@ -52,8 +54,9 @@ class Report:
 
     figures: Figures
     title: str
-    kpis: dict[str, Kpi]  # the one-pager's figures by key
-    summary: tuple[str, ...]  # the bottom line, in plain words
+    kpis: dict[str, Kpi]  # the headline figures by key (the appendix's tiles)
+    verdict: tuple[str, ...]  # page 1's three sentences: adoption, effect, value (verdict.py)
+    summary: tuple[str, ...]  # every headline figure in plain words (the appendix)
     notes: tuple[tuple[str, str], ...]  # method notes: (term, definition)
     samples: tuple[tuple[str, str], ...]  # sample sizes: (what, how many)
     privacy: tuple[str, ...]  # what privacy left out
@@ -333,7 +336,7 @@ def describe_selection(selection: Selection) -> str:
     if selection.repositories:
         parts.append("repositories " + ", ".join(selection.repositories))
     if selection.tools:
-        parts.append("AI tools " + ", ".join(selection.tools))
+        parts.append("AI tools " + ", ".join(tool_name(t) for t in selection.tools))
     return "; ".join(parts) if parts else "the whole organization"
 
 
@@ -360,6 +363,7 @@ def report_from_figures(f: Figures) -> Report:
         figures=f,
         title="AI adoption and ROI",
         kpis=kpis,
+        verdict=() if withheld else verdict(verdict_figures(f)),
         summary=() if withheld else summary(f, kpis),
         notes=method_notes(f),
         samples=_samples(f, kpis),

@@ -102,7 +102,7 @@ def method_notes(f: Figures) -> tuple[tuple[str, str], ...]:
             "adopters' baseline PRs per engineer-week × weeks in the period), with the uplift's "
             "interval. Capacity, not headcount. Value for spend: the capacity's value ÷ the "
             "spend; 'at least N×' quotes the interval's low end, rounded down, and below 1× "
-            "the spend is not shown to be covered. ROI in percent is in Appendix A only.",
+            "the spend is not shown to be covered. ROI in percent is in Appendix B only.",
         ),
         (
             "Billed and estimated spend, run rate",

@@ -19,6 +19,17 @@ p { margin: 4px 0; }
 .summary { background: #f1f5f9; border-left: 3px solid #7c3aed; padding: 6px 10px;
   margin: 6px 0 8px; }
 .summary p { margin: 2px 0; }
+.verdict { background: #f5f3ff; border-left: 4px solid #7c3aed; padding: 8px 12px;
+  margin: 8px 0 10px; font-size: 12px; line-height: 1.45; }
+.verdict p { margin: 0 0 5px; }
+.verdict p:last-child { margin-bottom: 0; }
+.onepager h2 { margin-top: 10px; }
+.teams table.data { font-size: 9.5px; }
+.teams table.data td { white-space: nowrap; }
+.teams table.data td:first-child { font-weight: 700; white-space: normal; min-width: 140px; }
+.teams table.data td:last-child { white-space: normal; }
+.standouts { margin: 4px 0 6px; padding-left: 16px; }
+.standouts li { margin: 2px 0; }
 .tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; margin: 4px 0; }
 .tile { border: 1px solid #cbd5e1; border-radius: 4px; padding: 5px 7px; break-inside: avoid; }
 .tile .label { color: #475569; font-size: 9.5px; }

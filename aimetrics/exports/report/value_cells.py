@@ -1,5 +1,5 @@
-"""The report's value cells: page 1's capacity, value against spend (the conservative end
-first) and the assumed method; the appendix's ROI in percent (see
+"""The report's value cells: Appendix A's capacity, value against spend (the conservative end
+first) and the assumed method; Appendix B's ROI in percent (see
 :mod:`aimetrics.exports.report.html`). Each figure's element carries its exact value as
 ``data-value`` (``data-low``, ``data-high``, ``data-status``)."""
 
@@ -52,7 +52,7 @@ def figure(key: str, k: Kpi, text: str) -> str:
 
 
 def value_cells(r: Report, currency: str) -> str:
-    """Page 1's value: capacity in engineer-equivalents, value against spend quoting the
+    """Appendix A's value: capacity in engineer-equivalents, value against spend quoting the
     conservative end first, and the assumed method, labelled as an assumption."""
     roi = r.figures.roi
     if roi is None:  # a repository filter: no spend, so no value against it

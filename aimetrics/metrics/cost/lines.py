@@ -1,5 +1,6 @@
-"""Spend lines: every charge of every source as one row, and for each tool, month and
-component the one basis that counts (see :mod:`aimetrics.metrics.cost`).
+"""Spend lines: every charge of every source as one row, and for each tool and component
+the one basis that counts, per month for seats and per day for usage (see
+:mod:`aimetrics.metrics.cost`).
 """
 
 from __future__ import annotations
@@ -220,25 +221,89 @@ def _record_lines(cost_records: pl.LazyFrame, lo: date, hi: date) -> pl.LazyFram
     )
 
 
+PERIOD_FEEDS = frozenset({"github-billing:credit-usage", "cursor:spend"})
+"""Feeds whose record stands for a whole month or billing cycle, dated on its first day
+(GitHub's premium-request / AI-credit usage JSON by ``timePeriod``; Cursor's ``/teams/spend``
+snapshot): they compete with the other lines of their month, not of their day."""
+
+API_FEEDS: tuple[str, ...] = ("cursor:spend-daily",)
+"""Feeds that only the scheduled collectors write (a vendor's API, not a file import).
+Where one vendor's API feed and a file's feed both have a day, the API's counts. (An API
+report and a file of the same report build the same record keys, so they are one set of
+rows: ``anthropic:cost-report``, ``openai:costs-*``.)"""
+
+_DAILY = "\x00daily"  # the candidate standing for a source's day-level lines of a month
+
+
 def _choose(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Per tool, month and component the best basis; per source one feed (the larger)."""
+    """The lines that count: for each tool and component one basis and, per source, one
+    feed, decided per day for usage and per month for seats and :data:`PERIOD_FEEDS`.
+
+    Basis (``SEAT_RANK``, ``USAGE_RANK``): a seat line competes with every line of its
+    tool, month and component; a usage line of a day with the usage lines of that day and
+    the period-dated usage lines of its month. Feed: of one source and basis, per day the
+    API's feed (:data:`API_FEEDS`), else the larger of the day; then per month the source's
+    day-level lines together against each period-dated feed, the larger.
+    """
     rank = (
         pl.when(pl.col("component") == "seats")
         .then(pl.col("basis").replace_strict(SEAT_RANK, default=9, return_dtype=pl.Int64))
         .otherwise(pl.col("basis").replace_strict(USAGE_RANK, default=9, return_dtype=pl.Int64))
     )
-    cell = ["tool_id", "month", "component"]
-    best = lines.with_columns(rank.alias("_rank")).filter(
-        pl.col("_rank") == pl.col("_rank").min().over(cell)
+    monthly = (pl.col("component") == "seats") | pl.col("feed").is_in(sorted(PERIOD_FEEDS))
+    month = ["tool_id", "month", "component"]
+    day = ["tool_id", "day", "component"]
+    r = pl.col("_rank")
+    best = (
+        lines.with_columns(rank.alias("_rank"), monthly.alias("_monthly"))
+        .with_columns(
+            r.min().over(month).alias("_all"),
+            r.filter(pl.col("_monthly")).min().over(month).alias("_mb"),
+            r.filter(~pl.col("_monthly")).min().over(day).alias("_db"),
+        )
+        .filter(
+            pl.when(pl.col("_monthly"))
+            .then(r == pl.col("_all"))
+            .otherwise(r == pl.min_horizontal("_db", "_mb"))
+        )
     )
-    group = [*cell, "basis", "source"]
-    feeds = (
-        best.group_by([*group, "feed"])
-        .agg(stable_sum(pl.col("amount")).alias("_total"))
-        .group_by(group)
-        .agg(pl.col("feed").sort_by(["_total", "feed"], descending=[True, False]).first())
+    api = pl.col("feed").is_in(list(API_FEEDS))
+    # Per source, basis and day, one feed of the day-level lines.
+    per_day = [*day, "basis", "source"]
+    daily = (
+        best.filter(~pl.col("_monthly"))
+        .group_by([*per_day, "feed"])
+        .agg(stable_sum(pl.col("amount")).alias("_total"), api.first().alias("_api"))
+        .group_by(per_day)
+        .agg(
+            pl.col("feed")
+            .sort_by(["_api", "_total", "feed"], descending=[True, True, False])
+            .first()
+        )
     )
-    return best.join(feeds, on=[*group, "feed"], how="semi").drop("_rank")
+    best = pl.concat(
+        [
+            best.filter(pl.col("_monthly")),
+            best.filter(~pl.col("_monthly")).join(daily, on=[*per_day, "feed"], how="semi"),
+        ]
+    ).with_columns(
+        pl.when(pl.col("_monthly")).then(pl.col("feed")).otherwise(pl.lit(_DAILY)).alias("_cand")
+    )
+    # Per source, basis and month, one candidate: a period-dated feed or the day-level lines.
+    per_month = [*month, "basis", "source"]
+    winners = (
+        best.group_by([*per_month, "_cand"])
+        .agg(stable_sum(pl.col("amount")).alias("_total"), api.any().alias("_api"))
+        .group_by(per_month)
+        .agg(
+            pl.col("_cand")
+            .sort_by(["_api", "_total", "_cand"], descending=[True, True, False])
+            .first()
+        )
+    )
+    return best.join(winners, on=[*per_month, "_cand"], how="semi").drop(
+        "_rank", "_monthly", "_all", "_mb", "_db", "_cand"
+    )
 
 
 def _clip(lines: pl.LazyFrame, period: Period) -> pl.LazyFrame:
@@ -273,9 +338,10 @@ def spend_lines(
 ) -> pl.LazyFrame:
     """Every charge counted in ``period`` (:data:`LINE_SCHEMA`), each with its ``basis``.
 
-    The basis is chosen per tool, calendar month and component over the whole
-    month (a month's invoice wins over its seat estimate even on days of the
-    month outside the period), then the lines are cut to the period. Amounts are
+    The basis is chosen per tool and component (:func:`_choose`): for seats over the
+    whole calendar month (a month's invoice wins over its seat estimate even on days
+    of the month outside the period), for usage per day; then the lines are cut to
+    the period. Amounts are
     in each line's own currency: see :func:`in_currency`.
     """
     seats = seat_assignments if seat_assignments is not None else _empty(_SEAT_ASSIGNMENT_SCHEMA)
