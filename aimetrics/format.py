@@ -32,9 +32,12 @@ __all__ = [
     "CURRENCY_SYMBOLS",
     "MINUS",
     "MISSING",
+    "NOT_ENOUGH_DATA",
     "NO_MARKER_COLOR",
+    "NUMBER_AXIS",
     "OTHER_COLOR",
     "PALETTE",
+    "PERCENT_AXIS",
     "STAGE_LABELS",
     "STAGE_NAMES",
     "THROUGHPUT_COLOR",
@@ -56,11 +59,14 @@ __all__ = [
     "format_share",
     "format_signed",
     "format_timestamp",
+    "hover_money",
+    "money_axis",
     "tool_colors",
     "tool_name",
 ]
 
-MISSING = "—"  # a figure that cannot be given
+MISSING = "—"  # a figure that cannot be given (nothing to divide by, nothing recorded)
+NOT_ENOUGH_DATA = "not enough data"  # an estimate whose sample is too small to measure
 MINUS = "−"  # U+2212, the typographic minus
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -221,6 +227,29 @@ def format_estimate(est: Estimate, unit: str) -> str:
     if not est.ok or est.value is None:
         return "not enough data"
     return f"{est.value:+.1f}{unit} ({est.level:.0%} CI {est.low:+.1f} to {est.high:+.1f})"
+
+
+# --- charts: plotly's own formats, the same conventions as the text above ---------------------
+
+# Axis ticks at round values with thousands separators ("~": no trailing zeros, so 0.5 stays
+# 0.5 and 12000 reads 12,000); a percentage axis (values 0..100) ends each tick with "%".
+NUMBER_AXIS = {"tickformat": ",~f"}
+PERCENT_AXIS = {"tickformat": ",~f", "ticksuffix": "%"}
+
+
+def money_axis(currency: str) -> dict[str, str]:
+    """A money axis: ticks like ``$12,000`` (``12,000 CHF`` without a symbol)."""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    affix = {"tickprefix": symbol} if symbol else {"ticksuffix": f" {currency}"}
+    return {"tickformat": ",~f", **affix}
+
+
+def hover_money(currency: str, field: str = "y", decimals: int = 0) -> str:
+    """An amount in a plotly hovertemplate as :func:`format_money` writes it:
+    ``$%{y:,.0f}`` (``%{y:,.0f} CHF`` without a symbol)."""
+    value = f"%{{{field}:,.{decimals}f}}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{value}" if symbol else f"{value} {currency}"
 
 
 # --- changes under a Streamlit metric (ASCII sign: Streamlit reads the arrow from it) ------------

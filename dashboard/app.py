@@ -22,6 +22,11 @@ st.html(
     '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * '
     "{white-space: normal !important; overflow: visible !important; "
     "text-overflow: clip !important; overflow-wrap: break-word;}"
+    # "vs previous period" goes whole onto its own line under the change when the tile is too
+    # narrow for both, rather than being cut to "vs previo…" or broken inside a word.
+    'div:has(> [data-testid="stMetricDeltaDescription"]) {flex-wrap: wrap; row-gap: 0.2rem;}'
+    '[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * '
+    "{overflow: visible !important; text-overflow: clip !important;}"
     '[data-testid="stMetricValue"] {font-size: 2rem;}'
     "</style>"
 )

@@ -13,14 +13,25 @@ from aimetrics.format import (
     AI_COLOR,
     COMPARISON_COLORS,
     NO_MARKER_COLOR,
+    NUMBER_AXIS,
     OTHER_COLOR,
+    PERCENT_AXIS,
     STAGE_LABELS,
     TOOL_COLORS,
     tool_colors,
 )
+from aimetrics.metrics.period import Period, partial_days
 from aimetrics.vocabulary import tool_name
-from dashboard.charts import group_colors, layout, percent
+from dashboard.charts import add_line, group_colors, layout, percent
 from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
+
+PARTIAL_OPACITY = 0.45  # a partial week's or month's bar, lighter than the whole ones
+
+
+def partial_note(days: int | None, unit: str) -> str:
+    """What a tooltip adds for a partial week or month ("" for a whole one)."""
+    return "" if days is None else f" (partial {unit}: {days} days in the period)"
+
 
 # --- charts for the Adoption, Delivery and Quality pages ----------------------------------
 
@@ -35,50 +46,64 @@ def share_lines_chart(
     hover: str,
     width: float = 2,
     label: Callable[[str], str] = str,
+    partial: tuple[str, Period] | None = None,
 ) -> go.Figure:
     """One line per ``series`` value: ``share`` of merged PRs over ``x`` (in ``x`` order),
     hovering ``hover`` and "``part`` of ``merged_prs`` merged PRs"; ``label`` names a
-    value in the legend (a tool id by its display name)."""
+    value in the legend (a tool id by its display name). With ``partial`` (the unit of
+    ``x``, "week" or "month", and the period) a partial week or month is drawn dotted."""
     fig = go.Figure()
     for key in frame[series].unique().sort().to_list():
         rows = frame.filter(pl.col(series) == key).sort(x)
         name = label(key)
-        fig.add_trace(
-            go.Scatter(
-                x=rows[x].to_list(),
-                y=percent(rows[share].to_list()),
-                name=name,
-                mode="lines+markers",
-                line={"color": colors[key], "width": width},
-                customdata=list(zip(rows[part], rows["merged_prs"], strict=True)),
-                hovertemplate=(
-                    f"{name}<br>{hover}"
-                    "<br>%{customdata[0]} of %{customdata[1]} merged PRs<extra></extra>"
-                ),
-            )
+        starts = rows[x].to_list()
+        days = partial_days(starts, *partial) if partial else [None] * len(starts)
+        notes = [partial_note(d, partial[0] if partial else "") for d in days]
+        trace = go.Scatter(
+            x=starts,
+            y=percent(rows[share].to_list()),
+            name=name,
+            mode="lines+markers",
+            line={"color": colors[key], "width": width},
+            customdata=list(zip(rows[part], rows["merged_prs"], notes, strict=True)),
+            hovertemplate=(
+                f"{name}%{{customdata[2]}}<br>{hover}"
+                "<br>%{customdata[0]} of %{customdata[1]} merged PRs<extra></extra>"
+            ),
         )
+        add_line(fig, trace, [d is not None for d in days])
     return fig
 
 
-def tool_share_chart(by_tool: pl.DataFrame, week_start_day: str) -> go.Figure:
-    """Weekly share of merged PRs AI-assisted by each tool (``share_by_tool`` by week)."""
+def tool_share_chart(
+    by_tool: pl.DataFrame, week_start_day: str, period: Period | None = None
+) -> go.Figure:
+    """Weekly share of merged PRs AI-assisted by each tool (``share_by_tool`` by week); a
+    partial first or last week of ``period`` dotted."""
     colors = tool_colors(by_tool["tool"].unique().sort().to_list())
     hover = "Week of %{x|%Y-%m-%d}: %{y:.1f}%"
     fig = share_lines_chart(
-        by_tool, "tool", "group", "share", "prs", colors, hover, width=2.5, label=tool_name
-    )
-    fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero")
-    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+        by_tool, "tool", "group", "share", "prs", colors, hover, width=2.5, label=tool_name,
+        partial=("week", period) if period else None,
+    )  # fmt: skip
+    fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero", **PERCENT_AXIS)
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()}; dotted: a partial week)")
     return layout(fig, "Which AI tools assist our merged work, week by week?")
 
 
-def group_trend_chart(trend: pl.DataFrame, label: str, period_label: str) -> go.Figure:
-    """AI-assisted share of merged PRs per group (``group``) over time (``group_time``)."""
+def group_trend_chart(
+    trend: pl.DataFrame, label: str, period_label: str, period: Period | None = None
+) -> go.Figure:
+    """AI-assisted share of merged PRs per group (``group``) per month (``group_time``); a
+    month ``period`` covers only in part dotted."""
     colors = group_colors(trend["group"].to_list())
-    hover = "%{x|%Y-%m-%d}: %{y:.1f}% AI-assisted"
-    fig = share_lines_chart(trend, "group", "group_time", "ai_share", "ai_prs", colors, hover)
-    fig.update_yaxes(title_text="% of merged PRs AI-assisted", rangemode="tozero")
-    fig.update_xaxes(title_text=period_label)
+    hover = "%{x|%Y-%m}: %{y:.1f}% AI-assisted"
+    fig = share_lines_chart(
+        trend, "group", "group_time", "ai_share", "ai_prs", colors, hover,
+        partial=("month", period) if period else None,
+    )  # fmt: skip
+    fig.update_yaxes(title_text="% of merged PRs AI-assisted", rangemode="tozero", **PERCENT_AXIS)
+    fig.update_xaxes(title_text=f"{period_label} (dotted: a partial month)", dtick="M1")
     return layout(fig, f"Is AI adoption growing in every {label}?")
 
 
@@ -101,7 +126,7 @@ def group_adoption_chart(by_group: pl.DataFrame, label: str) -> go.Figure:
                 hovertemplate=f"%{{y}}<br>{name}: %{{x:.1f}}% (n = %{{customdata}})<extra></extra>",
             )
         )
-    fig.update_xaxes(title_text="% (engineers or merged PRs)", rangemode="tozero")
+    fig.update_xaxes(title_text="% (engineers or merged PRs)", rangemode="tozero", **PERCENT_AXIS)
     fig.update_yaxes(autorange="reversed", title_text=label.title())
     return layout(
         fig,
@@ -126,7 +151,7 @@ def cohort_chart(cohorts: pl.DataFrame) -> go.Figure:
             ),
         )
     )
-    fig.update_yaxes(title_text="Engineers (with a merged PR)", rangemode="tozero")
+    fig.update_yaxes(title_text="Engineers (with a merged PR)", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text="Cohort: share of a person's merged PRs that are AI-assisted")
     return layout(fig, "How many engineers use AI lightly, heavily, or not at all?", 360)
 
@@ -148,7 +173,7 @@ def seats_chart(seats: pl.DataFrame) -> go.Figure:
                 hovertemplate=f"{tool_name(tool)}<br>%{{x|%Y-%m-%d}}: %{{y}} seats<extra></extra>",
             )
         )
-    fig.update_yaxes(title_text="Seats assigned", rangemode="tozero")
+    fig.update_yaxes(title_text="Seats assigned", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text="Week")
     return layout(fig, "How many AI seats do we pay for, tool by tool?", 360)
 
@@ -179,14 +204,19 @@ def copilot_users_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
                 ),
             )
         )
-    fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero")
+    fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
     return layout(fig, "How many people use Copilot on a typical day?", 360)
 
 
-def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
-    """Suggestions and acceptances per week (bars) with the acceptance rate (line)."""
+def copilot_acceptance_chart(
+    weekly: pl.DataFrame, week_start_day: str, period: Period | None = None
+) -> go.Figure:
+    """Suggestions and acceptances per week (bars) with the acceptance rate (line); a
+    partial first or last week of ``period`` lighter (its sums cover fewer days)."""
     fig = go.Figure()
+    weeks = weekly["week_start"].to_list()
+    days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
     for column, name, color in (
         ("suggestions", "Suggestions", NO_MARKER_COLOR),
         ("acceptances", "Acceptances", ACCEPTED_COLOR),
@@ -196,8 +226,14 @@ def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Fi
                 x=weekly["week_start"].to_list(),
                 y=weekly[column].to_list(),
                 name=name,
-                marker_color=color,
-                hovertemplate=f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y:,}}<extra></extra>",
+                marker={
+                    "color": color,
+                    "opacity": [1.0 if d is None else PARTIAL_OPACITY for d in days],
+                },
+                customdata=[partial_note(d, "week") for d in days],
+                hovertemplate=(
+                    f"Week of %{{x|%Y-%m-%d}}%{{customdata}}<br>{name}: %{{y:,}}<extra></extra>"
+                ),
             )
         )
     fig.add_trace(
@@ -211,8 +247,12 @@ def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Fi
             hovertemplate="Week of %{x|%Y-%m-%d}<br>Acceptance rate: %{y:.1f}%<extra></extra>",
         )
     )
-    fig.update_yaxes(title_text="Suggestions and acceptances per week", rangemode="tozero")
-    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    fig.update_yaxes(
+        title_text="Suggestions and acceptances per week", rangemode="tozero", **NUMBER_AXIS
+    )
+    fig.update_xaxes(
+        title_text=f"Week starting ({week_start_day.title()}; lighter: a partial week)"
+    )
     return layout(
         fig,
         "How many Copilot suggestions do people accept?",
@@ -222,6 +262,7 @@ def copilot_acceptance_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Fi
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
+            **PERCENT_AXIS,
         },
     )
 
@@ -248,28 +289,40 @@ def copilot_breakdown_chart(frame: pl.DataFrame, label: str) -> go.Figure:
                 ),
             )
         )
-    fig.update_yaxes(title_text="Lines in the period", rangemode="tozero")
+    fig.update_yaxes(title_text="Lines in the period", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text=label.capitalize())
     return layout(fig, f"Where does Copilot write our code, by {label}?", 360, barmode="group")
 
 
-def merged_by_week_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
-    """Merged PRs per week, AI-assisted vs no marker (``pr_shares`` by week), stacked."""
+def merged_by_week_chart(
+    weekly: pl.DataFrame, week_start_day: str, period: Period | None = None
+) -> go.Figure:
+    """Merged PRs per week, AI-assisted vs no marker (``pr_shares`` by week), stacked; a
+    partial first or last week of ``period`` lighter, its days in the tooltip."""
     fig = go.Figure()
+    weeks = weekly["group"].to_list()
+    days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
     for column, name in (("ai_prs", AI_LABEL), ("no_marker_prs", NO_MARKER_LABEL)):
         fig.add_trace(
             go.Bar(
-                x=weekly["group"].to_list(),
+                x=weeks,
                 y=weekly[column].to_list(),
                 name=name,
-                marker_color=COMPARISON_COLORS[name],
+                marker={
+                    "color": COMPARISON_COLORS[name],
+                    "opacity": [1.0 if d is None else PARTIAL_OPACITY for d in days],
+                },
+                customdata=[partial_note(d, "week") for d in days],
                 hovertemplate=(
-                    f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y}} merged PRs<extra></extra>"
+                    f"Week of %{{x|%Y-%m-%d}}%{{customdata}}<br>{name}: %{{y:,}} merged PRs"
+                    "<extra></extra>"
                 ),
             )
         )
-    fig.update_yaxes(title_text="Merged PRs per week", rangemode="tozero")
-    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    fig.update_yaxes(title_text="Merged PRs per week", rangemode="tozero", **NUMBER_AXIS)
+    fig.update_xaxes(
+        title_text=f"Week starting ({week_start_day.title()}; lighter: a partial week)"
+    )
     return layout(
         fig, "How much do we merge each week, and how much of it is AI-assisted?", barmode="stack"
     )
@@ -296,7 +349,7 @@ def stage_chart(summary: pl.DataFrame) -> go.Figure:
                 ),
             )
         )
-    fig.update_xaxes(title_text="Median hours", rangemode="tozero")
+    fig.update_xaxes(title_text="Median hours", rangemode="tozero", **NUMBER_AXIS)
     fig.update_yaxes(autorange="reversed")
     return layout(
         fig, "Where does the time go between first commit and merge?", 420, barmode="group"
@@ -361,8 +414,9 @@ def distribution_chart(dist: pl.DataFrame, title: str, x_title: str) -> go.Figur
                 ),
             )
         )
-    fig.update_yaxes(title_text="% of merged PRs in the group", rangemode="tozero")
-    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text="% of merged PRs in the group", rangemode="tozero", **PERCENT_AXIS)
+    # Buckets are categories ("0", "1", "2+" rounds; XS..XL), never a numeric scale.
+    fig.update_xaxes(title_text=x_title, type="category")
     return layout(fig, title, 380, barmode="group")
 
 
@@ -385,5 +439,5 @@ def rate_chart(summary: pl.DataFrame, column: str, title: str, y_title: str) -> 
                 "<extra></extra>",
             )
         )
-    fig.update_yaxes(title_text=y_title, rangemode="tozero")
+    fig.update_yaxes(title_text=y_title, rangemode="tozero", **PERCENT_AXIS)
     return layout(fig, title, 380, barmode="group")

@@ -20,9 +20,13 @@ from plotly.subplots import make_subplots
 from aimetrics.format import (
     AI_COLOR,
     NO_MARKER_COLOR,
+    NUMBER_AXIS,
     OTHER_COLOR,
+    PERCENT_AXIS,
     THROUGHPUT_COLOR,
     format_money,
+    hover_money,
+    money_axis,
     tool_colors,
 )
 from aimetrics.format import PALETTE as _PALETTE
@@ -69,7 +73,8 @@ def weekly_trend_chart(
             "Merged PRs per engineer active that week (full weeks)",
         ),
     )
-    fig.add_trace(
+    add_line(
+        fig,
         go.Scatter(
             x=weeks,
             y=[None if v is None else v * 100 for v in trend["ai_share"].to_list()],
@@ -82,6 +87,7 @@ def weekly_trend_chart(
                 "<br>%{customdata[0]} of %{customdata[1]} merged PRs<extra></extra>"
             ),
         ),
+        [days != 7 for days in trend["days"].to_list()],
         row=1,
         col=1,
     )
@@ -132,9 +138,15 @@ def weekly_trend_chart(
             font={"color": ROLLOUT_COLOR, "size": 11},
             bgcolor="rgba(255,255,255,0.8)",
         )
-    fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="PRs / engineer / week", rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})", row=2, col=1)
+    fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero", row=1, col=1, **PERCENT_AXIS)
+    fig.update_yaxes(
+        title_text="PRs / engineer / week", rangemode="tozero", row=2, col=1, **NUMBER_AXIS
+    )
+    fig.update_xaxes(
+        title_text=f"Week starting ({week_start_day.title()}; dotted: a partial week)",
+        row=2,
+        col=1,
+    )
     fig.update_layout(
         title={"text": "Is more of our merged work AI-assisted, and is throughput keeping up?"},
         showlegend=False,
@@ -192,12 +204,13 @@ def team_map_chart(frame: pl.DataFrame, currency: str, level: float) -> go.Figur
         rangemode="tozero",
         row=2,
         col=1,
+        **money_axis(currency),
     )
     fig.update_yaxes(
         title_text=f"Throughput change after adoption (%, {level:.0%} CI)",
-        ticksuffix="%",
         row=1,
         col=1,
+        **PERCENT_AXIS,
     )
     fig.update_yaxes(
         title_text="not<br>measurable",
@@ -313,8 +326,8 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
                         },
                         customdata=part["month_amount"].to_list(),
                         hovertemplate=(
-                            f"{tool_name(tool)}<br>%{{x|%Y-%m}}: %{{y:,.0f}} {currency} {part_name}"
-                            f"<br>whole month: %{{customdata:,.0f}} {currency}"
+                            f"{tool_name(tool)}<br>%{{x|%Y-%m}}: {hover_money(currency)} "
+                            f"{part_name}<br>whole month: {hover_money(currency, 'customdata')}"
                             f"<br>basis: {label}<extra></extra>"
                         ),
                     )
@@ -324,7 +337,9 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
         dtick="M1",
         tickformat="%Y-%m",
     )
-    fig.update_yaxes(title_text=f"AI spend ({currency})", rangemode="tozero")
+    fig.update_yaxes(
+        title_text=f"AI spend ({currency})", rangemode="tozero", **money_axis(currency)
+    )
     return layout(
         fig, "What do we spend on AI tools each month, and on what basis?", 420, barmode="stack"
     )
@@ -367,6 +382,7 @@ def balance_chart(roi: Roi, currency: str) -> go.Figure:
     fig.update_xaxes(
         title_text=f"{currency} in the period (error bar: the measured value's interval)",
         rangemode="tozero",
+        **money_axis(currency),
     )
     fig.update_yaxes(autorange="reversed")
     return layout(
@@ -382,6 +398,43 @@ def _gap(a: float | None, b: float | None) -> float | None:
 
 
 # --- shared by every chart ---------------------------------------------------------------
+
+
+def partial_segments(
+    y: Sequence[float | None], partial: Sequence[bool]
+) -> tuple[list[float | None], list[float | None]]:
+    """``y`` split in the line between whole periods and the dotted line that reaches each
+    partial one from its neighbours (None breaks a line)."""
+    solid = [None if p else v for v, p in zip(y, partial, strict=True)]
+    near = [
+        p or (i > 0 and partial[i - 1]) or (i + 1 < len(partial) and partial[i + 1])
+        for i, p in enumerate(partial)
+    ]
+    dotted = [v if n else None for v, n in zip(y, near, strict=True)]
+    return solid, dotted
+
+
+def add_line(
+    fig: go.Figure, trace: go.Scatter, partial: Sequence[bool], **where: object
+) -> go.Figure:
+    """``trace`` (a line with markers) drawn solid over whole weeks or months and dotted to
+    a partial one, whose marker is open: a stub of a week is not drawn as if it were whole.
+    The markers carry the trace's hover; the lines have none of their own."""
+    y = list(trace.y)
+    solid, dotted = partial_segments(y, partial)
+    line = dict(trace.line.to_plotly_json())
+    common = {"x": trace.x, "mode": "lines", "hoverinfo": "skip", "legendgroup": trace.name}
+    fig.add_trace(go.Scatter(y=solid, line=line, name=trace.name, **common), **where)
+    if any(partial):
+        dots = {**line, "dash": "dot"}
+        fig.add_trace(go.Scatter(y=dotted, line=dots, showlegend=False, **common), **where)
+    trace.mode = "markers"
+    trace.legendgroup = trace.name
+    trace.showlegend = False  # the solid line stands for the series in the legend
+    trace.marker.color = line.get("color")
+    trace.marker.symbol = ["circle-open" if p else "circle" for p in partial]
+    fig.add_trace(trace, **where)
+    return fig
 
 
 def group_colors(groups: Sequence[str]) -> dict[str, str]:

@@ -8,8 +8,9 @@ store (that is ``data.py``) or computes a metric (that is ``aimetrics.metrics``)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
@@ -18,7 +19,7 @@ from aimetrics.format import format_period
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.period import DEFAULT_PERIOD_DAYS, Period
 from aimetrics.metrics.privacy import OTHER
-from aimetrics.vocabulary import AI_GROUP, NO_MARKER
+from aimetrics.vocabulary import AI_GROUP, NO_MARKER, tool_name
 
 AI_LABEL = AI_GROUP  # "AI-assisted"
 NO_MARKER_LABEL = NO_MARKER  # "no marker"
@@ -49,15 +50,41 @@ class Filters:
     teams: tuple[str, ...] = ()
     repositories: tuple[str, ...] = ()
     tools: tuple[str, ...] = ()
+    # Display names of the teams and tools picked (slug or id -> name), for the words only.
+    names: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def selection(self) -> Selection:
         return Selection(self.teams, self.repositories, self.tools)
 
+    def name(self, value: str) -> str:
+        """A team's or tool's name as the sidebar shows it (a tool's catalogue name)."""
+        return dict(self.names).get(value) or tool_name(value)
+
     def describe(self) -> str:
         """The filters besides the period, in words ("" when none)."""
-        named = (("teams", self.teams), ("repositories", self.repositories), ("tools", self.tools))
+        named = (
+            ("teams", [self.name(t) for t in self.teams]),
+            ("repositories", list(self.repositories)),
+            ("tools", [self.name(t) for t in self.tools]),
+        )
         return " · ".join(f"{label}: {', '.join(values)}" for label, values in named if values)
+
+    def words(self) -> str:
+        """The selection in a sentence: " by Identity with Cursor in acme/api between
+        2026-09-06 and 2026-12-04" (each part only when filtered)."""
+        parts = [
+            (" by ", [self.name(t) for t in self.teams]),
+            (" with ", [self.name(t) for t in self.tools]),
+            (" in ", list(self.repositories)),
+        ]
+        text = "".join(f"{lead}{_either(values)}" for lead, values in parts if values)
+        return f"{text} between {self.period.start:%Y-%m-%d} and {self.period.last_day:%Y-%m-%d}"
+
+
+def _either(values: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
 
 
 def _multiselect(
@@ -74,6 +101,27 @@ def _multiselect(
         help=help,
     )
     return tuple(sorted(picked))
+
+
+# Streamlit's date field applies a typed date on Escape or on leaving the field, not on Enter
+# (1.67: its key handler knows Escape and Tab only), so a manager who types a date and presses
+# Enter saw nothing change. Enter in a date field is turned into the Escape that applies it.
+# Installed once per browser page (the flag), whatever the number of reruns.
+ENTER_APPLIES_DATES = """<script>
+if (!window.aimetricsEnterAppliesDates) {
+  window.aimetricsEnterAppliesDates = true;
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key !== "Enter" || !(target instanceof Element)) return;
+    if (!target.closest('[data-testid="stDateInputField"]')) return;
+    event.preventDefault();
+    event.stopPropagation();
+    target.dispatchEvent(new KeyboardEvent("keydown", {
+      key: "Escape", code: "Escape", bubbles: true, cancelable: true,
+    }));
+  }, true);
+}
+</script>"""
 
 
 def sidebar_filters(default: Period, options: FilterOptions | None = None) -> Filters:
@@ -101,6 +149,7 @@ def sidebar_filters(default: Period, options: FilterOptions | None = None) -> Fi
             "request. Figures are compared with the period of equal length just before."
         ),
     )
+    st.sidebar.html(ENTER_APPLIES_DATES, unsafe_allow_javascript=True)
     days = tuple(picked) if isinstance(picked, Sequence) else (picked,)
     if len(days) == 2 and days[0] is not None and days[1] is not None:
         start, last = days
@@ -127,7 +176,9 @@ def sidebar_filters(default: Period, options: FilterOptions | None = None) -> Fi
             "AI spend is not attributed to repositories: with a repository filter, spend, "
             "cost per PR and ROI are not shown."
         )
-    filters = Filters(Period(start, last + dt.timedelta(days=1), default.tz), teams, repos, tools)
+    names = (*options.teams, *options.tools)
+    period = Period(start, last + dt.timedelta(days=1), default.tz)
+    filters = Filters(period, teams, repos, tools, names)
     st.session_state[FILTERS_STATE] = filters
     return filters
 
@@ -166,8 +217,30 @@ def plain(text: str) -> str:
     return text.replace("$", "\\$")
 
 
-def kpi_row(kpis: Sequence[Kpi]) -> None:
-    """The KPIs side by side, each with its change and its sample size beneath."""
+NO_DATA = "no data"  # a tile of a selection with nothing to measure (see no_ai_work)
+# What a tile of a selection without AI-assisted work reads as "no data": nothing ("$0",
+# "0.0%"), a figure that cannot be given ("—", "— lines") or an estimate without a sample.
+_NOTHING = re.compile(r"^\D*0(?:\.0+)?(?:[^\d.,].*)?$|^—|^not enough data$")
+
+
+def is_nothing(value: str) -> bool:
+    """True for a shown figure that measures nothing: zero, "—" or "not enough data"."""
+    return bool(_NOTHING.match(value))
+
+
+def no_data(kpi: Kpi) -> Kpi:
+    """``kpi`` as a selection without AI-assisted work shows it: "no data" for a zero or
+    missing value, no change and no interval ("90% CI 0.0% to 0.0%" says nothing)."""
+    if not is_nothing(kpi.value):
+        return kpi
+    return replace(kpi, value=NO_DATA, delta=None, uncertainty="", delta_arrow="off")
+
+
+def kpi_row(kpis: Sequence[Kpi], empty: bool = False) -> None:
+    """The KPIs side by side, each with its change and its sample size beneath; with
+    ``empty`` (the selection has no AI-assisted work) the zero ones read :data:`NO_DATA`."""
+    if empty:
+        kpis = [no_data(k) for k in kpis]
     for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
         with column:
             st.metric(
@@ -197,17 +270,45 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/filter_alt_off:")
 
 
-NO_MERGED_PRS = (
-    "No merged pull requests match this period and these filters: widen the period or "
-    "clear some teams, repositories or tools in the sidebar."
-)
+WIDEN = "widen the period or clear some teams, repositories or tools in the sidebar"
 
 
-def stop_without_merged_prs(merged_prs: int | None) -> None:
-    """End the page with :data:`NO_MERGED_PRS` when the selection has no merged PR."""
+def nothing_message(filters: Filters, what: str, why: str = WIDEN) -> str:
+    """The one wording of an empty selection: what is empty, for which selection, and why or
+    what to do: "No merged PRs by Identity with Cursor between 2026-09-06 and 2026-12-04:
+    widen the period or ..."."""
+    return f"No {what}{filters.words()}: {why}."
+
+
+def stop_without_merged_prs(merged_prs: int | None, filters: Filters | None = None) -> None:
+    """End the page with :func:`nothing_message` when the selection has no merged PR."""
     if not merged_prs:
-        empty_state(NO_MERGED_PRS)
+        empty_state(nothing_message(filters or current_filters(), "merged PRs"))
         st.stop()
+
+
+def no_ai_work(filters: Filters, merged_prs: int | None, ai_prs: int | None) -> bool:
+    """True (and the message, once, at the top of the page) when the selection has merged
+    PRs but none AI-assisted: its AI figures have nothing to measure, so the page's tiles
+    read :data:`NO_DATA` (``kpi_row(..., empty=True)``) and its AI-only charts give way to
+    the message instead of drawing zeros."""
+    if not merged_prs or ai_prs:
+        return False
+    marker = (
+        f"a {_either([filters.name(t) for t in filters.tools])} marker"
+        if filters.tools
+        else "an AI marker"
+    )
+    empty_state(
+        nothing_message(
+            filters,
+            "AI-assisted merged PRs",
+            f"none of its {merged_prs:,} merged PRs carries {marker} at the configured "
+            "confidence, so the AI figures read 'no data'; delivery and quality figures count "
+            "its PRs without a marker",
+        )
+    )
+    return True
 
 
 # --- page furniture: caption, breakdown choice, privacy, KPIs of the new pages -------------

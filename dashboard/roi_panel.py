@@ -78,19 +78,21 @@ def _estimate(est: Estimate, fmt: str) -> str:
     return f"{est.value:{fmt}}" + (f" ({ci})" if ci else "")
 
 
-def side_by_side(roi: Roi) -> None:
+def side_by_side(roi: Roi, empty: bool = False) -> None:
     """Both methods in two columns: value (against the spend, the conservative end first),
-    hours, and the assumptions. ROI in percent and payback: :func:`appendix`."""
+    hours, and the assumptions. ROI in percent and payback: :func:`appendix`. ``empty``: the
+    selection has no AI-assisted work, so a zero value reads "no data" as the tiles do."""
     for column, r in zip(st.columns(2), (roi.measured, roi.assumed), strict=True):
         with column, st.container(border=True):
             measured = r.method == MEASURED
             title = TITLES.get(r.method, r.method)
             st.markdown(f"#### {title}" + ("" if measured else " (an assumption)"))
             ok = r.value.ok and r.value.value is not None
+            value = format_money(r.value.value, r.currency) if ok else NOT_ENOUGH
+            if empty and components.is_nothing(value):
+                value = components.NO_DATA
             st.metric(
-                f"Value, {r.method}",
-                format_money(r.value.value, r.currency) if ok else NOT_ENOUGH,
-                help="Engineering hours gained × loaded hourly cost",
+                f"Value, {r.method}", value, help="Engineering hours gained × loaded hourly cost"
             )
             lines = [f"- Value: {_money(r.value, r.currency)}"]
             if measured:

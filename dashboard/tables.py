@@ -6,7 +6,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from aimetrics.format import CURRENCY_SYMBOLS, STAGE_LABELS, download_name
+from aimetrics.format import (
+    CURRENCY_SYMBOLS,
+    MISSING,
+    NOT_ENOUGH_DATA,
+    STAGE_LABELS,
+    download_name,
+    format_money,
+)
 from aimetrics.metrics.adoption import Selection
 from aimetrics.vocabulary import TOOL_NAMES
 from dashboard.components import FILTERS_STATE, Filters
@@ -143,6 +150,58 @@ def money_format(currency: str | None) -> str:
     return f"{symbol}%,.2f" if symbol else f"%,.2f {currency}"
 
 
+# Estimates whose empty cell means the sample was too small to measure ("not enough data");
+# any other empty number is a figure that cannot be given (MISSING, e.g. a cost per AI PR
+# without AI PRs). docs/dashboard.md "Empty cells".
+ESTIMATE_COLUMNS = {"uplift", "uplift_low", "uplift_high"}
+
+
+def _cell_text(value: float | None, money: str | None, missing: str) -> str:
+    """One number as the grid shows it: money with its currency, others with separators."""
+    if value is None or value != value:  # None or NaN
+        return missing
+    if money is not None:
+        return format_money(value, money, 2) if money else f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def readable(
+    frame: pl.DataFrame, shown: pl.DataFrame, currency: str | None, names: dict[str, str]
+) -> pl.DataFrame:
+    """``shown`` as the grid draws it: a number column with an empty cell becomes text, the
+    empty cell reading :data:`NOT_ENOUGH_DATA` for an estimate, :data:`MISSING` otherwise
+    (Streamlit's grid would draw a grey "None"). Full number columns stay numbers, so they
+    sort as numbers; the CSV download keeps every column numeric (empty cell: empty). A
+    time is shown to the minute, in UTC as the headers say."""
+    texts = []
+    for column in frame.columns:
+        label = names.get(column, column)
+        if label not in shown.columns or not shown[label].dtype.is_numeric():
+            continue
+        values = shown[label]
+        if not (values.is_null().any() or (values.dtype.is_float() and values.is_nan().any())):
+            continue
+        missing = NOT_ENOUGH_DATA if column in ESTIMATE_COLUMNS else MISSING
+        money = (currency or "") if column in CURRENCY_COLUMNS else None
+        texts.append(
+            pl.Series(
+                label, [_cell_text(v, money, missing) for v in shown[label].to_list()], pl.String
+            )
+        )
+    # A time reads "2025-06-30 22:02" (its header says UTC), not the grid's raw
+    # "2025-06-30 22:02:40+00:00"; as text in ISO order, it still sorts by time.
+    times = [
+        pl.col(c).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M")
+        if isinstance(t, pl.Datetime) and t.time_zone
+        else pl.col(c).dt.strftime("%Y-%m-%d %H:%M")
+        for c, t in shown.schema.items()
+        if isinstance(t, pl.Datetime)
+    ]
+    return (
+        shown.with_columns(texts).with_columns(times).with_columns(pl.col(pl.String).fill_null(""))
+    )
+
+
 CURRENCY_STATE = "reporting_currency"  # set by the entry point (app.py) on every run
 
 
@@ -183,13 +242,12 @@ def table(
     """
     shown = display(frame, group_label, **labels)
     config: dict[str, object] = {}
+    names = {**LABELS, "group": group_label or "", **labels}
     money = [c for c in frame.columns if c in CURRENCY_COLUMNS]
-    if money:
-        # Rows in several currencies say which in their own column; else the reporting one.
-        fmt = money_format(None if "currency" in frame.columns else _reporting_currency())
-        names = {**LABELS, **labels}
-        for c in money:
-            config[names.get(c, c)] = st.column_config.NumberColumn(format=fmt)
+    # Rows in several currencies say which in their own column; else the reporting one.
+    currency = None if "currency" in frame.columns or not money else _reporting_currency()
+    for c in money:
+        config[names.get(c, c)] = st.column_config.NumberColumn(format=money_format(currency))
     if "Link" in shown.columns:  # the PR's or commit's page on GitHub
         config["Link"] = st.column_config.LinkColumn(
             "Link", display_text=r"https?://.*/(?:pull|commit)/(\w{1,7}).*"
@@ -197,12 +255,14 @@ def table(
     # The browser gets at most MAX_SHOWN_ROWS rows: the whole table travels to it as Arrow
     # and is laid out there (25 MB and ~5 s for the Data page's tagged changes at 100k PRs,
     # docs/operations.md). The CSV keeps every row; long tables are sorted newest first.
-    st.dataframe(
-        shown.head(MAX_SHOWN_ROWS),
-        hide_index=True,
-        column_config=config,
-        height=height,  # type: ignore[arg-type]
-    )
+    grid = readable(frame, shown.head(MAX_SHOWN_ROWS), currency, names)
+    # A money column turned text carries its currency already: no number format on it.
+    config = {
+        k: v
+        for k, v in config.items()
+        if k not in grid.columns or grid[k].dtype.is_numeric() or k == "Link"
+    }
+    st.dataframe(grid, hide_index=True, column_config=config, height=height)  # type: ignore[arg-type]
     if shown.height > MAX_SHOWN_ROWS:
         st.caption(
             f"Showing the first {MAX_SHOWN_ROWS:,} of {shown.height:,} rows; "

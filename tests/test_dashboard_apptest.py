@@ -21,7 +21,7 @@ from aimetrics.demo import load
 from aimetrics.figures.facts import Facts, load_facts
 from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.overview import KPI_COLUMNS, CostInputs, overview_figures, select_work
-from aimetrics.metrics.period import Period
+from aimetrics.metrics.period import Period, partial_days
 from aimetrics.settings import load_settings
 from aimetrics.store import create_store_engine, upgrade
 from aimetrics.tagging import build_ruleset, tag_store
@@ -189,8 +189,18 @@ def test_overview_figures_equal_the_metrics(app_env, populated_url: str) -> None
     trend = json.loads(
         next(c for t, c in charts.items() if t.startswith("Is more of our merged work")).proto.spec
     )
-    assert [t["name"] for t in trend["data"]] == ["AI-assisted", "Throughput"]
-    assert trend["data"][0]["line"]["color"] == fmt.AI_COLOR
+    named = [t for t in trend["data"] if t.get("name")]
+    assert list(dict.fromkeys(t["name"] for t in named)) == ["AI-assisted", "Throughput"]
+    assert named[0]["line"]["color"] == fmt.AI_COLOR
+    # The trend ends on the period's last day: its last week, if cut there, is drawn apart
+    # (reached by a dotted line, its marker open), the whole weeks before it solid.
+    markers = next(t for t in trend["data"] if t.get("mode") == "markers")
+    last_week = dt.date.fromisoformat(str(markers["x"][-1])[:10])
+    cut = partial_days([last_week], "week", Period(last_week - dt.timedelta(weeks=1), period.end))
+    open_ = [s == "circle-open" for s in markers["marker"]["symbol"]]
+    assert open_[-1] == (cut[0] is not None)
+    assert not any(open_[1:-1]), "only a first or last week can be partial"
+    assert any(t.get("line", {}).get("dash") == "dot" for t in trend["data"]) == any(open_)
     assert any(t.startswith("Which teams get value for their AI spend") for t in charts)
     assert "Data last collected: " in texts(at.caption)
     assert "never" not in texts(at.caption)
@@ -219,7 +229,8 @@ def test_period_without_merged_prs_is_not_an_error(app_env, populated_url: str) 
     at.query_params[components.PERIOD_KEY] = ["2001-01-01", "2001-01-31"]
     at.run()
     assert not at.exception, at.exception
-    assert "No merged pull requests match this period" in texts(at.info)
+    # What is empty, for which period, and what to do about it.
+    assert "No merged PRs between 2001-01-01 and 2001-01-31: widen the period" in texts(at.info)
     assert not at.get("plotly_chart")
     assert not at.metric
 

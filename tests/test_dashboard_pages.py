@@ -200,6 +200,22 @@ def only(frame: pl.DataFrame, **where: object) -> dict[str, object]:
     return frame.row(0, named=True) if frame.height else {}
 
 
+def as_numbers(grid: pl.DataFrame, csv: pl.DataFrame) -> pl.DataFrame:
+    """``grid`` with each column the grid shows as text but the CSV holds as numbers read
+    back: "—" and "not enough data" as empty, "$1,234.50" as 1234.5."""
+
+    def number(text: str) -> float | None:
+        if text in (fmt.MISSING, fmt.NOT_ENOUGH_DATA):
+            return None
+        return float(re.sub(r"[^\d.\-−]", "", text).replace("−", "-"))
+
+    return grid.with_columns(
+        pl.Series(c, [number(t) for t in grid[c]], pl.Float64)
+        for c in grid.columns
+        if grid[c].dtype == pl.String and csv[c].dtype.is_numeric()
+    )
+
+
 def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -840,7 +856,7 @@ def test_team_map_points_equal_the_metrics(
     # The table behind the chart and its CSV.
     shown = table_with(at, "Throughput change (%)")
     csv = pl.read_csv(io.BytesIO(download(downloads, "team-map")))
-    assert_frame_equal(csv, shown, check_dtypes=False)
+    assert_frame_equal(csv, as_numbers(shown, csv), check_dtypes=False)
     assert shown["Team"].to_list() == everything["group"].to_list()
 
 
@@ -859,19 +875,23 @@ def test_overview_filters_change_the_figures(open_page, facts: Facts, period: Pe
     tool, name = facts.tools.row(0)
     at = open_page("overview", tool=[name])  # in the URL by the name shown
     assert at.sidebar.multiselect[2].value == [tool]
-    assert metric_values(at) == expected(facts, period, Selection(tools=(tool,))).values
+    want = expected(facts, period, Selection(tools=(tool,))).values
+    if want["AI-assisted PR share"] == fmt.format_share(0.0):  # no AI-assisted PR of the tool
+        want = {k: components.NO_DATA if components.is_nothing(v) else v for k, v in want.items()}
+    assert metric_values(at) == want
 
     # Spend is not attributed to repositories: no made-up cost per PR or ROI.
     repo = facts.repositories[0]
     at = open_page("overview", repo=[repo])
     values = metric_values(at)
-    assert values["AI spend in period"] == fmt.MISSING
-    assert values["Capacity gained"] == values["Value vs AI spend"] == fmt.MISSING
+    in_repo = expected(facts, period, Selection(repositories=(repo,))).values
+    # "—", or "no data" when the repository has no AI-assisted PR (the page says which).
+    blank = components.NO_DATA if in_repo["AI-assisted PR share"] == "0.0%" else fmt.MISSING
+    assert values["AI spend in period"] == blank
+    assert values["Capacity gained"] == values["Value vs AI spend"] == blank
     assert "not attributed to repositories" in texts(at.caption) + texts(at.info)
-    assert (
-        values["AI-assisted PR share"]
-        == expected(facts, period, Selection(repositories=(repo,))).values["AI-assisted PR share"]
-    )
+    share = in_repo["AI-assisted PR share"]
+    assert values["AI-assisted PR share"] == (components.NO_DATA if share == "0.0%" else share)
 
 
 def test_overview_privacy_fold_is_visible(open_page, facts: Facts, period: Period) -> None:  # type: ignore[no-untyped-def]
@@ -952,7 +972,8 @@ def test_cost_figures_and_tables_equal_the_metrics(
     assert roi["Method"].to_list() == ["measured uplift", "assumed time saved"]
     assert roi["ROI (%)"][0] == pytest.approx(round(want.measured.roi.value * 100, 1))  # type: ignore[attr-defined]
     assert "ROI in percent (appendix)" in [e.label for e in at.expander]
-    assert_frame_equal(pl.read_csv(io.BytesIO(download(downloads, "roi"))), roi, check_dtypes=False)
+    roi_csv = pl.read_csv(io.BytesIO(download(downloads, "roi")))
+    assert_frame_equal(roi_csv, as_numbers(roi, roi_csv), check_dtypes=False)
     # Both methods' assumptions, in words.
     markdown = texts(at.markdown)
     assert "Assumptions" in markdown and "loaded hourly cost" in markdown
@@ -990,10 +1011,15 @@ def test_cost_page_shows_what_the_uplift_rests_on(
     assert sensitivity["Adopters"].to_list() == [u.treated_engineers for u in want]
     for shown, u in zip(sensitivity["Throughput change (%)"].to_list(), want, strict=True):
         pct = u.percent
-        assert shown == (round(pct.value, 2) if pct.ok else None)  # type: ignore[arg-type]
+        # An estimate without its sample reads "not enough data" (the column is then text).
+        expected_text = f"{round(pct.value, 2):,.2f}".rstrip("0").rstrip(".") if pct.ok else None
+        assert str(shown) in (
+            expected_text,
+            str(round(pct.value, 2)) if pct.ok else fmt.NOT_ENOUGH_DATA,
+        )
     assert want[0].estimate.ok  # the headline is a number at this scale
     csv = pl.read_csv(io.BytesIO(download(downloads, "uplift-by-adoption-basis")))
-    assert_frame_equal(csv, sensitivity, check_dtypes=False)
+    assert_frame_equal(csv, as_numbers(sensitivity, csv), check_dtypes=False)
     # The dose-response bins: the uplift's panel, intensity from the evidence.
     panel = weekly_panel(merged, activity, dated(ADOPTION_BASES))
     bins = dose_response_of(panel, ai_user_weeks(facts.evidence.lazy()).collect(), stats)
@@ -1309,15 +1335,116 @@ def test_money_in_tables_has_its_currency_and_thousands_separators(open_page) ->
     assert by_month["In the period"]["type_config"]["format"] == "%,.2f"
 
 
+# A team filter, and a team with a tool it never used (the identity team uses no AI tool).
+VIEWS = {"team": {"team": ["Payments"]}, "empty": {"team": ["Identity"], "tool": ["Cursor"]}}
+UNREADABLE = {"None", "NaN", "nan", "null", "NaT", "<NA>"}
+
+
+@pytest.mark.parametrize("view", sorted(VIEWS))
 @pytest.mark.parametrize("page", sorted(PAGES))
-def test_no_table_cell_reads_none(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
-    """An empty text cell is drawn empty: the grid would show a missing value as "None"."""
-    at = open_page(page, team=["Payments"])
+def test_no_table_cell_reads_none(open_page, page: str, view: str) -> None:  # type: ignore[no-untyped-def]
+    """Every cell the grid draws is readable: the grid draws a missing value, text or number,
+    as a grey "None", so the frame handed to it has none (an empty number reads "—", an
+    estimate without a sample "not enough data"); its CSV keeps the number column."""
+    at = open_page(page, **VIEWS[view])
+    assert at.dataframe or at.info, "a page without a table says why"
     for df in at.dataframe:
         frame = pl.from_pandas(df.value)
-        for column, dtype in frame.schema.items():
-            if dtype == pl.String:
-                assert frame[column].null_count() == 0, (page, column)
+        for column in frame.columns:
+            values = frame[column]
+            gaps = values.null_count() + (values.is_nan().sum() if values.dtype.is_float() else 0)
+            assert gaps == 0, (page, view, column, values.to_list()[:10])
+            if values.dtype == pl.String:
+                assert not set(values.to_list()) & UNREADABLE, (page, view, column)
+                assert not values.str.contains(r"\+\d\d:\d\d$").any(), (page, view, column)
+            # The grid draws a time with its raw offset ("22:02:40+00:00").
+            dtype = values.dtype
+            assert not (isinstance(dtype, pl.Datetime) and dtype.time_zone), (page, view, column)
+
+
+@pytest.mark.parametrize("page", ["overview", "cost_roi"])
+def test_empty_numbers_read_as_text_but_download_as_numbers(
+    open_page, downloads: dict[str, bytes], page: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A number column with an empty cell is drawn as text: the empty cell reads "—" (no
+    figure can be given) or "not enough data" (an estimate without its sample), the others
+    read the CSV's number; the CSV keeps the column numeric with the cell empty."""
+    at = open_page(page)
+    csvs = [pl.read_csv(io.BytesIO(b)) for n, b in downloads.items() if n.endswith(".csv")]
+    grids = [pl.from_pandas(t.value) for t in at.dataframe]
+    assert len(csvs) == len(grids)
+    converted = 0
+    for grid, csv in zip(grids, csvs, strict=True):
+        assert grid.columns == csv.columns
+        for column in grid.columns:
+            if grid[column].dtype != pl.String or not csv[column].dtype.is_numeric():
+                continue
+            converted += 1
+            for text, number in zip(grid[column], csv[column], strict=True):
+                if number is None:
+                    assert text in (fmt.MISSING, fmt.NOT_ENOUGH_DATA), (column, text)
+                else:
+                    value = float(re.sub(r"[^\d.\-−]", "", text).replace("−", "-"))
+                    assert math.isclose(value, number, abs_tol=0.006), (column, text, number)
+    assert converted, "the page has a number column with an empty cell"
+
+
+# A tile that claims a figure for a selection with nothing in it: "$0", "0.0%" and the like,
+# or an interval around nothing.
+ZERO_TILE = re.compile(r"^\D*0(\.0+)?([^\d.,].*)?$")
+
+
+@pytest.mark.parametrize("page", sorted(set(PAGES) - {"data"}))
+def test_empty_selection_says_what_is_empty(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    """Identity with Cursor has merged PRs but none AI-assisted: the page says so, naming the
+    team, the tool and the dates, and no tile shows a zero or an interval as if measured."""
+    at = open_page(page, **VIEWS["empty"])
+    message = texts(at.info)
+    period = at.sidebar.date_input[0].value
+    assert (
+        f"No AI-assisted merged PRs by Identity with Cursor between {period[0]:%Y-%m-%d} and "
+        f"{period[1]:%Y-%m-%d}: none of its " in message
+    )
+    assert "carries a Cursor marker" in message
+    values = metric_values(at)
+    assert components.NO_DATA in values.values()
+    zeros = {label: v for label, v in values.items() if ZERO_TILE.match(v)}
+    assert not zeros, zeros
+    intervals = [c.value for c in at.caption if "CI 0.0% to 0.0%" in c.value]
+    assert not intervals, intervals
+    if page in ("overview", "cost_roi"):  # spend against value has nothing to weigh
+        titles = [
+            json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")
+        ]
+        assert "Is what AI gives us worth what we spend on it?" not in titles
+
+
+def test_selection_with_ai_work_keeps_its_zero_tiles_measured(open_page) -> None:  # type: ignore[no-untyped-def]
+    """The "no data" reading is for a selection without AI-assisted work only: with it, a
+    measured figure is shown as measured (the Payments team uses AI)."""
+    at = open_page("overview", team=["Payments"])
+    assert "No AI-assisted merged PRs" not in texts(at.info)
+    assert components.NO_DATA not in metric_values(at).values()
+
+
+def test_money_charts_name_their_currency(open_page) -> None:  # type: ignore[no-untyped-def]
+    """Every money axis and every money tooltip on Cost & ROI and the Overview carries the
+    currency symbol and thousands separators (the format module's one formatter)."""
+    money_axes = 0
+    for page in ("overview", "cost_roi"):
+        for chart in open_page(page).get("plotly_chart"):
+            spec = json.loads(chart.proto.spec)
+            for name, axis in spec["layout"].items():
+                title = (axis.get("title") or {}).get("text", "") if name[1:5] == "axis" else ""
+                if "USD" in title or "spend" in title.lower():
+                    money_axes += 1
+                    assert axis.get("tickprefix") == "$" and "," in axis["tickformat"], title
+            for trace in spec["data"]:
+                template = trace.get("hovertemplate") or ""
+                assert "USD" not in template, template  # "$1,234", never "1234 USD"
+                if "spend" in template.lower() or "whole month" in template:
+                    assert re.search(r"\$%\{\w+(\[\d\])?:,\.0f\}", template), template
+    assert money_axes >= 3  # the balance, the team map and the spend by month
 
 
 def test_adoption_shows_the_ai_written_share_with_its_coverage(

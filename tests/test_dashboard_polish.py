@@ -31,7 +31,8 @@ BAD = re.compile(r"\bNone\b|\bNaN\b|\bnan\b|\+00:00")
 # A label is cut off when its text is wider than its box (Streamlit ends it with "…").
 # (checked to find them: at 1000 px "AI-assisted PR share" is 116 px of text in a 69 px box).
 CUT_LABELS = """() => Array.from(document.querySelectorAll(
-    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *'))
+    '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *, ' +
+    '[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] *'))
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText)"""
 
@@ -87,3 +88,34 @@ def test_pages_read_cleanly_under_filters(served: str, view: str) -> None:
         finally:
             browser.close()
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_a_typed_date_applies_on_enter(served: str) -> None:
+    """A manager types a new first day into the period and presses Enter: the page shows the
+    new period, without a click elsewhere (Streamlit's field alone applies it on Escape or
+    when it loses focus, never on Enter)."""
+    import datetime as dt
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.goto(f"{served}/adoption", wait_until="domcontentloaded")
+            page.wait_for_selector('[data-testid="stCaptionContainer"]')
+            settled(page)
+            caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]')
+            before = caption.first.inner_text()
+            start = dt.date.fromisoformat(before[:10])
+            moved = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=start.day)
+            month = page.get_by_role("spinbutton", name="month, Period start date")
+            month.click()
+            page.keyboard.type(f"{moved.month:02d}")
+            # Typed but not yet applied: the page still shows the old period.
+            assert caption.first.inner_text() == before
+            page.keyboard.press("Enter")
+            expect(caption.first).to_contain_text(f"{moved:%Y-%m-%d} – ", timeout=60_000)
+            assert f"period={moved:%Y-%m-%d}" in page.url
+        finally:
+            browser.close()

@@ -98,3 +98,35 @@ def week_of(day: date, week_start_day: str = "monday") -> date:
     """Python twin of :func:`week_start` for a single date."""
     first = WEEKDAYS.index(week_start_day.lower())
     return day - timedelta(days=(day.weekday() - first) % 7)
+
+
+def days_in(start: date, unit: str) -> int:
+    """The days of the calendar ``unit`` ("week" or "month") that begins on ``start``."""
+    if unit == "week":
+        return 7
+    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (following - start.replace(day=1)).days
+
+
+def _day(value: date | str) -> date:
+    """A bucket's first day, as a date or as a table shows it ("2025-01-06", "2025-01")."""
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value if len(value) >= 10 else f"{value[:7]}-01")
+
+
+def partial_days(starts: list[date] | list[str], unit: str, period: Period) -> list[int | None]:
+    """Per week or month beginning on each of ``starts``: the number of its days inside
+    ``period`` when the period covers only part of it, else None (a whole one).
+
+    A chart draws a partial week or month apart (dotted, lighter, with its days in the
+    tooltip): a sum over four days is not a week's, and a share over a two-day stub is
+    noisier than the others (docs/dashboard.md "Partial weeks and months")."""
+    out: list[int | None] = []
+    for first in starts:
+        start = _day(first)
+        length = days_in(start, unit)
+        stop = start + timedelta(days=length)
+        inside = (min(stop, period.end) - max(start, period.start)).days
+        out.append(inside if 0 < inside < length else None)  # None: whole, or not in it
+    return out

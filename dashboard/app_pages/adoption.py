@@ -27,9 +27,9 @@ by = components.breakdown_choice()
 figures = loaders.adoption(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
-components.stop_without_merged_prs(
-    0 if figures.headline.is_empty() else figures.headline["merged_prs"].fill_null(0)[0]
-)
+org = {} if figures.headline.is_empty() else figures.headline.row(0, named=True)
+components.stop_without_merged_prs(org.get("merged_prs"), filters)
+empty = components.no_ai_work(filters, org.get("merged_prs"), org.get("ai_prs"))
 
 headline = breakdown_kpis.adoption_kpis(
     figures.headline,
@@ -39,20 +39,24 @@ headline = breakdown_kpis.adoption_kpis(
     ctx.settings.reporting.currency,
     view.period.last_day,
 )
-components.kpi_row(headline[:5])
-components.kpi_row(headline[5:])
+components.kpi_row(headline[:5], empty)
+components.kpi_row(headline[5:], empty)
 
 st.subheader("By tool")
 if figures.tools_weekly.is_empty():
-    components.empty_state("No AI-assisted merged PRs in this period.")
+    components.empty_state(
+        components.nothing_message(filters, "AI-assisted merged PRs", "nothing to draw")
+    )
 else:
-    charts.chart(breakdown_charts.tool_share_chart(figures.tools_weekly, view.week_start))
+    charts.chart(
+        breakdown_charts.tool_share_chart(figures.tools_weekly, view.week_start, view.period)
+    )
 tables.table(figures.tools, "adoption-by-tool")
 
 label = components.BREAKDOWNS[by].lower()
 st.subheader(f"By {label}")
 charts.chart(breakdown_charts.group_adoption_chart(figures.by_group, label))
-charts.chart(breakdown_charts.group_trend_chart(figures.trend, label, "Month"))
+charts.chart(breakdown_charts.group_trend_chart(figures.trend, label, "Month", view.period))
 tables.table(figures.by_group, f"adoption-by-{by}", label.title())
 
 ai_written_panel.section(
@@ -105,7 +109,9 @@ if usage.status:
 else:
     components.kpi_row(breakdown_kpis.copilot_kpis(usage.figures, usage.changes))
     charts.chart(breakdown_charts.copilot_users_chart(usage.weekly, view.week_start))
-    charts.chart(breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start))
+    charts.chart(
+        breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start, view.period)
+    )
     tables.table(usage.weekly, "copilot-usage-weekly", days="Reported days")
     for by, frame in (
         ("editor", usage.by_editor),

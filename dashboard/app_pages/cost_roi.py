@@ -49,6 +49,7 @@ if others:
         icon=":material/currency_exchange:",
     )
 
+empty = components.no_ai_work(filters, current["merged_prs"], current["ai_prs"])
 # Capacity first, its value against the spend (conservative end first); ROI in percent is in
 # the calculator's appendix below.
 measured = balance.view_measured(view)
@@ -58,9 +59,10 @@ components.kpi_row(
         kpis.capacity_kpi(headline, measured.uplift),
         kpis.value_kpi(headline),
         kpis.assumed_value_kpi(headline),
-    ]
+    ],
+    empty,
 )
-if headline is not None:
+if headline is not None and not empty:
     lead = f"**{value_text.capacity_sentence(headline)}** {value_text.value_sentence(headline)}"
     st.markdown(components.plain(lead))
 components.kpi_row(
@@ -70,7 +72,8 @@ components.kpi_row(
         kpis.cost_per_pr_kpi(spend.figures, currency),
         kpis.cost_per_ai_pr_kpi(spend.figures, currency),
         kpis.idle_kpi(spend.seats, currency, spend.as_of, spend.idle_change),
-    ]
+    ],
+    empty,
 )
 split = value_text.spend_split(current["spend_billed"], current["spend_estimated"], currency)
 st.caption(
@@ -161,7 +164,7 @@ if result is not None:
         f"{format_period(period)} ({period.days} days) · hours per week "
         f"{settings.hours_per_week:g} · currency {settings.currency}"
     )
-    roi_panel.side_by_side(result)
+    roi_panel.side_by_side(result, empty and period == view.period)
     roi_panel.appendix(result)
 
 st.subheader("Measured uplift: what it rests on")

@@ -44,7 +44,9 @@ st.caption(
     "not proven human."
 )
 if figures.coverage.is_empty():
-    components.empty_state("Nothing merged or committed in this period and selection.")
+    components.empty_state(
+        components.nothing_message(filters, "merged PRs or default-branch commits")
+    )
 else:
     tables.table(figures.coverage, "coverage-by-repository", "Repository")
     tables.table(figures.tools, "coverage-by-tool")
@@ -102,7 +104,9 @@ st.caption(
     "privacy.show_individuals is set."
 )
 if figures.tags.is_empty():
-    components.empty_state("No AI marker in this period and selection.")
+    components.empty_state(
+        components.nothing_message(filters, "AI markers", "no change of it matched a rule")
+    )
 else:
     tables.table(figures.tags, "tagged-changes", height=420)
 

@@ -18,12 +18,15 @@ by = components.breakdown_choice()
 figures = loaders.delivery(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
-components.stop_without_merged_prs(
-    0 if figures.throughput.is_empty() else figures.throughput["merged_prs"][0]
-)
+merged = 0 if figures.throughput.is_empty() else figures.throughput["merged_prs"][0]
+components.stop_without_merged_prs(merged, filters)
+empty = components.no_ai_work(filters, merged, figures.weekly["ai_prs"].sum())
 
 components.kpi_row(
-    breakdown_kpis.delivery_kpis(figures.throughput, figures.stages, figures.cycle, figures.changes)
+    breakdown_kpis.delivery_kpis(
+        figures.throughput, figures.stages, figures.cycle, figures.changes
+    ),
+    empty,
 )
 size = kpis.size_sentence(figures.cycle.size)
 st.caption(
@@ -45,7 +48,7 @@ if coverage["git_only"]:
     )
 
 st.subheader("Throughput")
-charts.chart(breakdown_charts.merged_by_week_chart(figures.weekly, view.week_start))
+charts.chart(breakdown_charts.merged_by_week_chart(figures.weekly, view.week_start, view.period))
 label = components.BREAKDOWNS[by].lower()
 tables.table(figures.by_group, f"throughput-by-{by}", label.title())
 

@@ -39,7 +39,8 @@ if others:
         f"`reporting.exchange_rates` for it to convert it into {currency}.",
         icon=":material/currency_exchange:",
     )
-components.stop_without_merged_prs(current["merged_prs"])
+components.stop_without_merged_prs(current["merged_prs"], filters)
+empty = components.no_ai_work(filters, current["merged_prs"], current["ai_prs"])
 
 measured = balance.view_measured(view)
 roi_now = balance.roi(balance.roi_parts(view, money, view.period), measured.uplift, money.roi)
@@ -55,9 +56,10 @@ components.kpi_row(
         kpis.spend_kpi(spend.figures, currency),
         kpis.assumed_value_kpi(roi_now),
         kpis.cost_per_pr_kpi(spend.figures, currency),
-    ]
+    ],
+    empty,
 )
-if roi_now is not None:
+if roi_now is not None and not empty:
     lead = f"**{value_text.capacity_sentence(roi_now)}** {value_text.value_sentence(roi_now)}"
     st.markdown(components.plain(lead))
 components.kpi_row(
@@ -66,9 +68,10 @@ components.kpi_row(
         kpis.throughput_kpi(spend.figures, figures.uncertainty),
         kpis.uplift_kpi(measured.uplift),
         kpis.cycle_kpi(figures.cycle, figures.cycle_previous),
-    ]
+    ],
+    empty,
 )
-if roi_now is not None:
+if roi_now is not None and not empty:  # spend against value: nothing to weigh without AI work
     charts.chart(charts.balance_chart(roi_now, money.roi.currency))
 
 st.subheader("Teams at a glance")

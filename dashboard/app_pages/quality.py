@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import breakdown_charts, breakdown_kpis, charts, components, loaders, tables
@@ -18,12 +19,16 @@ by = components.breakdown_choice()
 figures = loaders.quality(view, by)
 if not components.enough_people(figures.people, view.min_group_size):
     st.stop()
-components.stop_without_merged_prs(figures.summary.height)
+merged = figures.summary["merged_prs"].sum() if figures.summary.height else 0
+components.stop_without_merged_prs(merged, filters)
+ai = figures.summary.filter(pl.col("comparison") == components.AI_LABEL)["merged_prs"].sum()
+empty = components.no_ai_work(filters, merged, ai)
 
 components.kpi_row(
     breakdown_kpis.quality_kpis(
         figures.summary, figures.revert_diff, figures.unreviewed_diff, figures.changes
-    )
+    ),
+    empty,
 )
 st.caption(
     "AI-assisted vs no marker here is pooled and unadjusted (descriptive): every AI-assisted PR "

@@ -13,8 +13,17 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from aimetrics.format import AI_COLOR, NO_MARKER_COLOR, STAGE_NAMES, tool_colors
-from aimetrics.metrics.period import Period
+from aimetrics.format import (
+    AI_COLOR,
+    NO_MARKER_COLOR,
+    NUMBER_AXIS,
+    STAGE_NAMES,
+    format_money,
+    hover_money,
+    money_axis,
+    tool_colors,
+)
+from aimetrics.metrics.period import Period, partial_days
 from aimetrics.metrics.roi import RoiFigures
 from aimetrics.vocabulary import AI_GROUP, NO_MARKER, STAGES, tool_name
 
@@ -54,7 +63,7 @@ def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
         minus.append(value - low if value is not None and low is not None else 0.0)
         plus.append(high - value if value is not None and high is not None else 0.0)
         colors.append(color)
-        texts.append("not enough data" if value is None else f"{value:,.0f}")
+        texts.append("not enough data" if value is None else format_money(value, currency))
     fig = go.Figure(
         go.Bar(
             y=labels,
@@ -69,7 +78,7 @@ def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=currency, rangemode="tozero")
+    fig.update_xaxes(title_text=currency, rangemode="tozero", **money_axis(currency))
     return _layout(
         fig, "Does the value AI brings cover what it costs?", 170, showlegend=False
     ).update_layout(margin={"l": 150, "r": 60})
@@ -78,20 +87,29 @@ def balance_chart(measured: RoiFigures, assumed: RoiFigures) -> go.Figure:
 def weekly_chart(
     trend: pl.DataFrame, other_label: str = NO_MARKER, period: Period | None = None
 ) -> go.Figure:
-    """Merged PRs per week, AI-assisted and not (stacked); ``period`` shaded. A week only
-    partly covered (the first or last, ``days`` < 7) is pale, so its short bar does not read
-    as a slow week."""
+    """Merged PRs per week, AI-assisted and not (stacked); ``period`` shaded, a partial
+    first or last week of it lighter (its days in the tooltip)."""
     weeks = trend["week_start"].to_list()
     ai = trend["ai_prs"].to_list()
     rest = (trend["merged_prs"] - trend["ai_prs"]).to_list()
-    opacity = [1.0 if d == 7 else 0.35 for d in trend["days"].to_list()]
+    # The trend's own window (``days``: its days in each week) decides which week is partial:
+    # the year before the period is drawn whole, only its cut first and last weeks are not.
+    if "days" in trend.columns:
+        days = [None if d == 7 else d for d in trend["days"].to_list()]
+    else:
+        days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
+    opacity = [1.0 if d is None else 0.35 for d in days]  # pale: only partly covered
+    notes = ["" if d is None else f" (partial week: {d} days)" for d in days]
+    hover = "Week of %{x|%Y-%m-%d}%{customdata}<br>%{y:,} merged PRs<extra></extra>"
     fig = go.Figure(
         [
-            go.Bar(x=weeks, y=ai, name=AI_GROUP, marker={"color": AI_COLOR, "opacity": opacity}),
             go.Bar(
-                x=weeks, y=rest, name=other_label,
-                marker={"color": NO_MARKER_COLOR, "opacity": opacity},
-            ),
+                x=weeks, y=values, name=name, customdata=notes, hovertemplate=hover,
+                marker={"color": color, "opacity": opacity},
+            )
+            for values, name, color in (
+                (ai, AI_GROUP, AI_COLOR), (rest, other_label, NO_MARKER_COLOR)
+            )
         ]
     )  # fmt: skip
     if period is not None and weeks and period.start > weeks[0]:
@@ -105,10 +123,8 @@ def weekly_chart(
             annotation_text="this period",
             annotation_position="top left",
         )
-    fig.update_xaxes(
-        title_text="Week starting (pale: a week only partly covered)", tickformat="%b %Y"
-    )
-    fig.update_yaxes(title_text="Merged PRs")
+    fig.update_xaxes(title_text="Week starting (lighter: a partial week)", tickformat="%b %Y")
+    fig.update_yaxes(title_text="Merged PRs", **NUMBER_AXIS)
     return _layout(
         fig, "How much of the merged work is AI-assisted, week by week?", 230, barmode="stack"
     )
@@ -209,12 +225,14 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
                 go.Bar(
                     x=rows["month"].to_list(),
                     y=rows[column].to_list(),
-                    name=f"{tool}{suffix}",
+                    name=f"{tool_name(tool)}{suffix}",
                     marker={
                         "color": colors[tool],
                         "pattern": {"shape": "/" if suffix else ""},
                     },
                     opacity=opacity,
+                    hovertemplate=f"{tool_name(tool)}{suffix}<br>%{{x|%b %Y}}: "
+                    f"{hover_money(currency)}<extra></extra>",
                 )
             )
     fig = go.Figure(bars)
@@ -223,7 +241,7 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
         tickformat="%b %Y",
         dtick="M1",
     )
-    fig.update_yaxes(title_text=currency)
+    fig.update_yaxes(title_text=currency, **money_axis(currency))
     return _layout(
         fig, "What do the AI tools cost each month?", 230, barmode="stack", showlegend=True
     )
@@ -241,5 +259,5 @@ def stage_chart(stages: pl.DataFrame) -> go.Figure:
             name=group,
             marker_color=color,
         )
-    fig.update_yaxes(title_text="Median hours")
+    fig.update_yaxes(title_text="Median hours", **NUMBER_AXIS)
     return _layout(fig, "Where does the time from first commit to merge go?", 230, barmode="group")
