@@ -403,7 +403,7 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
 # exported, copied as is by migrate-store.
 store_version = _t(
     "store_version",
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
     # Drawn when the row is created: a store deleted and rebuilt (same path, counter
     # restarting) is told apart from the one a cache was built from.
     sa.Column("store_id", sa.String(32), nullable=False),
