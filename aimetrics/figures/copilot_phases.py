@@ -84,7 +84,7 @@ def copilot_phases(phases: pl.DataFrame, f: Facts, v: View) -> CopilotPhasesData
     folded = latest.filter(pl.col("status") != SHOWN)
     note = PrivacyNote(
         k,
-        folded=tuple(folded.select(phase_label(pl.col("phase_number")))["phase_number"]),
+        folded=tuple(folded.select(phase_label(pl.col("phase_number")).alias("p"))["p"]),
         other_hidden=not folded.is_empty() and not (folded["status"] == FOLDED).any(),
     )
     return CopilotPhasesData(

@@ -54,6 +54,7 @@ def phase_as_of(phases: pl.LazyFrame, days: pl.LazyFrame) -> pl.LazyFrame:
             by="person_key",
             strategy="backward",
             tolerance=timedelta(days=PHASE_WINDOW_DAYS - 1),
+            check_sortedness=False,  # both sorted by day above; polars cannot check per group
         )
         .drop_nulls("phase_number")
         .select("day", "person_key", pl.col("phase_number").cast(pl.Int64))
