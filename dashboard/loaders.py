@@ -52,6 +52,7 @@ from aimetrics.figures.store_reads import (
     latest_merged_at,
     load_copilot_phases,
     load_copilot_usage,
+    load_copilot_user_teams,
 )
 from aimetrics.settings import AiTool, Settings, StatisticsSettings, load_settings
 from aimetrics.store import check_current, create_store_engine, read_table, resolve_db_url
@@ -384,7 +385,19 @@ def _copilot_records(db_url: str, version: str | None) -> pl.DataFrame:
 @on_disk
 def copilot_usage(v: View) -> CopilotUsageData:
     """The Adoption page's Copilot usage (:func:`aimetrics.figures.copilot.copilot_usage`)."""
-    return copilot_figures.copilot_usage(copilot_records(v.scope.db_url), view_facts(v), v)
+    return copilot_figures.copilot_usage(
+        copilot_records(v.scope.db_url), view_facts(v), v, copilot_user_teams(v.scope.db_url)
+    )
+
+
+def copilot_user_teams(db_url: str) -> pl.DataFrame:
+    """The Copilot user-teams report (shared, read-only; read apart as the usage)."""
+    return _copilot_user_teams(db_url, store_version(db_url))
+
+
+@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=2, show_spinner=False)
+def _copilot_user_teams(db_url: str, version: str | None) -> pl.DataFrame:
+    return load_copilot_user_teams(store_engine(db_url))
 
 
 def copilot_phase_rows(db_url: str) -> pl.DataFrame:
@@ -403,4 +416,7 @@ def _copilot_phase_rows(db_url: str, version: str | None) -> pl.DataFrame:
 @on_disk
 def copilot_phases(v: View) -> CopilotPhasesData:
     """The Adoption page's Copilot adoption phases (:mod:`aimetrics.figures.copilot_phases`)."""
-    return phase_figures.copilot_phases(copilot_phase_rows(v.scope.db_url), view_facts(v), v)
+    db_url = v.scope.db_url
+    return phase_figures.copilot_phases(
+        copilot_phase_rows(db_url), view_facts(v), v, copilot_user_teams(db_url)
+    )

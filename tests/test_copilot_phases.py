@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from aimetrics.exports.csv_export import MANIFEST, write_csv_export
 from aimetrics.figures.compute import load_figures
+from aimetrics.metrics.adoption import Selection
 from aimetrics.metrics.copilot_phases import phase_as_of
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import OTHER
@@ -103,3 +104,53 @@ def test_no_phases_stored_says_how_to_get_them(engine: sa.Engine) -> None:
     figures = load_figures(engine, parse_settings(""), PERIOD)
     assert figures.copilot_phases is not None
     assert "aimetrics collect github" in figures.copilot_phases.status
+
+
+def test_a_team_filter_uses_the_copilot_user_teams_report_only_for_people_in_no_team(
+    engine: sa.Engine,
+) -> None:
+    # ann is in team web (our teams: configuration or GitHub teams); GitHub's Copilot report
+    # puts her in platform too, which our team wins over. u1..u5 are in no team of ours:
+    # the report's platform counts for them (u1 is in two teams: still one person).
+    ann = 7001
+    frames = [
+        (s.people, pl.DataFrame({"id": [ann], "login": ["ann"], "display_name": ["Ann"]})),
+        (
+            s.identities,
+            pl.DataFrame(
+                {"kind": ["login"], "value": ["ann"], "person_id": [ann], "source": ["github"]}
+            ),
+        ),
+        (
+            s.teams,
+            pl.DataFrame(
+                {"slug": ["web", "platform", "infra"], "name": ["Web", "Platform", "Infra"]}
+            ).with_columns(pl.lit("github").alias("source")),
+        ),
+        (
+            s.team_memberships,
+            pl.DataFrame({"team_slug": ["web"], "person_id": [ann], "valid_from": [PERIOD.start]}),
+        ),
+    ]
+    reported = [("ann", 501, "platform")] + [(f"u{i}", 501, "platform") for i in range(1, 6)]
+    reported.append(("u1", 503, "infra"))
+    teams = pl.DataFrame(
+        [
+            {"scope": "organization", "owner": "acme", "day": LATEST, "user_id": 100 + n,
+             "team_id": team_id, "user_login": login, "team_slug": slug}
+            for n, (login, team_id, slug) in enumerate(reported)
+        ],
+        schema=table_schema(s.copilot_user_teams),
+    )  # fmt: skip
+    write_frames(engine, [*frames, (s.copilot_user_teams, teams)])
+    _store(engine, [(LATEST, login, 1) for login in ("ann", "u1", "u2", "u3", "u4", "u5")])
+
+    def people(team: str) -> tuple[int, str]:
+        figures = load_figures(engine, parse_settings(""), PERIOD, Selection(teams=(team,)))
+        assert figures.copilot_phases is not None
+        return figures.copilot_phases.people, figures.copilot_phases.status
+
+    assert people("platform") == (5, "")
+    assert people("infra")[0] == 1  # u1 only: too few, not shown
+    count, status = people("web")
+    assert count == 1 and "privacy threshold" in status

@@ -33,7 +33,11 @@ from aimetrics.figures.measured import Measured, measured
 from aimetrics.figures.overview import OverviewData, TeamsData, overview, teams
 from aimetrics.figures.quality import QualityData, quality
 from aimetrics.figures.selection import check_selection, selection_people
-from aimetrics.figures.store_reads import load_copilot_phases, load_copilot_usage
+from aimetrics.figures.store_reads import (
+    load_copilot_phases,
+    load_copilot_usage,
+    load_copilot_user_teams,
+)
 from aimetrics.figures.team_actions import team_actions
 from aimetrics.figures.tool_share import ToolShares, tool_shares
 from aimetrics.figures.view import Money, View, default_period, money_of, view_of
@@ -173,6 +177,7 @@ def load_figures(
     figures = compute_figures(
         facts, settings, period, selection, store=store, now=now, breakdowns=breakdowns
     )
-    usage = copilot_usage(load_copilot_usage(engine), facts, figures.view)
-    phases = copilot_phases(load_copilot_phases(engine), facts, figures.view)
+    user_teams = load_copilot_user_teams(engine)  # teams of people in none of ours
+    usage = copilot_usage(load_copilot_usage(engine), facts, figures.view, user_teams)
+    phases = copilot_phases(load_copilot_phases(engine), facts, figures.view, user_teams)
     return replace(figures, copilot=usage, copilot_phases=phases)

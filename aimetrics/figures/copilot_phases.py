@@ -47,7 +47,9 @@ def _status(phases: pl.DataFrame, v: View) -> str:
     return ""
 
 
-def copilot_phases(phases: pl.DataFrame, f: Facts, v: View) -> CopilotPhasesData:
+def copilot_phases(
+    phases: pl.DataFrame, f: Facts, v: View, user_teams: pl.DataFrame | None = None
+) -> CopilotPhasesData:
     """People per Copilot adoption phase, per day of the period with data (each person
     counted once, in the phase of their last listed day within the 7 days ending on it),
     of the view's engineers (bots and excluded people left out; a team filter counts its
@@ -64,7 +66,7 @@ def copilot_phases(phases: pl.DataFrame, f: Facts, v: View) -> CopilotPhasesData
         "phase_number",
         "version",
     )
-    rows = copilot_records(records, f, v)
+    rows = copilot_records(records, f, v, user_teams)
     days = rows.filter(v.period.contains_day("day")).select("day").unique()
     assigned = phase_as_of(rows.lazy(), days.lazy()).collect()
     if assigned.is_empty():

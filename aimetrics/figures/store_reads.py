@@ -206,6 +206,13 @@ def load_copilot_phases(engine: sa.Engine) -> pl.DataFrame:
         return snap.read(s.copilot_adoption_phases)
 
 
+def load_copilot_user_teams(engine: sa.Engine) -> pl.DataFrame:
+    """The Copilot user-teams report (``copilot_user_teams``): the teams of people in no
+    team of ours, for the Copilot figures' team filter (figures.copilot.copilot_records)."""
+    with Snapshot(engine) as snap:
+        return snap.read(s.copilot_user_teams, columns=["day", "user_login", "team_slug"])
+
+
 def latest_merged_at(engine: sa.Engine) -> dt.datetime | None:
     """The latest ``merged_at`` in the store (one small query; None when nothing merged)."""
     stmt = sa.select(sa.func.max(s.pull_requests.c.merged_at).label("latest"))
