@@ -18,8 +18,9 @@ from aimetrics.metrics.copilot_phases import phase_as_of
 from aimetrics.metrics.period import Period
 from aimetrics.metrics.privacy import OTHER
 from aimetrics.settings.load import parse_settings
+from aimetrics.store import read_table, write_frames
 from aimetrics.store import schema as s
-from aimetrics.store import write_frames
+from aimetrics.store.forget import forget_person
 from aimetrics.store.types import table_schema
 
 LATEST = dt.date(2026, 8, 2)
@@ -154,3 +155,25 @@ def test_a_team_filter_uses_the_copilot_user_teams_report_only_for_people_in_no_
     assert people("infra")[0] == 1  # u1 only: too few, not shown
     count, status = people("web")
     assert count == 1 and "privacy threshold" in status
+
+
+def test_forgetting_a_person_renames_them_in_both_copilot_tables(engine: sa.Engine) -> None:
+    frames = [
+        (s.people, pl.DataFrame({"id": [7002], "login": ["Bea"], "display_name": ["Bea"]})),
+        (
+            s.identities,
+            pl.DataFrame(
+                {"kind": ["login"], "value": ["bea"], "person_id": [7002], "source": ["github"]}
+            ),
+        ),
+    ]
+    teams = pl.DataFrame(
+        [{"scope": "organization", "owner": "acme", "day": LATEST, "user_id": 1, "team_id": 2,
+          "user_login": "Bea", "team_slug": "web"}],
+        schema=table_schema(s.copilot_user_teams),
+    )  # fmt: skip
+    write_frames(engine, [*frames, (s.copilot_user_teams, teams)])
+    _store(engine, [(LATEST, "bea", 2)])
+    done = forget_person(engine, "bea")
+    for table in (s.copilot_user_teams, s.copilot_adoption_phases):
+        assert read_table(engine, table)["user_login"].to_list() == [done.pseudonym]
