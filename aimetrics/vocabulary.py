@@ -40,6 +40,23 @@ TOOL_IDS: tuple[str, ...] = tuple(TOOL_NAMES)
 COPILOT = "github-copilot"  # the tool whose seats and usage reports the GitHub API gives
 UNSPECIFIED_TOOL = "unspecified"
 
+# GitHub's Copilot AI adoption phases (``ai_adoption_phase.phase_number`` of the per-user usage
+# reports, rules version v1; costs-and-usage.md §0.4): keyed on the number, because GitHub's
+# label of phase 0 varies ("Phase 0", "No Cohort").
+COPILOT_PHASES: dict[int, str] = {
+    0: "Phase 0 · no cohort",
+    1: "Phase 1 · code first",
+    2: "Phase 2 · agent first",
+    3: "Phase 3 · multi-agent",
+}
+COPILOT_PHASE_DEFINITION = (
+    "GitHub classifies each Copilot user by the Copilot surfaces they used on at least 2 days "
+    "of a rolling 28-day window: phase 0, no cohort (no surface used on 2 days); phase 1, code "
+    "first (code completions and/or agent mode in the IDE); phase 2, agent first (exactly one of "
+    "the cloud agent, code review, the CLI); phase 3, multi-agent (two or more of those, or the "
+    "Copilot app). The rules are versioned (v1 so far) and may change."
+)
+
 
 def tool_name(tool_id: str) -> str:
     """The display name of ``tool_id`` (the id itself for a tool outside the catalogue)."""

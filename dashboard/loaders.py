@@ -34,6 +34,7 @@ import streamlit as st
 from aimetrics.errors import AimetricsError, SchemaOutdated
 from aimetrics.figures import adoption as adoption_figures
 from aimetrics.figures import copilot as copilot_figures
+from aimetrics.figures import copilot_phases as phase_figures
 from aimetrics.figures import data_page as data_figures
 from aimetrics.figures import delivery as delivery_figures
 from aimetrics.figures import disk_cache
@@ -42,11 +43,17 @@ from aimetrics.figures import view as views
 from aimetrics.figures.adoption import AdoptionData
 from aimetrics.figures.ai_lines import AiWrittenData, ai_written_for
 from aimetrics.figures.copilot import CopilotUsageData
+from aimetrics.figures.copilot_phases import CopilotPhasesData
 from aimetrics.figures.data_page import DataPageData
 from aimetrics.figures.delivery import DeliveryData
 from aimetrics.figures.facts import Facts, load_facts
 from aimetrics.figures.quality import QualityData
-from aimetrics.figures.store_reads import latest_merged_at, load_copilot_usage
+from aimetrics.figures.store_reads import (
+    latest_merged_at,
+    load_copilot_phases,
+    load_copilot_usage,
+    load_copilot_user_teams,
+)
 from aimetrics.settings import AiTool, Settings, StatisticsSettings, load_settings
 from aimetrics.store import check_current, create_store_engine, read_table, resolve_db_url
 from aimetrics.store import schema as s
@@ -378,4 +385,38 @@ def _copilot_records(db_url: str, version: str | None) -> pl.DataFrame:
 @on_disk
 def copilot_usage(v: View) -> CopilotUsageData:
     """The Adoption page's Copilot usage (:func:`aimetrics.figures.copilot.copilot_usage`)."""
-    return copilot_figures.copilot_usage(copilot_records(v.scope.db_url), view_facts(v), v)
+    return copilot_figures.copilot_usage(
+        copilot_records(v.scope.db_url), view_facts(v), v, copilot_user_teams(v.scope.db_url)
+    )
+
+
+def copilot_user_teams(db_url: str) -> pl.DataFrame:
+    """The Copilot user-teams report (shared, read-only; read apart as the usage)."""
+    return _copilot_user_teams(db_url, store_version(db_url))
+
+
+@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=2, show_spinner=False)
+def _copilot_user_teams(db_url: str, version: str | None) -> pl.DataFrame:
+    return load_copilot_user_teams(store_engine(db_url))
+
+
+def copilot_phase_rows(db_url: str) -> pl.DataFrame:
+    """The store's Copilot adoption phases (shared, read-only; read apart as the usage)."""
+    return _copilot_phase_rows(db_url, store_version(db_url))
+
+
+@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=2, show_spinner=False)
+def _copilot_phase_rows(db_url: str, version: str | None) -> pl.DataFrame:
+    return load_copilot_phases(store_engine(db_url))
+
+
+@st.cache_data(
+    ttl=DATA_TTL_SECONDS, max_entries=DATA_MAX_ENTRIES, show_spinner=False, hash_funcs=_VIEW_HASH
+)
+@on_disk
+def copilot_phases(v: View) -> CopilotPhasesData:
+    """The Adoption page's Copilot adoption phases (:mod:`aimetrics.figures.copilot_phases`)."""
+    db_url = v.scope.db_url
+    return phase_figures.copilot_phases(
+        copilot_phase_rows(db_url), view_facts(v), v, copilot_user_teams(db_url)
+    )

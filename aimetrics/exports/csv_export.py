@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from aimetrics.exports.ai_lines_tables import ai_line_tables
+from aimetrics.exports.copilot_phase_tables import copilot_phase_tables
 from aimetrics.exports.csv_tables import (
     HISTORY,
     NO_REPO_SPEND,
@@ -189,6 +190,8 @@ def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
         add(*row)
     if copilot is not None:
         out += copilot_tables(copilot)
+    if f.copilot_phases is not None:  # copilot-adoption-phases.csv (exports/copilot_phase_tables)
+        out += copilot_phase_tables(f.copilot_phases, f.view.min_group_size)
 
     d, q = f.delivery["team"], f.quality["team"]
     add(

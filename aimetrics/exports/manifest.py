@@ -20,6 +20,8 @@ def _privacy(f: Figures) -> dict[str, object]:
         "data by repository": f.data.privacy,
         "data marker coverage": f.data.markers.privacy,
     }
+    if f.copilot_phases is not None:  # copilot-adoption-phases.csv, its latest day
+        notes["copilot adoption phases"] = f.copilot_phases.privacy
     return {
         "min_group_size": f.view.min_group_size,
         "show_individuals": f.view.show_individuals,

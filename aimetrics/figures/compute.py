@@ -24,6 +24,7 @@ from aimetrics.figures.adoption import AdoptionData, adoption
 from aimetrics.figures.ai_lines import AiWrittenData, ai_lines_export, ai_written_for
 from aimetrics.figures.budget import budgets
 from aimetrics.figures.copilot import CopilotUsageData, copilot_usage
+from aimetrics.figures.copilot_phases import CopilotPhasesData, copilot_phases
 from aimetrics.figures.cost import SpendData, roi, roi_parts, spend
 from aimetrics.figures.data_page import DataPageData, data_page
 from aimetrics.figures.delivery import DeliveryData, delivery
@@ -32,7 +33,11 @@ from aimetrics.figures.measured import Measured, measured
 from aimetrics.figures.overview import OverviewData, TeamsData, overview, teams
 from aimetrics.figures.quality import QualityData, quality
 from aimetrics.figures.selection import check_selection, selection_people
-from aimetrics.figures.store_reads import load_copilot_usage
+from aimetrics.figures.store_reads import (
+    load_copilot_phases,
+    load_copilot_usage,
+    load_copilot_user_teams,
+)
 from aimetrics.figures.team_actions import team_actions
 from aimetrics.figures.tool_share import ToolShares, tool_shares
 from aimetrics.figures.view import Money, View, default_period, money_of, view_of
@@ -71,6 +76,8 @@ class Figures:
     budgets: pl.DataFrame  # budget_status of each configured budget (none: no rows)
     # The Adoption page's Copilot usage reports (read apart: see store_reads.load_copilot_usage).
     copilot: CopilotUsageData | None = None
+    # Its Copilot adoption phases (read apart too: store_reads.load_copilot_phases).
+    copilot_phases: CopilotPhasesData | None = None
     # The AI-written share of added lines (line evidence), by team and by repository, and
     # ai-lines.csv's rows (figures.ai_lines).
     ai_written: dict[str, AiWrittenData] = field(default_factory=dict)
@@ -170,5 +177,7 @@ def load_figures(
     figures = compute_figures(
         facts, settings, period, selection, store=store, now=now, breakdowns=breakdowns
     )
-    usage = copilot_usage(load_copilot_usage(engine), facts, figures.view)
-    return replace(figures, copilot=usage)
+    user_teams = load_copilot_user_teams(engine)  # teams of people in none of ours
+    usage = copilot_usage(load_copilot_usage(engine), facts, figures.view, user_teams)
+    phases = copilot_phases(load_copilot_phases(engine), facts, figures.view, user_teams)
+    return replace(figures, copilot=usage, copilot_phases=phases)

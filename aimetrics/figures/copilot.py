@@ -59,11 +59,15 @@ COPILOT_CHANGES = {
 }
 
 
-def copilot_records(records: pl.DataFrame, f: Facts, v: View) -> pl.DataFrame:
+def copilot_records(
+    records: pl.DataFrame, f: Facts, v: View, user_teams: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The usage records the view counts: per-user rows of engineers (bots and excluded
     people left out), of the selected teams (membership on the report's day; the
     organization-wide rows then drop out: they cannot be split by team). ``person_key``:
-    the user's person (their login when unknown)."""
+    the user's person (their login when unknown). A person in no team that day (neither
+    the configuration nor GitHub teams) takes the teams GitHub's Copilot user-teams report
+    names for them that day (``user_teams``: ``copilot_user_teams`` rows), if any."""
     logins = f.directory.filter(pl.col("kind") == "login").select(
         pl.col("value").alias("login"), "person_key", "is_bot", "excluded"
     )
@@ -88,10 +92,36 @@ def copilot_records(records: pl.DataFrame, f: Facts, v: View) -> pl.DataFrame:
                 "person_key",
                 pl.col("day"),
             )
+            .pipe(_reported_teams, user_teams)
             .filter(pl.col("teams").list.set_intersection(list(v.selection.teams)).list.len() > 0)
             .drop("teams")
         )
     return rows.drop("is_bot", "excluded").collect()
+
+
+def _reported_teams(rows: pl.LazyFrame, user_teams: pl.DataFrame | None) -> pl.LazyFrame:
+    """``rows`` (``login``, ``day``, ``teams``) with an empty ``teams`` filled from the
+    Copilot user-teams report: the last source of a person's team, after the configuration
+    and GitHub teams (docs/collecting.md). A user in N teams is in each of them."""
+    if user_teams is None or user_teams.is_empty():
+        return rows
+    reported = (
+        user_teams.lazy()
+        .select(pl.col("user_login").str.to_lowercase().alias("login"), "day", "team_slug")
+        .group_by("login", "day")
+        .agg(pl.col("team_slug").unique().sort().alias("_reported"))
+    )
+    fallback = pl.col("_reported").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    return (
+        rows.join(reported, on=["login", "day"], how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("teams").list.len() == 0)
+            .then(fallback)
+            .otherwise(pl.col("teams"))
+            .alias("teams")
+        )
+        .drop("_reported")
+    )
 
 
 def _usage_breakdown(rows: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFrame, tuple]:
@@ -105,7 +135,9 @@ def _usage_breakdown(rows: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFrame
     return usage_by(fold.apply(items).lazy(), v.period).collect(), fold.folded(active)
 
 
-def copilot_usage(records: pl.DataFrame, f: Facts, v: View) -> CopilotUsageData:
+def copilot_usage(
+    records: pl.DataFrame, f: Facts, v: View, user_teams: pl.DataFrame | None = None
+) -> CopilotUsageData:
     """The Copilot usage figures of the view (:mod:`aimetrics.metrics.copilot_usage`):
     period figures with their change vs the previous period, weekly, by editor, feature
     and language (small groups folded), per user (only with ``show_individuals``)."""
@@ -122,7 +154,7 @@ def copilot_usage(records: pl.DataFrame, f: Facts, v: View) -> CopilotUsageData:
         status = "The AI-tool filter leaves out GitHub Copilot."
     elif v.selection.repositories:
         status = "Copilot usage reports are not attributed to repositories: clear the filter."
-    rows = copilot_records(records, f, v) if not status else records.clear()
+    rows = copilot_records(records, f, v, user_teams) if not status else records.clear()
     people = usage_people(rows.lazy(), v.period, users_only) if not status else 0
     if not status and 0 < people < k:
         status = (

@@ -199,6 +199,20 @@ def load_copilot_usage(engine: sa.Engine) -> pl.DataFrame:
     return usage_records(usage.lazy()).collect()
 
 
+def load_copilot_phases(engine: sa.Engine) -> pl.DataFrame:
+    """The store's Copilot adoption phases (``copilot_adoption_phases``), read apart as
+    :func:`load_copilot_usage` (the same collector step writes both)."""
+    with Snapshot(engine) as snap:
+        return snap.read(s.copilot_adoption_phases)
+
+
+def load_copilot_user_teams(engine: sa.Engine) -> pl.DataFrame:
+    """The Copilot user-teams report (``copilot_user_teams``): the teams of people in no
+    team of ours, for the Copilot figures' team filter (figures.copilot.copilot_records)."""
+    with Snapshot(engine) as snap:
+        return snap.read(s.copilot_user_teams, columns=["day", "user_login", "team_slug"])
+
+
 def latest_merged_at(engine: sa.Engine) -> dt.datetime | None:
     """The latest ``merged_at`` in the store (one small query; None when nothing merged)."""
     stmt = sa.select(sa.func.max(s.pull_requests.c.merged_at).label("latest"))

@@ -45,6 +45,8 @@ _EXACT = [
     (s.seat_assignments, "login"),
     (s.cost_records, "user_login"),
     (s.copilot_usage, "user_login"),
+    (s.copilot_user_teams, "user_login"),
+    (s.copilot_adoption_phases, "user_login"),
     (s.vendor_usage, "user_login"),
     (s.cursor_spend_snapshots, "email"),
     (s.cursor_ai_commits, "user_email"),

@@ -232,6 +232,34 @@ copilot_usage = _t(
     sa.Column("record", sa.Text, nullable=False),  # the report row as JSON, unknown fields kept
 )
 
+copilot_user_teams = _t(
+    "copilot_user_teams",
+    # GitHub's Copilot user-teams report (user-teams-1-day): which GitHub team(s) a Copilot
+    # user belonged to on a day, one row per (user, team, day) as GitHub sends it. A user
+    # in N teams has N rows: never sum users across teams. Teams with fewer than 5 seated
+    # users are left out by GitHub. Used for team attribution only after the configuration
+    # and GitHub teams (docs/collecting.md, "Copilot user-teams report").
+    sa.Column("scope", sa.String(20), primary_key=True),  # organization | enterprise
+    sa.Column("owner", sa.String(255), primary_key=True),  # org or enterprise slug
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("team_id", sa.BigInteger, primary_key=True),
+    sa.Column("user_login", sa.String(255), nullable=False),
+    sa.Column("team_slug", sa.String(255), nullable=False),
+)
+
+copilot_adoption_phases = _t(
+    "copilot_adoption_phases",
+    # A Copilot user's AI adoption phase on a day (users-1-day/28-day ``ai_adoption_phase``,
+    # since 2026-05-29). Keyed on ``phase_number``: the label of phase 0 varies ("Phase 0",
+    # "No Cohort"). One row per user-day whichever report (org or enterprise) listed it.
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("user_login", sa.String(255), primary_key=True),  # lower-cased GitHub login
+    sa.Column("phase_number", sa.Integer, nullable=False),
+    sa.Column("phase", sa.String(50)),  # GitHub's label as sent
+    sa.Column("version", sa.String(20)),  # the classification rules' version (v1, ...)
+)
+
 vendor_usage = _t(
     "vendor_usage",
     # Per user (or API key) and day, what an AI vendor's own usage API reports
@@ -387,6 +415,8 @@ DOMAIN_TABLES: tuple[sa.Table, ...] = (
     seat_assignments,
     cost_records,
     copilot_usage,
+    copilot_user_teams,
+    copilot_adoption_phases,
     vendor_usage,
     commit_ai_lines,
     commit_ai_line_files,

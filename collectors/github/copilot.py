@@ -29,6 +29,7 @@ from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
 from aimetrics.vocabulary import TOOL_NAMES
 from collectors.github import checkpoint as cp
+from collectors.github import copilot_teams as ct
 from collectors.github.auth import NotInstalled
 from collectors.github.client import GitHubClient, GitHubUnavailable, rate_limited
 from collectors.github.copilot_evidence import (
@@ -413,6 +414,11 @@ def collect_copilot(
     # The enterprise's PRs repeat its orgs': its reports are read only without orgs.
     pr_owners = [o for o in owners if (o.scope == "organization" or not orgs) and o not in refused]
     repos, asked, covered = _repo_step(engine, client_for, pr_owners, today, reporter, result)
+    # The user-teams report (copilot_teams.py), of the owners whose usage could be read.
+    teams = ct.fetch_user_teams(engine, client_for, [o for o in owners if o not in refused],
+                                today, since, fetch_report, Forbidden, EVIDENCE_SOURCE)  # fmt: skip
+    for message in teams.warnings:
+        _warn(reporter, result, message)
     started = datetime.now(UTC)
     with store_lock:
         closed = _revocations(engine, seats, today) if snapshot_complete else []
@@ -423,6 +429,9 @@ def collect_copilot(
             (s.copilot_usage, _frame(s.copilot_usage, usage)),
             # The 2026 fields (AI credits, CLI, the coding agent's PRs) as vendor evidence.
             (s.vendor_usage, pl.concat([evidence, repos])),
+            (s.copilot_user_teams, ct.team_rows(teams)),
+            (s.copilot_adoption_phases, ct.phase_rows(usage)),
+            *ct.state_frames(teams, EVIDENCE_SOURCE, today, started),
         ]
         for owner, done in asked:
             feed = f"{REPO_FEED}:{owner.scope}:{owner.slug}"
@@ -441,7 +450,7 @@ def collect_copilot(
             frames.append((s.sync_state, state))
         # An org-level PR row stored before the repository report covered its day goes.
         now = {(o.scope, o.slug, day) for o, done in asked for day, n in done.items() if n}
-        counts = write_frames(engine, frames, replace=org_pr_keys(now))
+        counts = write_frames(engine, frames, replace=org_pr_keys(now) + ct.team_replaces(teams))
     result.seats = len(seats)
     result.usage_rows = counts.get("copilot_usage", 0)
     return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
+from aimetrics.metrics.copilot_phases import PHASE_WINDOW_DAYS
+from aimetrics.vocabulary import COPILOT_PHASE_DEFINITION
 from dashboard import (
     ai_written_panel,
     breakdown_charts,
@@ -125,3 +127,18 @@ else:
         with st.expander("Each Copilot user"):
             tables.table(usage.users, "copilot-usage-by-user")
     components.privacy_note(usage.privacy)
+
+st.subheader("Copilot adoption phases")
+st.caption(
+    f"{COPILOT_PHASE_DEFINITION} People per phase on the latest day with per-user reports: "
+    f"each person counted once, in the phase of their last reported day within the "
+    f"{PHASE_WINDOW_DAYS} days ending on it (the reports list a user only on active days)."
+)
+phases = loaders.copilot_phases(view)
+if phases.status:
+    components.empty_state(phases.status)
+else:
+    versions = ", ".join(phases.versions) or "not given"
+    st.caption(f"On {phases.day}: {phases.people} people. GitHub's rules version: {versions}.")
+    tables.table(phases.latest, "copilot-adoption-phases", people="People")
+    components.privacy_note(phases.privacy)

@@ -110,7 +110,8 @@ def test_since_backfills_days_and_skips_missing_ones_quietly(
         {
             r.query["day"][0]
             for r in fake_github.requests
-            if "day" in r.query and "repos-1-day" not in r.path  # repositories: their own window
+            # repositories and user-teams: their own windows
+            if "day" in r.query and not any(x in r.path for x in ("repos-1-day", "user-teams"))
         }
     )
     assert asked == ["2026-07-01", "2026-07-02", "2026-07-03", "2026-07-04", "2026-07-05"]
