@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -219,3 +224,63 @@ def test_the_interval_setting(
 ) -> None:
     monkeypatch.setenv(warm.WARM_ENV, value)
     assert warm.interval() == seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(condition: Callable[[], bool], proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
+def _warmed(url: str, version: str) -> bool:
+    figures = version_folder(url, version) / "figures"
+    names = {p.name.rsplit("-", 1)[0] for p in figures.glob("*.pickle")}
+    return {"dashboard.balance.overview", "dashboard.balance.teams"} <= names
+
+
+def test_a_running_server_warms_itself_at_start_and_after_a_write(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real `aimetrics dashboard` (dashboard/serve.py): no visitor, yet the disk cache
+    gets the Overview's figures of the store's version, then of the version after a write."""
+    copy = tmp_path / "store.db"
+    shutil.copy(demo_db, copy)
+    url = f"sqlite:///{copy}"
+    cache = tmp_path / "cache"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIMETRICS_")}
+    env |= {"HOME": str(tmp_path), "AIMETRICS_CACHE_DIR": str(cache),
+            warm.WARM_ENV: "0.2"}  # fmt: skip
+    cmd = [sys.executable, "-m", "aimetrics.cli", "dashboard", "--port", str(port), "--db", url]
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(cache))  # where this test looks
+    log = tmp_path / "out.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        first = version_of(url)
+        _wait_for(lambda: _warmed(url, first), proc, log)
+        write(url)
+        second = version_of(url)
+        assert second != first
+        _wait_for(lambda: _warmed(url, second), proc, log)
+        assert not version_folder(url, first).exists()
+        assert proc.poll() is None
+        assert "Traceback" not in log.read_text()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
