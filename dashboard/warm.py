@@ -137,7 +137,9 @@ class Warmer:
                 "write): %s", version, _say(exc, ctx.db_url),
             )  # fmt: skip
             return False
-        if done is not None and done != version:  # a write landed during the warm
+        if done is None:  # missing, outdated or empty: the page explains it, nothing to do
+            return False
+        if done != version:  # a write landed during the warm: that one is warmed now
             self.warmed = done
         self.warms += 1
         seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()

@@ -214,6 +214,29 @@ def test_an_unreachable_store_is_reported_once_and_the_thread_goes_on(
     assert "s3cret-pw" not in messages[0]
 
 
+def test_an_empty_store_has_nothing_to_warm_and_no_store_is_never_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = tmp_path / "later.db"
+    monkeypatch.setenv("AIMETRICS_DB", f"sqlite:///{missing}")
+    monkeypatch.setenv("AIMETRICS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("AIMETRICS_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    restart_server()
+    caplog.set_level(logging.WARNING, logger=warm.__name__)
+    warmer = warm.Warmer(seconds=0.05)
+    assert not warmer.check_once()
+    assert not missing.exists()  # the demo has not built it yet: the warm never creates it
+
+    res = CliRunner().invoke(app, ["migrate", "--db", f"sqlite:///{missing}"])
+    assert res.exit_code == 0, res.output
+    assert not warmer.check_once()  # no merged PR: the page says so, nothing to compute
+    assert warmer.warms == 0
+    assert not [r for r in caplog.records if r.name == warm.__name__]
+    assert not (tmp_path / "cache").exists()
+    restart_server()
+
+
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [("", warm.DEFAULT_SECONDS), ("5", 5.0), ("0.5", 0.5), ("off", None), ("0", None),
