@@ -178,6 +178,11 @@ def main() -> None:
     )
     parser.add_argument("--visits", type=int, default=5, help="measured visits per page")
     parser.add_argument(
+        "--first-page-only",
+        action="store_true",
+        help="only the first page on a fresh server (no empty page, no other visits)",
+    )
+    parser.add_argument(
         "--after-write",
         action="store_true",
         help="then run a writer (`aimetrics tag`) while the server runs, wait for the "
@@ -205,6 +210,15 @@ def main() -> None:
         app = Path(tmp) / "empty_app.py"
         app.write_text(EMPTY_APP)
         port = free_port()
+        if args.first_page_only:
+            with serve(dashboard_cmd(args.db, config, port), port, env) as boot:
+                first = visit(browser, f"http://127.0.0.1:{port}/")
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(
+                f"first page on a fresh server: {first:.2f} s after the server answered; "
+                f"{boot + first:.2f} s from process start; load average {load}"
+            )
+            return
         with serve(streamlit_cmd(app, port), port, env):
             empty = visits(browser, f"http://127.0.0.1:{port}/", args.visits)
         empty_med = statistics.median(empty)
