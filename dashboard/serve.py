@@ -5,7 +5,9 @@ Streamlit runs ``app.py`` only when a browser connects, so the first visitor of 
 would also wait for the dashboard's imports (polars, plotly, the figures: 2-3 s at the first
 page, docs/operations.md), for plotly's first figure of each trace type, and for the PDF
 check (Playwright's driver). A thread does all of that as the server starts; a visitor who
-comes earlier simply waits on Python's import lock for what is not loaded yet.
+comes earlier simply waits on Python's import lock for what is not loaded yet. The same
+thread then starts ``dashboard/warm.py``'s, which keeps the Overview's first page computed
+at the server's start and after every write to the store.
 """
 
 from __future__ import annotations
