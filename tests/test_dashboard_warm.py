@@ -159,6 +159,19 @@ def test_a_write_is_warmed_before_any_visit_and_the_first_page_computes_nothing(
     assert cached_files(store, second) == warmed
 
 
+def test_with_the_disk_cache_off_the_warm_fills_the_servers_own_caches(
+    store: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(disk_cache.CACHE_ENV, "off")
+    reads = loaders.STORE_READS["facts"]
+    warmer = warm.Warmer(seconds=0.1)
+    assert warmer.check_once()
+    assert loaders.STORE_READS["facts"] == reads + 1
+    overview_visit()  # the same server: from memory, the store not read again
+    assert loaders.STORE_READS["facts"] == reads + 1
+    assert not (tmp_path / "cache").exists()  # nothing written anywhere
+
+
 def test_a_failed_warm_is_logged_once_and_retried_at_the_next_write(
     store: str, caplog: pytest.LogCaptureFixture
 ) -> None:
