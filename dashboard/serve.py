@@ -5,7 +5,9 @@ Streamlit runs ``app.py`` only when a browser connects, so the first visitor of 
 would also wait for the dashboard's imports (polars, plotly, the figures: 2-3 s at the first
 page, docs/operations.md), for plotly's first figure of each trace type, and for the PDF
 check (Playwright's driver). A thread does all of that as the server starts; a visitor who
-comes earlier simply waits on Python's import lock for what is not loaded yet.
+comes earlier simply waits on Python's import lock for what is not loaded yet. The same
+thread then starts ``dashboard/warm.py``'s, which keeps the Overview's first page computed
+at the server's start and after every write to the store.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 # Scripts, not libraries (they draw a page when imported), and this module.
 _NOT_PRELOADED = {"app", "app_pages", "serve"}
 PRELOAD_THREAD = "aimetrics-preload"
+WARM_THREAD = "aimetrics-warm"  # dashboard.warm's (not imported here: it loads the figures)
 
 
 def preload() -> None:
@@ -50,12 +53,24 @@ def preload() -> None:
         log.warning("preloading the dashboard stopped early: %s", exc)
 
 
+def preload_and_warm() -> None:
+    """:func:`preload`, then keep the first page computed: at once (from the disk cache
+    when it holds this store version) and after every write (``dashboard/warm.py``)."""
+    preload()
+    try:
+        from dashboard import warm
+
+        warm.start()
+    except Exception as exc:  # never the server's problem
+        log.warning("the dashboard will not warm itself: %s", exc)
+
+
 class _NotThePreload(logging.Filter):
     """Streamlit warns of a "missing ScriptRunContext" for each cached call outside a page:
     expected in the preload thread, so not logged from it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.threadName != PRELOAD_THREAD
+        return record.threadName not in (PRELOAD_THREAD, WARM_THREAD)
 
 
 def main() -> None:
@@ -64,7 +79,7 @@ def main() -> None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         _NotThePreload()
     )
-    threading.Thread(target=preload, name=PRELOAD_THREAD, daemon=True).start()
+    threading.Thread(target=preload_and_warm, name=PRELOAD_THREAD, daemon=True).start()
 
     sys.argv = ["streamlit", *sys.argv[1:]]
     streamlit_main()
