@@ -149,7 +149,7 @@ def test_api_run_and_file_import_of_the_same_data_never_count_twice(
         ("cost.json", COST, {**span, "limit": ["31"]}),
         ("code.json", CODE, {"starting_at": [day.isoformat()], "limit": ["1000"]}),
     ):
-        _, _, body = fake.answer(
+        _, _, body = fake.get(
             path, query, {"x-api-key": DEFAULT_KEY, "anthropic-version": "2023-06-01"}
         )
         (tmp_path / name).write_text(json.dumps(body))

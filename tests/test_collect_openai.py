@@ -183,7 +183,7 @@ def test_api_run_and_file_import_of_the_same_days_never_count_twice(
     # An export grouped by project and line item (as the collector asks), and one not grouped.
     for name, extra in (("grouped.json", {"group_by[]": ["project_id", "line_item"]}),
                         ("total.json", {})):  # fmt: skip
-        _, _, body = fake.answer(COSTS, {**query, **extra}, auth)
+        _, _, body = fake.get(COSTS, {**query, **extra}, auth)
         (tmp_path / name).write_text(json.dumps(body))
     import_file(engine, tmp_path / "grouped.json", "openai", ReportingSettings())
     import_file(engine, tmp_path / "total.json", "openai", ReportingSettings())

@@ -21,14 +21,12 @@ import base64
 import copy
 import hashlib
 import json
-import socket
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from fakes.vendor_server import RESET, Answer, RequestRecord, VendorServer  # noqa: F401 (RESET for tests)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vendors"
 DEFAULT_KEY = "sk-ant-admin01-FAKEkey_0123456789abcdefghijklmnopqrstuvwxyzABCD-0123AA"
@@ -36,8 +34,6 @@ WORKSPACE_KEY = "sk-ant-api03-FAKEworkspace_0123456789abcdefghijklmnopqrstuvwxyz
 VERSION = "2023-06-01"
 ORG_ID = "5f1c2a9e-3b7d-4e0a-9c11-2d7e8f0a6b13"
 USERS = ("alice@acme.example", "carol@acme.example", "erin@acme.example")
-RESET = 0
-"""`Fault` status: close the connection without answering."""
 ERRORS = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -115,68 +111,17 @@ class Fault:
     retry_after: str | None = None
     day: str | None = None
 
-    def matches(self, path: str, query: dict[str, list[str]]) -> bool:
-        start = (query.get("starting_at") or [""])[0]
-        return self.times > 0 and self.path in path and start.startswith(self.day or "")
+    def matches(self, record: RequestRecord) -> bool:
+        start = (record.query.get("starting_at") or [""])[0]
+        return self.times > 0 and self.path in record.path and start.startswith(self.day or "")
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-
-
-class FakeAnthropic:
+class FakeAnthropic(VendorServer):
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
     def __init__(self, *, keys: tuple[str, ...] = (DEFAULT_KEY,), users=USERS) -> None:
-        self.keys = set(keys)
+        super().__init__(keys=keys)
         self.users = tuple(users)
-        self.requests: list[RequestRecord] = []
-        self.faults: list[Fault] = []
-        self.hold_after: int | None = None
-        self.page_size: int | None = None
-        """Rows (Claude Code) or buckets (cost report) per page at most, whatever ``limit``
-        asks: to make every listing take several pages."""
-        self.held = threading.Event()
-        self._release = threading.Event()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self) -> FakeAnthropic:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self.release()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def release(self) -> None:
-        self._release.set()
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.requests)
 
     def days_requested(self, path: str) -> list[str]:
         """``starting_at`` of each first-page request to ``path`` (days, or range starts)."""
@@ -188,18 +133,7 @@ class FakeAnthropic:
 
     # --- answering ------------------------------------------------------------------------------
 
-    def answer(
-        self, path: str, query: dict[str, list[str]], headers: dict[str, str]
-    ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        with self._lock:
-            self.requests.append(RequestRecord(path, query, headers))
-            number = len(self.requests)
-            fault = next((f for f in self.faults if f.matches(path, query)), None)
-            if fault is not None:
-                fault.times -= 1
-        if self.hold_after is not None and number > self.hold_after:
-            self.held.set()
-            self._release.wait()
+    def authorize(self, headers: dict[str, str]) -> Answer | None:
         key = headers.get("x-api-key")
         if key not in self.keys:
             if key == WORKSPACE_KEY:
@@ -209,17 +143,17 @@ class FakeAnthropic:
             return _error(401, "invalid x-api-key")
         if headers.get("anthropic-version") != VERSION:
             return _error(400, "anthropic-version: header is required")
-        if fault is not None and fault.status == RESET:
-            return RESET, {}, {}
-        if fault is not None:
-            extra = {"retry-after": fault.retry_after} if fault.retry_after is not None else {}
-            status, hdrs, body = _error(fault.status, "Fault injected by the fake")
-            return status, {**hdrs, **extra}, body
-        if path == "/v1/organizations/cost_report":
-            return self._cost_report(query)
-        if path == "/v1/organizations/usage_report/claude_code":
-            return self._claude_code(query)
-        return _error(404, f"Not found: {path}")
+        return None
+
+    def error(self, status: int, message: str) -> Answer:
+        return _error(status, message)
+
+    def route(self, record: RequestRecord) -> Answer:
+        if record.path == "/v1/organizations/cost_report":
+            return self._cost_report(record.query)
+        if record.path == "/v1/organizations/usage_report/claude_code":
+            return self._claude_code(record.query)
+        return _error(404, f"Not found: {record.path}")
 
     def _cost_report(self, query: dict[str, list[str]]) -> tuple[int, dict[str, str], dict]:
         try:
@@ -289,28 +223,3 @@ def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, An
         "request_id": request_id,
     }
     return status, {"request-id": request_id}, body
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeAnthropic
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, extra, body = self.fake.answer(url.path, parse_qs(url.query), headers)
-        if status == RESET:
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in extra.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
