@@ -17,7 +17,6 @@ makes requests after that many wait until ``release()``, to kill a client mid-ru
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import json
@@ -26,7 +25,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fakes.vendor_server import RESET, Answer, RequestRecord, VendorServer  # noqa: F401 (RESET for tests)
+from fakes.vendor_server import (  # noqa: F401 (RESET for tests)
+    RESET,
+    Answer,
+    RequestRecord,
+    VendorServer,
+    made_up,
+    page_text,
+    page_token,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vendors"
 DEFAULT_KEY = "sk-ant-admin01-FAKEkey_0123456789abcdefghijklmnopqrstuvwxyzABCD-0123AA"
@@ -53,33 +60,27 @@ _CODE = _load("anthropic-claude-code-usage.json")["data"]
 _COST = _load("anthropic-cost-report.json")["data"][0]["results"]
 
 
-def _n(*parts: object, mod: int) -> int:
-    """A number made up from ``parts``: the same parts always give the same number."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") % mod
-
-
 def claude_code_rows(day: date, users: tuple[str, ...] = USERS) -> list[dict[str, Any]]:
     """The day's report rows: each user on most days (from the samples' user rows), and the
     samples' API-key actor on even days."""
     rows = []
     templates = [r for r in _CODE if r["actor"]["type"] == "user_actor"]
     for i, email in enumerate(users):
-        if _n(day, email, mod=5) == 0:
+        if made_up(day, email, mod=5) == 0:
             continue  # a day off
         row = copy.deepcopy(templates[i % len(templates)])
         row["date"] = f"{day.isoformat()}T00:00:00Z"
         row["actor"] = {"type": "user_actor", "email_address": email}
         core = row["core_metrics"]
-        core["num_sessions"] = 1 + _n(day, email, "s", mod=9)
+        core["num_sessions"] = 1 + made_up(day, email, "s", mod=9)
         core["lines_of_code"] = {
-            "added": _n(day, email, "a", mod=900),
-            "removed": _n(day, email, "r", mod=200),
+            "added": made_up(day, email, "a", mod=900),
+            "removed": made_up(day, email, "r", mod=200),
         }
-        core["commits_by_claude_code"] = _n(day, email, "c", mod=4)
-        core["pull_requests_by_claude_code"] = _n(day, email, "p", mod=2)
+        core["commits_by_claude_code"] = made_up(day, email, "c", mod=4)
+        core["pull_requests_by_claude_code"] = made_up(day, email, "p", mod=2)
         for model in row["model_breakdown"]:
-            model["estimated_cost"]["amount"] = 50 + _n(day, email, model["model"], mod=2000)
+            model["estimated_cost"]["amount"] = 50 + made_up(day, email, model["model"], mod=2000)
         rows.append(row)
     if day.toordinal() % 2 == 0:
         api = copy.deepcopy(next(r for r in _CODE if r["actor"]["type"] == "api_actor"))
@@ -92,7 +93,7 @@ def cost_bucket(day: date) -> dict[str, Any]:
     """The day's cost-report bucket (the sample's results, amounts made up per day)."""
     results = copy.deepcopy(_COST)
     for r in results:
-        r["amount"] = f"{100 + _n(day, r['description'], mod=90000) / 100:.4f}"
+        r["amount"] = f"{100 + made_up(day, r['description'], mod=90000) / 100:.4f}"
     return {
         "starting_at": f"{day.isoformat()}T00:00:00Z",
         "ending_at": f"{(day + timedelta(days=1)).isoformat()}T00:00:00Z",
@@ -165,7 +166,7 @@ class FakeAnthropic(VendorServer):
         if not 1 <= limit <= 31 or query.get("bucket_width", ["1d"])[0] != "1d":
             return _error(400, "limit: must be between 1 and 31 for bucket_width 1d")
         limit = min(limit, self.page_size or limit)
-        first = _day(_unpage(query["page"][0])) if "page" in query else start
+        first = _day(page_text(query["page"][0])) if "page" in query else start
         days = [first + timedelta(i) for i in range((end - first).days)][:limit]
         after = days[-1] + timedelta(1) if days else end
         more = after < end
@@ -175,7 +176,7 @@ class FakeAnthropic(VendorServer):
             {
                 "data": [cost_bucket(d) for d in days],
                 "has_more": more,
-                "next_page": _page(after.isoformat()) if more else None,
+                "next_page": page_token(after.isoformat()) if more else None,
             },
         )
 
@@ -188,7 +189,7 @@ class FakeAnthropic(VendorServer):
         if not 1 <= limit <= 1000:
             return _error(400, "limit: must be between 1 and 1000")
         limit = min(limit, self.page_size or limit)
-        offset = int(_unpage(query["page"][0]).rsplit(":", 1)[1]) if "page" in query else 0
+        offset = int(page_text(query["page"][0]).rsplit(":", 1)[1]) if "page" in query else 0
         rows = claude_code_rows(day, self.users)
         page = rows[offset : offset + limit]
         more = offset + limit < len(rows)
@@ -198,21 +199,13 @@ class FakeAnthropic(VendorServer):
             {
                 "data": page,
                 "has_more": more,
-                "next_page": _page(f"{day.isoformat()}:{offset + limit}") if more else None,
+                "next_page": page_token(f"{day.isoformat()}:{offset + limit}") if more else None,
             },
         )
 
 
 def _day(text: str) -> date:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-
-
-def _page(text: str) -> str:
-    return "page_" + base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def _unpage(token: str) -> str:
-    return base64.urlsafe_b64decode(token.removeprefix("page_").encode()).decode()
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, Any]]:

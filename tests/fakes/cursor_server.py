@@ -38,7 +38,13 @@ import sqlalchemy as sa
 from aimetrics.store import schema as s
 from aimetrics.store import write_frames
 
-from fakes.vendor_server import RESET, Answer, RequestRecord, VendorServer  # noqa: F401 (RESET for tests)
+from fakes.vendor_server import (  # noqa: F401 (RESET for tests)
+    RESET,
+    Answer,
+    RequestRecord,
+    VendorServer,
+    made_up,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cursor"
 DEFAULT_KEY = "key_FAKEcursor0123456789abcdef0123456789abcdef0123456789abcdef01"
@@ -69,12 +75,6 @@ CYCLE_START_MS = _SPEND["subscriptionCycleStart"]
 ACTIVE = [m for m in MEMBERS if not m["isRemoved"]]
 
 
-def _n(*parts: object, mod: int) -> int:
-    """A number made up from ``parts``: the same parts always give the same number."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") % mod
-
-
 def _ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
@@ -82,8 +82,8 @@ def _ms(day: date) -> int:
 def usage_row(day: date, member: dict[str, Any]) -> dict[str, Any]:
     """One member's row of ``day``: active on most days (the sample's active rows, numbers
     made up), else the sample's zero row."""
-    active = _n(day, member["email"], mod=4) != 0
-    template = _USAGE[_n(member["email"], mod=2)] if active else _USAGE[2]
+    active = made_up(day, member["email"], mod=4) != 0
+    template = _USAGE[made_up(member["email"], mod=2)] if active else _USAGE[2]
     row = copy.deepcopy(template)
     row.update(userId=member["id"], email=member["email"], day=day.isoformat(), date=_ms(day))
     if active:
@@ -91,7 +91,7 @@ def usage_row(day: date, member: dict[str, Any]) -> dict[str, Any]:
             if isinstance(value, int) and not isinstance(value, bool) and name not in (
                 "userId", "date"
             ):  # fmt: skip
-                row[name] = _n(day, member["email"], name, mod=max(2, value * 2))
+                row[name] = made_up(day, member["email"], name, mod=max(2, value * 2))
     return row
 
 
@@ -106,8 +106,8 @@ def day_commits(day: date) -> list[dict[str, Any]]:
         item["createdAt"] = stamp
         if item["commitTs"] is not None:
             item["commitTs"] = stamp
-        item["tabLinesAdded"] = _n(day, i, "tab", mod=40)
-        item["composerLinesAdded"] = _n(day, i, "agent", mod=80)
+        item["tabLinesAdded"] = made_up(day, i, "tab", mod=40)
+        item["composerLinesAdded"] = made_up(day, i, "agent", mod=80)
         item["totalLinesAdded"] = item["tabLinesAdded"] + item["composerLinesAdded"] + 7
         if item["nonAiLinesAdded"] is not None:
             item["nonAiLinesAdded"] = 7

@@ -19,7 +19,6 @@ after that many wait until ``release()``, to kill a client mid-run.
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import json
@@ -28,7 +27,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fakes.vendor_server import RESET, Answer, RequestRecord, VendorServer  # noqa: F401 (RESET for tests)
+from fakes.vendor_server import (  # noqa: F401 (RESET for tests)
+    RESET,
+    Answer,
+    RequestRecord,
+    VendorServer,
+    made_up,
+    page_text,
+    page_token,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vendors"
 DEFAULT_KEY = "sk-admin-FAKEadmin_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"
@@ -49,12 +56,6 @@ _RESULT = _SAMPLE["data"][0]["results"][0]
 LINE_ITEMS = tuple(r["line_item"] for r in _SAMPLE["data"][0]["results"])
 
 
-def _n(*parts: object, mod: int) -> int:
-    """A number made up from ``parts``: the same parts always give the same number."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") % mod
-
-
 def _epoch(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
@@ -67,10 +68,10 @@ def atoms(day: date) -> list[dict[str, Any]]:
     for project in PROJECTS:
         for line in LINE_ITEMS:
             for key in API_KEYS:
-                cents = 100 + _n(day, project, line, key, mod=50000)
+                cents = 100 + made_up(day, project, line, key, mod=50000)
                 out.append(
                     {"project_id": project, "line_item": line, "api_key_id": key,
-                     "value": cents / 100, "quantity": 1000 * _n(day, line, key, mod=9000)}
+                     "value": cents / 100, "quantity": 1000 * made_up(day, line, key, mod=9000)}
                 )  # fmt: skip
     return out
 
@@ -120,7 +121,7 @@ class Fault:
         start = (query.get("start_time") or ["0"])[0]
         page = (query.get("page") or [""])[0]
         first = (
-            _unpage(page) if page else datetime.fromtimestamp(int(start), UTC).date().isoformat()
+            page_text(page) if page else datetime.fromtimestamp(int(start), UTC).date().isoformat()
         )
         return first == self.day
 
@@ -191,7 +192,7 @@ class FakeOpenAI(VendorServer):
         if unknown:
             return _error(400, f"group_by: invalid value {sorted(unknown)[0]!r}")
         limit = min(limit, self.page_size or limit)
-        first = date.fromisoformat(_unpage(query["page"][0])) if "page" in query else start
+        first = date.fromisoformat(page_text(query["page"][0])) if "page" in query else start
         days = [first + timedelta(i) for i in range((end - first).days)][:limit]
         after = days[-1] + timedelta(1) if days else end
         more = after < end
@@ -206,17 +207,11 @@ class FakeOpenAI(VendorServer):
                 "object": "page",
                 "data": buckets,
                 "has_more": more,
-                "next_page": _page(after.isoformat()) if more and not self.lost_cursor else None,
+                "next_page": (
+                    page_token(after.isoformat()) if more and not self.lost_cursor else None
+                ),
             },
         )
-
-
-def _page(text: str) -> str:
-    return "page_" + base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def _unpage(token: str) -> str:
-    return base64.urlsafe_b64decode(token.removeprefix("page_").encode()).decode()
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, Any]]:

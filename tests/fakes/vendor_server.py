@@ -11,6 +11,8 @@ fault hits (`FaultLike.matches`), since each API says "which day" differently.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import socket
 import threading
@@ -35,6 +37,23 @@ class RequestRecord:
     query: dict[str, list[str]]
     body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def made_up(*parts: object, mod: int) -> int:
+    """A number made up from ``parts``: the same parts always give the same number (so the
+    same request always gets the same answer)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") % mod
+
+
+def page_token(text: str) -> str:
+    """An opaque ``next_page`` cursor carrying ``text`` (as Anthropic's and OpenAI's)."""
+    return "page_" + base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def page_text(token: str) -> str:
+    """What `page_token` carried."""
+    return base64.urlsafe_b64decode(token.removeprefix("page_").encode()).decode()
 
 
 class FaultLike(Protocol):
