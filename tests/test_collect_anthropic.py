@@ -39,13 +39,13 @@ from collectors.vendors.anthropic import collect_anthropic
 
 from fakes.anthropic_server import (
     DEFAULT_KEY,
-    RESET,
     USERS,
     WORKSPACE_KEY,
     FakeAnthropic,
     Fault,
     claude_code_rows,
 )
+from fakes.vendor_server import RESET
 
 CODE = "/v1/organizations/usage_report/claude_code"
 COST = "/v1/organizations/cost_report"

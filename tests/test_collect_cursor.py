@@ -40,7 +40,6 @@ from fakes.cursor_server import (
     DEFAULT_KEY,
     MEMBER_KEY,
     REPOS,
-    RESET,
     FakeCursor,
     Fault,
     amended,
@@ -49,6 +48,7 @@ from fakes.cursor_server import (
     store_commits,
     usage_row,
 )
+from fakes.vendor_server import RESET
 
 TODAY = date(2026, 12, 4)
 NOW = datetime(2026, 12, 4, 6, 15, tzinfo=UTC)

@@ -41,12 +41,12 @@ from fakes.openai_server import (
     DEFAULT_KEY,
     PROJECT_KEY,
     PROJECTS,
-    RESET,
     FakeOpenAI,
     Fault,
     atoms,
     bucket,
 )
+from fakes.vendor_server import RESET
 
 TODAY = date(2026, 8, 20)
 KEY_ENV = "OPENAI_ADMIN_KEY"

@@ -25,15 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from fakes.vendor_server import (  # noqa: F401 (RESET for tests)
-    RESET,
-    Answer,
-    RequestRecord,
-    VendorServer,
-    made_up,
-    page_text,
-    page_token,
-)
+from fakes.vendor_server import Answer, RequestRecord, VendorServer, made_up, page_text, page_token
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vendors"
 DEFAULT_KEY = "sk-ant-admin01-FAKEkey_0123456789abcdefghijklmnopqrstuvwxyzABCD-0123AA"

@@ -38,13 +38,7 @@ import sqlalchemy as sa
 from aimetrics.store import schema as s
 from aimetrics.store import write_frames
 
-from fakes.vendor_server import (  # noqa: F401 (RESET for tests)
-    RESET,
-    Answer,
-    RequestRecord,
-    VendorServer,
-    made_up,
-)
+from fakes.vendor_server import Answer, RequestRecord, VendorServer, made_up
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cursor"
 DEFAULT_KEY = "key_FAKEcursor0123456789abcdef0123456789abcdef0123456789abcdef01"
