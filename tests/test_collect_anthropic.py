@@ -7,11 +7,7 @@ Claude Code user without markers leaves."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +16,18 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
-import yaml
+from vendor_harness import (
+    BACKENDS,
+    VendorCli,
+    assert_nowhere,
+    days,
+    nonblank_lines,
+    resume,
+    rows,
+    store_pair,
+    use_key,
+)
+from vendor_harness import cli as _cli
 
 from aimetrics.errors import ConfigError
 from aimetrics.settings import AnthropicSettings, ReportingSettings, parse_settings
@@ -29,22 +36,22 @@ from aimetrics.store import schema as s
 from collectors.costs.load import import_file
 from collectors.vendors import VendorAuthError
 from collectors.vendors.anthropic import collect_anthropic
-from collectors.vendors.http import BACKOFF_ENV
 
 from fakes.anthropic_server import (
     DEFAULT_KEY,
-    RESET,
     USERS,
     WORKSPACE_KEY,
     FakeAnthropic,
     Fault,
     claude_code_rows,
 )
+from fakes.vendor_server import RESET
 
 CODE = "/v1/organizations/usage_report/claude_code"
 COST = "/v1/organizations/cost_report"
 TODAY = date(2026, 8, 20)
 KEY_ENV = "ANTHROPIC_ADMIN_KEY"
+CLI = VendorCli("anthropic", KEY_ENV, DEFAULT_KEY)
 GITHUB_FAST = {
     "AIMETRICS_GITHUB_RETRY_BACKOFF": "0.01",
     "AIMETRICS_GITHUB_SECONDS_BETWEEN_WRITES": "0",
@@ -59,8 +66,7 @@ def fake() -> Iterator[FakeAnthropic]:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(KEY_ENV, DEFAULT_KEY)
-    monkeypatch.setenv(BACKOFF_ENV, "0.01")
+    use_key(monkeypatch, KEY_ENV, DEFAULT_KEY)
 
 
 def settings(fake: FakeAnthropic, **extra: object) -> AnthropicSettings:
@@ -70,14 +76,6 @@ def settings(fake: FakeAnthropic, **extra: object) -> AnthropicSettings:
 
 def collect(fake: FakeAnthropic, engine: sa.Engine, today: date = TODAY, **extra: object):
     return collect_anthropic(settings(fake, **extra), engine, ReportingSettings(), today=today)
-
-
-def rows(engine: sa.Engine, table: sa.Table) -> list[tuple]:
-    return sorted(read_table(engine, table).rows(), key=repr)
-
-
-def days(first: date, last: date) -> list[date]:
-    return [first + timedelta(i) for i in range((last - first).days + 1)]
 
 
 def test_first_run_stores_every_day_of_the_window(fake: FakeAnthropic, engine: sa.Engine) -> None:
@@ -149,7 +147,7 @@ def test_api_run_and_file_import_of_the_same_data_never_count_twice(
         ("cost.json", COST, {**span, "limit": ["31"]}),
         ("code.json", CODE, {"starting_at": [day.isoformat()], "limit": ["1000"]}),
     ):
-        _, _, body = fake.answer(
+        _, _, body = fake.get(
             path, query, {"x-api-key": DEFAULT_KEY, "anthropic-version": "2023-06-01"}
         )
         (tmp_path / name).write_text(json.dumps(body))
@@ -271,38 +269,11 @@ def test_settings_refuse_a_key_in_the_file() -> None:
 
 
 def _config(tmp_path: Path, fake: FakeAnthropic, history: int = 6, **top: object) -> Path:
-    data = {
-        "vendors": {
-            "anthropic": {"base_url": fake.root, "history_days": history, "lookback_days": 2}
-        },
-        **top,
-    }
-    path = tmp_path / "aimetrics.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return CLI.config(tmp_path, fake, history, **top)
 
 
-def _cli(*args: str, key: str | None = DEFAULT_KEY) -> list[str]:
-    return [sys.executable, "-m", "aimetrics.cli", *args]
-
-
-def _env_for(key: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != KEY_ENV}
-    env[BACKOFF_ENV] = "0.01"
-    if key is not None:
-        env[KEY_ENV] = key
-    return env
-
-
-def _run(args: list[str], key: str | None = DEFAULT_KEY) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, capture_output=True, text=True, env=_env_for(key), timeout=300, check=False
-    )
-
-
-def _dump(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        return "\n".join(conn.iterdump())
+_run = CLI.run
+_env_for = CLI.env
 
 
 def _domain(db: Path | str) -> dict[str, list[tuple]]:
@@ -321,7 +292,7 @@ def test_cli_401_is_one_line_and_the_key_is_nowhere(fake: FakeAnthropic, tmp_pat
         wrong,
     )
     assert done.returncode == 2
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    lines = nonblank_lines(done.stderr)
     assert len(lines) == 1 and "$ANTHROPIC_ADMIN_KEY" in lines[0] and "HTTP 401" in lines[0]
     assert wrong not in done.stderr + done.stdout
 
@@ -334,42 +305,15 @@ def test_cli_run_keeps_the_key_out_of_output_store_and_exports(
     done = _run(_cli("collect", "anthropic", "--config", str(config), "--db", f"sqlite:///{db}"))
     assert done.returncode == 0, done.stderr
     assert "claude_code" in done.stderr and "stored" in done.stderr  # progress
-    out = tmp_path / "csv"
-    exported = _run(
-        _cli("export", "csv", "--config", str(config), "--db", f"sqlite:///{db}", "--out", str(out))
-    )
-    assert exported.returncode == 0, exported.stderr
-    assert any(out.rglob("*.csv"))
-    texts = [done.stdout, done.stderr, exported.stdout, exported.stderr, _dump(db)]
-    texts += [p.read_text(errors="replace") for p in out.rglob("*") if p.is_file()]
-    for text in texts:
-        assert DEFAULT_KEY not in text
-        assert DEFAULT_KEY[:20] not in text
+    texts = [done.stdout, done.stderr, *CLI.export_texts(config, db, tmp_path / "csv")]
+    assert_nowhere(texts, DEFAULT_KEY, DEFAULT_KEY[:20])
 
 
-def _wait_held(fake: FakeAnthropic, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while not fake.held.is_set():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two empty store URLs on one backend: an uninterrupted run's and a killed run's."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'reference.db'}", f"sqlite:///{tmp_path / 'killed.db'}"
-        return
-    from fakes.trials import PG_ENV, Stores
-
-    if not os.environ.get(PG_ENV):
-        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV}=postgresql://user@host:port/db")
-    stores = Stores(tmp_path, pg_admin=os.environ[PG_ENV])
-    try:
-        yield stores.new("postgresql", "reference"), stores.new("postgresql", "killed")
-    finally:
-        stores.close()
+    with store_pair(request.param, tmp_path) as urls:
+        yield urls
 
 
 @pytest.mark.parametrize("after", [3, 9])
@@ -381,18 +325,10 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(
         config = _config(tmp_path, fake, history=12)
         args = ["collect", "anthropic", "--config", str(config), "--quiet"]
         assert _run(_cli(*args, "--db", reference)).returncode == 0
-        fake.hold_after = fake.count() + after  # the run blocks on its next request...
-        proc = subprocess.Popen(
-            _cli(*args, "--db", killed), env=_env_for(DEFAULT_KEY),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        _wait_held(fake, proc)
-        proc.send_signal(signal.SIGKILL)  # ...and dies there, nothing cleaned up
-        proc.wait(30)
+        CLI.kill_mid_run(fake, _cli(*args, "--db", killed), after)  # blocked, then killed
         partial = _domain(killed)
         assert len(partial["vendor_usage"]) < len(_domain(reference)["vendor_usage"])
-        fake.hold_after = None
-        fake.release()
+        resume(fake)
         assert _run(_cli(*args, "--db", killed)).returncode == 0
     assert _domain(killed) == _domain(reference)
 
@@ -407,7 +343,7 @@ def test_collect_all_runs_past_a_failure_and_names_it(fake: FakeAnthropic, tmp_p
         env={**_env_for(DEFAULT_KEY), "GITHUB_TOKEN": "ghp_x", **GITHUB_FAST},
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
-    last = [line for line in done.stderr.splitlines() if line.strip()][-1]
+    last = nonblank_lines(done.stderr)[-1]
     assert "failed: github" in last and "anthropic" not in last
     assert _domain(db)["vendor_usage"]
 

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 import requests
 import sqlalchemy as sa
+from vendor_harness import days, rows, use_key
 
 from aimetrics.errors import ConfigError
 from aimetrics.ids import stable_id
@@ -33,14 +34,12 @@ from collectors.vendors.cursor import (
     collect_cursor,
     make_client,
 )
-from collectors.vendors.http import BACKOFF_ENV
 
 from fakes.cursor_server import (
     ACTIVE,
     DEFAULT_KEY,
     MEMBER_KEY,
     REPOS,
-    RESET,
     FakeCursor,
     Fault,
     amended,
@@ -49,6 +48,7 @@ from fakes.cursor_server import (
     store_commits,
     usage_row,
 )
+from fakes.vendor_server import RESET
 
 TODAY = date(2026, 12, 4)
 NOW = datetime(2026, 12, 4, 6, 15, tzinfo=UTC)
@@ -64,8 +64,7 @@ def fake() -> Iterator[FakeCursor]:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(KEY_ENV, DEFAULT_KEY)
-    monkeypatch.setenv(BACKOFF_ENV, "0.01")
+    use_key(monkeypatch, KEY_ENV, DEFAULT_KEY)
 
 
 def settings(fake: FakeCursor, **extra: object) -> CursorSettings:
@@ -77,14 +76,6 @@ def collect(fake: FakeCursor, engine: sa.Engine, now: datetime = NOW, **extra: o
     return collect_cursor(
         settings(fake, **extra), engine, ReportingSettings(), today=now.date(), now=now
     )
-
-
-def rows(engine: sa.Engine, table: sa.Table) -> list[tuple]:
-    return sorted(read_table(engine, table).rows(), key=repr)
-
-
-def days(first: date, last: date) -> list[date]:
-    return [first + timedelta(i) for i in range((last - first).days + 1)]
 
 
 # --- first run ------------------------------------------------------------------------------------

@@ -7,11 +7,6 @@ import never counted twice, and the key kept out of everything."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -20,7 +15,18 @@ from pathlib import Path
 import polars as pl
 import pytest
 import sqlalchemy as sa
-import yaml
+from vendor_harness import (
+    BACKENDS,
+    VendorCli,
+    assert_nowhere,
+    days,
+    nonblank_lines,
+    resume,
+    rows,
+    store_pair,
+    use_key,
+)
+from vendor_harness import cli as _cli
 
 from aimetrics.errors import ConfigError
 from aimetrics.settings import OpenAISettings, ReportingSettings, parse_settings
@@ -28,7 +34,6 @@ from aimetrics.store import create_store_engine, read_table, upgrade
 from aimetrics.store import schema as s
 from collectors.costs.load import import_file
 from collectors.vendors import VendorAuthError
-from collectors.vendors.http import BACKOFF_ENV
 from collectors.vendors.openai import collect_openai
 
 from fakes.openai_server import (
@@ -36,15 +41,16 @@ from fakes.openai_server import (
     DEFAULT_KEY,
     PROJECT_KEY,
     PROJECTS,
-    RESET,
     FakeOpenAI,
     Fault,
     atoms,
     bucket,
 )
+from fakes.vendor_server import RESET
 
 TODAY = date(2026, 8, 20)
 KEY_ENV = "OPENAI_ADMIN_KEY"
+CLI = VendorCli("openai", KEY_ENV, DEFAULT_KEY)
 COSTS = "/v1/organization/costs"
 
 
@@ -56,8 +62,7 @@ def fake() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(KEY_ENV, DEFAULT_KEY)
-    monkeypatch.setenv(BACKOFF_ENV, "0.01")
+    use_key(monkeypatch, KEY_ENV, DEFAULT_KEY)
 
 
 def settings(fake: FakeOpenAI, **extra: object) -> OpenAISettings:
@@ -67,14 +72,6 @@ def settings(fake: FakeOpenAI, **extra: object) -> OpenAISettings:
 
 def collect(fake: FakeOpenAI, engine: sa.Engine, today: date = TODAY, **extra: object):
     return collect_openai(settings(fake, **extra), engine, ReportingSettings(), today=today)
-
-
-def rows(engine: sa.Engine, table: sa.Table) -> list[tuple]:
-    return sorted(read_table(engine, table).rows(), key=repr)
-
-
-def days(first: date, last: date) -> list[date]:
-    return [first + timedelta(i) for i in range((last - first).days + 1)]
 
 
 def spend_by_day(window: list[date]) -> dict[date, float]:
@@ -183,7 +180,7 @@ def test_api_run_and_file_import_of_the_same_days_never_count_twice(
     # An export grouped by project and line item (as the collector asks), and one not grouped.
     for name, extra in (("grouped.json", {"group_by[]": ["project_id", "line_item"]}),
                         ("total.json", {})):  # fmt: skip
-        _, _, body = fake.answer(COSTS, {**query, **extra}, auth)
+        _, _, body = fake.get(COSTS, {**query, **extra}, auth)
         (tmp_path / name).write_text(json.dumps(body))
     import_file(engine, tmp_path / "grouped.json", "openai", ReportingSettings())
     import_file(engine, tmp_path / "total.json", "openai", ReportingSettings())
@@ -285,36 +282,10 @@ def test_settings_refuse_a_key_in_the_file_and_an_unknown_tool() -> None:
 
 
 def _config(tmp_path: Path, fake: FakeOpenAI, history: int = 10, **top: object) -> Path:
-    data = {
-        "vendors": {"openai": {"base_url": fake.root, "history_days": history, "lookback_days": 2}},
-        **top,
-    }
-    path = tmp_path / "aimetrics.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return CLI.config(tmp_path, fake, history, **top)
 
 
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "aimetrics.cli", *args]
-
-
-def _env_for(key: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != KEY_ENV}
-    env[BACKOFF_ENV] = "0.01"
-    if key is not None:
-        env[KEY_ENV] = key
-    return env
-
-
-def _run(args: list[str], key: str | None = DEFAULT_KEY) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args, capture_output=True, text=True, env=_env_for(key), timeout=300, check=False
-    )
-
-
-def _dump(db: Path) -> str:
-    with sqlite3.connect(db) as conn:
-        return "\n".join(conn.iterdump())
+_run = CLI.run
 
 
 def _domain(db: str) -> dict[str, list[tuple]]:
@@ -333,16 +304,8 @@ def test_cli_run_keeps_the_key_out_of_output_store_and_exports(
     done = _run(_cli("collect", "openai", "--config", str(config), "--db", f"sqlite:///{db}"))
     assert done.returncode == 0, done.stderr
     assert "openai costs" in done.stderr and "stored" in done.stderr  # progress
-    out = tmp_path / "csv"
-    exported = _run(
-        _cli("export", "csv", "--config", str(config), "--db", f"sqlite:///{db}", "--out", str(out))
-    )
-    assert exported.returncode == 0, exported.stderr
-    assert any(out.rglob("*.csv"))
-    texts = [done.stdout, done.stderr, exported.stdout, exported.stderr, _dump(db)]
-    texts += [p.read_text(errors="replace") for p in out.rglob("*") if p.is_file()]
-    for text in texts:
-        assert DEFAULT_KEY not in text and DEFAULT_KEY[-24:] not in text
+    texts = [done.stdout, done.stderr, *CLI.export_texts(config, db, tmp_path / "csv")]
+    assert_nowhere(texts, DEFAULT_KEY, DEFAULT_KEY[-24:])
 
 
 def test_cli_refused_key_is_one_line(fake: FakeOpenAI, tmp_path: Path) -> None:
@@ -350,26 +313,16 @@ def test_cli_refused_key_is_one_line(fake: FakeOpenAI, tmp_path: Path) -> None:
     args = _cli("collect", "openai", "--config", str(config), "--db", f"sqlite:///{db}", "--quiet")
     done = _run(args, PROJECT_KEY)
     assert done.returncode == 2
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    lines = nonblank_lines(done.stderr)
     assert len(lines) == 1 and "$OPENAI_ADMIN_KEY" in lines[0] and "HTTP 403" in lines[0]
     assert PROJECT_KEY not in done.stderr + done.stdout
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two empty store URLs on one backend: an uninterrupted run's and a killed run's."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'reference.db'}", f"sqlite:///{tmp_path / 'killed.db'}"
-        return
-    from fakes.trials import PG_ENV, Stores
-
-    if not os.environ.get(PG_ENV):
-        pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV}=postgresql://user@host:port/db")
-    stores = Stores(tmp_path, pg_admin=os.environ[PG_ENV])
-    try:
-        yield stores.new("postgresql", "reference"), stores.new("postgresql", "killed")
-    finally:
-        stores.close()
+    with store_pair(request.param, tmp_path) as urls:
+        yield urls
 
 
 def test_kill_9_then_rerun_equals_an_uninterrupted_run(
@@ -381,22 +334,10 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(
         config = _config(tmp_path, fake, history=30)
         args = ["collect", "openai", "--config", str(config), "--quiet"]
         assert _run(_cli(*args, "--db", reference)).returncode == 0
-        fake.hold_after = fake.count() + 3  # the run blocks on its fourth page...
-        proc = subprocess.Popen(
-            _cli(*args, "--db", killed), env=_env_for(DEFAULT_KEY),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 120
-        while not fake.held.is_set():
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        proc.send_signal(signal.SIGKILL)  # ...and dies there, nothing cleaned up
-        proc.wait(30)
+        CLI.kill_mid_run(fake, _cli(*args, "--db", killed), 3)  # killed on its fourth page
         partial = _domain(killed)
         assert 0 < len(partial["cost_records"]) < len(_domain(reference)["cost_records"])
-        fake.hold_after = None
-        fake.release()
+        resume(fake)
         assert _run(_cli(*args, "--db", killed)).returncode == 0
     assert _domain(killed) == _domain(reference)
 

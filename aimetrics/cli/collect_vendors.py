@@ -4,7 +4,8 @@ every configured collector in one run (for cron and CI)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
@@ -37,19 +38,69 @@ def _error(line: str) -> None:
     console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
+def run_vendor(
+    name: str,
+    collect: Callable[..., Any],
+    settings: Any,
+    ctx: Context,
+    engine: sa.Engine,
+    quiet: bool,
+) -> bool:
+    """Run one vendor collector (``collect(settings, engine, reporting, report=...)``), print
+    its summary line and each failure; True when every feed completed. A summary's notes
+    (``cursor``: a plan without the tracking API) are printed in quiet runs too, since the
+    progress lines that carry them are not."""
+    summary = collect(
+        settings, engine, ctx.settings.reporting, report=(lambda _l: None) if quiet else _say
+    )
+    _say(summary.line())
+    if quiet:
+        for note in getattr(summary, "notes", ()):
+            _say(f"{name} {note}")
+    for failure in summary.failed:
+        _error(f"{name} {failure}")
+    return not summary.failed
+
+
+def run_vendor_command(runner: Runner, config: Path | None, db: str | None, quiet: bool) -> None:
+    """The body of ``collect <vendor>``: run ``runner`` on a migrated store, then the
+    pipeline without identities. Vendor usage changes no repository, so nothing is re-tagged,
+    but repositories a killed collection left waiting (or whose commits a vendor's tracked
+    commits gave line evidence) are tagged now, as after `import costs` / `import traces`.
+    Exits 1 when a feed failed."""
+
+    def work() -> int:
+        from aimetrics.pipeline import run_pipeline
+
+        ctx = Context(db, config)
+        engine = ctx.engine(migrate=True)
+        try:
+            ok = runner(ctx, engine, quiet)
+            run_pipeline(engine, ctx.settings, identities=False)
+        finally:
+            engine.dispose()
+        return 0 if ok else 1
+
+    code = run(work)
+    if code:
+        raise typer.Exit(code)
+
+
+def key_plan(name: str, settings: Any) -> list[tuple[str, str | None]]:
+    """``name`` when the configuration has its section (``settings``), with why it is skipped
+    (None: it runs): its key variable unset."""
+    if settings is None:
+        return []
+    return [(name, f"${settings.key_env()} is not set" if settings.key() is None else None)]
+
+
 def _anthropic(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
     """Run the Anthropic collector; True when every feed completed."""
     from aimetrics.settings import AnthropicSettings
     from collectors.vendors.anthropic import collect_anthropic
 
     settings = ctx.settings.vendors.anthropic or AnthropicSettings()
-    summary = collect_anthropic(
-        settings, engine, ctx.settings.reporting, report=(lambda _l: None) if quiet else _say
-    )
-    _say(summary.line())
-    for failure in summary.failed:
-        _error(f"anthropic {failure}")
-    return not summary.failed
+    return run_vendor("anthropic", collect_anthropic, settings, ctx, engine, quiet)
 
 
 def _openai(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
@@ -58,13 +109,7 @@ def _openai(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
     from collectors.vendors.openai import collect_openai
 
     settings = ctx.settings.vendors.openai or OpenAISettings()
-    summary = collect_openai(
-        settings, engine, ctx.settings.reporting, report=(lambda _l: None) if quiet else _say
-    )
-    _say(summary.line())
-    for failure in summary.failed:
-        _error(f"openai {failure}")
-    return not summary.failed
+    return run_vendor("openai", collect_openai, settings, ctx, engine, quiet)
 
 
 def _github(ctx: Context, engine: sa.Engine, quiet: bool) -> bool:
@@ -86,24 +131,7 @@ def collect_anthropic_command(
     Incremental (days not stored, plus vendors.anthropic.lookback_days) and safe to
     interrupt: re-run to resume.
     """
-
-    def work() -> int:
-        from aimetrics.pipeline import run_pipeline
-
-        ctx = Context(db, config)
-        engine = ctx.engine(migrate=True)
-        try:
-            ok = _anthropic(ctx, engine, quiet)
-            # Usage changes no repository: nothing is re-tagged, but repositories a killed
-            # collection left waiting are tagged now (as after `import costs`).
-            run_pipeline(engine, ctx.settings, identities=False)
-        finally:
-            engine.dispose()
-        return 0 if ok else 1
-
-    code = run(work)
-    if code:
-        raise typer.Exit(code)
+    run_vendor_command(_anthropic, config, db, quiet)
 
 
 @collect_app.command("openai")
@@ -118,22 +146,7 @@ def collect_openai_command(
     Incremental (days not stored, plus vendors.openai.lookback_days) and safe to interrupt:
     re-run to resume.
     """
-
-    def work() -> int:
-        from aimetrics.pipeline import run_pipeline
-
-        ctx = Context(db, config)
-        engine = ctx.engine(migrate=True)
-        try:
-            ok = _openai(ctx, engine, quiet)
-            run_pipeline(engine, ctx.settings, identities=False)  # as `collect anthropic`
-        finally:
-            engine.dispose()
-        return 0 if ok else 1
-
-    code = run(work)
-    if code:
-        raise typer.Exit(code)
+    run_vendor_command(_openai, config, db, quiet)
 
 
 def planned(ctx: Context) -> list[tuple[str, str | None]]:
@@ -142,14 +155,8 @@ def planned(ctx: Context) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     if github.orgs or github.repos:
         out.append(("github", None))
-    anthropic = ctx.settings.vendors.anthropic
-    if anthropic is not None:
-        unset = f"${anthropic.admin_key_env} is not set" if anthropic.key() is None else None
-        out.append(("anthropic", unset))
-    openai = ctx.settings.vendors.openai
-    if openai is not None:
-        unset = f"${openai.admin_key_env} is not set" if openai.key() is None else None
-        out.append(("openai", unset))
+    out += key_plan("anthropic", ctx.settings.vendors.anthropic)
+    out += key_plan("openai", ctx.settings.vendors.openai)
     for plan in PLANS:
         out += plan(ctx)
     return out

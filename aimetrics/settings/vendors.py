@@ -14,7 +14,22 @@ from pydantic import AfterValidator, ConfigDict, Field
 from aimetrics.settings.checks import _check_base_url, _check_env_name, _check_tool_id, _Model
 
 
-class AnthropicSettings(_Model):
+class _KeyFromEnv:
+    """A vendor whose key lives in the environment variable a field names (``key_env_field``:
+    the field's name is part of the config file, so each vendor keeps its own)."""
+
+    key_env_field: ClassVar[str] = "admin_key_env"
+
+    def key_env(self) -> str:
+        """The name of the variable that holds the key."""
+        return getattr(self, self.key_env_field)
+
+    def key(self) -> str | None:
+        """The key from the variable ``key_env()`` names; None when unset or empty."""
+        return os.environ.get(self.key_env()) or None
+
+
+class AnthropicSettings(_KeyFromEnv, _Model):
     model_config = ConfigDict(hide_input_in_errors=True)
     example: ClassVar[str] = (
         "anthropic: {admin_key_env: ANTHROPIC_ADMIN_KEY, lookback_days: 3, history_days: 90}"
@@ -31,13 +46,10 @@ class AnthropicSettings(_Model):
     history_days: Annotated[int, Field(ge=1, le=3660, examples=[90])] = 90
     """How far back the first run reaches (later runs fetch only days not yet stored)."""
 
-    def key(self) -> str | None:
-        """The key from the variable named by ``admin_key_env``; None when unset or empty."""
-        return os.environ.get(self.admin_key_env) or None
 
-
-class CursorSettings(_Model):
+class CursorSettings(_KeyFromEnv, _Model):
     model_config = ConfigDict(hide_input_in_errors=True)
+    key_env_field: ClassVar[str] = "api_key_env"
     example: ClassVar[str] = (
         "cursor: {api_key_env: CURSOR_API_KEY, lookback_days: 3, history_days: 90, tracking: true}"
     )
@@ -58,16 +70,12 @@ class CursorSettings(_Model):
     """Read the AI Code Tracking API (Enterprise plans): per-commit AI lines. A team whose
     plan lacks it gets one line saying so; false skips the attempt."""
 
-    def key(self) -> str | None:
-        """The key from the variable named by ``api_key_env``; None when unset or empty."""
-        return os.environ.get(self.api_key_env) or None
-
 
 ToolOrSkip = Annotated[str, AfterValidator(_check_tool_id)] | None
 """A catalogue tool id, or null: this spend is not an AI tool's and is not collected."""
 
 
-class OpenAISettings(_Model):
+class OpenAISettings(_KeyFromEnv, _Model):
     """``vendors.openai``: the organization costs API (``collect openai``).
 
     OpenAI bills an organization, not a tool: ``tool`` is the tool its spend counts for,
@@ -99,10 +107,6 @@ class OpenAISettings(_Model):
     """Days before today fetched again on every run (OpenAI settles recent days late)."""
     history_days: Annotated[int, Field(ge=1, le=3660, examples=[90])] = 90
     """How far back the first run reaches (later runs fetch only days not yet stored)."""
-
-    def key(self) -> str | None:
-        """The key from the variable named by ``admin_key_env``; None when unset or empty."""
-        return os.environ.get(self.admin_key_env) or None
 
     def tool_for(self, project_id: str | None, api_key_id: str | None) -> str | None:
         """The tool a cost row counts for; None: not collected (mapped to null)."""

@@ -17,18 +17,15 @@ makes requests after that many wait until ``release()``, to kill a client mid-ru
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import json
-import socket
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from fakes.vendor_server import Answer, RequestRecord, VendorServer, made_up, page_text, page_token
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vendors"
 DEFAULT_KEY = "sk-ant-admin01-FAKEkey_0123456789abcdefghijklmnopqrstuvwxyzABCD-0123AA"
@@ -36,8 +33,6 @@ WORKSPACE_KEY = "sk-ant-api03-FAKEworkspace_0123456789abcdefghijklmnopqrstuvwxyz
 VERSION = "2023-06-01"
 ORG_ID = "5f1c2a9e-3b7d-4e0a-9c11-2d7e8f0a6b13"
 USERS = ("alice@acme.example", "carol@acme.example", "erin@acme.example")
-RESET = 0
-"""`Fault` status: close the connection without answering."""
 ERRORS = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -57,33 +52,27 @@ _CODE = _load("anthropic-claude-code-usage.json")["data"]
 _COST = _load("anthropic-cost-report.json")["data"][0]["results"]
 
 
-def _n(*parts: object, mod: int) -> int:
-    """A number made up from ``parts``: the same parts always give the same number."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") % mod
-
-
 def claude_code_rows(day: date, users: tuple[str, ...] = USERS) -> list[dict[str, Any]]:
     """The day's report rows: each user on most days (from the samples' user rows), and the
     samples' API-key actor on even days."""
     rows = []
     templates = [r for r in _CODE if r["actor"]["type"] == "user_actor"]
     for i, email in enumerate(users):
-        if _n(day, email, mod=5) == 0:
+        if made_up(day, email, mod=5) == 0:
             continue  # a day off
         row = copy.deepcopy(templates[i % len(templates)])
         row["date"] = f"{day.isoformat()}T00:00:00Z"
         row["actor"] = {"type": "user_actor", "email_address": email}
         core = row["core_metrics"]
-        core["num_sessions"] = 1 + _n(day, email, "s", mod=9)
+        core["num_sessions"] = 1 + made_up(day, email, "s", mod=9)
         core["lines_of_code"] = {
-            "added": _n(day, email, "a", mod=900),
-            "removed": _n(day, email, "r", mod=200),
+            "added": made_up(day, email, "a", mod=900),
+            "removed": made_up(day, email, "r", mod=200),
         }
-        core["commits_by_claude_code"] = _n(day, email, "c", mod=4)
-        core["pull_requests_by_claude_code"] = _n(day, email, "p", mod=2)
+        core["commits_by_claude_code"] = made_up(day, email, "c", mod=4)
+        core["pull_requests_by_claude_code"] = made_up(day, email, "p", mod=2)
         for model in row["model_breakdown"]:
-            model["estimated_cost"]["amount"] = 50 + _n(day, email, model["model"], mod=2000)
+            model["estimated_cost"]["amount"] = 50 + made_up(day, email, model["model"], mod=2000)
         rows.append(row)
     if day.toordinal() % 2 == 0:
         api = copy.deepcopy(next(r for r in _CODE if r["actor"]["type"] == "api_actor"))
@@ -96,7 +85,7 @@ def cost_bucket(day: date) -> dict[str, Any]:
     """The day's cost-report bucket (the sample's results, amounts made up per day)."""
     results = copy.deepcopy(_COST)
     for r in results:
-        r["amount"] = f"{100 + _n(day, r['description'], mod=90000) / 100:.4f}"
+        r["amount"] = f"{100 + made_up(day, r['description'], mod=90000) / 100:.4f}"
     return {
         "starting_at": f"{day.isoformat()}T00:00:00Z",
         "ending_at": f"{(day + timedelta(days=1)).isoformat()}T00:00:00Z",
@@ -115,68 +104,17 @@ class Fault:
     retry_after: str | None = None
     day: str | None = None
 
-    def matches(self, path: str, query: dict[str, list[str]]) -> bool:
-        start = (query.get("starting_at") or [""])[0]
-        return self.times > 0 and self.path in path and start.startswith(self.day or "")
+    def matches(self, record: RequestRecord) -> bool:
+        start = (record.query.get("starting_at") or [""])[0]
+        return self.times > 0 and self.path in record.path and start.startswith(self.day or "")
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-
-
-class FakeAnthropic:
+class FakeAnthropic(VendorServer):
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
     def __init__(self, *, keys: tuple[str, ...] = (DEFAULT_KEY,), users=USERS) -> None:
-        self.keys = set(keys)
+        super().__init__(keys=keys)
         self.users = tuple(users)
-        self.requests: list[RequestRecord] = []
-        self.faults: list[Fault] = []
-        self.hold_after: int | None = None
-        self.page_size: int | None = None
-        """Rows (Claude Code) or buckets (cost report) per page at most, whatever ``limit``
-        asks: to make every listing take several pages."""
-        self.held = threading.Event()
-        self._release = threading.Event()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self) -> FakeAnthropic:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self.release()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def release(self) -> None:
-        self._release.set()
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.requests)
 
     def days_requested(self, path: str) -> list[str]:
         """``starting_at`` of each first-page request to ``path`` (days, or range starts)."""
@@ -188,18 +126,7 @@ class FakeAnthropic:
 
     # --- answering ------------------------------------------------------------------------------
 
-    def answer(
-        self, path: str, query: dict[str, list[str]], headers: dict[str, str]
-    ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        with self._lock:
-            self.requests.append(RequestRecord(path, query, headers))
-            number = len(self.requests)
-            fault = next((f for f in self.faults if f.matches(path, query)), None)
-            if fault is not None:
-                fault.times -= 1
-        if self.hold_after is not None and number > self.hold_after:
-            self.held.set()
-            self._release.wait()
+    def authorize(self, headers: dict[str, str]) -> Answer | None:
         key = headers.get("x-api-key")
         if key not in self.keys:
             if key == WORKSPACE_KEY:
@@ -209,17 +136,17 @@ class FakeAnthropic:
             return _error(401, "invalid x-api-key")
         if headers.get("anthropic-version") != VERSION:
             return _error(400, "anthropic-version: header is required")
-        if fault is not None and fault.status == RESET:
-            return RESET, {}, {}
-        if fault is not None:
-            extra = {"retry-after": fault.retry_after} if fault.retry_after is not None else {}
-            status, hdrs, body = _error(fault.status, "Fault injected by the fake")
-            return status, {**hdrs, **extra}, body
-        if path == "/v1/organizations/cost_report":
-            return self._cost_report(query)
-        if path == "/v1/organizations/usage_report/claude_code":
-            return self._claude_code(query)
-        return _error(404, f"Not found: {path}")
+        return None
+
+    def error(self, status: int, message: str) -> Answer:
+        return _error(status, message)
+
+    def route(self, record: RequestRecord) -> Answer:
+        if record.path == "/v1/organizations/cost_report":
+            return self._cost_report(record.query)
+        if record.path == "/v1/organizations/usage_report/claude_code":
+            return self._claude_code(record.query)
+        return _error(404, f"Not found: {record.path}")
 
     def _cost_report(self, query: dict[str, list[str]]) -> tuple[int, dict[str, str], dict]:
         try:
@@ -231,7 +158,7 @@ class FakeAnthropic:
         if not 1 <= limit <= 31 or query.get("bucket_width", ["1d"])[0] != "1d":
             return _error(400, "limit: must be between 1 and 31 for bucket_width 1d")
         limit = min(limit, self.page_size or limit)
-        first = _day(_unpage(query["page"][0])) if "page" in query else start
+        first = _day(page_text(query["page"][0])) if "page" in query else start
         days = [first + timedelta(i) for i in range((end - first).days)][:limit]
         after = days[-1] + timedelta(1) if days else end
         more = after < end
@@ -241,7 +168,7 @@ class FakeAnthropic:
             {
                 "data": [cost_bucket(d) for d in days],
                 "has_more": more,
-                "next_page": _page(after.isoformat()) if more else None,
+                "next_page": page_token(after.isoformat()) if more else None,
             },
         )
 
@@ -254,7 +181,7 @@ class FakeAnthropic:
         if not 1 <= limit <= 1000:
             return _error(400, "limit: must be between 1 and 1000")
         limit = min(limit, self.page_size or limit)
-        offset = int(_unpage(query["page"][0]).rsplit(":", 1)[1]) if "page" in query else 0
+        offset = int(page_text(query["page"][0]).rsplit(":", 1)[1]) if "page" in query else 0
         rows = claude_code_rows(day, self.users)
         page = rows[offset : offset + limit]
         more = offset + limit < len(rows)
@@ -264,21 +191,13 @@ class FakeAnthropic:
             {
                 "data": page,
                 "has_more": more,
-                "next_page": _page(f"{day.isoformat()}:{offset + limit}") if more else None,
+                "next_page": page_token(f"{day.isoformat()}:{offset + limit}") if more else None,
             },
         )
 
 
 def _day(text: str) -> date:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-
-
-def _page(text: str) -> str:
-    return "page_" + base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def _unpage(token: str) -> str:
-    return base64.urlsafe_b64decode(token.removeprefix("page_").encode()).decode()
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -289,28 +208,3 @@ def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, An
         "request_id": request_id,
     }
     return status, {"request-id": request_id}, body
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeAnthropic
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, extra, body = self.fake.answer(url.path, parse_qs(url.query), headers)
-        if status == RESET:
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in extra.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)

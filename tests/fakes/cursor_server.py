@@ -27,14 +27,10 @@ import base64
 import copy
 import hashlib
 import json
-import socket
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import polars as pl
 import sqlalchemy as sa
@@ -42,10 +38,11 @@ import sqlalchemy as sa
 from aimetrics.store import schema as s
 from aimetrics.store import write_frames
 
+from fakes.vendor_server import Answer, RequestRecord, VendorServer, made_up
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cursor"
 DEFAULT_KEY = "key_FAKEcursor0123456789abcdef0123456789abcdef0123456789abcdef01"
 MEMBER_KEY = "key_FAKEmember0123456789abcdef0123456789abcdef0123456789abcdef01"
-RESET = 0
 DAY_MS = 86_400_000
 MAX_RANGE_MS = 30 * DAY_MS
 ERRORS = {
@@ -72,12 +69,6 @@ CYCLE_START_MS = _SPEND["subscriptionCycleStart"]
 ACTIVE = [m for m in MEMBERS if not m["isRemoved"]]
 
 
-def _n(*parts: object, mod: int) -> int:
-    """A number made up from ``parts``: the same parts always give the same number."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") % mod
-
-
 def _ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
@@ -85,8 +76,8 @@ def _ms(day: date) -> int:
 def usage_row(day: date, member: dict[str, Any]) -> dict[str, Any]:
     """One member's row of ``day``: active on most days (the sample's active rows, numbers
     made up), else the sample's zero row."""
-    active = _n(day, member["email"], mod=4) != 0
-    template = _USAGE[_n(member["email"], mod=2)] if active else _USAGE[2]
+    active = made_up(day, member["email"], mod=4) != 0
+    template = _USAGE[made_up(member["email"], mod=2)] if active else _USAGE[2]
     row = copy.deepcopy(template)
     row.update(userId=member["id"], email=member["email"], day=day.isoformat(), date=_ms(day))
     if active:
@@ -94,7 +85,7 @@ def usage_row(day: date, member: dict[str, Any]) -> dict[str, Any]:
             if isinstance(value, int) and not isinstance(value, bool) and name not in (
                 "userId", "date"
             ):  # fmt: skip
-                row[name] = _n(day, member["email"], name, mod=max(2, value * 2))
+                row[name] = made_up(day, member["email"], name, mod=max(2, value * 2))
     return row
 
 
@@ -109,8 +100,8 @@ def day_commits(day: date) -> list[dict[str, Any]]:
         item["createdAt"] = stamp
         if item["commitTs"] is not None:
             item["commitTs"] = stamp
-        item["tabLinesAdded"] = _n(day, i, "tab", mod=40)
-        item["composerLinesAdded"] = _n(day, i, "agent", mod=80)
+        item["tabLinesAdded"] = made_up(day, i, "tab", mod=40)
+        item["composerLinesAdded"] = made_up(day, i, "agent", mod=80)
         item["totalLinesAdded"] = item["tabLinesAdded"] + item["composerLinesAdded"] + 7
         if item["nonAiLinesAdded"] is not None:
             item["nonAiLinesAdded"] = 7
@@ -169,35 +160,29 @@ class Fault:
     retry_after: str | None = None
     day: str | None = None
 
-    def matches(self, path: str, start: str) -> bool:
-        return self.times > 0 and self.path in path and (self.day is None or start == self.day)
+    def matches(self, record: RequestRecord) -> bool:
+        return (
+            self.times > 0
+            and self.path in record.path
+            and (self.day is None or start_day(record) == self.day)
+        )
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    body: dict[str, Any]
-    headers: dict[str, str]
-
-    def start_day(self) -> str:
-        """The day a request starts at (the body's epoch ms, or the query's ISO day)."""
-        if "startDate" in self.body and isinstance(self.body["startDate"], int):
-            return datetime.fromtimestamp(self.body["startDate"] / 1000, UTC).date().isoformat()
-        return (self.query.get("startDate") or [""])[0]
+def start_day(record: RequestRecord) -> str:
+    """The day a request starts at (the body's epoch ms, or the query's ISO day)."""
+    if "startDate" in record.body and isinstance(record.body["startDate"], int):
+        return datetime.fromtimestamp(record.body["startDate"] / 1000, UTC).date().isoformat()
+    return (record.query.get("startDate") or [""])[0]
 
 
-class FakeCursor:
+class FakeCursor(VendorServer):
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
+    methods = ("GET", "POST")
+    retry_header = "Retry-After"
+
     def __init__(self, *, keys: tuple[str, ...] = (DEFAULT_KEY,)) -> None:
-        self.keys = set(keys)
-        self.requests: list[RequestRecord] = []
-        self.faults: list[Fault] = []
-        self.hold_after: int | None = None
-        self.page_size: int | None = None
-        """Rows (members, commits) per page at most, whatever ``pageSize`` asks."""
+        super().__init__(keys=keys)
         self.without_email: set[str] = set()
         """Members whose daily-usage rows come without ``email`` (as Cursor answers for
         members removed later: partial data)."""
@@ -206,44 +191,6 @@ class FakeCursor:
         self.spend: dict[str, float] = {
             row["email"]: row["spendCents"] for row in _SPEND["teamMemberSpend"]
         }
-        self.held = threading.Event()
-        self._release = threading.Event()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self) -> FakeCursor:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self.release()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeCursor:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def release(self) -> None:
-        self._release.set()
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.requests)
 
     def windows(self, path: str) -> list[tuple[str, str]]:
         """(first day, last day) of each first-page request to ``path``."""
@@ -253,47 +200,34 @@ class FakeCursor:
                 continue
             if r.method == "POST" and r.body.get("page", 1) == 1 and "startDate" in r.body:
                 end = datetime.fromtimestamp(r.body["endDate"] / 1000, UTC).date()
-                out.append((r.start_day(), (end - timedelta(days=1)).isoformat()))
+                out.append((start_day(r), (end - timedelta(days=1)).isoformat()))
             elif r.method == "GET" and r.query.get("page", ["1"])[0] == "1":
                 out.append((r.query["startDate"][0], r.query["endDate"][0]))
         return out
 
     # --- answering ------------------------------------------------------------------------------
 
-    def answer(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any, headers: dict
-    ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        record = RequestRecord(method, path, query, body if isinstance(body, dict) else {},
-                               headers)  # fmt: skip
-        with self._lock:
-            self.requests.append(record)
-            number = len(self.requests)
-            fault = next((f for f in self.faults if f.matches(path, record.start_day())), None)
-            if fault is not None:
-                fault.times -= 1
-        if self.hold_after is not None and number > self.hold_after:
-            self.held.set()
-            self._release.wait()
+    def authorize(self, headers: dict[str, str]) -> Answer | None:
         key = _basic_user(headers.get("authorization", ""))
-        if key not in self.keys:
-            if key == MEMBER_KEY:
-                return _error(403, "API key does not have admin access")
-            return _error(401, "Invalid API key")
-        if fault is not None and fault.status == RESET:
-            return RESET, {}, {}
-        if fault is not None:
-            extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-            status, hdrs, answer = _error(fault.status, "Fault injected by the fake")
-            return status, {**hdrs, **extra}, answer
+        if key in self.keys:
+            return None
+        if key == MEMBER_KEY:
+            return _error(403, "API key does not have admin access")
+        return _error(401, "Invalid API key")
+
+    def error(self, status: int, message: str) -> Answer:
+        return _error(status, message)
+
+    def route(self, record: RequestRecord) -> Answer:
         routes = {
             ("GET", "/teams/members"): lambda: (200, {}, {"teamMembers": MEMBERS}),
             ("POST", "/teams/daily-usage-data"): lambda: self._daily_usage(record.body),
             ("POST", "/teams/spend"): lambda: self._spend(record.body),
-            ("GET", "/analytics/ai-code/commits"): lambda: self._commits(query),
+            ("GET", "/analytics/ai-code/commits"): lambda: self._commits(record.query),
         }
-        route = routes.get((method, path))
+        route = routes.get((record.method, record.path))
         if route is None:
-            return _error(404, f"Cannot {method} {path}")
+            return _error(404, f"Cannot {record.method} {record.path}")
         return route()
 
     def _daily_usage(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict]:
@@ -388,41 +322,3 @@ def _basic_user(header: str) -> str | None:
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, Any]]:
     return status, {}, {"error": ERRORS.get(status, "Error"), "message": message}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeCursor
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def _serve(self, method: str) -> None:
-        url = urlsplit(self.path)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        length = int(headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else {}
-        except json.JSONDecodeError:
-            body = None
-        status, extra, answer = self.fake.answer(method, url.path, parse_qs(url.query), body,
-                                                 headers)  # fmt: skip
-        if status == RESET:
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in extra.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")

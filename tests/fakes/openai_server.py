@@ -19,26 +19,21 @@ after that many wait until ``release()``, to kill a client mid-run.
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import json
-import socket
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from fakes.vendor_server import Answer, RequestRecord, VendorServer, made_up, page_text, page_token
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vendors"
 DEFAULT_KEY = "sk-admin-FAKEadmin_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"
 PROJECT_KEY = "sk-proj-FAKEproject_0123456789abcdefghijklmnopqrstuvwxyzABCD"
 PROJECTS = ("proj_AbC123eng", "proj_Support9bot")
 API_KEYS = ("key_codexCli0001", "key_ciRunner0002")
-RESET = 0
-"""`Fault` status: close the connection without answering."""
 ERRORS = {
     400: ("invalid_request_error", None),
     401: ("invalid_request_error", "invalid_api_key"),
@@ -53,12 +48,6 @@ _RESULT = _SAMPLE["data"][0]["results"][0]
 LINE_ITEMS = tuple(r["line_item"] for r in _SAMPLE["data"][0]["results"])
 
 
-def _n(*parts: object, mod: int) -> int:
-    """A number made up from ``parts``: the same parts always give the same number."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") % mod
-
-
 def _epoch(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
@@ -71,10 +60,10 @@ def atoms(day: date) -> list[dict[str, Any]]:
     for project in PROJECTS:
         for line in LINE_ITEMS:
             for key in API_KEYS:
-                cents = 100 + _n(day, project, line, key, mod=50000)
+                cents = 100 + made_up(day, project, line, key, mod=50000)
                 out.append(
                     {"project_id": project, "line_item": line, "api_key_id": key,
-                     "value": cents / 100, "quantity": 1000 * _n(day, line, key, mod=9000)}
+                     "value": cents / 100, "quantity": 1000 * made_up(day, line, key, mod=9000)}
                 )  # fmt: skip
     return out
 
@@ -115,7 +104,8 @@ class Fault:
     retry_after: str | None = None
     day: str | None = None
 
-    def matches(self, query: dict[str, list[str]]) -> bool:
+    def matches(self, record: RequestRecord) -> bool:
+        query = record.query
         if self.times <= 0:
             return False
         if self.day is None:
@@ -123,70 +113,20 @@ class Fault:
         start = (query.get("start_time") or ["0"])[0]
         page = (query.get("page") or [""])[0]
         first = (
-            _unpage(page) if page else datetime.fromtimestamp(int(start), UTC).date().isoformat()
+            page_text(page) if page else datetime.fromtimestamp(int(start), UTC).date().isoformat()
         )
         return first == self.day
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-
-
-class FakeOpenAI:
+class FakeOpenAI(VendorServer):
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
     def __init__(self, *, keys: tuple[str, ...] = (DEFAULT_KEY,)) -> None:
-        self.keys = set(keys)
-        self.requests: list[RequestRecord] = []
-        self.faults: list[Fault] = []
-        self.hold_after: int | None = None
-        self.page_size: int | None = None
-        """Buckets per page at most, whatever ``limit`` asks: to make listings take pages."""
+        super().__init__(keys=keys)
         self.corrupt_day: str | None = None
         """A day (ISO) whose first result comes without its ``amount`` (partial data)."""
         self.lost_cursor = False
         """Pages say ``has_more`` but give no ``next_page`` (a broken listing)."""
-        self.held = threading.Event()
-        self._release = threading.Event()
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self) -> FakeOpenAI:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self.release()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def release(self) -> None:
-        self._release.set()
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.requests)
 
     def ranges_requested(self) -> list[tuple[str, str]]:
         """(first day, day after the last) of each first-page request."""
@@ -201,41 +141,30 @@ class FakeOpenAI:
 
     # --- answering ------------------------------------------------------------------------------
 
-    def answer(
-        self, path: str, query: dict[str, list[str]], headers: dict[str, str]
-    ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        with self._lock:
-            self.requests.append(RequestRecord(path, query, headers))
-            number = len(self.requests)
-            fault = next((f for f in self.faults if f.matches(query)), None)
-            if fault is not None:
-                fault.times -= 1
-        if self.hold_after is not None and number > self.hold_after:
-            self.held.set()
-            self._release.wait()
+    def authorize(self, headers: dict[str, str]) -> Answer | None:
         scheme, _, key = headers.get("authorization", "").partition(" ")
-        if scheme != "Bearer" or key not in self.keys:
-            if key == PROJECT_KEY:
-                return _error(
-                    403,
-                    "You have insufficient permissions for this operation. "
-                    "Missing scopes: api.usage.read.",
-                )
-            masked = f"{key[:8]}{'*' * 12}{key[-4:]}" if len(key) > 12 else "(none)"
+        if scheme == "Bearer" and key in self.keys:
+            return None
+        if key == PROJECT_KEY:
             return _error(
-                401,
-                f"Incorrect API key provided: {masked}. You can find your API key at "
-                "https://platform.openai.com/account/api-keys.",
+                403,
+                "You have insufficient permissions for this operation. "
+                "Missing scopes: api.usage.read.",
             )
-        if fault is not None and fault.status == RESET:
-            return RESET, {}, {}
-        if fault is not None:
-            extra = {"retry-after": fault.retry_after} if fault.retry_after is not None else {}
-            status, hdrs, body = _error(fault.status, "Fault injected by the fake")
-            return status, {**hdrs, **extra}, body
-        if path == "/v1/organization/costs":
-            return self._costs(query)
-        return _error(404, f"Invalid URL (GET {path})")
+        masked = f"{key[:8]}{'*' * 12}{key[-4:]}" if len(key) > 12 else "(none)"
+        return _error(
+            401,
+            f"Incorrect API key provided: {masked}. You can find your API key at "
+            "https://platform.openai.com/account/api-keys.",
+        )
+
+    def error(self, status: int, message: str) -> Answer:
+        return _error(status, message)
+
+    def route(self, record: RequestRecord) -> Answer:
+        if record.path == "/v1/organization/costs":
+            return self._costs(record.query)
+        return _error(404, f"Invalid URL (GET {record.path})")
 
     def _costs(self, query: dict[str, list[str]]) -> tuple[int, dict[str, str], dict]:
         try:
@@ -255,7 +184,7 @@ class FakeOpenAI:
         if unknown:
             return _error(400, f"group_by: invalid value {sorted(unknown)[0]!r}")
         limit = min(limit, self.page_size or limit)
-        first = date.fromisoformat(_unpage(query["page"][0])) if "page" in query else start
+        first = date.fromisoformat(page_text(query["page"][0])) if "page" in query else start
         days = [first + timedelta(i) for i in range((end - first).days)][:limit]
         after = days[-1] + timedelta(1) if days else end
         more = after < end
@@ -270,17 +199,11 @@ class FakeOpenAI:
                 "object": "page",
                 "data": buckets,
                 "has_more": more,
-                "next_page": _page(after.isoformat()) if more and not self.lost_cursor else None,
+                "next_page": (
+                    page_token(after.isoformat()) if more and not self.lost_cursor else None
+                ),
             },
         )
-
-
-def _page(text: str) -> str:
-    return "page_" + base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def _unpage(token: str) -> str:
-    return base64.urlsafe_b64decode(token.removeprefix("page_").encode()).decode()
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -288,28 +211,3 @@ def _error(status: int, message: str) -> tuple[int, dict[str, str], dict[str, An
     request_id = "req_" + hashlib.sha256(f"{status}{message}".encode()).hexdigest()[:32]
     body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
     return status, {"x-request-id": request_id}, body
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeOpenAI
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, extra, body = self.fake.answer(url.path, parse_qs(url.query), headers)
-        if status == RESET:
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in extra.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
