@@ -881,7 +881,11 @@ def test_load_facts_reads_links_and_commits_as_the_polars_functions(
     )
     assert_frame_equal(
         sort(read_commits.tagged),
-        sort(commits.join(tagged_shas, on=["repo_id", "sha"], how="semi").select(columns[:6])),
+        sort(
+            commits.join(tagged_shas, on=["repo_id", "sha"], how="semi").select(
+                facts._EXPLAIN_COMMIT_COLUMNS
+            )
+        ),
     )
     emails = commits.group_by(pl.col("author_email").str.to_lowercase().alias("email")).agg(
         pl.len().cast(pl.Int64).alias("commits")

@@ -45,7 +45,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 SCALE = 5.0  # about 52k PRs: big enough for ties, folds and every page's tables
 END = dt.date(2025, 6, 30)
 # Wall-clock times of the demo load (the run, not the data).
-RUN_TIMES = {"sync_state": ("started_at", "finished_at"), "ai_tags": ("tagged_at",)}
+RUN_TIMES = {
+    "sync_state": ("started_at", "finished_at"),
+    "ai_tags": ("tagged_at",),
+    # Each store's own identity (drawn at creation) and the time of its last write.
+    "store_version": ("store_id", "updated_at"),
+}
 SYNC_TIME = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
 BACKENDS = ("sqlite", "postgresql")
 

@@ -80,13 +80,24 @@ def _calls(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
+# Each exception with the reason it is safe (and the test that holds the reason to account).
+ALLOWED = {
+    # The disk cache's page figures: read only from a folder this user owns and nobody else
+    # may write (disk_cache._private; tests/test_store_version.py checks a shared folder is
+    # not read), written by this process; docs/security.md.
+    ("aimetrics/figures/disk_cache.py", "import pickle"),
+}
+
+
 def test_product_code_has_no_unsafe_constructs() -> None:
     problems = []
     files = [p for root in PRODUCT for p in root.rglob("*.py")]
     assert len(files) > 50  # the scan really covers the code
     for path in files:
         for line, what in _calls(ast.parse(path.read_text(), str(path))):
-            problems.append(f"{path.relative_to(ROOT)}:{line}: {what}")
+            where = str(path.relative_to(ROOT))
+            if (where, what) not in ALLOWED:
+                problems.append(f"{where}:{line}: {what}")
     assert problems == []
 
 

@@ -26,15 +26,22 @@ def _count(engine: sa.Engine, table: sa.Table) -> int:
     return int(frame["n"][0])
 
 
+def _copied_tables() -> list[sa.Table]:
+    return [t for t in s.metadata.sorted_tables if t is not s.store_version]
+
+
 def copy_store(
     source: sa.Engine,
     target: sa.Engine,
     *,
     on_table: Callable[[str, int], None] | None = None,
 ) -> dict[str, int]:
-    """Copy every table of ``source`` into ``target`` (both migrated); rows per table."""
+    """Copy every table of ``source`` into ``target`` (both migrated); rows per table.
+
+    Not ``store_version``: the target keeps its own identity, and its version moves with
+    the writes of the copy (so a dashboard on the target re-reads it)."""
     copied: dict[str, int] = {}
-    for table in s.metadata.sorted_tables:
+    for table in _copied_tables():
         frame = read_table(source, table)
         for start in range(0, max(frame.height, 1), CHUNK_ROWS):
             chunk = frame.slice(start, CHUNK_ROWS)
@@ -47,7 +54,7 @@ def copy_store(
     _reset_sequences(target)
     missing = {
         t.name: (copied[t.name], n)
-        for t in s.metadata.sorted_tables
+        for t in _copied_tables()
         if (n := _count(target, t)) < copied[t.name]
     }
     if missing:
