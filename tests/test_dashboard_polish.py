@@ -19,7 +19,15 @@ import pytest
 from aimetrics.tagging.rules import shipped_config
 
 from samples import DEMO_END, build_demo_store
-from served import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, serve_dashboard, settled
+from served import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RENDER_TIMEOUT_MS,
+    ROOT,
+    require_chromium,
+    serve_dashboard,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +61,8 @@ def _cells(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Every table's cells, read from its CSV download (what the table shows)."""
     out: list[str] = []
     for button in page.get_by_role("button", name=re.compile(r"^Download CSV")).all():
-        with page.expect_download() as info:
+        # A download is the CSV built on the server: on a loaded machine it can take a while.
+        with page.expect_download(timeout=RENDER_TIMEOUT_MS) as info:
             button.click()
         text = info.value.path().read_text(encoding="utf-8")
         out += [cell for row in csv.reader(io.StringIO(text)) for cell in row]
