@@ -57,14 +57,31 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+def _download(page, button) -> str:  # type: ignore[no-untyped-def]
+    """The CSV a download button gives. One retry after the page settles: a click that lands
+    while Streamlit replaces the page's elements now and then starts no download (seen about
+    one run in three on the Adoption page in session 7; cause not yet found, see the notes)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(2):
+        try:
+            with page.expect_download(
+                timeout=20_000 if attempt == 0 else RENDER_TIMEOUT_MS
+            ) as info:
+                button.click()
+            return info.value.path().read_text(encoding="utf-8")
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+            settled(page)
+    raise AssertionError("unreachable")
+
+
 def _cells(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Every table's cells, read from its CSV download (what the table shows)."""
     out: list[str] = []
     for button in page.get_by_role("button", name=re.compile(r"^Download CSV")).all():
-        # A download is the CSV built on the server: on a loaded machine it can take a while.
-        with page.expect_download(timeout=RENDER_TIMEOUT_MS) as info:
-            button.click()
-        text = info.value.path().read_text(encoding="utf-8")
+        text = _download(page, button)
         out += [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     return out
 
