@@ -18,12 +18,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
+import fresh_server
 import pytest
 import sqlalchemy as sa
-import streamlit as st
+from fresh_server import restart_server
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
@@ -32,42 +33,14 @@ from aimetrics.figures import disk_cache
 from aimetrics.store.version import read_version
 from dashboard import loaders, warm
 
+# The shared fixtures (tests/fresh_server.py): a small demo store on a fresh server.
+demo_db = fresh_server.demo_db
+store = fresh_server.store
+
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures" / "costs"
 TIMEOUT = 120
 WAIT = 120  # seconds a test waits for the thread before failing (not a speed assertion)
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    res = CliRunner().invoke(
-        app, ["demo", "--no-serve", "--scale", "0.05", "--end-date", "2026-10-31",
-              "--db", f"sqlite:///{db}"],
-    )  # fmt: skip
-    assert res.exit_code == 0, res.output
-    return db
-
-
-@pytest.fixture
-def store(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A copy of the demo store, this test's own disk cache, every Streamlit cache empty."""
-    copy = tmp_path / "store.db"
-    shutil.copy(demo_db, copy)
-    url = f"sqlite:///{copy}"
-    monkeypatch.setenv("AIMETRICS_DB", url)
-    monkeypatch.setenv("AIMETRICS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("AIMETRICS_CONFIG", raising=False)
-    monkeypatch.chdir(tmp_path)
-    restart_server()
-    yield url
-    loaders.flush_disk_cache()
-    restart_server()
-
-
-def restart_server() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def write(url: str) -> None:
