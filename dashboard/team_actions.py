@@ -11,14 +11,9 @@ from aimetrics.figures.team_actions import action_table, standouts
 from dashboard import tables
 
 
-def shown(actions: pl.DataFrame, currency: str, level: float = 0.9) -> pl.DataFrame:
-    """The table as the page shows it (the CSV export keeps every number apart)."""
-    return action_table(actions, currency, level)
-
-
 def show(actions: pl.DataFrame, currency: str, level: float) -> None:
     """The table, then the generated sentences (none when nothing stands out)."""
-    tables.table(shown(actions, currency, level), "team-actions")
+    tables.table(action_table(actions, currency, level), "team-actions")
     sentences = standouts(actions, currency, level)
     if sentences:
         st.markdown("\n".join(f"- {s}" for s in sentences))

@@ -328,10 +328,9 @@ def test_page_one_holds_the_verdict_the_team_table_and_one_chart(report: Report,
     # The demo configures budgets, none forecast over in this month of the small demo.
     assert (f.budgets["status"] == "within budget").all()
     assert f"All {f.budgets.height} budgets are forecast within their limits" in value
-    # (b) The team action table: the Overview's rows, columns and words (privacy folded).
-    from dashboard.team_actions import shown
-
-    overview = shown(f.team_actions, f.currency, f.view.statistics.confidence_level)
+    # (b) The team action table: the Overview's rows, columns and words (privacy folded;
+    # dashboard/team_actions.show draws action_table too).
+    overview = action_table(f.team_actions, f.currency, f.view.statistics.confidence_level)
     headers = re.findall(r"<th class=\"[^\"]*\">(.*?)</th>", one)
     assert [unescape(h) for h in headers] == overview.columns
     rows = re.findall(r"<tr><td.*?</tr>", one)
