@@ -101,6 +101,10 @@ def settled(page) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(
         0, timeout=RENDER_TIMEOUT_MS
     )
+    # In a fresh browser context the run can be over while elements still show as
+    # skeletons: Streamlit 1.67 loads each element's code on first use and draws a
+    # skeleton until it arrives (seen: 41-54 skeletons, no download button, for ~1 s).
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=RENDER_TIMEOUT_MS)
     charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
     if charts.count():
         expect(charts.first).to_be_visible(timeout=RENDER_TIMEOUT_MS)
