@@ -137,6 +137,9 @@ def display(frame: pl.DataFrame, group_label: str | None = None, **labels: str) 
     return out.rename({c: names[c] for c in out.columns if c in names})
 
 
+# Integer columns that name something rather than count it: no thousands separator.
+ID_COLUMNS = {"number"}
+
 # Money columns shown with their currency and thousands separators (``uplift`` is a percent).
 CURRENCY_COLUMNS = MONEY_COLUMNS - {"uplift", "uplift_low", "uplift_high"} | {"month_amount"}
 
@@ -256,6 +259,12 @@ def table(
     # and is laid out there (25 MB and ~5 s for the Data page's tagged changes at 100k PRs,
     # docs/operations.md). The CSV keeps every row; long tables are sorted newest first.
     grid = readable(frame, shown.head(MAX_SHOWN_ROWS), currency, names)
+    # Counts with thousands separators (the grid's default draws 120577); a PR's number
+    # reads as GitHub writes it (#12345 has none).
+    for c in frame.columns:
+        label = names.get(c, c)
+        if c not in ID_COLUMNS and label in grid.columns and grid[label].dtype.is_integer():
+            config.setdefault(label, st.column_config.NumberColumn(format="%,d"))
     # A money column turned text carries its currency already: no number format on it.
     config = {
         k: v

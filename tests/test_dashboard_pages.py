@@ -1338,10 +1338,20 @@ def test_money_in_tables_has_its_currency_and_thousands_separators(open_page) ->
     by_team = next(c for c in configs if "AI spend per engineer" in c)
     assert by_team["AI spend per engineer"]["type_config"]["format"] == "$%,.2f"
     assert by_team["AI spend"]["type_config"]["format"] == "$%,.2f"
-    assert "Engineers" not in by_team  # counts are not money
+    assert by_team["Engineers"]["type_config"]["format"] == "%,d"  # a count, not money
     # A table whose rows name their currency formats amounts without a symbol.
     by_month = next(c for c in configs if "In the period" in c)
     assert by_month["In the period"]["type_config"]["format"] == "%,.2f"
+
+
+def test_counts_have_thousands_separators_and_pr_numbers_none(open_page) -> None:  # type: ignore[no-untyped-def]
+    """120,577 merged PRs, not 120577; PR #12345 as GitHub writes it."""
+    at = open_page("delivery")
+    configs = [json.loads(df.proto.columns or "{}") for df in at.dataframe]
+    merged = next(c for c in configs if "Link" in c)  # the merged PRs, with their pages
+    assert "PR" not in merged  # no number format on a PR's number
+    counts = [c["Merged PRs"] for c in configs if "Merged PRs" in c]
+    assert counts and all(c["type_config"]["format"] == "%,d" for c in counts)
 
 
 # A team filter, and a team with a tool it never used (the identity team uses no AI tool).
