@@ -1436,6 +1436,9 @@ def test_empty_selection_says_what_is_empty(open_page, page: str) -> None:  # ty
             json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")
         ]
         assert "Is what AI gives us worth what we spend on it?" not in titles
+    if page == "overview":  # no team row of 0.0% and $0 beside "no data" tiles
+        assert "the teams' AI figures have nothing to compare" in message
+        assert not [t for t in at.dataframe if "Idle seats" in t.value.columns]
 
 
 def test_selection_with_ai_work_keeps_its_zero_tiles_measured(open_page) -> None:  # type: ignore[no-untyped-def]

@@ -77,6 +77,12 @@ if roi_now is not None and not empty:  # spend against value: nothing to weigh w
 st.subheader("Teams at a glance")
 if view.selection.repositories:
     components.empty_state(kpis.NO_REPO_SPEND + " to see the teams' figures.")
+elif empty:  # as the tiles: no AI work to compare, so no 0.0% and $0 rows (see the message above)
+    components.empty_state(
+        components.nothing_message(
+            filters, "AI-assisted merged PRs", "the teams' AI figures have nothing to compare"
+        )
+    )
 else:
     actions = balance.team_actions(view, money)
     if actions.is_empty():
@@ -95,6 +101,12 @@ team_data = balance.teams(view, money)
 team_map = team_data.map
 if view.selection.repositories:
     components.empty_state(kpis.NO_REPO_SPEND + " to see the team map.")
+elif empty:
+    components.empty_state(
+        components.nothing_message(
+            filters, "AI-assisted merged PRs", "the team map has no AI work to place"
+        )
+    )
 elif team_map.is_empty():
     components.empty_state("No team had active engineers in this period and selection.")
 else:
@@ -121,8 +133,9 @@ else:
         "measured throughput change of the team's engineers after their own adoption, over "
         "the whole history, with its interval; bubble area: active engineers."
     )
-with st.expander("Team map figures"):
-    tables.table(team_map, "team-map", "Team")
+if not empty:
+    with st.expander("Team map figures"):
+        tables.table(team_map, "team-map", "Team")
 components.privacy_note(team_data.privacy)
 
 st.subheader("Trends")
