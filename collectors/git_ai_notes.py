@@ -176,7 +176,7 @@ def parse_ranges(text: str, number: int = 0) -> tuple[Range, ...]:
 
 # --- the lines a commit adds -------------------------------------------------------------
 
-_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 Added = dict[str, list[Range]]  # per new path, the sorted ranges of lines a commit adds
 
@@ -188,35 +188,32 @@ def added_ranges(patch: str) -> Added:
 
 def log_added_ranges(text: str) -> dict[str, tuple[bool, Added]]:
     """``git log -p -U0 --format=%x01%H %P`` output -> per commit: whether it is a merge, and
-    the lines it adds. A hunk's own lines are skipped by its header's counts, never read as
-    headers (an added line ``++ x`` shows as ``+++ x``)."""
+    the lines it adds. Only the first character of most lines is looked at: without context,
+    a hunk's own lines start with '+', '-' or '\\', so none of them is taken for a commit,
+    diff or hunk header; a '+++ ' line names the new file only in a diff's header (before its
+    first hunk), elsewhere it is an added line ``++ x``."""
     out: dict[str, tuple[bool, Added]] = {}
     files: Added | None = None
     current: list[Range] | None = None
-    lines = text.split("\n")
-    i, n = 0, len(lines)
-    while i < n:
-        line = lines[i]
-        i += 1
-        if line.startswith("@@ "):
+    header = False  # between a "diff --git" line and its first hunk
+    for line in text.split("\n"):
+        first = line[:1]
+        if first == "+" or first == "-" or first == "\\":
+            if header and files is not None and line.startswith("+++ "):
+                name = line[4:].rstrip("\t")  # git ends a name holding a space with a tab
+                current = None if name == "/dev/null" else files.setdefault(_strip_b(name), [])
+        elif first == "@":
+            header = False
             m = _HUNK.match(line)
-            if not m:
-                continue
-            old = 1 if m[1] is None else int(m[1])
-            new = 1 if m[3] is None else int(m[3])
-            end = i + old + new
-            # "\ No newline at end of file" may sit among the hunk's lines: not counted.
-            end += sum(1 for x in lines[i:end] if x.startswith("\\"))
-            i = end
+            new = 0 if m is None else 1 if m[2] is None else int(m[2])
             if new and current is not None:
-                start = int(m[2])
+                start = int(m[1])  # type: ignore[index]  (new > 0: m matched)
                 current.append((start, start + new - 1))
-        elif line.startswith("+++ ") and files is not None:
-            name = line[4:].rstrip("\t")  # git ends a name holding a space with a tab
-            current = None if name == "/dev/null" else files.setdefault(_strip_b(name), [])
-        elif line.startswith("\x01"):
+        elif first == "d":
+            header = header or line.startswith("diff --git ")
+        elif first == "\x01":
             sha, *parents = line[1:].split()
-            files, current = {}, None
+            files, current, header = {}, None, False
             out[sha] = (len(parents) > 1, files)
     for _, added in out.values():
         for path in [p for p, r in added.items() if not r]:
