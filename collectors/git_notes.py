@@ -20,9 +20,10 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from aimetrics.store import Replace, read_table, write_frames
+from aimetrics.store import read_table
 from aimetrics.store import schema as s
 from aimetrics.store.pending import pending_rows
+from aimetrics.store.staged import StagedWrite
 from collectors.git_ai_notes import LineCounts
 from collectors.git_notes_read import (
     NOTES_REF,
@@ -75,14 +76,17 @@ def write_notes(
     lines = _with_repo(_frame(found.lines, _ROW_SCHEMA), repo_id, SOURCE, _ROW_SCHEMA)
     files = _with_repo(_frame(found.files, _FILE_SCHEMA), repo_id, SOURCE, _FILE_SCHEMA)
     if lines.height or found.warnings:
-        # Only the notes of commits stored on the branch read are written (a filter by the
-        # stored shas, not a set of them in Python: 100k commits cost 50 ms that way).
-        on_branch = pl.col("sha").is_in(_on_branch(engine, repo_id)["sha"].implode())
-        lines, files = lines.filter(on_branch), files.filter(on_branch)
+        # Only the notes of commits stored on the branch read are written. Those that are
+        # not are found with one join (usually none): a filter of every row by the stored
+        # shas, or a set of them in Python, costs several times more at 100k commits.
         warned = pl.DataFrame({"sha": list(found.warnings)}, schema={"sha": pl.String})
-        warned_on_branch = set(warned.filter(on_branch)["sha"].to_list())
+        noted = pl.concat([lines.select("sha"), warned])
+        off = noted.unique().join(_on_branch(engine, repo_id), on="sha", how="anti")["sha"]
+        if off.len():
+            lines, files = (f.filter(~pl.col("sha").is_in(off.implode())) for f in (lines, files))
+        off_branch = set(off.to_list())
         for sha, message in found.warnings.items():
-            if sha in warned_on_branch:
+            if sha not in off_branch:
                 (on_warning or _logger.warning)(message)
     written = lines["sha"].n_unique()
     now = dt.datetime.now(dt.UTC)
@@ -103,14 +107,19 @@ def write_notes(
         where = (t.c.repo_id == repo_id) & (t.c.source == SOURCE)
         if found.replaced is not None:
             where = where & t.c.sha.in_(found.replaced)
-        replace.append(Replace(t, where))
+        replace.append((t, where))
     if lines.height:
         sync = pl.concat([sync, pending_rows([repo_id])], how="vertical_relaxed")
-    write_frames(
-        engine,
-        [(s.commit_ai_lines, lines), (s.commit_ai_line_files, files), (s.sync_state, sync)],
-        replace=replace,
-    )
+    with StagedWrite(engine) as w:
+        for table, where in replace:  # a write first: SQLite's write lock is taken at once
+            w.execute(sa.delete(table).where(where))
+        # Every row of the repository's notes went (a first or full read): SQLite appends
+        # the new ones straight into the tables instead of merging them through staging.
+        fresh = found.replaced is None
+        w.write(s.commit_ai_lines, lines, direct=fresh)
+        w.write(s.commit_ai_line_files, files, direct=fresh)
+        w.write(s.sync_state, sync)
+        w.commit()
     return written
 
 
