@@ -183,7 +183,9 @@ def _git(path: Path, args: list[str], stdin: IO[bytes], stdout: IO[bytes] | int)
     try:
         proc = subprocess.Popen(
             ["git", "-C", str(path), *args], stdin=stdin, stdout=stdout, stderr=err,
-            env=clone.git_env(),
+            # Buffered output: into a pipe git flushes after each commit, a write (and a
+            # read here) per commit, a tenth of the log's time.
+            env={**clone.git_env(), "GIT_FLUSH": "0"},
         )  # fmt: skip
     except FileNotFoundError:
         err.close()
@@ -228,7 +230,8 @@ class _CatBlobs:
         self.stdin = _lines_file(blobs)
         self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
         if blobs:
-            self.git = _git(path, ["cat-file", "--batch"], self.stdin, self.out)
+            # --buffer: without it cat-file flushes after each object (three writes a note).
+            self.git = _git(path, ["cat-file", "--batch", "--buffer"], self.stdin, self.out)
 
     def texts(self) -> dict[str, str]:
         if self.git is None:
