@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from aimetrics.errors import AimetricsError
 from aimetrics.vocabulary import TOOL_IDS, UNSPECIFIED_TOOL
@@ -79,15 +80,15 @@ class Agent:
     model: str
 
 
-@dataclass(frozen=True)
-class Entry:
+# Named tuples, not frozen dataclasses: as immutable, and made several times faster (a note
+# of every third commit of a large history is parsed beside its log).
+class Entry(NamedTuple):
     path: str
     hash: str
     ranges: tuple[Range, ...]
 
 
-@dataclass(frozen=True)
-class AuthorshipNote:
+class AuthorshipNote(NamedTuple):
     entries: tuple[Entry, ...]
     agents: Mapping[str, Agent]  # prompt hash or session key -> tool and model
     humans: frozenset[str]  # the h_ hashes the metadata names
