@@ -226,8 +226,11 @@ def log_added_ranges(text: str) -> dict[str, tuple[bool, Added]]:
 
 def _strip_b(name: str) -> str:
     if name.startswith('"'):  # a C-quoted name (a quote, backslash or control character)
-        name = name[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-        name = name.encode("latin-1").decode("utf-8", "replace")
+        # Its escapes stand for bytes (\303\251), its other characters for themselves (raw
+        # UTF-8 with core.quotePath=false): both back to bytes, then the bytes to text. (Via
+        # latin-1 a raw é came out as U+FFFD, and a raw CJK character raised.)
+        raw = name[1:-1].encode("utf-8").decode("unicode_escape").encode("latin-1")
+        name = raw.decode("utf-8", "replace")
     return name[2:] if name.startswith("b/") else name
 
 

@@ -21,6 +21,7 @@ from collectors.git_ai_notes import (
     tool_id,
 )
 from collectors.git_local import collect_repo, inspect_repo
+from collectors.git_notes_read import _added_lines
 from tests.test_git_local import Repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "git-ai"
@@ -118,6 +119,47 @@ def test_added_ranges_from_a_zero_context_patch() -> None:
         "diff --git a/my file.py b/my file.py\n--- /dev/null\n+++ b/my file.py\t\n@@ -0,0 +1,3 @@\n"
     )
     assert added_ranges(patch) == {"app.py": [(4, 5), (11, 11)], "my file.py": [(1, 3)]}
+
+
+def test_added_lines_read_from_git_as_git_ai_diffs(tmp_path: Path) -> None:
+    """The lines commits add, from one `git log -p -U0` over them: an added line `++ x`
+    replacing a removed `-- y` (shown `+++ x` after `--- y`), a file with no newline at its
+    end, a renamed and edited file (its new name), quoted and non-ASCII names, a binary
+    file, a deleted one, a root commit and a merge."""
+    r = Repo(tmp_path / "repo")
+    (r.path / "a.txt").write_text("one\n-- y\nthree")  # no newline at the end
+    (r.path / "moved.py").write_text("".join(f"line {i}\n" for i in range(1, 21)))
+    r.git("add", ".")
+    r.git("commit", "-q", "-m", "root")
+    root = r.git("rev-parse", "HEAD").strip()
+    (r.path / "a.txt").write_text("one\n++ x\nthree\nfour\n")
+    r.git("mv", "moved.py", "renamed.py")
+    text = "".join(f"line {i}\n" for i in range(1, 21)).replace("line 5\n", "five\n")
+    (r.path / "renamed.py").write_text(text + "line 21\n")
+    (r.path / 'say "hi" é.txt').write_text("hello\n")
+    (r.path / "blob.bin").write_bytes(b"\x00\x01\x02" * 10)
+    r.git("add", "-A")
+    r.git("commit", "-q", "-m", "edit")
+    edit = r.git("rev-parse", "HEAD").strip()
+    r.git("checkout", "-q", "-b", "side")
+    r.git("rm", "-q", "a.txt")
+    r.git("commit", "-q", "-m", "delete")
+    delete = r.git("rev-parse", "HEAD").strip()
+    r.git("checkout", "-q", "main")
+    (r.path / "main.txt").write_text("m\n")
+    r.git("add", "main.txt")
+    r.git("commit", "-q", "-m", "main")
+    r.git("merge", "-q", "--no-ff", "side", "-m", "merge")
+    merge = r.git("rev-parse", "HEAD").strip()
+
+    added = _added_lines(r.path, [root, edit, delete, merge])
+
+    assert added[root] == (False, {"a.txt": [(1, 3)], "moved.py": [(1, 20)]})
+    assert added[edit] == (False, {
+        "a.txt": [(2, 4)], "renamed.py": [(5, 5), (21, 21)], 'say "hi" é.txt': [(1, 1)],
+    })  # fmt: skip
+    assert added[delete] == (False, {})
+    assert added[merge] == (True, {})
 
 
 # --- collect git -------------------------------------------------------------------------------
