@@ -306,3 +306,23 @@ def test_clone_without_notes_reads_none(tmp_path: Path, engine: sa.Engine) -> No
     r.commit("feat: app")
     assert collect_repo(engine, inspect_repo(r.path))["ai_line_commits"] == 0
     assert lines_of(engine).is_empty()
+
+
+def test_notes_git_cannot_read_leave_a_warning(tmp_path: Path, engine: sa.Engine) -> None:
+    """git failing in the notes' own process (its notes ref names a blob) reaches
+    `collect git` as git's error: one warning, the commits stored, the notes read next time."""
+    r = Repo(tmp_path / "broken")
+    sha = r.commit("feat: app")
+    blob = r.git("hash-object", "-w", str(r.path / "app.py")).strip()
+    r.git("update-ref", "refs/notes/ai", blob)
+    warnings: list[str] = []
+    counts = collect_repo(engine, inspect_repo(r.path), on_warning=warnings.append)
+    assert (counts["commits"], counts["ai_line_commits"]) == (1, 0)
+    assert len(warnings) == 1 and "git-ai notes not read" in warnings[0]
+    assert "git notes failed" in warnings[0]
+    assert lines_of(engine).is_empty()
+
+    r.git("update-ref", "-d", "refs/notes/ai")
+    add_note(r, sha, note({"app.py": [(ALICE, "1")]}, humans=HUMANS))
+    counts = collect_repo(engine, inspect_repo(r.path), on_warning=warnings.append)
+    assert (counts["commits"], counts["ai_line_commits"], len(warnings)) == (0, 1, 1)
