@@ -11,6 +11,7 @@ milliseconds; ``collectors.git_notes`` turns what it returns into rows and write
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -305,13 +306,19 @@ def _commit_pieces(stdout: IO[bytes]) -> Iterator[str]:
 
 class NotesReader:
     """``read_notes`` in a second Python process, started at once; ``result`` waits for it.
-    Nothing is started when there is nothing to read (no notes ref, or none changed)."""
+    Nothing is started when there is nothing to read (no notes ref, or none changed); where
+    no interpreter can be started (a frozen application), ``result`` reads in this process."""
 
     def __init__(
         self, path: Path, full_name: str, branch_tip: str, state: dict[str, str], *, full: bool
     ) -> None:
         self.proc: subprocess.Popen | None = None
+        self.request: dict[str, Any] | None = None
         if _nothing_to_do(_resolve(path, NOTES_REF), branch_tip, state, full=full):
+            return
+        self.request = {"path": str(path), "full_name": full_name, "branch_tip": branch_tip,
+                        "state": state, "full": full}  # fmt: skip
+        if getattr(sys, "frozen", False) or not sys.executable:
             return
         # The child finds these packages where this process found them (an installed
         # package, or a source tree on the path).
@@ -319,17 +326,20 @@ class NotesReader:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [root, *filter(None, [os.environ.get("PYTHONPATH")])]
         )}  # fmt: skip
-        request = {"path": str(path), "full_name": full_name, "branch_tip": branch_tip,
-                   "state": state, "full": full}  # fmt: skip
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "collectors.git_notes_read", json.dumps(request)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-        )  # fmt: skip
+        with contextlib.suppress(OSError):
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "collectors.git_notes_read", json.dumps(self.request)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                env=env,
+            )  # fmt: skip
 
     def result(self) -> NotesRead | None:
         """What ``read_notes`` returned, or the exception it raised, raised here."""
-        if self.proc is None:
+        request, self.request = self.request, None
+        if request is None:
             return None
+        if self.proc is None:  # no second process: read here
+            return _read(request)
         out, err = self.proc.communicate()
         self.proc = None
         try:
@@ -351,6 +361,17 @@ class NotesReader:
             self.proc.kill()
             self.proc.communicate()
             self.proc = None
+        self.request = None
+
+
+def _read(request: dict[str, Any]) -> NotesRead | None:
+    return read_notes(
+        Path(request["path"]),
+        request["full_name"],
+        request["branch_tip"],
+        request["state"],
+        full=request["full"],
+    )
 
 
 def _serve() -> None:
@@ -358,12 +379,8 @@ def _serve() -> None:
     # A short-lived process making a few objects per note and no reference cycles: the
     # collector's passes over the growing heap cost a third of the counting, for nothing.
     gc.disable()
-    request = json.loads(sys.argv[1])
     try:
-        answer: tuple[str, object] = ("ok", read_notes(
-            Path(request["path"]), request["full_name"], request["branch_tip"],
-            request["state"], full=request["full"],
-        ))  # fmt: skip
+        answer: tuple[str, object] = ("ok", _read(json.loads(sys.argv[1])))
     except Exception as exc:  # raised again in the parent
         answer = ("raise", exc)
     try:

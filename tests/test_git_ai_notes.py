@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -271,6 +272,20 @@ def test_collect_git_reads_notes(noted: tuple[Repo, dict[str, str]], engine: sa.
         "ai_line_commits"
     ] == 0  # fmt: skip
     assert len(warnings) == 1
+
+
+def test_notes_read_in_this_process_without_an_interpreter_to_start(
+    noted: tuple[Repo, dict[str, str]], engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Python to start beside the log (a frozen application): the notes are read in the
+    collecting process, with the same rows and warning."""
+    repo, shas = noted
+    monkeypatch.setattr(sys, "executable", "")
+    warnings: list[str] = []
+    counts = collect_repo(engine, inspect_repo(repo.path), on_warning=warnings.append)
+    assert (counts["ai_line_commits"], len(warnings)) == (5, 1)
+    lines = lines_of(engine)
+    assert rows_for(lines, shas["root"]) == [("claude-code", "claude-sonnet-4-5", 6, 2, 2, 10)]
 
 
 def test_note_added_later_is_picked_up(
