@@ -184,8 +184,8 @@ def _git(path: Path, args: list[str], stdin: IO[bytes], stdout: IO[bytes] | int)
     try:
         proc = subprocess.Popen(
             ["git", "-C", str(path), *args], stdin=stdin, stdout=stdout, stderr=err,
-            # Buffered output: into a pipe git flushes after each commit, a write (and a
-            # read here) per commit, a tenth of the log's time.
+            # Buffered output: into a pipe git log flushes after every commit, a write (and a
+            # read here) per commit, about a quarter of its CPU time over 21k commits.
             env={**clone.git_env(), "GIT_FLUSH": "0"},
         )  # fmt: skip
     except FileNotFoundError:
@@ -231,7 +231,7 @@ class _CatBlobs:
         self.stdin = _lines_file(blobs)
         self.out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by __exit__)
         if blobs:
-            # --buffer: without it cat-file flushes after each object (three writes a note).
+            # --buffer: without it cat-file also flushes each object's header on its own.
             self.git = _git(path, ["cat-file", "--batch", "--buffer"], self.stdin, self.out)
 
     def texts(self) -> dict[str, str]:
