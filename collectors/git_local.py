@@ -195,11 +195,11 @@ def collect_repo(
             # blobless clone; the transaction rolled back): read it again without line counts.
             counts = read(known=known, numstat=False)
             warn(clone.no_line_counts_warning(repo.full_name))
+        if boundary:
+            warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
     except BaseException:  # the notes' process is not left running
         notes_state.cancel()
         raise
-    if boundary:
-        warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
     counts["ai_line_commits"] = notes_state.done(int(counts["repo_id"]))
     return counts
 
