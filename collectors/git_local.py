@@ -29,7 +29,6 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,31 +176,36 @@ def collect_repo(
     relink = clone.deepened(state.shallow, boundary, sorted(present))
     known = [] if full or relink else [t for t in state.tips if t in present]
     # git-ai's line-level notes of the branch read (with --all too: the notes ref has
-    # commits of its own) are read and counted by git on the other core while the log is
-    # read; written after it, in their own transaction (``collectors.git_notes``).
+    # commits of its own) are read and counted in a second process, on the other core,
+    # while the log is read; written after it, in their own transaction
+    # (``collectors.git_notes``).
     notes_state = _NotesBeside(engine, repo, full=full, warn=warn)
     read = functools.partial(
         _read_repo, engine, repo, all_refs=all_refs, boundary=boundary, relink=relink,
         on_progress=on_progress, bot_email=bot_email,
     )  # fmt: skip
     try:
-        # Line counts missing from the last read: try the whole history with numstat.
-        counts = read(known=known if state.line_counts else [], numstat=True)
-    except GitError as exc:
-        if not clone.missing_blobs(str(exc)):
-            raise
-        # A partial clone without blobs (git stops at the first missing blob, at once in a
-        # blobless clone; the transaction rolled back): read it again without line counts.
-        counts = read(known=known, numstat=False)
-        warn(clone.no_line_counts_warning(repo.full_name))
-    if boundary:
-        warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
+        try:
+            # Line counts missing from the last read: try the whole history with numstat.
+            counts = read(known=known if state.line_counts else [], numstat=True)
+        except GitError as exc:
+            if not clone.missing_blobs(str(exc)):
+                raise
+            # A partial clone without blobs (git stops at the first missing blob, at once in a
+            # blobless clone; the transaction rolled back): read it again without line counts.
+            counts = read(known=known, numstat=False)
+            warn(clone.no_line_counts_warning(repo.full_name))
+        if boundary:
+            warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
+    except BaseException:  # the notes' process is not left running
+        notes_state.cancel()
+        raise
     counts["ai_line_commits"] = notes_state.done(int(counts["repo_id"]))
     return counts
 
 
 class _NotesBeside:
-    """``collectors.git_notes.read_notes`` in a thread beside the log; ``done`` writes."""
+    """``collectors.git_notes.read_notes`` in a process beside the log; ``done`` writes."""
 
     def __init__(
         self, engine: sa.Engine, repo: GitRepo, *, full: bool, warn: Callable[[str], None]
@@ -209,22 +213,20 @@ class _NotesBeside:
         self.engine, self.repo, self.warn = engine, repo, warn
         tip = _branch_tip(repo, f"{repo.full_name} ({repo.path})")
         state = notes.read_state(engine, repo.full_name)  # before the log's write lock
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="git-ai-notes")
-        self.future = self.pool.submit(
-            notes.read_notes, repo.path, repo.full_name, tip, state, full=full
-        )
+        self.reader = notes.NotesReader(repo.path, repo.full_name, tip, state, full=full)
 
     def done(self, repo_id: int) -> int:
         try:
-            found = self.future.result()
+            found = self.reader.result()
         except GitError as exc:  # the commits are stored: the notes wait for the next run
             self.warn(f"{self.repo.full_name}: git-ai notes not read: {exc}")
             return 0
-        finally:
-            self.pool.shutdown()
         return notes.write_notes(
             self.engine, self.repo.path, self.repo.full_name, repo_id, found, self.warn
         )
+
+    def cancel(self) -> None:
+        self.reader.cancel()
 
 
 def _read_state(engine: sa.Engine, full_name: str) -> ReadState:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +22,7 @@ from collectors.git_ai_notes import (
     tool_id,
 )
 from collectors.git_local import collect_repo, inspect_repo
+from collectors.git_notes_read import _added_lines
 from tests.test_git_local import Repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "git-ai"
@@ -118,6 +120,47 @@ def test_added_ranges_from_a_zero_context_patch() -> None:
         "diff --git a/my file.py b/my file.py\n--- /dev/null\n+++ b/my file.py\t\n@@ -0,0 +1,3 @@\n"
     )
     assert added_ranges(patch) == {"app.py": [(4, 5), (11, 11)], "my file.py": [(1, 3)]}
+
+
+def test_added_lines_read_from_git_as_git_ai_diffs(tmp_path: Path) -> None:
+    """The lines commits add, from one `git log -p -U0` over them: an added line `++ x`
+    replacing a removed `-- y` (shown `+++ x` after `--- y`), a file with no newline at its
+    end, a renamed and edited file (its new name), quoted and non-ASCII names, a binary
+    file, a deleted one, a root commit and a merge."""
+    r = Repo(tmp_path / "repo")
+    (r.path / "a.txt").write_text("one\n-- y\nthree")  # no newline at the end
+    (r.path / "moved.py").write_text("".join(f"line {i}\n" for i in range(1, 21)))
+    r.git("add", ".")
+    r.git("commit", "-q", "-m", "root")
+    root = r.git("rev-parse", "HEAD").strip()
+    (r.path / "a.txt").write_text("one\n++ x\nthree\nfour\n")
+    r.git("mv", "moved.py", "renamed.py")
+    text = "".join(f"line {i}\n" for i in range(1, 21)).replace("line 5\n", "five\n")
+    (r.path / "renamed.py").write_text(text + "line 21\n")
+    (r.path / 'say "hi" é.txt').write_text("hello\n")
+    (r.path / "blob.bin").write_bytes(b"\x00\x01\x02" * 10)
+    r.git("add", "-A")
+    r.git("commit", "-q", "-m", "edit")
+    edit = r.git("rev-parse", "HEAD").strip()
+    r.git("checkout", "-q", "-b", "side")
+    r.git("rm", "-q", "a.txt")
+    r.git("commit", "-q", "-m", "delete")
+    delete = r.git("rev-parse", "HEAD").strip()
+    r.git("checkout", "-q", "main")
+    (r.path / "main.txt").write_text("m\n")
+    r.git("add", "main.txt")
+    r.git("commit", "-q", "-m", "main")
+    r.git("merge", "-q", "--no-ff", "side", "-m", "merge")
+    merge = r.git("rev-parse", "HEAD").strip()
+
+    added = _added_lines(r.path, [root, edit, delete, merge])
+
+    assert added[root] == (False, {"a.txt": [(1, 3)], "moved.py": [(1, 20)]})
+    assert added[edit] == (False, {
+        "a.txt": [(2, 4)], "renamed.py": [(5, 5), (21, 21)], 'say "hi" é.txt': [(1, 1)],
+    })  # fmt: skip
+    assert added[delete] == (False, {})
+    assert added[merge] == (True, {})
 
 
 # --- collect git -------------------------------------------------------------------------------
@@ -231,6 +274,20 @@ def test_collect_git_reads_notes(noted: tuple[Repo, dict[str, str]], engine: sa.
     assert len(warnings) == 1
 
 
+def test_notes_read_in_this_process_without_an_interpreter_to_start(
+    noted: tuple[Repo, dict[str, str]], engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Python to start beside the log (a frozen application): the notes are read in the
+    collecting process, with the same rows and warning."""
+    repo, shas = noted
+    monkeypatch.setattr(sys, "executable", "")
+    warnings: list[str] = []
+    counts = collect_repo(engine, inspect_repo(repo.path), on_warning=warnings.append)
+    assert (counts["ai_line_commits"], len(warnings)) == (5, 1)
+    lines = lines_of(engine)
+    assert rows_for(lines, shas["root"]) == [("claude-code", "claude-sonnet-4-5", 6, 2, 2, 10)]
+
+
 def test_note_added_later_is_picked_up(
     noted: tuple[Repo, dict[str, str]], engine: sa.Engine
 ) -> None:
@@ -264,3 +321,23 @@ def test_clone_without_notes_reads_none(tmp_path: Path, engine: sa.Engine) -> No
     r.commit("feat: app")
     assert collect_repo(engine, inspect_repo(r.path))["ai_line_commits"] == 0
     assert lines_of(engine).is_empty()
+
+
+def test_notes_git_cannot_read_leave_a_warning(tmp_path: Path, engine: sa.Engine) -> None:
+    """git failing in the notes' own process (its notes ref names a blob) reaches
+    `collect git` as git's error: one warning, the commits stored, the notes read next time."""
+    r = Repo(tmp_path / "broken")
+    sha = r.commit("feat: app")
+    blob = r.git("hash-object", "-w", str(r.path / "app.py")).strip()
+    r.git("update-ref", "refs/notes/ai", blob)
+    warnings: list[str] = []
+    counts = collect_repo(engine, inspect_repo(r.path), on_warning=warnings.append)
+    assert (counts["commits"], counts["ai_line_commits"]) == (1, 0)
+    assert len(warnings) == 1 and "git-ai notes not read" in warnings[0]
+    assert "git notes failed" in warnings[0]
+    assert lines_of(engine).is_empty()
+
+    r.git("update-ref", "-d", "refs/notes/ai")
+    add_note(r, sha, note({"app.py": [(ALICE, "1")]}, humans=HUMANS))
+    counts = collect_repo(engine, inspect_repo(r.path), on_warning=warnings.append)
+    assert (counts["commits"], counts["ai_line_commits"], len(warnings)) == (0, 1, 1)
