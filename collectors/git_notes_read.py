@@ -15,12 +15,11 @@ import contextlib
 import gc
 import json
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -343,17 +342,18 @@ class NotesReader:
         out, err = self.proc.communicate()
         self.proc = None
         try:
-            # Our own child's answer (never data from elsewhere): pickle keeps the exception's
-            # type, so a GitError is handled here as if read in this process.
-            kind, value = pickle.loads(out)
-        except Exception as exc:
+            answer = json.loads(out)
+        except ValueError:  # the child died before answering (killed, out of memory)
             said = err.decode(errors="replace").strip().splitlines()
             raise RuntimeError(
-                f"the git-ai notes reader failed: {said[-1] if said else exc}"
+                f"the git-ai notes reader failed: {said[-1] if said else 'no answer'}"
             ) from None
-        if kind == "raise":
-            raise value
-        return value
+        if "git_error" in answer:  # handled by the caller as if read in this process
+            raise GitError(answer["git_error"])
+        if "error" in answer:
+            raise RuntimeError(f"the git-ai notes reader failed: {answer['error']}")
+        found = answer["found"]
+        return None if found is None else NotesRead(**found)
 
     def cancel(self) -> None:
         """Stop the child (the log failed: its answer is not wanted)."""
@@ -379,21 +379,20 @@ def _serve() -> None:
     # A short-lived process making a few objects per note and no reference cycles: the
     # collector's passes over the growing heap cost a third of the counting, for nothing.
     gc.disable()
+    # JSON, not pickle: the parent reads plain data, whatever reaches it.
     try:
-        answer: tuple[str, object] = ("ok", _read(json.loads(sys.argv[1])))
-    except Exception as exc:  # raised again in the parent
-        answer = ("raise", exc)
-    try:
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # an exception that does not pickle: its text
-        data = pickle.dumps(("raise", RuntimeError(repr(answer[1]))))
-    sys.stdout.buffer.write(data)
+        found = _read(json.loads(sys.argv[1]))
+        answer: dict[str, object] = {"found": None if found is None else asdict(found)}
+    except GitError as exc:
+        answer = {"git_error": str(exc)}
+    except Exception as exc:
+        answer = {"error": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.buffer.write(json.dumps(answer).encode())
     sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
-    # Run as the module it is, not as __main__: the answer's classes must be the ones the
-    # parent unpickles (collectors.git_notes_read.NotesRead).
+    # Run as the module it is, not as __main__ (one copy of the module's classes).
     from collectors.git_notes_read import _serve as serve
 
     serve()
