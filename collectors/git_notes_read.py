@@ -3,7 +3,7 @@
 ``read_notes`` lists the notes, reads their blobs (one ``git cat-file --batch``) and the lines
 their commits add (one ``git log -p -U0`` over them, parsed as git writes it), and counts each
 note's lines (``collectors.git_ai_notes``). ``NotesReader`` runs it in a second Python process
-(``python -m collectors.git_notes_read``): `collect git` parses its own log in the meantime, and
+(``python -c``, running ``_serve``): `collect git` parses its own log in the meantime, and
 two threads of one process would take turns on the GIL instead of using both cores. This
 module imports neither polars nor SQLAlchemy, so that process starts in a few tens of
 milliseconds; ``collectors.git_notes`` turns what it returns into rows and writes them.
@@ -303,6 +303,10 @@ def _commit_pieces(stdout: IO[bytes]) -> Iterator[str]:
 # --- in a process of its own ---------------------------------------------------------------
 
 
+# The child's program: this module's _serve, imported as itself (not run as __main__).
+_CHILD = "from collectors.git_notes_read import _serve; _serve()"
+
+
 class NotesReader:
     """``read_notes`` in a second Python process, started at once; ``result`` waits for it.
     Nothing is started when there is nothing to read (no notes ref, or none changed); where
@@ -327,7 +331,7 @@ class NotesReader:
         )}  # fmt: skip
         with contextlib.suppress(OSError):
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "collectors.git_notes_read", json.dumps(self.request)],
+                [sys.executable, "-c", _CHILD, json.dumps(self.request)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 env=env,
             )  # fmt: skip
@@ -389,10 +393,3 @@ def _serve() -> None:
         answer = {"error": f"{type(exc).__name__}: {exc}"}
     sys.stdout.buffer.write(json.dumps(answer).encode())
     sys.stdout.buffer.flush()
-
-
-if __name__ == "__main__":
-    # Run as the module it is, not as __main__ (one copy of the module's classes).
-    from collectors.git_notes_read import _serve as serve
-
-    serve()
