@@ -15,11 +15,12 @@ import contextlib
 import gc
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -303,7 +304,8 @@ def _commit_pieces(stdout: IO[bytes]) -> Iterator[str]:
 # --- in a process of its own ---------------------------------------------------------------
 
 
-# The child's program: this module's _serve, imported as itself (not run as __main__).
+# The child's program: this module's _serve, imported as itself (not run as __main__), so the
+# answer's classes are the ones the parent unpickles (collectors.git_notes_read.NotesRead).
 _CHILD = "from collectors.git_notes_read import _serve; _serve()"
 
 
@@ -346,18 +348,20 @@ class NotesReader:
         out, err = self.proc.communicate()
         self.proc = None
         try:
-            answer = json.loads(out)
-        except ValueError:  # the child died before answering (killed, out of memory)
+            # Our own child's answer on its own stdout, never data from elsewhere (the one
+            # pickle read besides the disk cache's, docs/security.md): pickle keeps the
+            # exception's type, so a GitError is handled here as if read in this process, and
+            # is about ten times cheaper than JSON for 21k commits' columns (40 ms, 3% of
+            # the notes benchmark's time).
+            kind, value = pickle.loads(out)
+        except Exception as exc:
             said = err.decode(errors="replace").strip().splitlines()
             raise RuntimeError(
-                f"the git-ai notes reader failed: {said[-1] if said else 'no answer'}"
+                f"the git-ai notes reader failed: {said[-1] if said else exc}"
             ) from None
-        if "git_error" in answer:  # handled by the caller as if read in this process
-            raise GitError(answer["git_error"])
-        if "error" in answer:
-            raise RuntimeError(f"the git-ai notes reader failed: {answer['error']}")
-        found = answer["found"]
-        return None if found is None else NotesRead(**found)
+        if kind == "raise":
+            raise value
+        return value
 
     def cancel(self) -> None:
         """Stop the child (the log failed: its answer is not wanted)."""
@@ -383,13 +387,13 @@ def _serve() -> None:
     # A short-lived process making a few objects per note and no reference cycles: the
     # collector's passes over the growing heap cost a third of the counting, for nothing.
     gc.disable()
-    # JSON, not pickle: the parent reads plain data, whatever reaches it.
     try:
-        found = _read(json.loads(sys.argv[1]))
-        answer: dict[str, object] = {"found": None if found is None else asdict(found)}
-    except GitError as exc:
-        answer = {"git_error": str(exc)}
-    except Exception as exc:
-        answer = {"error": f"{type(exc).__name__}: {exc}"}
-    sys.stdout.buffer.write(json.dumps(answer).encode())
+        answer: tuple[str, object] = ("ok", _read(json.loads(sys.argv[1])))
+    except Exception as exc:  # raised again in the parent
+        answer = ("raise", exc)
+    try:
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # an exception that does not pickle: its text
+        data = pickle.dumps(("raise", RuntimeError(repr(answer[1]))))
+    sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
