@@ -7,8 +7,7 @@ page, docs/operations.md), for plotly's first figure of each trace type, and for
 check (Playwright's driver). A thread does all of that as the server starts; a visitor who
 comes earlier simply waits on Python's import lock for what is not loaded yet. The same
 thread then starts ``dashboard/warm.py``'s, which keeps the Overview's first page computed
-at the server's start and after every write to the store. And the page shell Streamlit serves
-preloads the code of the elements the pages draw (``dashboard/browser_preload.py``).
+at the server's start and after every write to the store.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import sys
 import threading
 
 import dashboard
-from dashboard import browser_preload
 
 log = logging.getLogger(__name__)
 # Scripts, not libraries (they draw a page when imported), and this module.
@@ -82,8 +80,6 @@ def main() -> None:
         _NotThePreload()
     )
     threading.Thread(target=preload_and_warm, name=PRELOAD_THREAD, daemon=True).start()
-    # The browser side: the page shell fetches the elements' code at once (browser_preload).
-    browser_preload.install()
 
     sys.argv = ["streamlit", *sys.argv[1:]]
     streamlit_main()

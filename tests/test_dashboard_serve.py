@@ -4,14 +4,13 @@ its first visitor (the server itself is started in tests/test_serve_address.py).
 from __future__ import annotations
 
 import pkgutil
-import re
 import sys
 from pathlib import Path
 
 import pytest
 
 import dashboard
-from dashboard import browser_preload, serve
+from dashboard import serve
 
 
 def test_preload_imports_every_library_module_and_no_page(
@@ -31,45 +30,3 @@ def test_preload_imports_every_library_module_and_no_page(
     ]
     assert pages and not any(f"dashboard.app_pages.{p}" in sys.modules for p in pages)
     assert not (tmp_path / "none.db").exists()  # the preload never creates a store
-
-
-def _streamlit_like(root: Path, names: list[str], head: str = "<head>\n</head>") -> Path:
-    (root / "static" / "js").mkdir(parents=True)
-    for name in names:
-        (root / "static" / "js" / name).write_text("export {};\n")
-    (root / "favicon.png").write_bytes(b"\x89PNG")
-    (root / "index.html").write_text(f"<html>{head}<body></body></html>")
-    return root
-
-
-def test_the_shell_preloads_the_element_chunks_present(tmp_path: Path) -> None:
-    own = _streamlit_like(
-        tmp_path / "own",
-        ["PlotlyChart.D9Z0_fxz.js", "DataFrame.-f9-1zS0.js", "Button.x1.js", "index.Dorm.js"],
-    )
-    shell = browser_preload.shell_with_preloads(own, tmp_path / "shell")
-    assert shell == tmp_path / "shell"
-    html = (shell / "index.html").read_text()
-    # Only the chunks named in ELEMENT_CHUNKS, in its order (plotly first: the largest).
-    assert re.findall(r'href="\./static/js/([^"]+)"', html) == [
-        "PlotlyChart.D9Z0_fxz.js",
-        "DataFrame.-f9-1zS0.js",
-    ]
-    assert html.index("modulepreload") < html.index("</head>")
-    # Every other entry is Streamlit's own, linked (served as it is).
-    assert (shell / "static").resolve() == (own / "static").resolve()
-    assert (shell / "favicon.png").read_bytes() == b"\x89PNG"
-    assert "modulepreload" not in (own / "index.html").read_text()  # the original untouched
-
-
-@pytest.mark.parametrize(
-    ("names", "head"),
-    [(["Button.x1.js"], "<head>\n</head>"), (["PlotlyChart.D9Z0_fxz.js"], "<header></header>")],
-    ids=["no known chunk", "no head to add to"],
-)
-def test_a_shell_it_cannot_improve_is_left_to_streamlit(
-    tmp_path: Path, names: list[str], head: str
-) -> None:
-    own = _streamlit_like(tmp_path / "own", names, head)
-    assert browser_preload.shell_with_preloads(own, tmp_path / "shell") is None
-    assert not (tmp_path / "shell").exists()
