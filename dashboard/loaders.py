@@ -367,16 +367,34 @@ def data_page(v: View) -> DataPageData:
     return data_figures.data_page(view_facts(v), v)
 
 
-# The Copilot usage reports stand alone (their own collector step and transaction): read
-# only by the page that shows them, not with the facts every page waits for.
+# The Copilot tables stand alone (their own collector steps and transactions): read only by
+# the page that shows them, not with the facts every page waits for; shared and read-only,
+# each kept for the last two store versions.
+_COPILOT_TABLES = {
+    "usage": load_copilot_usage,
+    "user_teams": load_copilot_user_teams,
+    "phases": load_copilot_phases,
+}
+
+
+@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=2 * len(_COPILOT_TABLES), show_spinner=False)
+def _copilot_table(db_url: str, version: str | None, table: str) -> pl.DataFrame:
+    return _COPILOT_TABLES[table](store_engine(db_url))
+
+
 def copilot_records(db_url: str) -> pl.DataFrame:
-    """The store's Copilot usage reports, decoded (shared, read-only)."""
-    return _copilot_records(db_url, store_version(db_url))
+    """The store's Copilot usage reports, decoded."""
+    return _copilot_table(db_url, store_version(db_url), "usage")
 
 
-@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=2, show_spinner=False)
-def _copilot_records(db_url: str, version: str | None) -> pl.DataFrame:
-    return load_copilot_usage(store_engine(db_url))
+def copilot_user_teams(db_url: str) -> pl.DataFrame:
+    """The Copilot user-teams report."""
+    return _copilot_table(db_url, store_version(db_url), "user_teams")
+
+
+def copilot_phase_rows(db_url: str) -> pl.DataFrame:
+    """The store's Copilot adoption phases."""
+    return _copilot_table(db_url, store_version(db_url), "phases")
 
 
 @st.cache_data(
@@ -388,26 +406,6 @@ def copilot_usage(v: View) -> CopilotUsageData:
     return copilot_figures.copilot_usage(
         copilot_records(v.scope.db_url), view_facts(v), v, copilot_user_teams(v.scope.db_url)
     )
-
-
-def copilot_user_teams(db_url: str) -> pl.DataFrame:
-    """The Copilot user-teams report (shared, read-only; read apart as the usage)."""
-    return _copilot_user_teams(db_url, store_version(db_url))
-
-
-@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=2, show_spinner=False)
-def _copilot_user_teams(db_url: str, version: str | None) -> pl.DataFrame:
-    return load_copilot_user_teams(store_engine(db_url))
-
-
-def copilot_phase_rows(db_url: str) -> pl.DataFrame:
-    """The store's Copilot adoption phases (shared, read-only; read apart as the usage)."""
-    return _copilot_phase_rows(db_url, store_version(db_url))
-
-
-@st.cache_resource(ttl=DATA_TTL_SECONDS, max_entries=2, show_spinner=False)
-def _copilot_phase_rows(db_url: str, version: str | None) -> pl.DataFrame:
-    return load_copilot_phases(store_engine(db_url))
 
 
 @st.cache_data(
