@@ -75,14 +75,14 @@ if roi_now is not None and not empty:  # spend against value: nothing to weigh w
     charts.chart(charts.balance_chart(roi_now, money.roi.currency))
 
 st.subheader("Teams at a glance")
-if view.selection.repositories:
-    components.empty_state(kpis.NO_REPO_SPEND + " to see the teams' figures.")
-elif empty:  # as the tiles: no AI work to compare, so no 0.0% and $0 rows (see the message above)
+if empty:  # as the tiles: no AI work to compare, so no 0.0% and $0 rows (see the message above)
     components.empty_state(
         components.nothing_message(
             filters, "AI-assisted merged PRs", "the teams' AI figures have nothing to compare"
         )
     )
+elif view.selection.repositories:
+    components.empty_state(kpis.NO_REPO_SPEND + " to see the teams' figures.")
 else:
     actions = balance.team_actions(view, money)
     if actions.is_empty():
@@ -97,46 +97,46 @@ else:
         team_actions.show(actions, currency, view.statistics.confidence_level)
 
 st.subheader("Team map")
-team_data = balance.teams(view, money)
-team_map = team_data.map
-if view.selection.repositories:
-    components.empty_state(kpis.NO_REPO_SPEND + " to see the team map.")
-elif empty:
+if empty:  # as the tiles and the team table: nothing computed, nothing drawn
     components.empty_state(
         components.nothing_message(
             filters, "AI-assisted merged PRs", "the team map has no AI work to place"
         )
     )
-elif team_map.is_empty():
-    components.empty_state("No team had active engineers in this period and selection.")
 else:
-    charts.chart(charts.team_map_chart(team_map, currency, view.statistics.confidence_level))
-    unknown = [
-        f"{row['group']} ({row['note']})"
-        for row in team_map.iter_rows(named=True)
-        if row["uplift"] is None and row["spend_per_engineer"] is not None
-    ]
-    if unknown:
+    team_data = balance.teams(view, money)
+    team_map = team_data.map
+    if view.selection.repositories:
+        components.empty_state(kpis.NO_REPO_SPEND + " to see the team map.")
+    elif team_map.is_empty():
+        components.empty_state("No team had active engineers in this period and selection.")
+    else:
+        charts.chart(charts.team_map_chart(team_map, currency, view.statistics.confidence_level))
+        unknown = [
+            f"{row['group']} ({row['note']})"
+            for row in team_map.iter_rows(named=True)
+            if row["uplift"] is None and row["spend_per_engineer"] is not None
+        ]
+        if unknown:
+            st.caption(
+                ":material/help: Not drawn, throughput change not measurable (not enough data): "
+                + "; ".join(unknown)
+                + "."
+            )
+        if team_data.unattributed:
+            st.caption(
+                f"{format_money(team_data.unattributed, currency)} of spend belongs "
+                "to no team (seats of people in no team, or usage nobody visibly used) and is "
+                f"shown in '{components.OTHER_GROUPS}'."
+            )
         st.caption(
-            ":material/help: Not drawn, throughput change not measurable (not enough data): "
-            + "; ".join(unknown)
-            + "."
+            "x: AI spend attributed to the team in the period / its active engineers; y: the "
+            "measured throughput change of the team's engineers after their own adoption, over "
+            "the whole history, with its interval; bubble area: active engineers."
         )
-    if team_data.unattributed:
-        st.caption(
-            f"{format_money(team_data.unattributed, currency)} of spend belongs "
-            "to no team (seats of people in no team, or usage nobody visibly used) and is "
-            f"shown in '{components.OTHER_GROUPS}'."
-        )
-    st.caption(
-        "x: AI spend attributed to the team in the period / its active engineers; y: the "
-        "measured throughput change of the team's engineers after their own adoption, over "
-        "the whole history, with its interval; bubble area: active engineers."
-    )
-if not empty:
     with st.expander("Team map figures"):
         tables.table(team_map, "team-map", "Team")
-components.privacy_note(team_data.privacy)
+    components.privacy_note(team_data.privacy)
 
 st.subheader("Trends")
 names = dict(loaders.filter_options(ctx.db_url).tools)
