@@ -63,6 +63,27 @@ def tool_name(tool_id: str) -> str:
     return TOOL_NAMES.get(tool_id, tool_id)
 
 
+# The Copilot usage reports' features (``totals_by_feature[].feature``), as the reports'
+# readers know them from GitHub's Copilot metrics dashboard.
+COPILOT_FEATURES: dict[str, str] = {
+    "code_completion": "Code completion",
+    "chat_inline": "Inline chat",
+    "chat_panel_ask_mode": "Chat: ask mode",
+    "chat_panel_edit_mode": "Chat: edit mode",
+    "chat_panel_agent_mode": "Chat: agent mode",
+    "chat_panel_plan_mode": "Chat: plan mode",
+    "chat_panel_custom_mode": "Chat: custom mode",
+    "chat_panel_unknown_mode": "Chat: unknown mode",
+    "agent_edit": "Agent edits",
+    "copilot_cli": "Copilot CLI",
+}
+
+
+def copilot_feature_name(feature: str) -> str:
+    """The display name of a Copilot usage report's feature (a new one: its words)."""
+    return COPILOT_FEATURES.get(feature, feature.replace("_", " ").capitalize())
+
+
 # --- seats and spend --------------------------------------------------------------------------
 
 SEAT_UNITS = frozenset({"user-months", "seat-months", "seats", "licenses"})

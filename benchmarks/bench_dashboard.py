@@ -28,16 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from dashboard import navigation
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = {
-    "overview": "app_pages/overview.py",
-    "adoption": "app_pages/adoption.py",
-    "delivery": "app_pages/delivery.py",
-    "quality": "app_pages/quality.py",
-    "cost_roi": "app_pages/cost_roi.py",
-    "data": "app_pages/data_page.py",
-}
+PAGES = {e.key: e.file for e in navigation.PAGES}
 TIMEOUT = 600
 
 

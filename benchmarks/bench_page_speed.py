@@ -53,19 +53,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dashboard import navigation
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 CHROMIUM = "/usr/bin/chromium"
-# (title, url path): the dashboard's pages, as dashboard/app.py registers them.
-PAGES = (
-    ("Overview", ""),
-    ("Adoption", "adoption"),
-    ("Delivery", "delivery"),
-    ("Quality", "quality"),
-    ("Cost & ROI", "cost_roi"),
-    ("Data", "data"),
-)
+# (title, url path): the dashboard's pages.
+PAGES = tuple((e.title, e.url_path) for e in navigation.PAGES)
 RENDERED_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;

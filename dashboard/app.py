@@ -12,7 +12,7 @@ import streamlit as st
 
 from aimetrics.errors import AimetricsError
 from aimetrics.figures.view import default_period
-from dashboard import auth, components, loaders, report_button, tables
+from dashboard import auth, components, loaders, navigation, report_button, tables
 
 st.set_page_config(page_title="aimetrics", page_icon=":material/insights:", layout="wide")
 # A tile's label and value wrap instead of ending in "…": at 1400 px five tiles to a row cut
@@ -48,18 +48,9 @@ if status.ready:
     )
     pages = [
         st.Page(
-            "app_pages/overview.py",
-            title="Overview",
-            icon=":material/dashboard:",
-            default=True,
-        ),
-        st.Page("app_pages/adoption.py", title="Adoption", icon=":material/group_add:"),
-        st.Page("app_pages/delivery.py", title="Delivery", icon=":material/local_shipping:"),
-        st.Page("app_pages/quality.py", title="Quality", icon=":material/verified:"),
-        st.Page("app_pages/cost_roi.py", title="Cost & ROI", icon=":material/payments:"),
-        st.Page(
-            "app_pages/data_page.py", title="Data", icon=":material/database:", url_path="data"
-        ),
+            e.file, title=e.title, icon=e.icon, url_path=e.url_path or None, default=not e.url_path
+        )
+        for e in navigation.PAGES
     ]
 else:
     pages = [st.Page("app_pages/empty.py", title="Getting started", icon=":material/rocket:")]

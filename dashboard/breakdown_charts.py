@@ -22,7 +22,7 @@ from aimetrics.format import (
 )
 from aimetrics.metrics.period import Period, partial_days
 from aimetrics.vocabulary import tool_name
-from dashboard.charts import add_line, group_colors, layout, percent
+from dashboard.charts import add_line, group_colors, layout, legend_under_axis_title, percent
 from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
 
 PARTIAL_OPACITY = 0.45  # a partial week's or month's bar, lighter than the whole ones
@@ -253,18 +253,24 @@ def copilot_acceptance_chart(
     fig.update_xaxes(
         title_text=f"Week starting ({week_start_day.title()}; lighter: a partial week)"
     )
-    return layout(
+    chart = layout(
         fig,
         "How many Copilot suggestions do people accept?",
+        440,
         barmode="group",
         yaxis2={
             "title": {"text": "Acceptance rate (%)"},
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
+            # Its own round ticks, no grid: synced to the left axis' grid, plotly labels
+            # them at "12.426747%".
+            "tickmode": "auto",
+            "showgrid": False,
             **PERCENT_AXIS,
         },
     )
+    return legend_under_axis_title(chart)
 
 
 def copilot_breakdown_chart(frame: pl.DataFrame, label: str) -> go.Figure:

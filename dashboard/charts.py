@@ -340,8 +340,13 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
     fig.update_yaxes(
         title_text=f"AI spend ({currency})", rangemode="tozero", **money_axis(currency)
     )
-    return layout(
-        fig, "What do we spend on AI tools each month, and on what basis?", 420, barmode="stack"
+    return legend_under_axis_title(
+        layout(
+            fig,
+            "What do we spend on AI tools each month, and on what basis?",
+            440,
+            barmode="stack",
+        )
     )
 
 
@@ -453,6 +458,13 @@ def layout(fig: go.Figure, title: str, height: int = 420, **kwargs: object) -> g
         legend={"orientation": "h", "y": -0.18},
         **kwargs,
     )
+    return fig
+
+
+def legend_under_axis_title(fig: go.Figure) -> go.Figure:
+    """The legend at the figure's foot, below a long x axis title it would otherwise cover
+    (the default legend sits just under the ticks, where a wide title also goes)."""
+    fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 105})
     return fig
 
 

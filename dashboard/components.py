@@ -343,6 +343,15 @@ def breakdown_choice() -> str:
     )
 
 
+def last_breakdown() -> str:
+    """The breakdown last chosen on a page that offers it (session or URL), else the first:
+    for a page that reads figures keyed by it without offering the choice."""
+    for chosen in (st.session_state.get(BY_KEY), st.query_params.get(BY_KEY)):
+        if chosen in BREAKDOWNS:
+            return str(chosen)
+    return next(iter(BREAKDOWNS))
+
+
 def enough_people(people: int, min_group_size: int) -> bool:
     """False (and a visible note) when the selection has 1..k-1 active people."""
     if 0 < people < min_group_size:

@@ -402,7 +402,7 @@ def copilot_phase_rows(db_url: str) -> pl.DataFrame:
 )
 @on_disk
 def copilot_usage(v: View) -> CopilotUsageData:
-    """The Adoption page's Copilot usage (:func:`aimetrics.figures.copilot.copilot_usage`)."""
+    """The Seats & usage page's Copilot usage (:func:`aimetrics.figures.copilot.copilot_usage`)."""
     return copilot_figures.copilot_usage(
         copilot_records(v.scope.db_url), view_facts(v), v, copilot_user_teams(v.scope.db_url)
     )

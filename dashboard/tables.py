@@ -200,8 +200,12 @@ def readable(
         for c, t in shown.schema.items()
         if isinstance(t, pl.Datetime)
     ]
+    # A day reads "2025-03-31": the grid draws a date column as a midnight time.
+    days = [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in shown.schema.items() if t == pl.Date]
     return (
-        shown.with_columns(texts).with_columns(times).with_columns(pl.col(pl.String).fill_null(""))
+        shown.with_columns(texts)
+        .with_columns(*times, *days)
+        .with_columns(pl.col(pl.String).fill_null(""))
     )
 
 

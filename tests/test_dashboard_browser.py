@@ -108,7 +108,8 @@ def test_overview_renders_in_chromium(served: str) -> None:
 # Every page but the Overview: its address, its title, and a viewport as tall as the page on
 # the demo (Streamlit scrolls an inner container, so a full-page screenshot needs the height).
 PAGES = {
-    "adoption": ("Adoption", 4300),
+    "adoption": ("Adoption", 3400),
+    "seats": ("Seats & usage", 2600),
     "delivery": ("Delivery", 4300),
     "quality": ("Quality", 4300),
     "cost_roi": ("Cost & ROI", 4600),

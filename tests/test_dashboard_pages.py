@@ -82,7 +82,7 @@ from aimetrics.settings import RoiSettings, Settings
 from aimetrics.store import create_store_engine, read_table
 from aimetrics.store import schema as s
 from aimetrics.tagging import build_ruleset
-from dashboard import components, kpis, tables
+from dashboard import components, kpis, navigation, tables
 from dashboard.kpis import NOT_ENOUGH
 
 from samples import build_demo_store, evidence_users
@@ -90,15 +90,8 @@ from samples import build_demo_store, evidence_users
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 120
 DEMO_END = dt.date(2025, 6, 30)
-PAGES = {
-    "overview": "app_pages/overview.py",
-    "adoption": "app_pages/adoption.py",
-    "delivery": "app_pages/delivery.py",
-    "quality": "app_pages/quality.py",
-    "cost_roi": "app_pages/cost_roi.py",
-    "data": "app_pages/data_page.py",
-}
-TITLES = {"cost_roi": "Cost & ROI"}  # the others: the page's name, capitalized
+PAGES = {e.key: e.file for e in navigation.PAGES}
+TITLES = {e.key: e.title for e in navigation.PAGES}
 K = 5  # privacy.min_group_size by default
 
 
@@ -228,7 +221,7 @@ def test_every_page_renders_with_tables_and_their_csv(
     open_page, downloads: dict[str, bytes], page: str
 ) -> None:  # type: ignore[no-untyped-def]
     at = open_page(page)
-    assert at.title[0].value == TITLES.get(page, page.title())
+    assert at.title[0].value == TITLES[page]
     buttons = [b for b in at.get("download_button") if b.proto.label.startswith("Download CSV")]
     assert len(buttons) == len(at.dataframe) > 0  # every table has its download
     for table, button in zip(at.dataframe, buttons, strict=True):
@@ -1209,7 +1202,7 @@ def copilot_daily(facts: Facts, demo_url: str) -> pl.LazyFrame:
 def test_copilot_usage_figures_equal_the_metrics(
     open_page, downloads: dict[str, bytes], facts: Facts, period: Period, demo_url: str
 ) -> None:  # type: ignore[no-untyped-def]
-    at = open_page("adoption")
+    at = open_page("seats")
     daily = copilot_daily(facts, demo_url)
     now = usage_figures(daily, period).collect().row(0, named=True)
     before = usage_figures(daily, period.previous()).collect().row(0, named=True)
@@ -1239,15 +1232,19 @@ def test_copilot_usage_figures_equal_the_metrics(
     assert editors["Suggestions"].sum() == now["suggestions"]
     shown_groups = editors.filter(pl.col("Editor") != components.OTHER_GROUPS)
     assert (shown_groups["Users"] >= K).all()
+    # Features by the names GitHub's dashboard gives them, not the report's field values.
+    features = pl.read_csv(io.BytesIO(download(downloads, "copilot-usage-by-feature")))
+    assert "Code completion" in features["Feature"].to_list()
+    assert not features["Feature"].str.contains("_").any()
     # Nobody is shown per person without privacy.show_individuals.
     assert "copilot-usage-by-user.csv" not in downloads
 
 
 def test_copilot_usage_respects_filters(open_page) -> None:  # type: ignore[no-untyped-def]
-    at = open_page("adoption", tool=["Cursor"])
+    at = open_page("seats", tool=["Cursor"])
     assert "leaves out GitHub Copilot" in texts(at.info)
     # A team filter counts its members' per-user reports: the team that never adopted has none.
-    at = open_page("adoption", team=["Identity"])
+    at = open_page("seats", team=["Identity"])
     assert "No Copilot usage is reported for this period and selection." in texts(at.info)
 
 
@@ -1376,9 +1373,10 @@ def test_no_table_cell_reads_none(open_page, page: str, view: str) -> None:  # t
             if values.dtype == pl.String:
                 assert not set(values.to_list()) & UNREADABLE, (page, view, column)
                 assert not values.str.contains(r"\+\d\d:\d\d$").any(), (page, view, column)
-            # The grid draws a time with its raw offset ("22:02:40+00:00").
+            # The grid draws a time with its raw offset ("22:02:40+00:00") and a day as a
+            # midnight time ("2025-03-31 00:00:00"): both reach it as text.
             dtype = values.dtype
-            assert not (isinstance(dtype, pl.Datetime) and dtype.time_zone), (page, view, column)
+            assert not isinstance(dtype, (pl.Datetime, pl.Date)), (page, view, column, dtype)
 
 
 @pytest.mark.parametrize("page", ["overview", "cost_roi"])
@@ -1413,7 +1411,7 @@ def test_empty_numbers_read_as_text_but_download_as_numbers(
 ZERO_TILE = re.compile(r"^\D*0(\.0+)?([^\d.,].*)?$")
 
 
-@pytest.mark.parametrize("page", sorted(set(PAGES) - {"data"}))
+@pytest.mark.parametrize("page", sorted(set(PAGES) - {"data", "seats"}))
 def test_empty_selection_says_what_is_empty(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
     """Identity with Cursor has merged PRs but none AI-assisted: the page says so, naming the
     team, the tool and the dates, and no tile shows a zero or an interval as if measured."""
@@ -1498,3 +1496,17 @@ def test_adoption_shows_the_ai_written_share_with_its_coverage(
         captions
     )
     assert "Marked-PR line share" in shown  # the other line share, renamed
+
+
+def test_seats_page_says_what_is_empty(open_page) -> None:  # type: ignore[no-untyped-def]
+    """Seats & usage under a tool and team without Copilot, and before any seat: each section
+    says why it has nothing, and no tile or chart stands in for the missing figures."""
+    at = open_page("seats", **VIEWS["empty"])
+    message = texts(at.info)
+    assert "The AI-tool filter leaves out GitHub Copilot." in message
+    assert not at.metric
+    at = open_page("seats", period=["2001-01-01", "2001-01-31"])
+    assert "No seat of the selected tools was assigned in 2001-01-01 – 2001-01-31." in texts(
+        at.info
+    )
+    assert not at.get("plotly_chart") and not at.metric

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from aimetrics.tagging.rules import shipped_config
+from dashboard import navigation
 
 from samples import DEMO_END, build_demo_store
 from served import (
@@ -32,7 +33,7 @@ from served import (
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = ("", "adoption", "delivery", "quality", "cost_roi", "data")
+PAGES = tuple(e.url_path for e in navigation.PAGES)
 # A team filter, and a team with a tool it never used (the identity team uses no AI tool).
 VIEWS = {"payments": "team=Payments", "empty": "team=Identity&tool=Cursor"}
 # Chromium allows a frame ten downloads a second (see _download).
@@ -45,6 +46,24 @@ CUT_LABELS = """() => Array.from(document.querySelectorAll(
     '[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] *'))
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText)"""
+# Chart text that does not read: a tick at an unround value ("33.798438%", what a second
+# axis synced to the first draws), or a legend drawn over the x axis' title.
+CHART_FLAWS = """() => {
+  const flaws = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const title = plot.querySelector('.gtitle')?.textContent || '?';
+    for (const tick of plot.querySelectorAll('.xtick text, .ytick text, .y2tick text')) {
+      if (/\\d\\.\\d{3,}/.test(tick.textContent)) flaws.push(`${title}: tick ${tick.textContent}`);
+    }
+    const legend = plot.querySelector('.legend')?.getBoundingClientRect();
+    const xtitle = plot.querySelector('.g-xtitle text')?.getBoundingClientRect();
+    if (legend && xtitle && xtitle.width && legend.width && legend.left < xtitle.right &&
+        xtitle.left < legend.right && legend.top < xtitle.bottom && xtitle.top < legend.bottom) {
+      flaws.push(`${title}: the legend covers the x axis' title`);
+    }
+  }
+  return flaws;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +123,7 @@ def test_pages_read_cleanly_under_filters(served: str, view: str) -> None:
                 text = page.locator('[data-testid="stMain"]').inner_text()
                 problems += [f"{name}: {m!r} in the page" for m in BAD.findall(text)]
                 problems += [f"{name}: label cut off: {t!r}" for t in page.evaluate(CUT_LABELS)]
+                problems += [f"{name}: {flaw}" for flaw in page.evaluate(CHART_FLAWS)]
                 problems += [f"{name}: {c!r} in a table" for c in _cells(page) if BAD.search(c)]
         finally:
             browser.close()

@@ -1,4 +1,4 @@
-"""The Adoption page's Copilot adoption phases in ``aimetrics export csv``:
+"""The Seats & usage page's Copilot adoption phases in ``aimetrics export csv``:
 ``copilot-adoption-phases.csv`` (issue 16). Its own module: csv_export.py lists the rest."""
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ MANIFEST = "manifest.json"  # written by aimetrics.exports.manifest.manifest
 
 def tables(f: Figures, copilot: CopilotUsageData | None = None) -> list[Table]:
     """Every table of the export, page by page in the dashboard's order (with ``copilot``,
-    the Adoption page's Copilot usage tables: :func:`copilot_tables`)."""
+    the Seats & usage page's Copilot usage tables: :func:`copilot_tables`)."""
     out: list[Table] = []
     repo_filter = bool(f.selection.repositories)
 

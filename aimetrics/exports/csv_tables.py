@@ -250,8 +250,9 @@ _EMPTY_ROI = (RoiFigures("", (), _NONE, _NONE, _NONE, _NONE, 0.0, ""),)
 
 
 def copilot_tables(usage: CopilotUsageData) -> list[Table]:
-    """The Adoption page's Copilot usage tables (:func:`aimetrics.figures.copilot.copilot_usage`):
-    no rows, with the reason, when the page shows none (no reports, filters, privacy)."""
+    """The Seats & usage page's Copilot usage tables
+    (:func:`aimetrics.figures.copilot.copilot_usage`): no rows, with the reason, when the page
+    shows none (no reports, filters, privacy)."""
     withheld = usage.status
     scope = (
         "the selected teams' members (per-user reports)" if usage.users_only else "the organization"

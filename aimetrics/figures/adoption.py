@@ -1,4 +1,5 @@
-"""The Adoption page's figures: adoption, AI shares, tools, cohorts, agents, seats."""
+"""The Adoption page's figures: adoption, AI shares, tools, cohorts, agents; and the seats,
+shown on the Seats & usage page."""
 
 from __future__ import annotations
 

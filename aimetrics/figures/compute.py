@@ -74,7 +74,7 @@ class Figures:
     tool_shares: ToolShares  # each tool's share of the measured value in the period
     team_actions: pl.DataFrame  # team_actions: one row per team, sorted by spend
     budgets: pl.DataFrame  # budget_status of each configured budget (none: no rows)
-    # The Adoption page's Copilot usage reports (read apart: see store_reads.load_copilot_usage).
+    # The Seats & usage page's Copilot usage reports (read apart: store_reads.load_copilot_usage).
     copilot: CopilotUsageData | None = None
     # Its Copilot adoption phases (read apart too: store_reads.load_copilot_phases).
     copilot_phases: CopilotPhasesData | None = None

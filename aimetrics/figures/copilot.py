@@ -1,4 +1,4 @@
-"""The Copilot usage reports' figures (the Adoption page's usage section)."""
+"""The Copilot usage reports' figures (the Seats & usage page's usage section)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from aimetrics.metrics.privacy import (
 )
 from aimetrics.metrics.work_facts import teams_at
 from aimetrics.vocabulary import COPILOT as COPILOT_TOOL
+from aimetrics.vocabulary import copilot_feature_name
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,11 @@ def _usage_breakdown(rows: pl.DataFrame, v: View, by: str) -> tuple[pl.DataFrame
     items = items.collect()
     active = items.filter(v.period.contains_day("day"))
     fold = Fold(group_visibility(active, ["group"], v.min_group_size))
-    return usage_by(fold.apply(items).lazy(), v.period).collect(), fold.folded(active)
+    shown = usage_by(fold.apply(items).lazy(), v.period).collect()
+    if by == "feature":  # "Chat: agent mode", not the report's "chat_panel_agent_mode"
+        names = {g: copilot_feature_name(g) for g in shown["group"].drop_nulls().unique()}
+        shown = shown.with_columns(pl.col("group").replace(names))
+    return shown, fold.folded(active)
 
 
 def copilot_usage(

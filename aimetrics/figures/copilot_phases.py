@@ -1,4 +1,4 @@
-"""The Adoption page's "Copilot adoption phases" table and ``copilot-adoption-phases.csv``
+"""The Seats & usage page's "Copilot adoption phases" table and ``copilot-adoption-phases.csv``
 (:mod:`aimetrics.metrics.copilot_phases`)."""
 
 from __future__ import annotations

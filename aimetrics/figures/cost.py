@@ -185,7 +185,7 @@ def spend(f: Facts, v: View, m: Money) -> SpendData:
     costs = cost_inputs(f)
     rates = dict(m.rates)
     as_of = v.period.last_day
-    held, idle_cost = seats_on(f, v, v.period)  # the Adoption page's seats, the same figures
+    held, idle_cost = seats_on(f, v, v.period)  # the Seats & usage page's seats, the same figures
     idle = idle_cost.lazy()
     seats = seat_utilization(held, idle).collect()
     return SpendData(

@@ -1,12 +1,11 @@
-"""Adoption: who uses AI, on how much of the work and with which tools; cohorts, agents, seats."""
+"""Adoption: who uses AI, on how much of the work and with which tools; cohorts, agents.
+
+Seats and the vendors' usage reports are on the Seats & usage page (``seats_usage.py``)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from aimetrics.metrics.adoption import SEAT_ACTIVE_DAYS
-from aimetrics.metrics.copilot_phases import PHASE_WINDOW_DAYS
-from aimetrics.vocabulary import COPILOT_PHASE_DEFINITION
 from dashboard import (
     ai_written_panel,
     breakdown_charts,
@@ -83,62 +82,4 @@ st.caption(
 )
 tables.table(figures.agents, "agent-outcomes")
 
-st.subheader("Seats")
-st.caption(
-    "Seats assigned per tool, and on the period's last day: seats used in the last "
-    f"{SEAT_ACTIVE_DAYS} days (the tool's last-activity date, or an AI-assisted PR of that "
-    "tool merged by the seat holder), idle seats, utilization, and what the idle seats cost "
-    "a month (what could be reclaimed)."
-)
-if figures.seats_weekly.is_empty():
-    components.empty_state("No seat assignments are recorded for the selected tools.")
-else:
-    charts.chart(breakdown_charts.seats_chart(figures.seats_weekly))
-    tables.table(figures.seats, "seat-utilization")
-
 components.privacy_note(figures.privacy)
-
-st.subheader("Copilot usage")
-st.caption(
-    "From GitHub's Copilot usage reports: who uses Copilot in the editor, how many of its "
-    "suggestions they accept, and how many lines it writes. A team filter counts the per-user "
-    "reports of its members (on each day); nothing is shown per person unless "
-    "privacy.show_individuals is set."
-)
-usage = loaders.copilot_usage(view)
-if usage.status:
-    components.empty_state(usage.status)
-else:
-    components.kpi_row(breakdown_kpis.copilot_kpis(usage.figures, usage.changes))
-    charts.chart(breakdown_charts.copilot_users_chart(usage.weekly, view.week_start))
-    charts.chart(
-        breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start, view.period)
-    )
-    tables.table(usage.weekly, "copilot-usage-weekly", days="Reported days")
-    for by, frame in (
-        ("editor", usage.by_editor),
-        ("feature", usage.by_feature),
-        ("language", usage.by_language),
-    ):
-        if not frame.is_empty():
-            charts.chart(breakdown_charts.copilot_breakdown_chart(frame, by))
-            tables.table(frame, f"copilot-usage-by-{by}", by.title())
-    if view.show_individuals and not usage.users.is_empty():
-        with st.expander("Each Copilot user"):
-            tables.table(usage.users, "copilot-usage-by-user")
-    components.privacy_note(usage.privacy)
-
-st.subheader("Copilot adoption phases")
-st.caption(
-    f"{COPILOT_PHASE_DEFINITION} People per phase on the latest day with per-user reports: "
-    f"each person counted once, in the phase of their last reported day within the "
-    f"{PHASE_WINDOW_DAYS} days ending on it (the reports list a user only on active days)."
-)
-phases = loaders.copilot_phases(view)
-if phases.status:
-    components.empty_state(phases.status)
-else:
-    versions = ", ".join(phases.versions) or "not given"
-    st.caption(f"On {phases.day}: {phases.people} people. GitHub's rules version: {versions}.")
-    tables.table(phases.latest, "copilot-adoption-phases", people="People")
-    components.privacy_note(phases.privacy)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from aimetrics.cli import app
 from collectors.github.client import BACKOFF_ENV, THROTTLE_ENV
+from dashboard import navigation
 
 from collector_helpers import acme
 from fakes.github_server import FakeGitHub
@@ -79,7 +80,7 @@ def test_token_appears_nowhere(
         assert token not in repr(at.main) + repr(at.sidebar)
 
 
-PAGES = ["", "adoption", "delivery", "quality", "cost_roi", "data"]
+PAGES = [e.url_path for e in navigation.PAGES]
 
 
 @pytest.mark.browser
