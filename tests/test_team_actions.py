@@ -81,12 +81,15 @@ def test_sentences_name_their_numbers_and_never_not_enough_data(demo) -> None:  
             assert f"{r['cycle_ratio']:.2f}×" in s and "90% CI" in s and "engineers" in s
         else:
             assert rows[team]["throughput_status"] == OK or s.startswith("Most idle spend")
-    flat = [s for s in sentences if s.startswith("Largest spend with no measurable change")]
-    moved = [s for s in sentences if s.startswith("Largest measured change")]
+    flat = [s for s in sentences if s.startswith("Largest spend with no measurable throughput")]
+    moved = [s for s in sentences if s.startswith("Largest measured throughput change")]
     for s in flat:
         r = rows[s.split("**")[1]]
         assert r["throughput_change_low"] <= 0 <= r["throughput_change_high"]
         assert "90% CI" in s and "adopters" in s
+        # A cycle time that did change is said, not hidden behind "no measurable change".
+        differs = r["cycle_status"] == OK and not r["cycle_ratio_low"] <= 1 <= r["cycle_ratio_high"]
+        assert ("Its cycle time did differ" in s) == differs
     for s in moved:
         r = rows[s.split("**")[1]]
         assert r["throughput_change_low"] > 0 or r["throughput_change_high"] < 0
@@ -120,3 +123,24 @@ def test_team_actions_csv_is_the_table(demo, tmp_path: Path) -> None:  # type: i
     budgets = pl.read_csv(tmp_path / "budgets.csv")
     assert set(budgets["target"]) == {"github-copilot", "claude-code", "payments"}
     assert "over budget" in budgets["status"].to_list()
+
+
+def test_a_flat_throughput_with_a_changed_cycle_time_says_both() -> None:
+    """The largest spender's throughput change includes none, but its AI-assisted PRs merge
+    measurably slower: the sentence says so instead of "no measurable change" alone."""
+    row = {
+        "team": "platform", "engineers": 24, "ai_users": 23, "ai_share": 0.54,
+        "spend": 16242.0, "spend_per_engineer_month": 229.0, "idle_seats": 0,
+        "idle_monthly_cost": 0.0, "throughput_change": -9.0, "throughput_change_low": -23.0,
+        "throughput_change_high": 8.0, "adopters": 22, "throughput_status": OK,
+        "cycle_ratio": 1.26, "cycle_ratio_low": 1.03, "cycle_ratio_high": 1.55,
+        "cycle_engineers": 23, "cycle_status": OK,
+    }  # fmt: skip
+    sentences = standouts(pl.DataFrame([row]), "USD")
+    assert sentences[0] == (
+        "Largest spend with no measurable throughput change: **platform** spends $229 per "
+        "engineer a month ($16,242 in the period); its throughput change −9% (90% CI −23% to "
+        "+8%, 22 adopters) includes no change. Its cycle time did differ: AI-assisted PRs take "
+        "1.26× the time of the same engineers' other PRs (90% CI 1.03× to 1.55×)."
+    )
+    assert sentences[1].startswith("Largest measured cycle-time difference: **platform**'s")

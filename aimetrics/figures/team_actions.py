@@ -139,6 +139,13 @@ def _pct(row: dict[str, object], key: str) -> str:
     return f"{format_signed(float(row[key]), 0)}%"  # type: ignore[arg-type]
 
 
+def _cycle_differs(row: dict[str, object]) -> bool:
+    """The team's cycle-time ratio was measured and its interval excludes 1×."""
+    return row["cycle_status"] == OK and (
+        row["cycle_ratio_low"] > 1 or row["cycle_ratio_high"] < 1  # type: ignore[operator]
+    )
+
+
 def standouts(actions: pl.DataFrame, currency: str, level: float = 0.9) -> list[str]:
     """Plain sentences for the teams that stand out, each with its numbers and uncertainty;
     none when nothing does. "Not enough data" never stands out."""
@@ -152,12 +159,21 @@ def standouts(actions: pl.DataFrame, currency: str, level: float = 0.9) -> list[
     ]  # fmt: skip
     if flat:
         r = max(flat, key=lambda r: r["spend"])
+        # Named for what was measured: the same team's cycle time may have changed.
+        cycle_too = (
+            f" Its cycle time did differ: AI-assisted PRs take {r['cycle_ratio']:.2f}× the "
+            f"time of the same engineers' other PRs ({ci} {r['cycle_ratio_low']:.2f}× to "
+            f"{r['cycle_ratio_high']:.2f}×)."
+            if _cycle_differs(r)
+            else ""
+        )
         out.append(
-            f"Largest spend with no measurable change: **{r['team']}** spends "
+            f"Largest spend with no measurable throughput change: **{r['team']}** spends "
             f"{format_money(r['spend_per_engineer_month'], currency)} per engineer a month "
             f"({format_money(r['spend'], currency)} in the period); its throughput change "
             f"{_pct(r, 'throughput_change')} ({ci} {_pct(r, 'throughput_change_low')} to "
-            f"{_pct(r, 'throughput_change_high')}, {r['adopters']} adopters) includes no change."
+            f"{_pct(r, 'throughput_change_high')}, {r['adopters']} adopters) includes no "
+            f"change.{cycle_too}"
         )
     moved = [
         r for r in measured
@@ -166,14 +182,12 @@ def standouts(actions: pl.DataFrame, currency: str, level: float = 0.9) -> list[
     if moved:
         r = max(moved, key=lambda r: abs(r["throughput_change"]))
         out.append(
-            f"Largest measured change: **{r['team']}**, throughput {_pct(r, 'throughput_change')}"
+            f"Largest measured throughput change: **{r['team']}**, "
+            f"{_pct(r, 'throughput_change')}"
             f" after adoption ({ci} {_pct(r, 'throughput_change_low')} to "
             f"{_pct(r, 'throughput_change_high')}, {r['adopters']} adopters)."
         )
-    cycle = [
-        r for r in rows
-        if r["cycle_status"] == OK and (r["cycle_ratio_low"] > 1 or r["cycle_ratio_high"] < 1)
-    ]  # fmt: skip
+    cycle = [r for r in rows if _cycle_differs(r)]
     if cycle:  # a ratio's size is symmetric in log: 0.5× is as far from 1 as 2×
         r = max(cycle, key=lambda r: abs(math.log(r["cycle_ratio"])))
         how = "faster" if r["cycle_ratio"] < 1 else "slower"
