@@ -88,6 +88,15 @@ def copilot_feature_name(feature: str) -> str:
 
 SEAT_UNITS = frozenset({"user-months", "seat-months", "seats", "licenses"})
 """Cost-record units that mean a seat (a licence held by a person for a month)."""
+GITHUB_SEATS, CURSOR_SEATS = "github", "cursor"
+API_SEAT_SOURCES: tuple[str, ...] = (GITHUB_SEATS, CURSOR_SEATS)
+"""``seat_assignments.source`` values of seats listed by a vendor's API, holder by holder
+(GitHub's Copilot seats, Cursor's team members): such a tool reports per holder whether the
+seat is held, so its seats are priced from the list and may be called idle."""
+FIRST_SEEN_SEAT_SOURCES: tuple[str, ...] = (CURSOR_SEATS,)
+"""API seat sources whose list gives no assignment date: ``assigned_on`` is the day a
+collection first saw the holder, so the seats held when the source was first collected
+(its earliest ``assigned_on``) were assigned on that day or any day before."""
 
 # --- what the store records (docs/architecture.md "Vocabulary") -------------------------------
 

@@ -212,6 +212,44 @@ def test_an_ai_change_with_a_tool_whose_seats_are_known_is_no_adoption() -> None
     assert got["person_key"].to_list() == ["bob", "cid"]
 
 
+def test_cursor_seats_held_when_first_collected_date_no_adoption() -> None:
+    # Cursor's members list has no assignment date: the seats of the first collection (8
+    # January) are left-censored, so Ann and Bob are dated by their first Cursor PR (their
+    # seat makes the tool theirs); Cid's seat, first seen a week later, is a real date. Dan
+    # has no Cursor seat: his Cursor-marked PR is no adoption.
+    merged = _merged(
+        {"ann": [1, 1], "bob": [1, 1, 1], "cid": [1, 1], "dan": [1, 1]},
+        ai={"ann": 1, "bob": 2, "cid": 1, "dan": 0},
+        tool="cursor",
+    )
+    first, later = dt.date(2025, 1, 8), dt.date(2025, 1, 15)
+    seats = pl.DataFrame(
+        {
+            "tool_id": ["cursor"] * 3,
+            "login": ["ann@acme.example", "Bob@Acme.example", "cid@acme.example"],
+            "assigned_on": [first, first, later],
+            "source": ["cursor"] * 3,
+        }
+    )
+    directory = pl.DataFrame(
+        {
+            "kind": ["email"] * 3,
+            "value": ["ann@acme.example", "bob@acme.example", "cid@acme.example"],
+            "person_key": ["ann", "bob", "cid"],
+        }
+    )
+    got = adoption_dates(merged.lazy(), seats.lazy(), directory.lazy()).collect()
+    assert got.rows() == [
+        ("ann", WEEK0 + dt.timedelta(weeks=1, days=1), FIRST_AI_CHANGE),
+        ("bob", WEEK0 + dt.timedelta(weeks=2, days=1), FIRST_AI_CHANGE),
+        ("cid", later, SEAT),
+    ]
+    # The same seats from the configuration (dated by the manager) are assignment dates.
+    configured = seats.with_columns(pl.lit("config").alias("source"))
+    got = adoption_dates(merged.lazy(), configured.lazy(), directory.lazy()).collect()
+    assert got["basis"].to_list() == [SEAT] * 3
+
+
 def test_panel_weeks_and_adoption_weeks() -> None:
     merged = _merged({"ann": [1, 0, 2], "bob": [0, 3, 1]})
     adoption = pl.DataFrame(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 import polars.selectors as cs
 
+from aimetrics.metrics.people import person_keys
 from aimetrics.metrics.period import Period, local_date, week_of, week_start
 from aimetrics.metrics.work_facts import teams_at
 from aimetrics.vocabulary import AI_GROUP, CLOSED, GROUPINGS, NO_MARKER
@@ -367,16 +368,9 @@ def adoption_cohorts(prs: pl.LazyFrame, period: Period) -> pl.LazyFrame:
 
 
 def seat_facts(seat_assignments: pl.LazyFrame, directory: pl.LazyFrame) -> pl.LazyFrame:
-    """Seat assignments with the holder's ``person_key`` (their login when unknown)."""
-    logins = directory.filter(pl.col("kind") == "login").select(
-        pl.col("value").alias("_login"), "person_key"
-    )
-    return (
-        seat_assignments.with_columns(pl.col("login").str.to_lowercase().alias("_login"))
-        .join(logins, on="_login", how="left")
-        .with_columns(pl.coalesce("person_key", "_login").alias("person_key"))
-        .drop("_login")
-    )
+    """Seat assignments with the holder's ``person_key``: the person their login or e-mail
+    (Cursor names holders by e-mail) resolves to, else the login itself lower-cased."""
+    return person_keys(seat_assignments, "login", directory)
 
 
 def select_seats(

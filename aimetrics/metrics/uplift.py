@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from aimetrics.metrics.evidence import MARKER
+from aimetrics.metrics.people import person_keys
 from aimetrics.metrics.period import local_date, week_start
 from aimetrics.metrics.stats import (
     OK,
@@ -28,6 +29,7 @@ from aimetrics.metrics.stats import (
     resampled_sums,
 )
 from aimetrics.settings import StatisticsSettings
+from aimetrics.vocabulary import FIRST_SEEN_SEAT_SOURCES
 
 SEAT = "seat"
 FIRST_AI_CHANGE = "first AI change"
@@ -62,10 +64,13 @@ def adoption_dates(
     Columns ``person_key``, ``adopted_on`` (a day), ``basis``:
 
     - ``seat``: the person's first ``seat_assignments.assigned_on`` of any tool
-      (decided by whoever hands out seats, so independent of the person's output);
+      (decided by whoever hands out seats, so independent of the person's output), except
+      a left-censored one: a seat of a source without assignment dates
+      (:data:`~aimetrics.vocabulary.FIRST_SEEN_SEAT_SOURCES`, Cursor's members) held when
+      that source was first collected, whose real assignment may be any day before;
     - else ``first AI change``: the local day of the first AI-assisted PR they
       authored (``by_engineer``) with a tool whose seats are *not* in
-      ``seat_assignments``. A tool with
+      ``seat_assignments``, or whose seat they hold left-censored. A tool with
       seat data and no seat for the person is not theirs: a Copilot suggestion
       applied from a review, or a ``copilot/`` branch name, is no adoption.
 
@@ -76,36 +81,43 @@ def adoption_dates(
     may have begun long before (left-censored).
 
     ``bases``: the bases allowed, in order of preference (one alone gives the estimate
-    under that basis, for the sensitivity table). Seat logins resolve to people through
-    ``directory`` (:func:`aimetrics.metrics.people.person_directory`) when given.
+    under that basis, for the sensitivity table). Seat logins and e-mails resolve to people
+    through ``directory`` (:func:`aimetrics.metrics.people.person_directory`) when given.
     """
     seats = (
         seat_assignments
         if seat_assignments is not None
         else pl.LazyFrame(schema={"tool_id": pl.String, "login": pl.String, "assigned_on": pl.Date})
     )
+    if "source" not in seats.collect_schema().names():
+        seats = seats.with_columns(pl.lit(None, dtype=pl.String).alias("source"))
+    censored = pl.col("source").is_in(list(FIRST_SEEN_SEAT_SOURCES)).fill_null(False) & (
+        pl.col("assigned_on") == pl.col("assigned_on").min().over("tool_id", "source")
+    )
+    seats = person_keys(seats, "login", directory).select(
+        "tool_id", "person_key", "assigned_on", censored.alias("_censored")
+    )
     # Collected on purpose: a handful of tool ids, used as a literal list in the filter.
     seat_tools = seats.select("tool_id").unique().collect()["tool_id"].implode()
+    ai = merged.filter(pl.col("by_engineer") & pl.col("is_ai"))
+    censored_pairs = seats.filter(pl.col("_censored")).select("person_key", "tool_id").unique()
+    own_tool = ai.join(
+        censored_pairs.select(
+            pl.col("person_key").alias("author_key"), pl.col("tool_id").alias("ai_tool")
+        ),
+        on=["author_key", "ai_tool"],
+        how="semi",
+    )
     first_ai = (
-        merged.filter(
-            pl.col("by_engineer")
-            & pl.col("is_ai")
-            & ~pl.col("ai_tool").is_in(seat_tools).fill_null(False)
-        )
+        pl.concat([ai.filter(~pl.col("ai_tool").is_in(seat_tools).fill_null(False)), own_tool])
         .group_by(pl.col("author_key").alias("person_key"))
         .agg(local_date(pl.col("merged_at").min(), tz).alias("adopted_on"))
         .with_columns(pl.lit(FIRST_AI_CHANGE).alias("basis"))
     )
-    seats = seats.select(pl.col("login").str.to_lowercase().alias("_login"), "assigned_on")
-    if directory is not None:
-        logins = directory.filter(pl.col("kind") == "login").select(
-            pl.col("value").alias("_login"), pl.col("person_key").alias("_key")
-        )
-        seats = seats.join(logins, on="_login", how="left").with_columns(
-            pl.coalesce("_key", "_login").alias("_login")
-        )
+    # A later seat of a tool whose seat the person held when first collected dates nothing.
     by_seat = (
-        seats.group_by(pl.col("_login").alias("person_key"))
+        seats.join(censored_pairs, on=["person_key", "tool_id"], how="anti")
+        .group_by("person_key")
         .agg(pl.col("assigned_on").min().alias("adopted_on"))
         .with_columns(pl.lit(SEAT).alias("basis"))
     )

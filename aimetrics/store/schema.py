@@ -197,7 +197,7 @@ seat_assignments = _t(
     sa.Column("revoked_on", sa.Date),  # exclusive; None = still assigned
     sa.Column("plan", sa.String(100)),
     sa.Column("last_activity_at", UtcDateTime),
-    sa.Column("source", sa.String(20), nullable=False),  # github | config | demo
+    sa.Column("source", sa.String(20), nullable=False),  # github | cursor | config | demo
 )
 
 cost_records = _t(

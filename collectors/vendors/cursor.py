@@ -1,6 +1,7 @@
 """``aimetrics collect cursor``: Cursor's Admin API and AI Code Tracking API.
 
-- Members (``GET /teams/members``): the numeric id -> e-mail map a usage row may need.
+- Members (``GET /teams/members``): the numeric id -> e-mail map a usage row may need, and
+  the paid members as seat assignments (source ``cursor``, :mod:`collectors.vendors.cursor_seats`).
 - Daily usage (``POST /teams/daily-usage-data``, windows of at most 30 days, paged so idle
   members come too): per member and day into ``vendor_usage`` (source ``cursor-admin-api``).
 - Spend (``POST /teams/spend``, every page): a running total of the current billing cycle,
@@ -38,6 +39,7 @@ from aimetrics.store.pending import pending_rows
 from aimetrics.vocabulary import tool_name
 from collectors.costs.load import check_currencies
 from collectors.vendors import cursor_rows as r
+from collectors.vendors import cursor_seats as seats
 from collectors.vendors import days as d
 from collectors.vendors.http import MAX_PAGES, VendorAuthError, VendorClient, VendorError
 
@@ -75,6 +77,9 @@ class CursorSummary:
     feeds: dict[str, FeedResult] = field(default_factory=dict)
     members: int = 0
     removed: int = 0
+    seats: int = 0  # paid seats the members list shows
+    seats_opened: int = 0
+    seats_revoked: int = 0
     joined: int = 0  # tracked commits the store holds
     requests: int = 0
     retries: int = 0
@@ -88,7 +93,10 @@ class CursorSummary:
         return [f"{feed}: {r.note}" for feed, r in self.feeds.items() if r.note]
 
     def line(self) -> str:
-        parts = [f"{self.members} members ({self.removed} removed)"]
+        parts = [
+            f"{self.members} members ({self.removed} removed); {self.seats} seats "
+            f"({self.seats_opened} new, {self.seats_revoked} revoked)"
+        ]
         for feed, res in self.feeds.items():
             if res.note:
                 parts.append(f"{feed} skipped")
@@ -159,8 +167,14 @@ def collect_cursor(
     client.report = report
     summary = CursorSummary()
     try:
-        emails = _members(client, summary)
-        report(f"cursor members: {summary.members} ({summary.removed} removed)")
+        emails, members = _members(client, summary)
+        changes = seats.save_seats(engine, members, r.TOOL, today)
+        summary.seats, summary.seats_opened = changes.held, changes.opened
+        summary.seats_revoked = changes.revoked
+        report(
+            f"cursor members: {summary.members} ({summary.removed} removed); seats: "
+            f"{changes.held} held, {changes.opened} new, {changes.revoked} revoked"
+        )
         feeds: list[tuple[str, Callable[..., None]]] = [
             (USAGE_FEED, _daily_usage), (SPEND_FEED, _spend),
         ]  # fmt: skip
@@ -196,7 +210,7 @@ def collect_cursor(
     return summary
 
 
-def _members(client: VendorClient, summary: CursorSummary) -> dict[int, str]:
+def _members(client: VendorClient, summary: CursorSummary) -> tuple[dict[int, str], list[Any]]:
     body = client.get_json(MEMBERS, {}, "Cursor members")
     members = body.get("teamMembers")
     if not isinstance(members, list):
@@ -207,7 +221,7 @@ def _members(client: VendorClient, summary: CursorSummary) -> dict[int, str]:
             emails[m["id"]] = m["email"]
     summary.members = len(members)
     summary.removed = sum(1 for m in members if isinstance(m, dict) and m.get("isRemoved"))
-    return emails
+    return emails, members
 
 
 def windows(days: list[date], longest: int = WINDOW_DAYS) -> list[tuple[date, date]]:

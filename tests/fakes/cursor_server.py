@@ -4,10 +4,11 @@ It serves, from rows built on the reference samples in ``tests/fixtures/cursor``
 SOURCE.md), made up from the day and the member so that the same request always gets the
 same answer:
 
-- ``GET /teams/members``: the sample's members (one removed);
+- ``GET /teams/members``: the sample's members (one removed; `members`, settable);
 - ``POST /teams/daily-usage-data``: ``startDate``/``endDate`` in epoch ms, both required, at
   most 30 days apart (400 beyond, as the real API); with ``page`` and ``pageSize`` every
-  current member on every day (idle ones zero-filled, ``isActive`` false) and a
+  current member on every day (idle ones zero-filled, ``isActive`` false; `idle` members
+  zero on every day) and a
   ``pagination`` block, without them only the active rows;
 - ``POST /teams/spend``: the sample's members with ``spendCents`` from `spend` (settable),
   paged by ``pageSize`` up to ``totalPages``;
@@ -73,10 +74,10 @@ def _ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
-def usage_row(day: date, member: dict[str, Any]) -> dict[str, Any]:
+def usage_row(day: date, member: dict[str, Any], idle: bool = False) -> dict[str, Any]:
     """One member's row of ``day``: active on most days (the sample's active rows, numbers
-    made up), else the sample's zero row."""
-    active = made_up(day, member["email"], mod=4) != 0
+    made up), else (and always when ``idle``) the sample's zero row."""
+    active = not idle and made_up(day, member["email"], mod=4) != 0
     template = _USAGE[made_up(member["email"], mod=2)] if active else _USAGE[2]
     row = copy.deepcopy(template)
     row.update(userId=member["id"], email=member["email"], day=day.isoformat(), date=_ms(day))
@@ -188,6 +189,10 @@ class FakeCursor(VendorServer):
         members removed later: partial data)."""
         self.tracking: int | None = None
         """403 or 404: the team's plan has no AI Code Tracking API."""
+        self.members: list[dict[str, Any]] = copy.deepcopy(MEMBERS)
+        """What ``GET /teams/members`` lists; daily usage has a row for each one not removed."""
+        self.idle: set[str] = set()
+        """Members (e-mails) with no use on any day: their daily-usage rows are zero rows."""
         self.spend: dict[str, float] = {
             row["email"]: row["spendCents"] for row in _SPEND["teamMemberSpend"]
         }
@@ -220,7 +225,7 @@ class FakeCursor(VendorServer):
 
     def route(self, record: RequestRecord) -> Answer:
         routes = {
-            ("GET", "/teams/members"): lambda: (200, {}, {"teamMembers": MEMBERS}),
+            ("GET", "/teams/members"): lambda: (200, {}, {"teamMembers": self.members}),
             ("POST", "/teams/daily-usage-data"): lambda: self._daily_usage(record.body),
             ("POST", "/teams/spend"): lambda: self._spend(record.body),
             ("GET", "/analytics/ai-code/commits"): lambda: self._commits(record.query),
@@ -239,10 +244,10 @@ class FakeCursor(VendorServer):
         first = datetime.fromtimestamp(start / 1000, UTC).date()
         days = [first + timedelta(days=i) for i in range((end - start) // DAY_MS)]
         paged = "page" in body and "pageSize" in body
-        members = sorted(ACTIVE, key=lambda m: m["id"])
+        members = sorted((m for m in self.members if not m["isRemoved"]), key=lambda m: m["id"])
         answer: dict[str, Any] = {"period": {"startDate": start, "endDate": end}}
         if not paged:
-            rows = [usage_row(d, m) for d in days for m in members]
+            rows = [usage_row(d, m, m["email"] in self.idle) for d in days for m in members]
             answer["data"] = [r for r in rows if r["isActive"]]
             for r in answer["data"]:
                 del r["isActive"]  # only paginated answers carry it
@@ -251,7 +256,7 @@ class FakeCursor(VendorServer):
         size = min(size, self.page_size or size)
         pages = max(1, -(-len(members) // size))
         chunk = members[(page - 1) * size : page * size]
-        answer["data"] = [usage_row(d, m) for d in days for m in chunk]
+        answer["data"] = [usage_row(d, m, m["email"] in self.idle) for d in days for m in chunk]
         for row in answer["data"]:
             if row["email"] in self.without_email:
                 row["email"] = None

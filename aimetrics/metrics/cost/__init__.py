@@ -4,7 +4,7 @@ Definitions and formulas: ``docs/metrics.md`` ("Cost"). In short:
 
 - **Spend lines** (:func:`spend_lines`) come from three kinds of source: seat
   plans (the configuration's, or the store's ``seat_plans``) prorated by day;
-  seats collected from an API (``seat_assignments`` of source ``github``) priced
+  seats collected from an API (``seat_assignments`` of source ``github`` or ``cursor``) priced
   by their plan; and cost records (imported billing and cost exports).
 - Each line is a **seats** charge (a seat licence) or a **usage** charge.
 - For a tool and component one **basis** is used, decided per calendar month for

@@ -14,16 +14,13 @@ import polars as pl
 from aimetrics.metrics.period import Period
 from aimetrics.store import schema as s
 from aimetrics.store.types import table_schema
-from aimetrics.vocabulary import SEAT_UNITS
+from aimetrics.vocabulary import API_SEAT_SOURCES, SEAT_UNITS
 
 if TYPE_CHECKING:
     pass
 
 # A seat-month is a twelfth of a year: price per seat per day = monthly price * 12 / 365.
 SEAT_DAYS_PER_MONTH = 365 / 12
-
-API_SEAT_SOURCES: tuple[str, ...] = ("github",)
-"""``seat_assignments.source`` values that are seats collected from a vendor's API."""
 
 SEAT_RANK = {"billed": 0, "api_seats": 1, "seat_plan": 2, "estimate": 3}
 USAGE_RANK = {"billed": 0, "estimate": 1}

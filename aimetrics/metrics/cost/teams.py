@@ -18,6 +18,7 @@ from aimetrics.metrics.cost.lines import (
     stable_sum,
 )
 from aimetrics.metrics.cost.spend import per_unit
+from aimetrics.metrics.people import person_keys
 from aimetrics.metrics.period import Period, local_date
 
 if TYPE_CHECKING:
@@ -32,29 +33,6 @@ _MEMBERSHIP_SCHEMA = {
 
 
 # --- people, teams and seats ------------------------------------------------------------
-
-
-def person_keys(
-    frame: pl.LazyFrame, column: str, directory: pl.LazyFrame | None = None
-) -> pl.LazyFrame:
-    """``person_key`` for the login or e-mail in ``column``: the person it resolves to in
-    ``directory`` (:func:`aimetrics.metrics.people.person_directory`), else itself
-    lower-cased, so it matches ``merged.author_key``."""
-    value = pl.col(column).str.strip_chars().str.to_lowercase()
-    if directory is None:
-        return frame.with_columns(value.alias("person_key"))
-    lookup = directory.select(
-        pl.col("kind").alias("_kind"),
-        pl.col("value").alias("_value"),
-        pl.col("person_key").alias("_person"),
-    )
-    kind = pl.when(value.str.contains("@")).then(pl.lit("email")).otherwise(pl.lit("login"))
-    return (
-        frame.with_columns(value.alias("_value"), kind.alias("_kind"))
-        .join(lookup, on=["_kind", "_value"], how="left")
-        .with_columns(pl.coalesce("_person", "_value").alias("person_key"))
-        .drop("_kind", "_value", "_person")
-    )
 
 
 def membership_keys(team_memberships: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
