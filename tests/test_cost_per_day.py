@@ -98,3 +98,19 @@ def test_seat_licences_stay_monthly() -> None:
         rec("generic:csv:2:e", "cursor", D(2026, 7, 2), 40.0, unit="seats", billed=False),
     ]
     assert counted(records) == [(D(2026, 7, 31), "billed", "generic:csv", 200.0)]
+
+
+def test_one_feeds_people_count_together_whatever_their_basis() -> None:
+    # Cursor's spend snapshots, 3 July: Alice's overage is billed ($2), Bob's snapshot has no
+    # includedSpendCents so his spend is an estimate ($5); both are spend, of two people. A
+    # file's estimate of the same day (no person) still gives way to the billed lines.
+    records = [
+        rec("cursor:spend-daily:3:a", "cursor", D(2026, 7, 3), 2.0, user_login="alice@x.io"),
+        rec("cursor:spend-daily:3:b", "cursor", D(2026, 7, 3), 5.0, user_login="bob@x.io",
+            billed=False),
+        rec("generic:csv:3:e", "cursor", D(2026, 7, 3), 9.0, billed=False),
+    ]  # fmt: skip
+    assert sorted(counted(records)) == [
+        (D(2026, 7, 3), "billed", "cursor:spend-daily", 2.0),
+        (D(2026, 7, 3), "estimate", "cursor:spend-daily", 5.0),
+    ]

@@ -216,10 +216,8 @@ def test_the_seat_list_calls_an_idle_member_idle_and_an_active_one_active(
 def test_cursor_seats_and_spend_snapshots_are_not_counted_twice(
     fake: FakeCursor, engine: sa.Engine
 ) -> None:
-    # Alice's snapshot has includedSpendCents (billed overage); Bob's has none, so his would
-    # be an estimate, which the cost model's per-day basis rule sets aside on a day with
-    # billed lines: left out here, it is no part of what this test is about.
-    fake.spend[BOB] = 0
+    # Alice's snapshot has includedSpendCents (billed overage); Bob's has none, so his is an
+    # estimate of his whole spend: both count, one feed's lines being different people's.
     collect(fake, engine)  # first seen on TODAY; the spend cycle began on 22 November
     settings = parse_settings(CONFIG)
     facts = load_facts_for(engine, settings)
@@ -239,7 +237,9 @@ def test_cursor_seats_and_spend_snapshots_are_not_counted_twice(
     # is paid with the seat), never the gross that holds the included usage again.
     usage = lines.filter(pl.col("component") == "usage")
     in_december = records.filter(pl.col("day") >= december.start)
+    assert set(in_december["billed"]) == {True, False}  # Alice billed, Bob estimated
     assert usage["amount"].sum() == pytest.approx(in_december["amount"].sum())
+    assert set(usage.filter(pl.col("login") == BOB)["basis"]) == {"estimate"}
     assert usage["amount"].sum() < in_december["gross_amount"].sum()
     assert lines["amount"].sum() == pytest.approx(
         seat_lines["amount"].sum() + usage["amount"].sum()

@@ -251,8 +251,20 @@ def _choose(lines: pl.LazyFrame) -> pl.LazyFrame:
     month = ["tool_id", "month", "component"]
     day = ["tool_id", "day", "component"]
     r = pl.col("_rank")
+    # One feed's usage lines of different people are different spend, never the same spend
+    # twice (Cursor's snapshots: one member's billed overage beside another's estimate, his
+    # snapshot not saying what his plan includes): they compete with their feed's best basis,
+    # all together. A feed's lines of no one (a file's invoice and its estimate) do not.
+    slot = pl.when(pl.col("_monthly")).then(pl.col("month")).otherwise(pl.col("day"))
+    personal = (pl.col("component") == "usage") & pl.col("login").is_not_null()
     best = (
         lines.with_columns(rank.alias("_rank"), monthly.alias("_monthly"))
+        .with_columns(
+            pl.when(personal)
+            .then(r.min().over(["tool_id", slot, "component", "source", "feed", personal]))
+            .otherwise(r)
+            .alias("_rank")
+        )
         .with_columns(
             r.min().over(month).alias("_all"),
             r.filter(pl.col("_monthly")).min().over(month).alias("_mb"),
