@@ -30,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -46,6 +46,7 @@ from fakes.github_graphql import (
     run_query,
     validation_errors,
 )
+from fakes.local_server import LocalServer, QuietServer
 
 DEFAULT_TOKEN = "ghp_FAKEtoken0123456789abcdefghijklmnopqr"
 PUBLIC_API = "https://api.github.com"
@@ -131,7 +132,7 @@ class _Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
     def __init__(self, *, ghes: bool = False, tokens: Iterable[str] = (DEFAULT_TOKEN,)) -> None:
@@ -159,38 +160,13 @@ class FakeGitHub:
         """Installation token -> the only owner (lower-cased) it can see."""
         self._lock = threading.Lock()
         self._used = {"core": 0, "graphql": 0}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # --- lifecycle and addresses ----------------------------------------------------------------
+    # --- addresses ---------------------------------------------------------------------------
 
-    def start(self) -> FakeGitHub:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = _Server(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
+    server_class = QuietServer
 
-    def stop(self) -> None:
-        self.release()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeGitHub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _handler_base(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     @property
     def prefix(self) -> str:
@@ -701,13 +677,6 @@ def removed_field_answer(message: str | None, path: list[Any] | None) -> dict[st
             }
         ]
     }
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that vanish mid-answer (killed, timed out) are expected here."""
 
 
 class _Handler(BaseHTTPRequestHandler):

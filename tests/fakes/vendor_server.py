@@ -17,9 +17,11 @@ import json
 import socket
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
+
+from fakes.local_server import LocalServer
 
 RESET = 0
 """`Fault` status: close the connection without answering."""
@@ -64,7 +66,7 @@ class FaultLike(Protocol):
     def matches(self, record: RequestRecord) -> bool: ...
 
 
-class VendorServer:
+class VendorServer(LocalServer):
     """The server and its state. Use as a context manager, or ``start()``/``stop()``."""
 
     methods: tuple[str, ...] = ("GET",)
@@ -83,7 +85,6 @@ class VendorServer:
         self.held = threading.Event()
         self._release = threading.Event()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     # --- what a fake defines ----------------------------------------------------------------
 
@@ -99,34 +100,8 @@ class VendorServer:
         """The answer to an authorized request without a fault."""
         raise NotImplementedError
 
-    # --- lifecycle ----------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        self.release()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def root(self) -> str:
-        assert self._server is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _handler_base(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     def release(self) -> None:
         self._release.set()
