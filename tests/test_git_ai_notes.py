@@ -274,6 +274,22 @@ def test_collect_git_reads_notes(noted: tuple[Repo, dict[str, str]], engine: sa.
     assert len(warnings) == 1
 
 
+def test_notes_with_all_refs_only_of_the_default_branch(
+    noted: tuple[Repo, dict[str, str]], engine: sa.Engine
+) -> None:
+    """With --all the log also reads the abandoned branch: its commit is stored, off the
+    default branch, and its note is left out as without --all (the write tells the branch's
+    commits from the log just read, not from the store)."""
+    repo, shas = noted
+    counts = collect_repo(engine, inspect_repo(repo.path), all_refs=True, on_warning=print)
+    assert counts["ai_line_commits"] == 5
+    commits = read_table(engine, s.commits).filter(pl.col("sha") == shas["abandoned"])
+    assert commits["on_default_branch"].to_list() == [False]
+    lines = lines_of(engine)
+    assert rows_for(lines, shas["abandoned"]) == []
+    assert rows_for(lines, shas["branch"]) == [("claude-code", "claude-sonnet-4-5", 3, 0, 0, 3)]
+
+
 def test_notes_read_in_this_process_without_an_interpreter_to_start(
     noted: tuple[Repo, dict[str, str]], engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
