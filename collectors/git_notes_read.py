@@ -350,7 +350,8 @@ _NICENESS = 10  # added to the child's nice value (``nice``'s default)
 
 
 class NotesReader:
-    """``read_notes`` in a second Python process, started at once; ``result`` waits for it.
+    """``read_notes`` in a second Python process, started at once (it lowers its own priority,
+    see ``_serve``); ``result`` waits for it.
     Nothing is started when there is nothing to read (no notes ref, or none changed); where
     no interpreter can be started (a frozen application), ``result`` reads in this process."""
 
