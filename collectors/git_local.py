@@ -14,8 +14,8 @@ Incremental: the tips read last time are stored in ``sync_state``; a re-run
 reads only commits not reachable from them. Shallow and partial clones: see
 ``collectors.git_clone_state`` (what is stored, the warning, how a later run fills the gap).
 
-git-ai's line-level authorship notes (``refs/notes/ai``) are read after the commits, by
-``collectors.git_notes``.
+git-ai's line-level authorship notes (``refs/notes/ai``) are read beside the log and written
+after the commits (``collectors.git_notes_beside_log``, ``collectors.git_notes``).
 
 Here: the repository, its read state and the one write; ``collectors.git_log`` runs git and
 streams its log; ``collectors.git_prs`` recovers the pull requests, their commits and authors.
@@ -41,9 +41,9 @@ from aimetrics.store import schema as s
 from aimetrics.store.pending import pending_rows
 from aimetrics.store.staged import StagedWrite
 from collectors import git_clone_state as clone
-from collectors import git_notes as notes
 from collectors.git_clone_state import ReadState
 from collectors.git_log import FIELDS, RS, US, GitError, GitLog, existing_commits, run_git
+from collectors.git_notes_beside_log import NotesBeside
 from collectors.git_prs import (
     MERGE_PR,
     SQUASH_PR,
@@ -178,8 +178,9 @@ def collect_repo(
     # git-ai's line-level notes of the branch read (with --all too: the notes ref has
     # commits of its own) are read and counted in a second process, on the other core,
     # while the log is read; written after it, in their own transaction
-    # (``collectors.git_notes``).
-    notes_state = _NotesBeside(engine, repo, full=full, warn=warn)
+    # (``collectors.git_notes_beside_log``).
+    tip = _branch_tip(repo, f"{repo.full_name} ({repo.path})")
+    notes_state = NotesBeside(engine, repo.path, repo.full_name, tip, full=full, warn=warn)
     read = functools.partial(
         _read_repo, engine, repo, all_refs=all_refs, boundary=boundary, relink=relink,
         on_progress=on_progress, bot_email=bot_email,
@@ -187,46 +188,21 @@ def collect_repo(
     try:
         try:
             # Line counts missing from the last read: try the whole history with numstat.
-            counts = read(known=known if state.line_counts else [], numstat=True)
+            counts, on_branch = read(known=known if state.line_counts else [], numstat=True)
         except GitError as exc:
             if not clone.missing_blobs(str(exc)):
                 raise
             # A partial clone without blobs (git stops at the first missing blob, at once in a
             # blobless clone; the transaction rolled back): read it again without line counts.
-            counts = read(known=known, numstat=False)
+            counts, on_branch = read(known=known, numstat=False)
             warn(clone.no_line_counts_warning(repo.full_name))
         if boundary:
             warn(clone.shallow_warning(repo.full_name, _visible_commits(repo, all_refs)))
     except BaseException:  # the notes' process is not left running
         notes_state.cancel()
         raise
-    counts["ai_line_commits"] = notes_state.done(int(counts["repo_id"]))
+    counts["ai_line_commits"] = notes_state.done(int(counts["repo_id"]), on_branch)
     return counts
-
-
-class _NotesBeside:
-    """``collectors.git_notes.read_notes`` in a process beside the log; ``done`` writes."""
-
-    def __init__(
-        self, engine: sa.Engine, repo: GitRepo, *, full: bool, warn: Callable[[str], None]
-    ) -> None:
-        self.engine, self.repo, self.warn = engine, repo, warn
-        tip = _branch_tip(repo, f"{repo.full_name} ({repo.path})")
-        state = notes.read_state(engine, repo.full_name)  # before the log's write lock
-        self.reader = notes.NotesReader(repo.path, repo.full_name, tip, state, full=full)
-
-    def done(self, repo_id: int) -> int:
-        try:
-            found = self.reader.result()
-        except GitError as exc:  # the commits are stored: the notes wait for the next run
-            self.warn(f"{self.repo.full_name}: git-ai notes not read: {exc}")
-            return 0
-        return notes.write_notes(
-            self.engine, self.repo.path, self.repo.full_name, repo_id, found, self.warn
-        )
-
-    def cancel(self) -> None:
-        self.reader.cancel()
 
 
 def _read_state(engine: sa.Engine, full_name: str) -> ReadState:
@@ -254,11 +230,12 @@ def _read_repo(
     relink: bool,
     on_progress: Callable[[int], None] | None,
     bot_email: BotEmail | None,
-) -> dict[str, int]:
+) -> tuple[dict[str, int], pl.DataFrame]:
     """One read of ``repo`` (``collect_repo``): commits not reachable from ``known``;
     without ``numstat``, line counts unknown; ``boundary``: the shallow clone's boundary
     commits (their parents and line counts unknown); ``relink``: this repository's links
-    of git-recovered PRs are worked out again from what is read."""
+    of git-recovered PRs are worked out again from what is read. Returns the counts, and
+    the commits read (``sha``) that are on the branch read (for the notes' write)."""
     existing = read_table(
         engine, s.repositories, where=s.repositories.c.full_name == repo.full_name
     )
@@ -370,12 +347,13 @@ def _read_repo(
             sync = pl.concat([sync, pending_rows([repo_id])], how="vertical_relaxed")
         w.write(s.sync_state, sync)
         w.commit()
-    return {
+    counts = {
         "commits": graph.height,
         "pull_requests": w.counts.get(s.pull_requests.name, 0),
         "pull_request_commits": w.counts.get(s.pull_request_commits.name, 0),
         "repo_id": repo_id,
     }
+    return counts, (graph.filter("on_default_branch") if all_refs else graph).select("sha")
 
 
 def _branch_tip(repo: GitRepo, label: str) -> str:

@@ -68,20 +68,30 @@ def write_notes(
     repo_id: int,
     found: NotesRead | None,
     on_warning: Callable[[str], None] | None = None,
+    *,
+    read_on_branch: pl.DataFrame | None = None,
 ) -> int:
     """Write what ``read_notes`` found (one transaction, with the read state); the warnings
-    go to ``on_warning`` (default: the log). Returns how many commits' rows were written."""
+    go to ``on_warning`` (default: the log). ``read_on_branch``: commits (``sha``) known to be
+    stored on the branch read (those `collect git` just read there); the store is asked about
+    the others. Returns how many commits' rows were written."""
     if found is None:
         return 0
     lines = _with_repo(_frame(found.lines, _ROW_SCHEMA), repo_id, SOURCE, _ROW_SCHEMA)
     files = _with_repo(_frame(found.files, _FILE_SCHEMA), repo_id, SOURCE, _FILE_SCHEMA)
     if lines.height or found.warnings:
         # Only the notes of commits stored on the branch read are written. Those that are
-        # not are found with one join (usually none): a filter of every row by the stored
-        # shas, or a set of them in Python, costs several times more at 100k commits.
+        # not are found with joins (usually none): a filter of every row by the stored
+        # shas, or a set of them in Python, costs several times more at 100k commits. The
+        # commits the log just read need no look in the store (reading 100k shas back took
+        # a third of this write); only the others do (a note added to an older commit).
         warned = pl.DataFrame({"sha": list(found.warnings)}, schema={"sha": pl.String})
-        noted = pl.concat([lines.select("sha"), warned])
-        off = noted.unique().join(_on_branch(engine, repo_id), on="sha", how="anti")["sha"]
+        unsure = pl.concat([lines.select("sha"), warned]).unique()
+        if read_on_branch is not None:
+            unsure = unsure.join(read_on_branch, on="sha", how="anti")
+        if unsure.height:
+            unsure = unsure.join(_on_branch(engine, repo_id), on="sha", how="anti")
+        off = unsure["sha"]
         if off.len():
             lines, files = (f.filter(~pl.col("sha").is_in(off.implode())) for f in (lines, files))
         off_branch = set(off.to_list())

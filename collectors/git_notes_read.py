@@ -71,19 +71,23 @@ def read_notes(
     # lists every note at once; walking the branch here would cost as much as the log).
     todo = sorted(sha for sha in changed if sha in notes)
     gone = sorted(sha for sha in changed if sha not in notes)
-    # cat-file reads the notes while the patches are parsed (git works on the other core).
-    with _CatBlobs(path, [notes[sha] for sha in todo]) as blobs:
-        added = _added_lines(path, todo)
-        texts = blobs.texts()
     counted: dict[str, LineCounts] = {}
     warnings: dict[str, str] = {}
-    for sha, (merge, lines) in added.items():
-        try:
-            note = parse_note(texts[notes[sha]])
-        except NoteError as exc:
-            warnings[sha] = f"{full_name}: the git-ai note on commit {sha} is skipped: {exc}"
-            continue
-        counted[sha] = count_lines(note, lines, merge=merge)
+    # Both gits start at once: cat-file reads the notes (quickly) while git log diffs; then
+    # each piece of the log is parsed and its commits' notes parsed and counted while git
+    # diffs the next commits, so that little is left to do when git is done.
+    with _CatBlobs(path, [notes[sha] for sha in todo]) as blobs, _PatchLog(path, todo) as log:
+        texts = blobs.texts()
+        for added in log:
+            for sha, (merge, lines) in added.items():
+                try:
+                    note = parse_note(texts[notes[sha]])
+                except NoteError as exc:
+                    warnings[sha] = (
+                        f"{full_name}: the git-ai note on commit {sha} is skipped: {exc}"
+                    )
+                    continue
+                counted[sha] = count_lines(note, lines, merge=merge)
     rows, files = line_columns(counted), file_columns(counted)
     replaced = None if everything else [*todo, *gone]
     return NotesRead(notes_tip, branch_tip, rows, files, replaced, warnings)
@@ -264,40 +268,74 @@ class _CatBlobs:
 
 def _added_lines(path: Path, shas: list[str]) -> dict[str, tuple[bool, Added]]:
     """Per commit: whether it is a merge, and the lines it adds against its first parent
-    (git-ai's diff: ``-U0``, renames found down to 1% similarity; a root commit against
-    the empty tree; a merge shows no diff). One ``git log`` over all of them, parsed in
-    pieces of whole commits while git diffs the next ones."""
+    (``_PatchLog``'s pieces, gathered)."""
     out: dict[str, tuple[bool, Added]] = {}
-    if not shas:
-        return out
-    args = [
-        "-c", "core.quotePath=false", "log", "--no-walk=unsorted", "--stdin", "-p", "-U0",
-        "--find-renames=1%", "--no-color", "--no-ext-diff", "--format=%x01%H %P",
-    ]  # fmt: skip
-    with _lines_file(shas) as stdin:
-        git = _git(path, args, stdin, subprocess.PIPE)
-        try:
-            for piece in _commit_pieces(git.proc.stdout):  # type: ignore[arg-type]
-                out.update(log_added_ranges(piece))
-        except BaseException:
-            _stop(git)
-            raise
-        _check(path, git, "log")
+    with _PatchLog(path, shas) as log:
+        for added in log:
+            out.update(added)
     return out
 
 
+class _PatchLog:
+    """The lines each commit adds against its first parent (git-ai's diff: ``-U0``, renames
+    found down to 1% similarity; a root commit against the empty tree; a merge shows no
+    diff), from one ``git log`` over all of them, started at once. Iterating yields them
+    per piece of whole commits (``log_added_ranges``), as git writes them."""
+
+    def __init__(self, path: Path, shas: list[str]) -> None:
+        self.path, self.git = path, None
+        self.stdin = _lines_file(shas)
+        if not shas:
+            return
+        args = [
+            "-c", "core.quotePath=false", "log", "--no-walk=unsorted", "--stdin", "-p", "-U0",
+            "--find-renames=1%", "--no-color", "--no-ext-diff", "--format=%x01%H %P",
+        ]  # fmt: skip
+        self.git = _git(path, args, self.stdin, subprocess.PIPE)
+        _widen_pipe(self.git.proc.stdout)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[dict[str, tuple[bool, Added]]]:
+        if self.git is None:
+            return
+        for piece in _commit_pieces(self.git.proc.stdout):  # type: ignore[arg-type]
+            yield log_added_ranges(piece)
+        git, self.git = self.git, None
+        _check(self.path, git, "log")
+
+    def __enter__(self) -> _PatchLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.git is not None:  # left early
+            _stop(self.git)
+        self.stdin.close()
+
+
+def _widen_pipe(stdout: IO[bytes]) -> None:
+    """Let git write up to a megabyte ahead (Linux; a pipe holds 64 KiB by default): git
+    diffs on while a piece is parsed and counted, instead of waiting for it."""
+    try:
+        import fcntl  # not on Windows
+
+        fcntl.fcntl(stdout.fileno(), fcntl.F_SETPIPE_SZ, _READ_BYTES)
+    except (ImportError, AttributeError, OSError):  # another system, or a lower limit
+        pass
+
+
 def _commit_pieces(stdout: IO[bytes]) -> Iterator[str]:
-    """``git log --format=%x01...`` output in pieces that start at a commit's first line."""
-    rest = b""
-    while block := stdout.read(_READ_BYTES):
-        buf = rest + block
-        cut = buf.rfind(b"\n\x01")
-        if cut < 0:
-            rest = buf
+    """``git log --format=%x01...`` output in pieces that start at a commit's first line: what
+    git has written so far (up to ``_READ_BYTES``), cut after its last whole commit."""
+    parts: list[bytes] = []
+    # read1: what the pipe holds, without waiting for a full megabyte (git writes on).
+    while block := stdout.read1(_READ_BYTES):  # type: ignore[attr-defined]
+        cut = block.rfind(b"\n\x01")
+        if cut < 0:  # within a commit (or a cut between two blocks): gather on
+            parts.append(block)
             continue
-        rest = buf[cut + 1 :]
-        yield buf[: cut + 1].decode("utf-8", "replace")
-    if rest:
+        parts.append(block[: cut + 1])
+        yield b"".join(parts).decode("utf-8", "replace")
+        parts = [block[cut + 1 :]]
+    if rest := b"".join(parts):
         yield rest.decode("utf-8", "replace")
 
 
@@ -308,9 +346,12 @@ def _commit_pieces(stdout: IO[bytes]) -> Iterator[str]:
 # answer's classes are the ones the parent unpickles (collectors.git_notes_read.NotesRead).
 _CHILD = "from collectors.git_notes_read import _serve; _serve()"
 
+_NICENESS = 10  # added to the child's nice value (``nice``'s default)
+
 
 class NotesReader:
-    """``read_notes`` in a second Python process, started at once; ``result`` waits for it.
+    """``read_notes`` in a second Python process, started at once (it lowers its own priority,
+    see ``_serve``); ``result`` waits for it.
     Nothing is started when there is nothing to read (no notes ref, or none changed); where
     no interpreter can be started (a frozen application), ``result`` reads in this process."""
 
@@ -387,6 +428,13 @@ def _serve() -> None:
     # A short-lived process making a few objects per note and no reference cycles: the
     # collector's passes over the growing heap cost a third of the counting, for nothing.
     gc.disable()
+    # A lower priority (its git's too, started from here): the log and its parsing in the
+    # parent are what the run waits for, and they already keep one and a half cores busy;
+    # this process takes what they leave. At the same priority it slowed them by more than
+    # it saved (measured in docs/collecting.md); its answer is wanted only after the log.
+    if hasattr(os, "nice"):  # not on Windows
+        with contextlib.suppress(OSError):
+            os.nice(_NICENESS)
     try:
         answer: tuple[str, object] = ("ok", _read(json.loads(sys.argv[1])))
     except Exception as exc:  # raised again in the parent

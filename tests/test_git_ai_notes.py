@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -18,11 +19,12 @@ from collectors.git_ai_notes import (
     NoteError,
     added_ranges,
     count_lines,
+    log_added_ranges,
     parse_note,
     tool_id,
 )
 from collectors.git_local import collect_repo, inspect_repo
-from collectors.git_notes_read import _added_lines
+from collectors.git_notes_read import _added_lines, _commit_pieces
 from tests.test_git_local import Repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "git-ai"
@@ -163,6 +165,38 @@ def test_added_lines_read_from_git_as_git_ai_diffs(tmp_path: Path) -> None:
     assert added[merge] == (True, {})
 
 
+class _Trickle(io.BytesIO):
+    """A pipe that holds ``size`` bytes at a time (``read1`` returns no more)."""
+
+    def __init__(self, data: bytes, size: int) -> None:
+        super().__init__(data)
+        self.size = size
+
+    def read1(self, n: int = -1) -> bytes:
+        return super().read1(min(n, self.size) if n >= 0 else self.size)
+
+
+def test_log_read_in_pieces_of_whole_commits_whatever_git_has_written() -> None:
+    """The patch log is parsed as git writes it (what the pipe holds): each piece starts at
+    a commit's first line and ends before the next, whether a read ends inside a commit, a
+    multi-byte character, or between the newline and the mark that starts a commit."""
+    log = (
+        "\x01aaa \ndiff --git a/é.txt b/é.txt\n--- /dev/null\n+++ b/é.txt\n@@ -0,0 +1,2 @@\n+é\n"
+        "+x\n\x01bbb aaa\n\x01ccc bbb x\n\x01ddd ccc\ndiff --git a/a b/a\n--- a/a\n+++ b/a\n"
+        "@@ -3 +3,4 @@\n-y\n+1\n+2\n+3\n+4\n"
+    ).encode()
+    whole = log_added_ranges(log.decode())
+    for size in range(1, len(log) + 2):
+        pieces = list(_commit_pieces(_Trickle(log, size)))  # type: ignore[arg-type]
+        assert "".join(pieces).encode() == log
+        assert all(p.startswith("\x01") for p in pieces)
+        found: dict[str, tuple[bool, dict[str, list[tuple[int, int]]]]] = {}
+        for piece in pieces:
+            found.update(log_added_ranges(piece))
+        assert found == whole
+    assert whole["ddd"] == (False, {"a": [(3, 6)]}) and whole["ccc"] == (True, {})
+
+
 # --- collect git -------------------------------------------------------------------------------
 
 
@@ -272,6 +306,22 @@ def test_collect_git_reads_notes(noted: tuple[Repo, dict[str, str]], engine: sa.
         "ai_line_commits"
     ] == 0  # fmt: skip
     assert len(warnings) == 1
+
+
+def test_notes_with_all_refs_only_of_the_default_branch(
+    noted: tuple[Repo, dict[str, str]], engine: sa.Engine
+) -> None:
+    """With --all the log also reads the abandoned branch: its commit is stored, off the
+    default branch, and its note is left out as without --all (the write tells the branch's
+    commits from the log just read, not from the store)."""
+    repo, shas = noted
+    counts = collect_repo(engine, inspect_repo(repo.path), all_refs=True, on_warning=print)
+    assert counts["ai_line_commits"] == 5
+    commits = read_table(engine, s.commits).filter(pl.col("sha") == shas["abandoned"])
+    assert commits["on_default_branch"].to_list() == [False]
+    lines = lines_of(engine)
+    assert rows_for(lines, shas["abandoned"]) == []
+    assert rows_for(lines, shas["branch"]) == [("claude-code", "claude-sonnet-4-5", 3, 0, 0, 3)]
 
 
 def test_notes_read_in_this_process_without_an_interpreter_to_start(
