@@ -30,6 +30,7 @@ from aimetrics.format import (
     tool_colors,
 )
 from aimetrics.format import PALETTE as _PALETTE
+from aimetrics.metrics.overview import rollouts_in_weeks
 from aimetrics.metrics.roi import Roi
 from aimetrics.vocabulary import tool_name
 from dashboard.components import AI_LABEL, OTHER_GROUPS
@@ -119,16 +120,17 @@ def weekly_trend_chart(
             layer="below",
         )
     names = dict(tool_names or {})
-    for tool, day in _rollouts_within(rollouts, weeks):
+    for k, (tool, day) in enumerate(rollouts_in_weeks(rollouts, weeks)):
         fig.add_vline(
             x=day.isoformat(),
             row="all",
             col=1,
             line={"color": ROLLOUT_COLOR, "dash": "dot", "width": 1.5},
         )
+        # Staggered heights: roll-outs weeks apart must not print over each other.
         fig.add_annotation(
             x=day.isoformat(),
-            y=1.0,
+            y=1.0 - 0.13 * (k % 3),
             xref="x",
             yref="y domain",  # inside the top of the upper chart
             xanchor="left",
@@ -155,18 +157,6 @@ def weekly_trend_chart(
         margin={"t": 90, "l": 60, "r": 20, "b": 50},
     )
     return fig
-
-
-def _rollouts_within(rollouts: pl.DataFrame | None, weeks: list[dt.date]) -> list[tuple]:  # type: ignore[type-arg]
-    """The roll-outs on a day of the weeks shown."""
-    if rollouts is None or rollouts.is_empty() or not weeks:
-        return []
-    first, stop = weeks[0], weeks[-1] + dt.timedelta(days=7)
-    return [
-        (tool, day)
-        for tool, day in rollouts.select("tool_id", "rolled_out_on").iter_rows()
-        if first <= day < stop
-    ]
 
 
 def team_map_chart(frame: pl.DataFrame, currency: str, level: float) -> go.Figure:

@@ -47,7 +47,8 @@ CUT_LABELS = """() => Array.from(document.querySelectorAll(
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText)"""
 # Chart text that does not read: a tick at an unround value ("33.798438%", what a second
-# axis synced to the first draws), or a legend drawn over the x axis' title.
+# axis synced to the first draws), two notes printed over each other (roll-outs weeks
+# apart), or a legend drawn over the x axis' title.
 CHART_FLAWS = """() => {
   const flaws = [];
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
@@ -55,6 +56,13 @@ CHART_FLAWS = """() => {
     for (const tick of plot.querySelectorAll('.xtick text, .ytick text, .y2tick text')) {
       if (/\\d\\.\\d{3,}/.test(tick.textContent)) flaws.push(`${title}: tick ${tick.textContent}`);
     }
+    const notes = Array.from(plot.querySelectorAll('.annotation'))
+      .map(a => [a.textContent, a.getBoundingClientRect()]).filter(([, r]) => r.width);
+    notes.forEach(([text, a], i) => notes.slice(i + 1).forEach(([other, b]) => {
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+        flaws.push(`${title}: "${text}" printed over "${other}"`);
+      }
+    }));
     const legend = plot.querySelector('.legend')?.getBoundingClientRect();
     const xtitle = plot.querySelector('.g-xtitle text')?.getBoundingClientRect();
     if (legend && xtitle && xtitle.width && legend.width && legend.left < xtitle.right &&

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
@@ -351,6 +352,19 @@ def rollouts(seat_assignments: pl.LazyFrame, seat_plans: pl.LazyFrame) -> pl.Laz
         .agg(pl.col("day").first().alias("rolled_out_on"), pl.col("basis").first())
         .sort("rolled_out_on", "tool_id")
     )
+
+
+def rollouts_in_weeks(rollouts: pl.DataFrame | None, weeks: list[date]) -> list[tuple[str, date]]:
+    """(tool, day) of the roll-outs (:func:`rollouts`) on a day of the weeks a chart shows
+    (``weeks``: their first days, in order), for the trend charts' dotted lines."""
+    if rollouts is None or rollouts.is_empty() or not weeks:
+        return []
+    first, stop = weeks[0], weeks[-1] + timedelta(days=7)
+    return [
+        (tool, day)
+        for tool, day in rollouts.select("tool_id", "rolled_out_on").iter_rows()
+        if first <= day < stop
+    ]
 
 
 def weekly_trend(

@@ -23,6 +23,7 @@ from aimetrics.format import (
     money_axis,
     tool_colors,
 )
+from aimetrics.metrics.overview import rollouts_in_weeks
 from aimetrics.metrics.period import Period, partial_days
 from aimetrics.metrics.roi import RoiFigures
 from aimetrics.vocabulary import AI_GROUP, NO_MARKER, STAGES, tool_name
@@ -185,14 +186,8 @@ def share_trend_chart(
             layer="below", line_width=0, annotation_text="this period",
             annotation_position="top left",
         )  # fmt: skip
-    if rollouts is not None and weeks:
-        first, stop = weeks[0], weeks[-1] + dt.timedelta(days=7)
-        shown = [
-            (tool, day)
-            for tool, day in rollouts.select("tool_id", "rolled_out_on").iter_rows()
-            if first <= day < stop
-        ]
-        for k, (tool, day) in enumerate(shown):
+    if weeks:
+        for k, (tool, day) in enumerate(rollouts_in_weeks(rollouts, weeks)):
             fig.add_vline(x=day, line={"color": ROLLOUT_COLOR, "dash": "dot", "width": 1})
             # Staggered heights: roll-outs weeks apart must not print over each other.
             fig.add_annotation(
