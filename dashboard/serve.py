@@ -4,10 +4,11 @@ what the first page needs made ready while the server starts (``aimetrics dashbo
 Streamlit runs ``app.py`` only when a browser connects, so the first visitor of a fresh server
 would also wait for the dashboard's imports (polars, plotly, the figures: 2-3 s at the first
 page, docs/operations.md), for plotly's first figure of each trace type, and for the PDF
-check (Playwright's driver). A thread does all of that as the server starts; a visitor who
-comes earlier simply waits on Python's import lock for what is not loaded yet. The same
-thread then starts ``dashboard/warm.py``'s, which keeps the Overview's first page computed
-at the server's start and after every write to the store.
+check (Playwright's driver, in a thread of its own). All of that is done before the server
+listens (about 0.5 s on a warm machine): a server answering while it still imported made its
+first visitor wait 0.5-0.7 s more than the next one (session 9). Then ``dashboard/warm.py``'s
+thread starts, which keeps the Overview's first page computed at the server's start and after
+every write to the store.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 # Scripts, not libraries (they draw a page when imported), and this module.
 _NOT_PRELOADED = {"app", "app_pages", "serve"}
 PRELOAD_THREAD = "aimetrics-preload"
+PRELOAD_WAIT_S = 10.0  # the longest the server waits for the preload before it listens
 WARM_THREAD = "aimetrics-warm"  # dashboard.warm's (not imported here: it loads the figures)
 
 
@@ -79,7 +81,14 @@ def main() -> None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         _NotThePreload()
     )
-    threading.Thread(target=preload_and_warm, name=PRELOAD_THREAD, daemon=True).start()
+    # The server listens once the preload is done: a server that answers while it still
+    # imports and reads makes its first visitor wait on that work beside its own (+0.5-0.7 s
+    # on a 2-core machine, session 9). At most PRELOAD_WAIT_S, though: a store that does not
+    # answer (a PostgreSQL server down) must not keep the dashboard from saying so. The warm
+    # (the disk cache read, or the figures computed on a miss) goes on in its own thread.
+    preloading = threading.Thread(target=preload_and_warm, name=PRELOAD_THREAD, daemon=True)
+    preloading.start()
+    preloading.join(PRELOAD_WAIT_S)
 
     sys.argv = ["streamlit", *sys.argv[1:]]
     streamlit_main()

@@ -69,7 +69,10 @@ class StoreUrl:
         """The URI the ADBC drivers expect (a path for SQLite, libpq URI for PostgreSQL)."""
         if self.is_sqlite:
             return str(self.sqlite_path)
-        return self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        url = self.url.set(drivername="postgresql")
+        if "connect_timeout" not in url.query:  # the URL's own setting wins
+            url = url.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
+        return url.render_as_string(hide_password=False)
 
     def __str__(self) -> str:
         return self.url.render_as_string(hide_password=True)
@@ -92,6 +95,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+CONNECT_TIMEOUT_S = 10  # PostgreSQL: seconds to wait for the server to answer a connection
 
 
 def create_store_engine(url_text: str, *, must_exist: bool = False) -> sa.Engine:
@@ -121,7 +127,15 @@ def create_store_engine(url_text: str, *, must_exist: bool = False) -> sa.Engine
         engine = sa.create_engine(store_url.url, poolclass=sa.pool.NullPool)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = sa.create_engine(store_url.url, pool_pre_ping=True)
+        # A server that accepts but never answers (a dead host behind a load balancer, a
+        # wrong port forwarded) is an error after CONNECT_TIMEOUT_S, not a wait forever
+        # (libpq's default); a connect_timeout in the URL wins.
+        timeout = (
+            {}
+            if "connect_timeout" in store_url.url.query
+            else {"connect_timeout": CONNECT_TIMEOUT_S}
+        )
+        engine = sa.create_engine(store_url.url, pool_pre_ping=True, connect_args=timeout)
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
