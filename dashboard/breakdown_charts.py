@@ -183,29 +183,36 @@ ENGAGED_COLOR = "#7c3aed"
 ACCEPTED_COLOR = AI_COLOR
 
 
-def copilot_users_chart(weekly: pl.DataFrame, week_start_day: str) -> go.Figure:
-    """Average daily active and engaged Copilot users per week (``weekly_usage``)."""
+def copilot_users_chart(
+    weekly: pl.DataFrame, week_start_day: str, period: Period | None = None
+) -> go.Figure:
+    """Average daily active and engaged Copilot users per week (``weekly_usage``); a partial
+    first or last week of ``period`` dotted with an open marker (two weekdays of a week average
+    more users a day than the whole week with its weekend)."""
     fig = go.Figure()
+    weeks = weekly["week_start"].to_list()
+    days = partial_days(weeks, "week", period) if period else [None] * len(weeks)
     for column, name, color in (
         ("active_users", "Active users", COPILOT_COLOR),
         ("engaged_users", "Engaged users (prompted or accepted)", ENGAGED_COLOR),
     ):
-        fig.add_trace(
-            go.Scatter(
-                x=weekly["week_start"].to_list(),
-                y=weekly[column].to_list(),
-                name=name,
-                mode="lines+markers",
-                line={"color": color, "width": 2.5},
-                customdata=weekly["days"].to_list(),
-                hovertemplate=(
-                    f"Week of %{{x|%Y-%m-%d}}<br>{name}: %{{y:.1f}} a day on average"
-                    "<br>%{customdata} reported days<extra></extra>"
-                ),
-            )
+        trace = go.Scatter(
+            x=weeks,
+            y=weekly[column].to_list(),
+            name=name,
+            mode="lines+markers",
+            line={"color": color, "width": 2.5},
+            customdata=[
+                [n, partial_note(d, "week")] for n, d in zip(weekly["days"], days, strict=True)
+            ],
+            hovertemplate=(
+                f"Week of %{{x|%Y-%m-%d}}%{{customdata[1]}}<br>{name}: %{{y:.1f}} a day on "
+                "average<br>%{customdata[0]} reported days<extra></extra>"
+            ),
         )
+        add_line(fig, trace, [d is not None for d in days])
     fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero", **NUMBER_AXIS)
-    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()})")
+    fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()}; dotted: a partial week)")
     return layout(fig, "How many people use Copilot on a typical day?", 360)
 
 

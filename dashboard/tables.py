@@ -209,6 +209,19 @@ def readable(
     )
 
 
+def table_currency(frame: pl.DataFrame) -> str | None:
+    """The currency a table's money is shown in: the one its ``currency`` column names (a
+    row without money names none), the reporting one without such a column, or None when
+    the rows are in several currencies and each says which in its own column."""
+    if "currency" not in frame.columns:
+        return _reporting_currency()
+    named = frame["currency"].drop_nulls()
+    named = named.filter(named != "").unique()
+    if named.len() == 1:
+        return str(named[0])
+    return _reporting_currency() if named.is_empty() else None
+
+
 CURRENCY_STATE = "reporting_currency"  # set by the entry point (app.py) on every run
 
 
@@ -251,8 +264,7 @@ def table(
     config: dict[str, object] = {}
     names = {**LABELS, "group": group_label or "", **labels}
     money = [c for c in frame.columns if c in CURRENCY_COLUMNS]
-    # Rows in several currencies say which in their own column; else the reporting one.
-    currency = None if "currency" in frame.columns or not money else _reporting_currency()
+    currency = table_currency(frame) if money else None
     for c in money:
         config[names.get(c, c)] = st.column_config.NumberColumn(format=money_format(currency))
     if "Link" in shown.columns:  # the PR's or commit's page on GitHub

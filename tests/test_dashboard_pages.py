@@ -1336,9 +1336,10 @@ def test_money_in_tables_has_its_currency_and_thousands_separators(open_page) ->
     assert by_team["AI spend per engineer"]["type_config"]["format"] == "$%,.2f"
     assert by_team["AI spend"]["type_config"]["format"] == "$%,.2f"
     assert by_team["Engineers"]["type_config"]["format"] == "%,d"  # a count, not money
-    # A table whose rows name their currency formats amounts without a symbol.
+    # A table whose rows name their currency, all the same one (the demo's spend is in USD),
+    # shows it too; rows in several currencies: tests/test_display_polish.py.
     by_month = next(c for c in configs if "In the period" in c)
-    assert by_month["In the period"]["type_config"]["format"] == "%,.2f"
+    assert by_month["In the period"]["type_config"]["format"] == "$%,.2f"
 
 
 def test_counts_have_thousands_separators_and_pr_numbers_none(open_page) -> None:  # type: ignore[no-untyped-def]
@@ -1510,3 +1511,23 @@ def test_seats_page_says_what_is_empty(open_page) -> None:  # type: ignore[no-un
         at.info
     )
     assert not at.get("plotly_chart") and not at.metric
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_money_reads_with_its_currency(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    """Every money column shows its currency ("$171.00"), also in a table with a currency
+    column whose rows all name the same one (the seats' idle cost once read "171.00")."""
+    at = open_page(page)
+    money = {tables.LABELS.get(c, c) for c in tables.CURRENCY_COLUMNS}
+    checked = 0
+    for df in at.dataframe:
+        config = json.loads(df.proto.columns or "{}")
+        frame = pl.from_pandas(df.value)
+        for label in sorted(money & set(frame.columns)):
+            checked += 1
+            if frame[label].dtype == pl.String:  # drawn as text: each cell says it
+                cells = [v for v in frame[label] if v not in (fmt.MISSING, fmt.NOT_ENOUGH_DATA)]
+                assert all(v.startswith(("$", "−$", "-$")) for v in cells), (page, label, cells)
+            else:
+                assert config[label]["type_config"]["format"].startswith("$"), (page, label)
+    assert checked or page in ("adoption", "data", "delivery", "quality"), page

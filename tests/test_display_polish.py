@@ -177,3 +177,36 @@ def test_the_report_trend_marks_the_weeks_its_own_window_cuts() -> None:
     fig = weekly_chart(trend, period=Period(D(2025, 1, 15), D(2025, 1, 23)))
     assert list(fig.data[0].marker.opacity) == [1.0, 1.0, 0.35]
     assert "partial week: 3 days" in fig.data[0].customdata[2]
+
+
+def test_copilot_users_in_a_partial_week_are_dotted_not_drawn_as_a_whole_week() -> None:
+    """Two weekdays of a week average more Copilot users a day than a whole week with its
+    weekend: the period's cut last week is dotted, its marker open, its tooltip says so."""
+    from dashboard.breakdown_charts import copilot_users_chart
+
+    weekly = pl.DataFrame(
+        {
+            "week_start": [D(2025, 6, 16), D(2025, 6, 23), D(2025, 6, 30)],
+            "days": [7, 7, 2],
+            "active_users": [30.0, 31.0, 42.0],
+            "engaged_users": [29.0, 30.0, 41.0],
+        }
+    )
+    fig = copilot_users_chart(weekly, "monday", Period(D(2025, 4, 2), D(2025, 7, 2)))
+    markers = [t for t in fig.data if t.mode == "markers"]
+    assert len(markers) == 2  # active and engaged users
+    for trace in markers:
+        assert list(trace.marker.symbol) == ["circle", "circle", "circle-open"]
+        assert "partial week: 2 days" in trace.customdata[2][1]
+    dotted = [t for t in fig.data if t.line.dash == "dot"]
+    assert [list(t.y) for t in dotted] == [[None, 31.0, 42.0], [None, 30.0, 41.0]]
+
+
+def test_a_table_in_several_currencies_leaves_the_currency_to_each_row() -> None:
+    from dashboard.tables import money_format, table_currency
+
+    one = pl.DataFrame({"amount": [1.0, 0.0], "currency": ["EUR", None]})
+    assert table_currency(one) == "EUR"  # a row without money names none
+    several = pl.DataFrame({"amount": [1.0, 2.0], "currency": ["EUR", "USD"]})
+    assert table_currency(several) is None
+    assert money_format(None) == "%,.2f"  # each row's currency column says which

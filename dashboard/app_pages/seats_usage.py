@@ -58,7 +58,7 @@ if usage.status:
     components.empty_state(usage.status)
 else:
     components.kpi_row(breakdown_kpis.copilot_kpis(usage.figures, usage.changes))
-    charts.chart(breakdown_charts.copilot_users_chart(usage.weekly, view.week_start))
+    charts.chart(breakdown_charts.copilot_users_chart(usage.weekly, view.week_start, view.period))
     charts.chart(
         breakdown_charts.copilot_acceptance_chart(usage.weekly, view.week_start, view.period)
     )
