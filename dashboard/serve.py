@@ -68,8 +68,10 @@ def preload_and_warm() -> None:
 
 
 class _NotThePreload(logging.Filter):
-    """Streamlit warns of a "missing ScriptRunContext" for each cached call outside a page:
-    expected in the preload thread, so not logged from it."""
+    """Streamlit warns of a "missing ScriptRunContext" for each cached call outside a page,
+    and of "No runtime found" for a cache first used before the server runs (its entries
+    stay in memory, as the server's own would): expected in the preload and warm threads, so
+    not logged from them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.threadName not in (PRELOAD_THREAD, WARM_THREAD)
@@ -78,9 +80,12 @@ class _NotThePreload(logging.Filter):
 def main() -> None:
     from streamlit.web.cli import main as streamlit_main
 
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
-        _NotThePreload()
-    )
+    for name in (
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+        "streamlit.runtime.caching.cache_data_api",
+        "streamlit.runtime.caching.cache_resource_api",
+    ):
+        logging.getLogger(name).addFilter(_NotThePreload())
     # The server listens once the preload is done: a server that answers while it still
     # imports and reads makes its first visitor wait on that work beside its own (+0.5-0.7 s
     # on a 2-core machine, session 9). At most PRELOAD_WAIT_S, though: a store that does not
