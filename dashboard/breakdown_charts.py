@@ -213,7 +213,9 @@ def copilot_users_chart(
         add_line(fig, trace, [d is not None for d in days])
     fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()}; dotted: a partial week)")
-    return layout(fig, "How many people use Copilot on a typical day?", 360)
+    return legend_under_axis_title(
+        layout(fig, "How many people use Copilot on a typical day?", 380)
+    )
 
 
 def copilot_acceptance_chart(
