@@ -104,7 +104,7 @@ def group_trend_chart(
     )  # fmt: skip
     fig.update_yaxes(title_text="% of merged PRs AI-assisted", rangemode="tozero", **PERCENT_AXIS)
     fig.update_xaxes(title_text=f"{period_label} (dotted: a partial month)", dtick="M1")
-    return layout(fig, f"Is AI adoption growing in every {label}?")
+    return legend_under_axis_title(layout(fig, f"Is AI adoption growing in every {label}?", 440))
 
 
 def group_adoption_chart(by_group: pl.DataFrame, label: str) -> go.Figure:

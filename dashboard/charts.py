@@ -169,14 +169,23 @@ def team_map_chart(frame: pl.DataFrame, currency: str, level: float) -> go.Figur
     shown = frame.filter(pl.col("spend_per_engineer").is_not_null())
     biggest = max(shown["engineers"].to_list(), default=1) or 1
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.86, 0.14], vertical_spacing=0.04
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.04
     )
     measured = shown.filter(pl.col("uplift").is_not_null())
     unmeasured = shown.filter(pl.col("uplift").is_null())
-    fig.add_trace(_team_trace(shown, currency, level, biggest, "Teams"), row=1, col=1)
+    # The axes' extents: the spend from $0, the change with its intervals.
+    right = max(shown["spend_per_engineer"].to_list(), default=0.0) or 1.0
+    ends = measured.select(pl.concat_list("uplift_low", "uplift_high").explode()).to_series()
+    ends = ends.drop_nulls()
+    height = (max(ends.max(), 0.0) - min(ends.min(), 0.0)) if ends.len() else 1.0  # type: ignore[operator,type-var]
+    teams = _team_trace(shown, currency, level, biggest, "Teams")
+    teams.textposition = _label_positions(list(teams.x), list(teams.y), right, height)
+    fig.add_trace(teams, row=1, col=1)
     if not unmeasured.is_empty():
         lane = _team_trace(unmeasured, currency, level, biggest, "Not measurable")
         lane.y = [0] * unmeasured.height
+        lane.textposition = _label_positions(list(lane.x), list(lane.y), right, 1.0)
+        lane.cliponaxis = False  # a name above or below its bubble may pass the strip's edge
         lane.marker.color = "rgba(0,0,0,0)"
         lane.marker.line = {"color": NO_MARKER_COLOR, "width": 2}
         lane.error_y = None
@@ -189,9 +198,10 @@ def team_map_chart(frame: pl.DataFrame, currency: str, level: float) -> go.Figur
         annotation_text="no change",
         annotation_position="bottom right",
     )
+    # From a little below $0: a team without spend is drawn whole, not cut by the axis.
     fig.update_xaxes(
         title_text=f"AI spend per active engineer in the period ({currency})",
-        rangemode="tozero",
+        range=[-0.04 * right, 1.1 * right],
         row=2,
         col=1,
         **money_axis(currency),
@@ -226,6 +236,35 @@ def team_map_chart(frame: pl.DataFrame, currency: str, level: float) -> go.Figur
         560,
         showlegend=False,
     )
+
+
+def _label_positions(
+    xs: list[float | None], ys: list[float | None], x_span: float, y_span: float
+) -> list[str]:
+    """Where each team's name goes: right of its bubble, or above and below it in turn
+    within a run of teams of about the same spend and change (``x_span``, ``y_span``: the
+    axes' extents), whose names would otherwise print over each other ("payments" over
+    "growth")."""
+    points = [i for i, (x, y) in enumerate(zip(xs, ys, strict=True)) if None not in (x, y)]
+    x_span, y_span = x_span or 1.0, y_span or 1.0
+
+    def near(a: int, b: int) -> bool:
+        return (
+            abs(xs[a] - xs[b]) < 0.12 * x_span  # type: ignore[operator]
+            and abs(ys[a] - ys[b]) < 0.15 * y_span  # type: ignore[operator]
+        )
+
+    runs: list[list[int]] = []
+    for i in sorted(points, key=lambda i: xs[i]):  # type: ignore[arg-type,return-value]
+        if runs and near(runs[-1][-1], i):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    positions = ["middle right"] * len(xs)
+    for run in (r for r in runs if len(r) > 1):
+        for k, i in enumerate(sorted(run, key=lambda i: -ys[i])):  # type: ignore[operator]
+            positions[i] = ("top right", "bottom right", "middle right")[k % 3]
+    return positions
 
 
 def _team_trace(

@@ -34,8 +34,8 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = tuple(e.url_path for e in navigation.PAGES)
-# A team filter, and a team with a tool it never used (the identity team uses no AI tool).
-VIEWS = {"payments": "team=Payments", "empty": "team=Identity&tool=Cursor"}
+# No filter, a team filter, and a team with a tool it never used (identity uses no AI tool).
+VIEWS = {"all": "", "payments": "team=Payments", "empty": "team=Identity&tool=Cursor"}
 # Chromium allows a frame ten downloads a second (see _download).
 DOWNLOAD_SPACING_MS = 120
 BAD = re.compile(r"\bNone\b|\bNaN\b|\bnan\b|\+00:00")
@@ -47,8 +47,8 @@ CUT_LABELS = """() => Array.from(document.querySelectorAll(
   .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText)"""
 # Chart text that does not read: a tick at an unround value ("33.798438%", what a second
-# axis synced to the first draws), two notes printed over each other (roll-outs weeks
-# apart), or a legend drawn over the x axis' title.
+# axis synced to the first draws), two notes or point labels printed over each other
+# (roll-outs weeks apart, teams of about the same spend), or a legend over the x axis' title.
 CHART_FLAWS = """() => {
   const flaws = [];
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
@@ -56,7 +56,7 @@ CHART_FLAWS = """() => {
     for (const tick of plot.querySelectorAll('.xtick text, .ytick text, .y2tick text')) {
       if (/\\d\\.\\d{3,}/.test(tick.textContent)) flaws.push(`${title}: tick ${tick.textContent}`);
     }
-    const notes = Array.from(plot.querySelectorAll('.annotation'))
+    const notes = Array.from(plot.querySelectorAll('.annotation, .textpoint'))
       .map(a => [a.textContent, a.getBoundingClientRect()]).filter(([, r]) => r.width);
     notes.forEach(([text, a], i) => notes.slice(i + 1).forEach(([other, b]) => {
       if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
