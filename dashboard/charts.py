@@ -1,6 +1,7 @@
-"""The Overview's and Cost & ROI's charts (trends with roll-outs, the team map, spend, the
-balance) and what every chart shares (layout, colours of groups, rendering); the Adoption,
-Delivery and Quality pages' breakdowns are in :mod:`dashboard.breakdown_charts`.
+"""The Overview's and Cost & ROI's charts (trends with roll-outs, spend, the balance) and what
+every chart shares (layout, colours of groups, rendering); the team map is in
+:mod:`dashboard.team_map_chart`, the Adoption, Delivery and Quality pages' breakdowns in
+:mod:`dashboard.breakdown_charts`.
 
 Each takes a metric function's frame and returns a plotly figure whose title states
 the question it answers; colours come from :mod:`aimetrics.format`.
@@ -9,7 +10,6 @@ the question it answers; colours come from :mod:`aimetrics.format`.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -19,7 +19,6 @@ from plotly.subplots import make_subplots
 
 from aimetrics.format import (
     AI_COLOR,
-    NO_MARKER_COLOR,
     NUMBER_AXIS,
     OTHER_COLOR,
     PERCENT_AXIS,
@@ -45,7 +44,6 @@ BASIS_LABELS = {
     "seat_plan": "seat plan (configured estimate)",
     "estimate": "estimate (not billed)",
 }
-MAX_LABELLED_TEAMS = 15  # more teams: names on hover only, so the map stays legible
 BASIS_PATTERNS = {"billed": "", "api_seats": "/", "seat_plan": ".", "estimate": "x"}
 
 
@@ -159,159 +157,6 @@ def weekly_trend_chart(
     return fig
 
 
-def team_map_chart(frame: pl.DataFrame, currency: str, level: float) -> go.Figure:
-    """The signature chart: per team, AI spend per engineer (x) against the measured
-    throughput change after adoption (y, with its interval), bubble area ∝ team size.
-
-    A team whose change cannot be measured keeps y empty (no point is made up): it is
-    drawn in a separate strip beneath, "not measurable", at its spend per engineer.
-    """
-    shown = frame.filter(pl.col("spend_per_engineer").is_not_null())
-    biggest = max(shown["engineers"].to_list(), default=1) or 1
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.04
-    )
-    measured = shown.filter(pl.col("uplift").is_not_null())
-    unmeasured = shown.filter(pl.col("uplift").is_null())
-    # The axes' extents: the spend from $0, the change with its intervals.
-    right = max(shown["spend_per_engineer"].to_list(), default=0.0) or 1.0
-    ends = measured.select(pl.concat_list("uplift_low", "uplift_high").explode()).to_series()
-    ends = ends.drop_nulls()
-    height = (max(ends.max(), 0.0) - min(ends.min(), 0.0)) if ends.len() else 1.0  # type: ignore[operator,type-var]
-    teams = _team_trace(shown, currency, level, biggest, "Teams")
-    teams.textposition = _label_positions(list(teams.x), list(teams.y), right, height)
-    fig.add_trace(teams, row=1, col=1)
-    if not unmeasured.is_empty():
-        lane = _team_trace(unmeasured, currency, level, biggest, "Not measurable")
-        lane.y = [0] * unmeasured.height
-        lane.textposition = _label_positions(list(lane.x), list(lane.y), right, 1.0)
-        lane.cliponaxis = False  # a name above or below its bubble may pass the strip's edge
-        lane.marker.color = "rgba(0,0,0,0)"
-        lane.marker.line = {"color": NO_MARKER_COLOR, "width": 2}
-        lane.error_y = None
-        fig.add_trace(lane, row=2, col=1)
-    fig.add_hline(
-        y=0,
-        row=1,
-        col=1,
-        line={"color": "#94a3b8", "dash": "dash"},
-        annotation_text="no change",
-        annotation_position="bottom right",
-    )
-    # From a little below $0: a team without spend is drawn whole, not cut by the axis.
-    fig.update_xaxes(
-        title_text=f"AI spend per active engineer in the period ({currency})",
-        range=[-0.04 * right, 1.1 * right],
-        row=2,
-        col=1,
-        **money_axis(currency),
-    )
-    fig.update_yaxes(
-        title_text=f"Throughput change after adoption (%, {level:.0%} CI)",
-        row=1,
-        col=1,
-        **PERCENT_AXIS,
-    )
-    fig.update_yaxes(
-        title_text="not<br>measurable",
-        showticklabels=False,
-        showgrid=False,
-        zeroline=False,
-        row=2,
-        col=1,
-    )
-    if measured.is_empty():
-        fig.add_annotation(
-            text="No team has enough engineers to measure its throughput change",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.6,
-            showarrow=False,
-            font={"color": "#64748b"},
-        )
-    return layout(
-        fig,
-        "Which teams get value for their AI spend, and which pay for idle or unproductive tools?",
-        560,
-        showlegend=False,
-    )
-
-
-def _label_positions(
-    xs: list[float | None], ys: list[float | None], x_span: float, y_span: float
-) -> list[str]:
-    """Where each team's name goes: right of its bubble, or above and below it in turn
-    within a run of teams of about the same spend and change (``x_span``, ``y_span``: the
-    axes' extents), whose names would otherwise print over each other ("payments" over
-    "growth")."""
-    points = [i for i, (x, y) in enumerate(zip(xs, ys, strict=True)) if None not in (x, y)]
-    x_span, y_span = x_span or 1.0, y_span or 1.0
-
-    def near(a: int, b: int) -> bool:
-        return (
-            abs(xs[a] - xs[b]) < 0.12 * x_span  # type: ignore[operator]
-            and abs(ys[a] - ys[b]) < 0.15 * y_span  # type: ignore[operator]
-        )
-
-    runs: list[list[int]] = []
-    for i in sorted(points, key=lambda i: xs[i]):  # type: ignore[arg-type,return-value]
-        if runs and near(runs[-1][-1], i):
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    positions = ["middle right"] * len(xs)
-    for run in (r for r in runs if len(r) > 1):
-        for k, i in enumerate(sorted(run, key=lambda i: -ys[i])):  # type: ignore[operator]
-            positions[i] = ("top right", "bottom right", "middle right")[k % 3]
-    return positions
-
-
-def _team_trace(
-    rows: pl.DataFrame, currency: str, level: float, biggest: int, name: str
-) -> go.Scatter:
-    hover = []
-    for row in rows.iter_rows(named=True):
-        change = (
-            f"Throughput change {row['uplift']:+.0f}% ({level:.0%} CI "
-            f"{row['uplift_low']:+.0f}% to {row['uplift_high']:+.0f}%)<br>"
-            f"{row['adopters']} adopters vs {row['comparison_engineers']} not yet adopted"
-            if row["uplift"] is not None
-            else f"Throughput change: not enough data<br>({row['note']})"
-        )
-        hover.append(
-            f"<b>{row['group']}</b><br>{row['engineers']} active engineers · "
-            f"{format_money(row['spend'], currency)} AI spend, "
-            f"{format_money(row['spend_per_engineer'], currency)} per engineer<br>{change}"
-        )
-    colors = ["#475569" if g == OTHER_GROUPS else AI_COLOR for g in rows["group"].to_list()]
-    uplift, low, high = (rows[c].to_list() for c in ("uplift", "uplift_low", "uplift_high"))
-    return go.Scatter(
-        x=rows["spend_per_engineer"].to_list(),
-        y=uplift,
-        mode="markers+text" if rows.height <= MAX_LABELLED_TEAMS else "markers",
-        text=rows["group"].to_list(),
-        textposition="middle right",
-        marker={
-            "size": [8 + 28 * math.sqrt(e / biggest) for e in rows["engineers"].to_list()],
-            "color": colors,
-            "opacity": 0.75,
-            "line": {"color": "white", "width": 1},
-        },
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [_gap(h, y) for y, h in zip(uplift, high, strict=True)],
-            "arrayminus": [_gap(y, lo) for y, lo in zip(uplift, low, strict=True)],
-            "color": "#64748b",
-            "thickness": 1.5,
-        },
-        hovertext=hover,
-        hoverinfo="text",
-        name=name,
-    )
-
-
 def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
     """Spend per whole calendar month, stacked by tool; the pattern says each figure's basis.
 
@@ -384,8 +229,8 @@ def balance_chart(roi: Roi, currency: str) -> go.Figure:
     names = ["AI spend", "Value: measured uplift", "Value: assumed time saved (assumption)"]
     measured, assumed = roi.measured.value, roi.assumed.value
     values = [roi.measured.spend, measured.value, assumed.value]
-    plus = [None, _gap(measured.high, measured.value), None]
-    minus = [None, _gap(measured.value, measured.low), None]
+    plus = [None, error_gap(measured.high, measured.value), None]
+    minus = [None, error_gap(measured.value, measured.low), None]
     texts = [
         format_money(roi.measured.spend, currency),
         format_money(measured.value, currency) if measured.ok else "not enough data",
@@ -427,7 +272,8 @@ def balance_chart(roi: Roi, currency: str) -> go.Figure:
     )
 
 
-def _gap(a: float | None, b: float | None) -> float | None:
+def error_gap(a: float | None, b: float | None) -> float | None:
+    """An error bar's length from ``b`` to ``a`` (None where either end is unknown)."""
     return None if a is None or b is None else max(a - b, 0.0)
 
 

@@ -215,8 +215,8 @@ def test_a_table_in_several_currencies_leaves_the_currency_to_each_row() -> None
 def test_team_names_of_close_bubbles_go_above_and_below() -> None:
     """payments ($55, +22%) and growth ($58, +20.5%) on axes of $680 and 47 points: their
     names would print over each other at the bubbles' right; platform, far off, keeps it."""
-    from dashboard.charts import _label_positions
+    from dashboard.team_map_chart import label_positions
 
-    positions = _label_positions([55.0, 58.0, 680.0, None], [22.0, 20.5, 19.0, None], 680, 47)
+    positions = label_positions([55.0, 58.0, 680.0, None], [22.0, 20.5, 19.0, None], 680, 47)
     assert positions == ["top right", "bottom right", "middle right", "middle right"]
-    assert _label_positions([10.0, 300.0], [5.0, 5.0], 300, 10) == ["middle right"] * 2
+    assert label_positions([10.0, 300.0], [5.0, 5.0], 300, 10) == ["middle right"] * 2

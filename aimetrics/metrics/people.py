@@ -187,8 +187,8 @@ def person_keys(
     frame: pl.LazyFrame, column: str, directory: pl.LazyFrame | None = None
 ) -> pl.LazyFrame:
     """``person_key`` for the login or e-mail in ``column``: the person it resolves to in
-    ``directory`` (:func:`person_directory`), else itself
-    lower-cased, so it matches ``merged.author_key``."""
+    ``directory`` (:func:`person_directory`), else itself lower-cased, so it matches
+    ``merged.author_key``."""
     value = pl.col(column).str.strip_chars().str.to_lowercase()
     if directory is None:
         return frame.with_columns(value.alias("person_key"))

@@ -15,6 +15,7 @@ from dashboard import (
     report_button,
     tables,
     team_actions,
+    team_map_chart,
 )
 
 ctx = loaders.app_context()
@@ -111,7 +112,8 @@ else:
     elif team_map.is_empty():
         components.empty_state("No team had active engineers in this period and selection.")
     else:
-        charts.chart(charts.team_map_chart(team_map, currency, view.statistics.confidence_level))
+        level = view.statistics.confidence_level
+        charts.chart(team_map_chart.team_map_chart(team_map, currency, level))
         unknown = [
             f"{row['group']} ({row['note']})"
             for row in team_map.iter_rows(named=True)
