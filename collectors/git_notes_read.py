@@ -266,16 +266,6 @@ class _CatBlobs:
         self.out.close()
 
 
-def _added_lines(path: Path, shas: list[str]) -> dict[str, tuple[bool, Added]]:
-    """Per commit: whether it is a merge, and the lines it adds against its first parent
-    (``_PatchLog``'s pieces, gathered)."""
-    out: dict[str, tuple[bool, Added]] = {}
-    with _PatchLog(path, shas) as log:
-        for added in log:
-            out.update(added)
-    return out
-
-
 class _PatchLog:
     """The lines each commit adds against its first parent (git-ai's diff: ``-U0``, renames
     found down to 1% similarity; a root commit against the empty tree; a merge shows no

@@ -24,7 +24,7 @@ from collectors.git_ai_notes import (
     tool_id,
 )
 from collectors.git_local import collect_repo, inspect_repo
-from collectors.git_notes_read import _added_lines, _commit_pieces
+from collectors.git_notes_read import _commit_pieces, _PatchLog
 from tests.test_git_local import Repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "git-ai"
@@ -155,7 +155,8 @@ def test_added_lines_read_from_git_as_git_ai_diffs(tmp_path: Path) -> None:
     r.git("merge", "-q", "--no-ff", "side", "-m", "merge")
     merge = r.git("rev-parse", "HEAD").strip()
 
-    added = _added_lines(r.path, [root, edit, delete, merge])
+    with _PatchLog(r.path, [root, edit, delete, merge]) as log:
+        added = {sha: found for piece in log for sha, found in piece.items()}
 
     assert added[root] == (False, {"a.txt": [(1, 3)], "moved.py": [(1, 20)]})
     assert added[edit] == (False, {
