@@ -22,7 +22,7 @@ from aimetrics.format import (
 )
 from aimetrics.metrics.period import Period, partial_days
 from aimetrics.vocabulary import tool_name
-from dashboard.charts import add_line, group_colors, layout, legend_under_axis_title, percent
+from dashboard.charts import add_line, group_colors, layout, percent
 from dashboard.components import AI_LABEL, NO_MARKER_LABEL, OTHER_GROUPS
 
 PARTIAL_OPACITY = 0.45  # a partial week's or month's bar, lighter than the whole ones
@@ -88,7 +88,7 @@ def tool_share_chart(
     )  # fmt: skip
     fig.update_yaxes(title_text="% of merged PRs", rangemode="tozero", **PERCENT_AXIS)
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()}; dotted: a partial week)")
-    return layout(fig, "Which AI tools assist our merged work, week by week?")
+    return layout(fig, "Which AI tools assist our merged work, week by week?", 440)
 
 
 def group_trend_chart(
@@ -104,7 +104,7 @@ def group_trend_chart(
     )  # fmt: skip
     fig.update_yaxes(title_text="% of merged PRs AI-assisted", rangemode="tozero", **PERCENT_AXIS)
     fig.update_xaxes(title_text=f"{period_label} (dotted: a partial month)", dtick="M1")
-    return legend_under_axis_title(layout(fig, f"Is AI adoption growing in every {label}?", 440))
+    return layout(fig, f"Is AI adoption growing in every {label}?", 440)
 
 
 def group_adoption_chart(by_group: pl.DataFrame, label: str) -> go.Figure:
@@ -213,9 +213,7 @@ def copilot_users_chart(
         add_line(fig, trace, [d is not None for d in days])
     fig.update_yaxes(title_text="Users per day (weekly average)", rangemode="tozero", **NUMBER_AXIS)
     fig.update_xaxes(title_text=f"Week starting ({week_start_day.title()}; dotted: a partial week)")
-    return legend_under_axis_title(
-        layout(fig, "How many people use Copilot on a typical day?", 380)
-    )
+    return layout(fig, "How many people use Copilot on a typical day?", 380)
 
 
 def copilot_acceptance_chart(
@@ -262,7 +260,7 @@ def copilot_acceptance_chart(
     fig.update_xaxes(
         title_text=f"Week starting ({week_start_day.title()}; lighter: a partial week)"
     )
-    chart = layout(
+    return layout(
         fig,
         "How many Copilot suggestions do people accept?",
         440,
@@ -279,7 +277,6 @@ def copilot_acceptance_chart(
             **PERCENT_AXIS,
         },
     )
-    return legend_under_axis_title(chart)
 
 
 def copilot_breakdown_chart(frame: pl.DataFrame, label: str) -> go.Figure:

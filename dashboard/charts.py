@@ -214,13 +214,8 @@ def spend_chart(by_month: pl.DataFrame, currency: str) -> go.Figure:
     fig.update_yaxes(
         title_text=f"AI spend ({currency})", rangemode="tozero", **money_axis(currency)
     )
-    return legend_under_axis_title(
-        layout(
-            fig,
-            "What do we spend on AI tools each month, and on what basis?",
-            440,
-            barmode="stack",
-        )
+    return layout(
+        fig, "What do we spend on AI tools each month, and on what basis?", 440, barmode="stack"
     )
 
 
@@ -326,6 +321,10 @@ def group_colors(groups: Sequence[str]) -> dict[str, str]:
 
 
 def layout(fig: go.Figure, title: str, height: int = 420, **kwargs: object) -> go.Figure:
+    """Title, height, margins and a horizontal legend under the plot. With an x axis title the
+    legend goes to the figure's foot, below it: just under the ticks, where plotly puts it,
+    a title and a legend of a few long names print over each other, depending on the data
+    (found on the tool-share, team-trend, spend and Copilot charts)."""
     fig.update_layout(
         title={"text": title},
         height=height,
@@ -333,13 +332,10 @@ def layout(fig: go.Figure, title: str, height: int = 420, **kwargs: object) -> g
         legend={"orientation": "h", "y": -0.18},
         **kwargs,
     )
-    return fig
-
-
-def legend_under_axis_title(fig: go.Figure) -> go.Figure:
-    """The legend at the figure's foot, below a long x axis title it would otherwise cover
-    (the default legend sits just under the ticks, where a wide title also goes)."""
-    fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 105})
+    if fig.layout.showlegend is not False and fig.layout.xaxis.title.text:
+        fig.update_layout(
+            legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 105}
+        )
     return fig
 
 

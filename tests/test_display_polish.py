@@ -220,3 +220,17 @@ def test_team_names_of_close_bubbles_go_above_and_below() -> None:
     positions = label_positions([55.0, 58.0, 680.0, None], [22.0, 20.5, 19.0, None], 680, 47)
     assert positions == ["top right", "bottom right", "middle right", "middle right"]
     assert label_positions([10.0, 300.0], [5.0, 5.0], 300, 10) == ["middle right"] * 2
+
+
+def test_a_legend_goes_below_the_x_axis_title_it_would_cover() -> None:
+    """Just under the ticks, where plotly puts a horizontal legend, a long x axis title and a
+    few tool names print over each other: with an x title the legend goes to the foot."""
+    from dashboard.charts import layout
+
+    titled = go.Figure(go.Scatter(x=[1], y=[1], name="Claude Code"))
+    titled.update_xaxes(title_text="Week starting (Monday; dotted: a partial week)")
+    layout(titled, "Which AI tools assist our merged work, week by week?")
+    assert (titled.layout.legend.yref, titled.layout.legend.y) == ("container", 0)
+    assert titled.layout.margin.b > 100  # room for both
+    plain = layout(go.Figure(go.Bar(x=["a"], y=[1])), "Which teams?")
+    assert plain.layout.legend.yref is None and plain.layout.legend.y == -0.18
